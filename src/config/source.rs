@@ -1,0 +1,83 @@
+//! A fully resolved source: everything a source task needs to connect, nothing it has to look up.
+
+use crate::model::source::SourceKind;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// A credential. Its `Debug` never shows the value, so it cannot leak into logs or errors.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Secret {
+        Secret(value.into())
+    }
+    /// The value, for the one place that puts it on the wire.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum Auth {
+    #[default]
+    None,
+    Bearer(Secret),
+    Basic {
+        username: String,
+        password: Secret,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct TlsOptions {
+    /// Extra CA bundle (PEM) to trust, in addition to the system roots.
+    pub ca_file: Option<PathBuf>,
+    /// Skip certificate verification. Only ever set per source by the user.
+    pub insecure: bool,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct SourceSpec {
+    pub name: String,
+    pub kind: SourceKind,
+    /// Base URL without credentials (e.g. `http://127.0.0.1:9093`).
+    pub url: url::Url,
+    pub timeout: Duration,
+    pub poll_interval: Duration,
+    pub tls: TlsOptions,
+    pub auth: Auth,
+    pub read_only: bool,
+    /// Where it was configured, for `sitrep check` and the status line.
+    pub origin: String,
+}
+
+impl SourceSpec {
+    pub fn new(name: &str, kind: SourceKind, url: url::Url, origin: &str) -> SourceSpec {
+        SourceSpec {
+            name: name.to_string(),
+            kind,
+            url,
+            timeout: Duration::from_secs(10),
+            poll_interval: Duration::from_secs(10),
+            tls: TlsOptions::default(),
+            auth: Auth::None,
+            read_only: false,
+            origin: origin.to_string(),
+        }
+    }
+
+    /// The URL as shown to people: never with userinfo.
+    pub fn display_url(&self) -> String {
+        let mut u = self.url.clone();
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+        u.to_string().trim_end_matches('/').to_string()
+    }
+}

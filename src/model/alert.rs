@@ -1,0 +1,172 @@
+//! Alerts as sitrep sees them: one per distinct alert (fingerprint), whatever source reported it.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+pub type Labels = BTreeMap<String, String>;
+
+/// Urgency of an alert, from its `severity` label. Ordered most urgent first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Critical,
+    Warning,
+    Info,
+    #[default]
+    None,
+}
+
+impl Severity {
+    /// Map the many spellings teams use onto four levels.
+    pub fn from_label(value: Option<&str>) -> Severity {
+        match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            Some("critical" | "crit" | "page" | "error" | "high" | "p1" | "sev1" | "emergency") => {
+                Severity::Critical
+            }
+            Some("warning" | "warn" | "medium" | "p2" | "p3" | "sev2" | "sev3") => {
+                Severity::Warning
+            }
+            Some("info" | "informational" | "low" | "notice" | "p4" | "p5") => Severity::Info,
+            _ => Severity::None,
+        }
+    }
+
+    /// A word that keeps the meaning when there is no colour (NO_COLOR, screen readers).
+    pub fn word(self) -> &'static str {
+        match self {
+            Severity::Critical => "CRIT",
+            Severity::Warning => "WARN",
+            Severity::Info => "INFO",
+            Severity::None => "NONE",
+        }
+    }
+}
+
+/// Where an alert stands. Alertmanager's `active`/`suppressed` is split by cause so the screen
+/// can say *why* an alert is quiet.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertState {
+    /// Active in Alertmanager, or firing in Prometheus.
+    Firing,
+    /// Pending in Prometheus: the condition holds but `for:` has not elapsed yet.
+    Pending,
+    /// Suppressed by a silence.
+    Silenced,
+    /// Suppressed by an inhibition rule.
+    Inhibited,
+    /// Suppressed by a mute/active time interval (Alertmanager ≥ 0.28 `mutedBy`).
+    Muted,
+    /// Alertmanager has not processed it yet.
+    Unprocessed,
+}
+
+impl AlertState {
+    pub fn word(self) -> &'static str {
+        match self {
+            AlertState::Firing => "firing",
+            AlertState::Pending => "pending",
+            AlertState::Silenced => "silenced",
+            AlertState::Inhibited => "inhibited",
+            AlertState::Muted => "muted",
+            AlertState::Unprocessed => "unprocessed",
+        }
+    }
+
+    /// Does this alert demand attention now?
+    pub fn is_active(self) -> bool {
+        matches!(self, AlertState::Firing | AlertState::Unprocessed)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Alert {
+    /// Alertmanager's fingerprint (for Prometheus alerts computed the same way, see
+    /// [`fingerprint`]), so the same alert from several places is one alert here.
+    pub fingerprint: String,
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub state: AlertState,
+    pub starts_at: DateTime<Utc>,
+    pub ends_at: Option<DateTime<Utc>>,
+    pub generator_url: Option<String>,
+    pub silenced_by: Vec<String>,
+    pub inhibited_by: Vec<String>,
+    pub muted_by: Vec<String>,
+    pub receivers: Vec<String>,
+    /// The source that reported it (first one, when several HA peers did).
+    pub source: String,
+    /// Other sources that reported the same fingerprint (HA peers, Prometheus).
+    pub also_from: Vec<String>,
+}
+
+impl Alert {
+    pub fn name(&self) -> &str {
+        self.labels
+            .get("alertname")
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    pub fn severity(&self) -> Severity {
+        Severity::from_label(self.labels.get("severity").map(String::as_str))
+    }
+
+    /// The one line a human reads first: `summary`, else `description`, else `message`.
+    pub fn summary(&self) -> &str {
+        ["summary", "description", "message"]
+            .iter()
+            .find_map(|k| self.annotations.get(*k))
+            .map(String::as_str)
+            .unwrap_or("")
+    }
+
+    /// The service this alert belongs to: the first label of `precedence` that is set.
+    pub fn service<'a>(&'a self, precedence: &[String]) -> Option<&'a str> {
+        precedence
+            .iter()
+            .find_map(|l| self.labels.get(l).filter(|v| !v.is_empty()))
+            .map(String::as_str)
+    }
+}
+
+/// Alertmanager/Prometheus label-set fingerprint (`model.LabelSet.Fingerprint`): FNV-1a 64 over
+/// the sorted label names and values, each followed by the separator byte 0xff, as 16 hex digits.
+pub fn fingerprint(labels: &Labels) -> String {
+    const OFFSET: u64 = 14695981039346656037;
+    const PRIME: u64 = 1099511628211;
+    let mut hash = OFFSET;
+    let mut add = |bytes: &[u8]| {
+        for b in bytes {
+            hash ^= u64::from(*b);
+            hash = hash.wrapping_mul(PRIME);
+        }
+    };
+    // BTreeMap iterates in byte order of names, which is Go's sort.Strings order.
+    for (name, value) in labels {
+        add(name.as_bytes());
+        add(&[0xff]);
+        add(value.as_bytes());
+        add(&[0xff]);
+    }
+    format!("{hash:016x}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_label_set_fingerprint_is_fnv_offset() {
+        assert_eq!(fingerprint(&Labels::new()), "cbf29ce484222325");
+    }
+
+    #[test]
+    fn severity_words() {
+        assert_eq!(Severity::from_label(Some("Critical")), Severity::Critical);
+        assert_eq!(Severity::from_label(Some("warning")), Severity::Warning);
+        assert_eq!(Severity::from_label(None), Severity::None);
+        assert!(Severity::Critical < Severity::Warning);
+    }
+}

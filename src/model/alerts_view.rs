@@ -1,0 +1,227 @@
+//! The Alerts screen's derived rows: alerts filtered (matchers + fuzzy text) and grouped by the
+//! `group_by` labels, like Alertmanager's routing groups. Rebuilt when alerts or the filter
+//! change, never while drawing.
+
+use super::alert::{AlertState, Severity};
+use super::silence::{CompiledMatcher, Matcher};
+use super::store::AlertStore;
+use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
+use nucleo_matcher::{Config, Matcher as Fuzzy, Utf32Str};
+use std::collections::{BTreeMap, HashSet};
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum AlertsRow {
+    Group(GroupRow),
+    /// Index into `AlertStore::merged`.
+    Alert(usize),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupRow {
+    /// The group_by labels and their values; `key` joins them for collapse state.
+    pub labels: Vec<(String, String)>,
+    pub key: String,
+    pub count: usize,
+    pub firing: usize,
+    pub worst: Severity,
+    pub collapsed: bool,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AlertsView {
+    pub rows: Vec<AlertsRow>,
+    /// Group keys the user collapsed.
+    pub collapsed: HashSet<String>,
+    /// Why the filter text could not be used, shown under the filter.
+    pub filter_error: Option<String>,
+    /// Alerts that passed the filter.
+    pub matched: usize,
+}
+
+/// A parsed filter: tokens that look like matchers are matchers; the rest is fuzzy text.
+#[derive(Debug, Clone, Default)]
+pub struct AlertFilter {
+    pub matchers: Vec<CompiledMatcher>,
+    pub text: String,
+}
+
+impl AlertFilter {
+    pub fn parse(input: &str) -> Result<AlertFilter, String> {
+        let mut f = AlertFilter::default();
+        let mut words = Vec::new();
+        for token in split_tokens(input) {
+            let looks_like_matcher = token.find(['=', '!']).is_some_and(|p| {
+                p > 0
+                    && token[..p]
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '_')
+            });
+            if looks_like_matcher {
+                f.matchers.push(Matcher::parse(&token)?.compile());
+            } else {
+                words.push(token);
+            }
+        }
+        f.text = words.join(" ");
+        Ok(f)
+    }
+}
+
+/// Split on whitespace and commas, keeping quoted values (`summary="a b"`) whole.
+fn split_tokens(input: &str) -> Vec<String> {
+    let mut tokens = Vec::new();
+    let mut cur = String::new();
+    let mut quoted = false;
+    let mut escaped = false;
+    for c in input.chars() {
+        if escaped {
+            cur.push(c);
+            escaped = false;
+            continue;
+        }
+        match c {
+            '\\' if quoted => {
+                cur.push(c);
+                escaped = true;
+            }
+            '"' => {
+                quoted = !quoted;
+                cur.push(c);
+            }
+            c if !quoted && (c.is_whitespace() || c == ',') => {
+                if !cur.is_empty() {
+                    tokens.push(std::mem::take(&mut cur));
+                }
+            }
+            c => cur.push(c),
+        }
+    }
+    if !cur.is_empty() {
+        tokens.push(cur);
+    }
+    tokens
+}
+
+impl AlertsView {
+    pub fn rebuild(&mut self, store: &AlertStore, group_by: &[String], filter_text: &str) {
+        let filter = match AlertFilter::parse(filter_text) {
+            Ok(f) => {
+                self.filter_error = None;
+                f
+            }
+            Err(e) => {
+                // Keep showing the last good rows while the user fixes the filter.
+                self.filter_error = Some(e);
+                return;
+            }
+        };
+        let pattern = (!filter.text.is_empty()).then(|| {
+            Pattern::new(
+                &filter.text,
+                CaseMatching::Smart,
+                Normalization::Smart,
+                AtomKind::Fuzzy,
+            )
+        });
+        let mut fuzzy = Fuzzy::new(Config::DEFAULT);
+        let mut buf = Vec::new();
+        let mut haystack = String::new();
+
+        // BTreeMap keeps groups in a stable order; sorted by urgency below.
+        let mut groups: BTreeMap<Vec<(String, String)>, Vec<usize>> = BTreeMap::new();
+        let mut matched = 0;
+        for (i, alert) in store.merged.iter().enumerate() {
+            if !filter.matchers.iter().all(|m| m.matches(&alert.labels)) {
+                continue;
+            }
+            if let Some(p) = &pattern {
+                haystack.clear();
+                for (k, v) in &alert.labels {
+                    haystack.push_str(k);
+                    haystack.push('=');
+                    haystack.push_str(v);
+                    haystack.push(' ');
+                }
+                haystack.push_str(alert.summary());
+                haystack.push(' ');
+                haystack.push_str(alert.state.word());
+                if p.score(Utf32Str::new(&haystack, &mut buf), &mut fuzzy)
+                    .is_none()
+                {
+                    continue;
+                }
+            }
+            matched += 1;
+            let key: Vec<(String, String)> = group_by
+                .iter()
+                .map(|l| (l.clone(), alert.labels.get(l).cloned().unwrap_or_default()))
+                .collect();
+            groups.entry(key).or_default().push(i);
+        }
+
+        let mut grouped: Vec<(GroupRow, Vec<usize>)> = groups
+            .into_iter()
+            .map(|(labels, members)| {
+                let key = labels
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(",");
+                let firing = members
+                    .iter()
+                    .filter(|i| store.merged[**i].state == AlertState::Firing)
+                    .count();
+                let worst = members
+                    .iter()
+                    .filter(|i| store.merged[**i].state.is_active())
+                    .map(|i| store.merged[*i].severity())
+                    .min()
+                    .unwrap_or(Severity::None);
+                let collapsed = self.collapsed.contains(&key);
+                (
+                    GroupRow {
+                        labels,
+                        key,
+                        count: members.len(),
+                        firing,
+                        worst,
+                        collapsed,
+                    },
+                    members,
+                )
+            })
+            .collect();
+        // Groups with firing alerts first, worst severity first, then bigger groups.
+        grouped.sort_by(|(a, _), (b, _)| {
+            (a.firing == 0, a.worst, std::cmp::Reverse(a.count), &a.key).cmp(&(
+                b.firing == 0,
+                b.worst,
+                std::cmp::Reverse(b.count),
+                &b.key,
+            ))
+        });
+
+        self.rows.clear();
+        for (group, members) in grouped {
+            let collapsed = group.collapsed;
+            self.rows.push(AlertsRow::Group(group));
+            if !collapsed {
+                self.rows.extend(members.into_iter().map(AlertsRow::Alert));
+            }
+        }
+        self.matched = matched;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn filter_splits_matchers_from_text() {
+        let f = AlertFilter::parse(r#"severity=critical checkout summary="a b""#).unwrap();
+        assert_eq!(f.matchers.len(), 2);
+        assert_eq!(f.text, "checkout");
+        assert!(AlertFilter::parse("severity=~(").is_err());
+    }
+}

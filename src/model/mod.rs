@@ -1,0 +1,133 @@
+//! The one owner of state. Normalized stores, derived indexes, and the interface state; only
+//! `update` mutates a `Model`.
+
+pub mod alert;
+pub mod alerts_view;
+pub mod popup;
+pub mod service;
+pub mod silence;
+pub mod source;
+pub mod store;
+pub mod timeline;
+pub mod ui;
+
+use crate::config::keymap::Keymap;
+use crate::config::settings::Settings;
+use crate::config::theme::Theme;
+use alerts_view::AlertsView;
+use chrono::{DateTime, Utc};
+use popup::Popup;
+use service::ServiceRow;
+use silence::Silence;
+use source::SourceStatus;
+use std::collections::HashMap;
+use store::AlertStore;
+use timeline::TimelineEvent;
+use ui::{Cursor, Flash, Prompt, Screen, TriagePane};
+
+/// Events kept in memory for the Timeline screen; older ones drop off the front.
+pub const TIMELINE_CAP: usize = 50_000;
+
+#[derive(Debug, Clone)]
+pub struct Model {
+    /// The clock as of the last tick; rendering uses it for ages so frames are reproducible.
+    pub now: DateTime<Utc>,
+    pub settings: Settings,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub themes: Vec<Theme>,
+
+    pub sources: Vec<SourceStatus>,
+    pub alerts: AlertStore,
+    /// Silences by id, from every Alertmanager.
+    pub silences: HashMap<String, Silence>,
+    /// Derived: services ranked by urgency. Rebuilt when alerts change.
+    pub services: Vec<ServiceRow>,
+    /// Derived: the Alerts screen's grouped, filtered rows.
+    pub alerts_view: AlertsView,
+    pub timeline: Vec<TimelineEvent>,
+
+    pub screen: Screen,
+    pub triage_pane: TriagePane,
+    pub triage: Cursor,
+    /// Selection within the detail pane's alert list.
+    pub detail: Cursor,
+    pub alerts_cursor: Cursor,
+    pub services_cursor: Cursor,
+    pub timeline_cursor: Cursor,
+    pub prompt: Option<Prompt>,
+    /// The active text filter per screen (Triage, Alerts, Services, Timeline).
+    pub filters: HashMap<Screen, String>,
+    pub popup: Option<Popup>,
+    pub flash: Option<Flash>,
+    /// Terminal size as last reported; page moves use it.
+    pub size: (u16, u16),
+    /// Mutations sent and not yet answered, by request id: a second press does nothing.
+    pub in_flight: HashMap<u64, String>,
+    pub next_request_id: u64,
+    pub quit: bool,
+}
+
+impl Model {
+    pub fn new(
+        settings: Settings,
+        keymap: Keymap,
+        theme: Theme,
+        themes: Vec<Theme>,
+        now: DateTime<Utc>,
+    ) -> Model {
+        Model {
+            now,
+            settings,
+            keymap,
+            theme,
+            themes,
+            sources: Vec::new(),
+            alerts: AlertStore::default(),
+            silences: HashMap::new(),
+            services: Vec::new(),
+            alerts_view: AlertsView::default(),
+            timeline: Vec::new(),
+            screen: Screen::Triage,
+            triage_pane: TriagePane::Services,
+            triage: Cursor::default(),
+            detail: Cursor::default(),
+            alerts_cursor: Cursor::default(),
+            services_cursor: Cursor::default(),
+            timeline_cursor: Cursor::default(),
+            prompt: None,
+            filters: HashMap::new(),
+            popup: None,
+            flash: None,
+            size: (120, 40),
+            in_flight: HashMap::new(),
+            next_request_id: 1,
+            quit: false,
+        }
+    }
+
+    pub fn filter(&self, screen: Screen) -> &str {
+        self.filters.get(&screen).map(String::as_str).unwrap_or("")
+    }
+
+    /// Services shown on the triage screen (after its filter).
+    pub fn visible_services(&self) -> Vec<&ServiceRow> {
+        let f = self.filter(Screen::Triage).to_lowercase();
+        self.services
+            .iter()
+            .filter(|s| f.is_empty() || s.name.to_lowercase().contains(&f))
+            .collect()
+    }
+
+    pub fn selected_service(&self) -> Option<&ServiceRow> {
+        self.visible_services().get(self.triage.selected).copied()
+    }
+
+    pub fn source(&self, name: &str) -> Option<&SourceStatus> {
+        self.sources.iter().find(|s| s.name == name)
+    }
+
+    pub fn source_mut(&mut self, name: &str) -> Option<&mut SourceStatus> {
+        self.sources.iter_mut().find(|s| s.name == name)
+    }
+}

@@ -1,0 +1,138 @@
+//! The event stream: every observed change and every user action becomes a `TimelineEvent`
+//! (schema in PRODUCT.md). The incident journal, exports, notifications and the Timeline screen
+//! all read it.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum EventKind {
+    #[serde(rename = "incident.declared")]
+    IncidentDeclared,
+    #[serde(rename = "incident.milestone")]
+    Milestone,
+    #[serde(rename = "alert.firing")]
+    AlertFiring,
+    #[serde(rename = "alert.resolved")]
+    AlertResolved,
+    #[serde(rename = "alert.silenced")]
+    AlertSilenced,
+    #[serde(rename = "alert.unsilenced")]
+    AlertUnsilenced,
+    #[serde(rename = "change.deploy")]
+    Deploy,
+    #[serde(rename = "change.health_changed")]
+    HealthChanged,
+    #[serde(rename = "change.rollback")]
+    Rollback,
+    /// A mutation the user confirmed, before its result is known.
+    #[serde(rename = "action.attempted")]
+    ActionAttempted,
+    /// A mutation that succeeded (silence created/expired, …).
+    #[serde(rename = "action.succeeded")]
+    ActionSucceeded,
+    /// A mutation the server refused or that failed in transit, with the server's words.
+    #[serde(rename = "action.failed")]
+    ActionFailed,
+    /// A source started failing or recovered.
+    #[serde(rename = "source.status")]
+    SourceStatus,
+    #[serde(rename = "note")]
+    Note,
+}
+
+impl EventKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::IncidentDeclared => "incident.declared",
+            EventKind::Milestone => "incident.milestone",
+            EventKind::AlertFiring => "alert.firing",
+            EventKind::AlertResolved => "alert.resolved",
+            EventKind::AlertSilenced => "alert.silenced",
+            EventKind::AlertUnsilenced => "alert.unsilenced",
+            EventKind::Deploy => "change.deploy",
+            EventKind::HealthChanged => "change.health_changed",
+            EventKind::Rollback => "change.rollback",
+            EventKind::ActionAttempted => "action.attempted",
+            EventKind::ActionSucceeded => "action.succeeded",
+            EventKind::ActionFailed => "action.failed",
+            EventKind::SourceStatus => "source.status",
+            EventKind::Note => "note",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EventSource {
+    Alertmanager,
+    Prometheus,
+    Argocd,
+    Kube,
+    Runbook,
+    User,
+    Sitrep,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventRefs {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub service: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimelineEvent {
+    pub id: String,
+    pub incident_id: Option<String>,
+    pub occurred_at: DateTime<Utc>,
+    pub recorded_at: DateTime<Utc>,
+    pub kind: EventKind,
+    pub source: EventSource,
+    pub actor: String,
+    pub summary: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub body: String,
+    #[serde(default)]
+    pub refs: EventRefs,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub links: Vec<String>,
+    #[serde(default)]
+    pub details: serde_json::Value,
+    #[serde(default)]
+    pub highlight: bool,
+}
+
+impl TimelineEvent {
+    /// A new event; `id` is a ULID minted from `recorded_at`, so ids sort in recording order.
+    pub fn new(
+        kind: EventKind,
+        source: EventSource,
+        occurred_at: DateTime<Utc>,
+        recorded_at: DateTime<Utc>,
+        summary: impl Into<String>,
+    ) -> TimelineEvent {
+        let ms = recorded_at.timestamp_millis().max(0) as u64;
+        let id = ulid::Ulid::from_parts(ms, fastrand::u128(..)).to_string();
+        TimelineEvent {
+            id,
+            incident_id: None,
+            occurred_at,
+            recorded_at,
+            kind,
+            source,
+            actor: String::new(),
+            summary: summary.into(),
+            body: String::new(),
+            refs: EventRefs::default(),
+            links: Vec::new(),
+            details: serde_json::Value::Null,
+            highlight: false,
+        }
+    }
+}

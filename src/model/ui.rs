@@ -1,0 +1,104 @@
+//! Interface state that `update` owns alongside the data: which screen, what is selected, which
+//! popup is open. Rendering reads it; only `update` changes it.
+
+use chrono::{DateTime, Utc};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Screen {
+    Triage,
+    Alerts,
+    Apps,
+    Deploys,
+    Services,
+    Timeline,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 6] = [
+        Screen::Triage,
+        Screen::Alerts,
+        Screen::Apps,
+        Screen::Deploys,
+        Screen::Services,
+        Screen::Timeline,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Screen::Triage => "Triage",
+            Screen::Alerts => "Alerts",
+            Screen::Apps => "Apps",
+            Screen::Deploys => "Deploys",
+            Screen::Services => "Services",
+            Screen::Timeline => "Timeline",
+        }
+    }
+
+    pub fn number(self) -> usize {
+        Screen::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
+    }
+}
+
+/// Which pane of the triage screen has the keyboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum TriagePane {
+    #[default]
+    Services,
+    Detail,
+    Changes,
+}
+
+/// A selectable list position. Scroll offsets are the renderer's business.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Cursor {
+    pub selected: usize,
+}
+
+impl Cursor {
+    pub fn clamp(&mut self, len: usize) {
+        if len == 0 {
+            self.selected = 0;
+        } else if self.selected >= len {
+            self.selected = len - 1;
+        }
+    }
+    pub fn down(&mut self, len: usize, by: usize) {
+        if len > 0 {
+            self.selected = (self.selected + by).min(len - 1);
+        }
+    }
+    pub fn up(&mut self, by: usize) {
+        self.selected = self.selected.saturating_sub(by);
+    }
+}
+
+/// The one-line input at the bottom: a filter (`/`) or a command (`:`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PromptKind {
+    Filter,
+    Command,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Prompt {
+    pub kind: PromptKind,
+    pub text: String,
+    /// Completions for a command prompt, computed as the user types.
+    pub completions: Vec<String>,
+    pub error: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FlashLevel {
+    Info,
+    Success,
+    Error,
+}
+
+/// A short message in the status line that goes away by itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Flash {
+    pub text: String,
+    pub level: FlashLevel,
+    pub until: DateTime<Utc>,
+}

@@ -1,0 +1,59 @@
+//! What happened: the only input `update` accepts.
+
+use crate::model::alert::Alert;
+use crate::model::silence::Silence;
+use chrono::{DateTime, Utc};
+
+#[derive(Debug, Clone)]
+pub enum Msg {
+    /// A terminal event (key, resize, paste).
+    Input(crossterm::event::Event),
+    /// Once a second: relative ages move on, flash messages expire.
+    Tick(DateTime<Utc>),
+    /// A source reported.
+    Source(SourceUpdate),
+    /// An effect finished; its result.
+    Done(EffectOutcome),
+}
+
+#[derive(Debug, Clone)]
+pub struct SourceUpdate {
+    /// Source name (as configured).
+    pub source: String,
+    /// When the data was fetched.
+    pub at: DateTime<Utc>,
+    pub payload: SourcePayload,
+}
+
+#[derive(Debug, Clone)]
+pub enum SourcePayload {
+    /// A complete snapshot of the source's alerts (and, for Alertmanager, its silences).
+    Alerts {
+        alerts: Vec<Alert>,
+        silences: Option<Vec<Silence>>,
+    },
+    /// The server's version, learnt once per connection.
+    Version(String),
+    /// The fetch failed; the message is already sanitised and free of secrets.
+    Error(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum EffectOutcome {
+    SilenceCreated {
+        request_id: u64,
+        source: String,
+        silence_id: String,
+    },
+    SilenceExpired {
+        request_id: u64,
+        source: String,
+        silence_id: String,
+    },
+    /// The mutation failed; `error` is the server's text (sanitised).
+    MutationFailed {
+        request_id: u64,
+        source: String,
+        error: String,
+    },
+}
