@@ -131,3 +131,20 @@ impl Model {
         self.sources.iter_mut().find(|s| s.name == name)
     }
 }
+
+impl Model {
+    /// Rebuild the derived views (ranked services, Alerts screen rows) after the stores changed,
+    /// and keep every cursor inside its list.
+    pub fn rederive(&mut self) {
+        self.services = service::correlate(&self.alerts, &self.settings.service_labels);
+        let filter = self.filter(Screen::Alerts).to_string();
+        self.alerts_view.rebuild(&self.alerts, &self.settings.group_by, &filter);
+        let n = self.visible_services().len();
+        self.triage.clamp(n);
+        let detail_len = self.selected_service().map(|s| s.alerts.len()).unwrap_or(0);
+        self.detail.clamp(detail_len);
+        self.alerts_cursor.clamp(self.alerts_view.rows.len());
+        self.services_cursor.clamp(self.services.len());
+        self.timeline_cursor.clamp(self.timeline.len());
+    }
+}
