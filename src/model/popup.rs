@@ -23,6 +23,8 @@ pub enum Popup {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SilenceField {
+    /// Which Alertmanager (only offered when there are several).
+    Target,
     Matchers,
     Duration,
     Comment,

@@ -77,6 +77,8 @@ impl Cursor {
 pub enum PromptKind {
     Filter,
     Command,
+    /// A note for the timeline.
+    Note,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

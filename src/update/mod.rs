@@ -1,0 +1,59 @@
+//! `update(&mut Model, Msg) -> Vec<Effect>`: the only place state changes. Pure: no IO, no clock
+//! (time arrives in messages), so every behaviour here is unit-tested without a terminal or a
+//! network.
+
+mod events;
+mod keys;
+mod prompt;
+mod silence;
+mod sources;
+
+use crate::effect::Effect;
+use crate::model::Model;
+use crate::model::ui::{Flash, FlashLevel};
+use crate::msg::Msg;
+use crossterm::event::{Event, KeyEventKind};
+
+pub use events::push_event;
+
+pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    match msg {
+        Msg::Tick(now) => {
+            model.now = now;
+            if model.flash.as_ref().is_some_and(|f| f.until <= now) {
+                model.flash = None;
+            }
+            Vec::new()
+        }
+        Msg::Input(Event::Key(key)) if key.kind != KeyEventKind::Release => {
+            keys::on_key(model, key)
+        }
+        Msg::Input(Event::Resize(w, h)) => {
+            model.size = (w, h);
+            Vec::new()
+        }
+        Msg::Input(Event::Paste(text)) => {
+            keys::on_paste(model, &text);
+            Vec::new()
+        }
+        Msg::Input(_) => Vec::new(),
+        Msg::Source(update) => {
+            sources::on_source(model, update);
+            Vec::new()
+        }
+        Msg::Done(outcome) => silence::on_outcome(model, outcome),
+    }
+}
+
+/// Show a short message in the status line for a few seconds.
+pub(crate) fn flash(model: &mut Model, level: FlashLevel, text: impl Into<String>) {
+    let secs = if level == FlashLevel::Error { 10 } else { 5 };
+    model.flash = Some(Flash {
+        text: text.into(),
+        level,
+        until: model.now + chrono::Duration::seconds(secs),
+    });
+}
+
+#[cfg(test)]
+mod tests;

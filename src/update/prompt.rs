@@ -1,0 +1,218 @@
+//! The bottom input line: `/` filters (live, as you type), `:` commands with completion, `n` notes.
+
+use super::keys::{on_action, set_filter};
+use super::{flash, push_event};
+use crate::action::Action;
+use crate::effect::Effect;
+use crate::model::Model;
+use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
+use crate::model::ui::{FlashLevel, PromptKind, Screen};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Commands of the `:` palette: (name, argument hint, what it does).
+pub const COMMANDS: &[(&str, &str, &str)] = &[
+    ("triage", "", "Triage screen"),
+    ("alerts", "", "Alerts screen"),
+    ("apps", "", "Apps screen"),
+    ("deploys", "", "Deploys screen"),
+    ("services", "", "Services screen"),
+    ("timeline", "", "Timeline screen"),
+    ("filter", "TEXT", "filter the current screen"),
+    ("theme", "NAME", "switch theme"),
+    ("refresh", "", "fetch every source now"),
+    ("note", "TEXT", "add a note to the timeline"),
+    ("help", "", "key bindings"),
+    ("ctx", "NAME", "switch Kubernetes context"),
+    ("export", "", "export the incident timeline"),
+    ("q", "", "quit"),
+    ("quit", "", "quit"),
+];
+
+pub fn on_prompt_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    let Some(prompt) = &mut model.prompt else {
+        return Vec::new();
+    };
+    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+    match key.code {
+        KeyCode::Esc => {
+            // Esc on a filter keeps what was applied live; a second Esc (on the screen) clears it.
+            model.prompt = None;
+            return Vec::new();
+        }
+        KeyCode::Enter => {
+            let prompt = model.prompt.take().expect("checked");
+            return match prompt.kind {
+                PromptKind::Filter => Vec::new(),
+                PromptKind::Command => run_command(model, prompt.text.trim()),
+                PromptKind::Note => {
+                    add_note(model, prompt.text.trim());
+                    Vec::new()
+                }
+            };
+        }
+        KeyCode::Tab => {
+            if prompt.kind == PromptKind::Command
+                && let Some(first) = prompt.completions.first()
+            {
+                prompt.text = first.clone();
+            }
+        }
+        KeyCode::Backspace => {
+            prompt.text.pop();
+        }
+        KeyCode::Char('u') if ctrl => prompt.text.clear(),
+        KeyCode::Char('w') if ctrl => {
+            let trimmed = prompt.text.trim_end().len();
+            prompt.text.truncate(trimmed);
+            let cut = prompt.text.rfind([' ', ',']).map(|p| p + 1).unwrap_or(0);
+            prompt.text.truncate(cut);
+        }
+        KeyCode::Char('c') if ctrl => {
+            model.prompt = None;
+            return Vec::new();
+        }
+        KeyCode::Char(c) if !ctrl => {
+            if prompt.text.chars().count() < 4096 {
+                prompt.text.push(c);
+            }
+        }
+        _ => return Vec::new(),
+    }
+    after_edit(model);
+    Vec::new()
+}
+
+/// After every edit: filters apply live; commands recompute completions.
+pub fn after_edit(model: &mut Model) {
+    let Some(prompt) = &model.prompt else { return };
+    match prompt.kind {
+        PromptKind::Filter => {
+            let text = prompt.text.clone();
+            let screen = model.screen;
+            set_filter(model, screen, text);
+            let error = if screen == Screen::Alerts {
+                model.alerts_view.filter_error.clone()
+            } else {
+                None
+            };
+            if let Some(p) = &mut model.prompt {
+                p.error = error;
+            }
+        }
+        PromptKind::Command => {
+            let completions = complete(model, &prompt.text);
+            if let Some(p) = &mut model.prompt {
+                p.completions = completions;
+                p.error = None;
+            }
+        }
+        PromptKind::Note => {}
+    }
+}
+
+fn complete(model: &Model, text: &str) -> Vec<String> {
+    if let Some(rest) = text.strip_prefix("theme ") {
+        return model
+            .themes
+            .iter()
+            .filter(|t| t.name.starts_with(rest.trim()))
+            .map(|t| format!("theme {}", t.name))
+            .collect();
+    }
+    COMMANDS
+        .iter()
+        .filter(|(name, _, _)| name.starts_with(text.trim()) && *name != "q")
+        .map(|(name, arg, _)| {
+            if arg.is_empty() {
+                name.to_string()
+            } else {
+                format!("{name} ")
+            }
+        })
+        .collect()
+}
+
+fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
+    let (cmd, arg) = line
+        .split_once(' ')
+        .map(|(c, a)| (c, a.trim()))
+        .unwrap_or((line, ""));
+    let screen_action = |a: Action| Some(a);
+    let action = match cmd {
+        "" => return Vec::new(),
+        "triage" | "home" => screen_action(Action::ScreenTriage),
+        "alerts" => screen_action(Action::ScreenAlerts),
+        "apps" => screen_action(Action::ScreenApps),
+        "deploys" => screen_action(Action::ScreenDeploys),
+        "services" => screen_action(Action::ScreenServices),
+        "timeline" => screen_action(Action::ScreenTimeline),
+        "help" => screen_action(Action::Help),
+        "refresh" => screen_action(Action::Refresh),
+        "q" | "quit" | "q!" => screen_action(Action::Quit),
+        _ => None,
+    };
+    if let Some(a) = action {
+        return on_action(model, a);
+    }
+    match cmd {
+        "filter" => {
+            let screen = model.screen;
+            set_filter(model, screen, arg.to_string());
+        }
+        "note" => add_note(model, arg),
+        "theme" => match model.themes.iter().find(|t| t.name == arg) {
+            Some(theme) if !model.theme.no_color => {
+                model.theme = theme.clone();
+                flash(model, FlashLevel::Success, format!("theme: {arg}"));
+            }
+            Some(_) => flash(model, FlashLevel::Info, "NO_COLOR is set: themes stay off"),
+            None => {
+                let names: Vec<_> = model.themes.iter().map(|t| t.name.as_str()).collect();
+                flash(
+                    model,
+                    FlashLevel::Error,
+                    format!("no theme `{arg}`; have: {}", names.join(", ")),
+                );
+            }
+        },
+        "ctx" => flash(
+            model,
+            FlashLevel::Info,
+            "no Kubernetes source configured: nothing to switch",
+        ),
+        "export" => flash(
+            model,
+            FlashLevel::Info,
+            "incidents are not available yet: nothing to export",
+        ),
+        other => {
+            let sanitized = crate::sanitize::clean_line(other, 40);
+            flash(
+                model,
+                FlashLevel::Error,
+                format!("unknown command `{sanitized}`: press : then Tab to list commands"),
+            );
+        }
+    }
+    Vec::new()
+}
+
+fn add_note(model: &mut Model, text: &str) {
+    if text.is_empty() {
+        return;
+    }
+    let text = crate::sanitize::clean_line(text, 4096);
+    let mut e = TimelineEvent::new(
+        EventKind::Note,
+        EventSource::User,
+        model.now,
+        model.now,
+        text,
+    );
+    e.actor = model.settings.author.clone();
+    if let Some(s) = model.selected_service() {
+        e.refs.service = Some(s.name.clone());
+    }
+    push_event(model, e);
+    flash(model, FlashLevel::Success, "note added to the timeline");
+}

@@ -1,0 +1,53 @@
+//! Source reports: store the data, track freshness and failures, record what changed.
+
+use super::events::{record_alert_changes, record_source_transition};
+use crate::model::Model;
+use crate::model::source::SourceState;
+use crate::msg::{SourcePayload, SourceUpdate};
+
+pub fn on_source(model: &mut Model, update: SourceUpdate) {
+    let SourceUpdate {
+        source,
+        at,
+        payload,
+    } = update;
+    let Some(status) = model.source_mut(&source) else {
+        return;
+    };
+    let kind = status.kind;
+    status.last_attempt = Some(at);
+    match payload {
+        SourcePayload::Version(v) => status.version = Some(v),
+        SourcePayload::Error(err) => {
+            let was_ok = status.state != SourceState::Failing;
+            status.state = SourceState::Failing;
+            status.consecutive_failures += 1;
+            status.last_error = Some(err.clone());
+            // One event per outage, not one per retry.
+            if was_ok {
+                record_source_transition(model, &source, at, Some(&err));
+            }
+        }
+        SourcePayload::Alerts { alerts, silences } => {
+            let initial = status.last_ok.is_none();
+            let recovered = status.state == SourceState::Failing;
+            status.state = SourceState::Ok;
+            status.last_ok = Some(at);
+            status.last_error = None;
+            status.consecutive_failures = 0;
+            if recovered {
+                record_source_transition(model, &source, at, None);
+            }
+            if let Some(silences) = silences {
+                model.silences.retain(|_, s| s.source != source);
+                for s in silences {
+                    // HA peers share silences: the first source to report one keeps it.
+                    model.silences.entry(s.id.clone()).or_insert(s);
+                }
+            }
+            let changes = model.alerts.replace_source(&source, kind, alerts);
+            record_alert_changes(model, &changes, at, initial);
+            model.rederive();
+        }
+    }
+}
