@@ -1,6 +1,7 @@
 //! sitrep: a terminal dashboard for on-call triage. See README.md for the shape of the code.
 
 pub mod action;
+pub mod cli;
 pub mod config;
 pub mod effect;
 pub mod model;

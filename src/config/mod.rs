@@ -1,6 +1,8 @@
 //! Configuration: the file, flags and environment merged into one resolved `Config`.
 
+pub mod file;
 pub mod keymap;
+pub mod load;
 pub mod settings;
 pub mod source;
 pub mod theme;

@@ -1,0 +1,67 @@
+//! The config file's schema. Every field that can be wrong carries its span, so errors say
+//! `config.toml:12` and what to write instead.
+
+use crate::action::Action;
+use serde::Deserialize;
+use std::collections::BTreeMap;
+use toml::Spanned;
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Author of silences and notes (default: amtool's `author`, then $USER).
+    pub author: Option<String>,
+    pub theme: Option<Spanned<String>>,
+    #[serde(default)]
+    pub read_only: bool,
+    /// Label precedence mapping an alert to a service.
+    pub service_labels: Option<Vec<String>>,
+    /// Labels grouping alerts on the Alerts screen.
+    pub group_by: Option<Vec<String>>,
+    /// Defaults for every source.
+    #[serde(default)]
+    pub defaults: SourceDefaults,
+    #[serde(default)]
+    pub alertmanager: Vec<Spanned<SourceEntry>>,
+    #[serde(default)]
+    pub prometheus: Vec<Spanned<SourceEntry>>,
+    /// Key bindings: action = ["key", …].
+    #[serde(default)]
+    pub keys: BTreeMap<Action, Vec<String>>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct SourceDefaults {
+    pub timeout: Option<Spanned<String>>,
+    pub poll_interval: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct SourceEntry {
+    pub name: Option<String>,
+    pub url: Spanned<String>,
+    pub timeout: Option<Spanned<String>>,
+    pub poll_interval: Option<Spanned<String>>,
+    /// PEM bundle of extra CAs to trust.
+    pub ca_file: Option<String>,
+    /// Skip TLS verification for this source only.
+    #[serde(default)]
+    pub insecure: bool,
+    #[serde(default)]
+    pub read_only: bool,
+    /// Name of an environment variable holding a bearer token.
+    pub bearer_token_env: Option<Spanned<String>>,
+    /// File holding a bearer token (trailing newline ignored).
+    pub bearer_token_file: Option<Spanned<String>>,
+    pub basic_auth: Option<BasicAuthEntry>,
+}
+
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuthEntry {
+    pub username: String,
+    pub password_env: Option<Spanned<String>>,
+    pub password_file: Option<Spanned<String>>,
+}

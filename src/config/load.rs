@@ -1,0 +1,497 @@
+//! Resolving the configuration: config file, then flags on top, then discovery of what the user
+//! already has (amtool's config) only when nothing names a source. Errors name the file, the
+//! line and the fix.
+
+use super::file::{ConfigFile, SourceEntry};
+use super::keymap::Keymap;
+use super::settings::Settings;
+use super::source::{Auth, Secret, SourceSpec, TlsOptions};
+use super::theme::{self, Theme};
+use crate::cli::SourceFlags;
+use crate::model::source::SourceKind;
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use toml::Spanned;
+
+/// The process environment, captured once so loading is testable.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    pub vars: BTreeMap<String, String>,
+}
+
+impl Env {
+    pub fn process() -> Env {
+        Env {
+            vars: std::env::vars().collect(),
+        }
+    }
+
+    pub fn var(&self, key: &str) -> Option<&str> {
+        self.vars
+            .get(key)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    fn home(&self) -> Option<PathBuf> {
+        self.var("HOME").map(PathBuf::from)
+    }
+
+    /// `$XDG_CONFIG_HOME`, else `~/.config`.
+    pub fn config_home(&self) -> Option<PathBuf> {
+        self.var("XDG_CONFIG_HOME")
+            .map(PathBuf::from)
+            .or_else(|| self.home().map(|h| h.join(".config")))
+    }
+
+    /// `$XDG_DATA_HOME/sitrep`, else `~/.local/share/sitrep`.
+    pub fn data_dir(&self) -> Option<PathBuf> {
+        self.var("XDG_DATA_HOME")
+            .map(PathBuf::from)
+            .or_else(|| self.home().map(|h| h.join(".local/share")))
+            .map(|d| d.join("sitrep"))
+    }
+
+    pub fn no_color(&self) -> bool {
+        self.vars.get("NO_COLOR").is_some_and(|v| !v.is_empty())
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub sources: Vec<SourceSpec>,
+    pub settings: Settings,
+    pub keymap: Keymap,
+    pub theme: Theme,
+    pub themes: Vec<Theme>,
+    /// The config file that was read, if any.
+    pub path: Option<PathBuf>,
+    /// Problems that did not stop us (a broken user theme…), shown at start.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConfigError(pub String);
+
+impl std::fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+/// Load and merge. `theme_flag` is `--theme`.
+pub fn load(
+    flags: &SourceFlags,
+    theme_flag: Option<&str>,
+    env: &Env,
+) -> Result<Config, ConfigError> {
+    let default_path = env
+        .config_home()
+        .map(|d| d.join("sitrep").join("config.toml"));
+    let (path, text) = match &flags.config {
+        Some(p) => {
+            let text = std::fs::read_to_string(p).map_err(|e| {
+                ConfigError(format!("{}: cannot read config file: {e}", p.display()))
+            })?;
+            (Some(p.clone()), Some(text))
+        }
+        None => match default_path
+            .as_ref()
+            .and_then(|p| std::fs::read_to_string(p).ok().map(|t| (p.clone(), t)))
+        {
+            Some((p, t)) => (Some(p), Some(t)),
+            None => (None, None),
+        },
+    };
+    let file: ConfigFile = match (&path, &text) {
+        (Some(p), Some(t)) => parse_file(p, t)?,
+        _ => ConfigFile::default(),
+    };
+    let at = |span: std::ops::Range<usize>| -> String {
+        match (&path, &text) {
+            (Some(p), Some(t)) => format!("{}:{}", p.display(), line_of(t, span.start)),
+            _ => "config".to_string(),
+        }
+    };
+
+    let amtool = read_amtool_config(env);
+    let mut settings = Settings::default();
+    if let Some(user) = env.var("USER") {
+        settings.author = user.to_string();
+    }
+    if let Some(author) = amtool.as_ref().and_then(|(_, m)| m.get("author").cloned()) {
+        settings.author = author;
+    }
+    if let Some(author) = &file.author {
+        settings.author = author.clone();
+    }
+    if let Some(labels) = &file.service_labels {
+        settings.service_labels = labels.clone();
+    }
+    if let Some(g) = &file.group_by {
+        settings.group_by = g.clone();
+    }
+    settings.read_only = file.read_only || flags.read_only;
+
+    let defaults_timeout = match &file.defaults.timeout {
+        Some(t) => duration(t, &at, "timeout")?,
+        None => Duration::from_secs(10),
+    };
+    let defaults_poll = match &file.defaults.poll_interval {
+        Some(t) => duration(t, &at, "poll_interval")?,
+        None => Duration::from_secs(10),
+    };
+
+    let mut sources = Vec::new();
+    if !flags.alertmanager.is_empty() || !flags.prometheus.is_empty() {
+        // Flags name the sources: exactly those, nothing from the file or discovery.
+        for (kind, values, flag) in [
+            (
+                SourceKind::Alertmanager,
+                &flags.alertmanager,
+                "--alertmanager",
+            ),
+            (SourceKind::Prometheus, &flags.prometheus, "--prometheus"),
+        ] {
+            for (i, value) in values.iter().enumerate() {
+                let (name, url) = split_name(value, kind, i, values.len());
+                let url =
+                    parse_url(url).map_err(|e| ConfigError(format!("{flag} {value}: {e}")))?;
+                let mut spec = SourceSpec::new(&name, kind, url, &format!("flag {flag}"));
+                spec.timeout = defaults_timeout;
+                spec.poll_interval = defaults_poll;
+                spec.read_only = settings.read_only;
+                sources.push(spec);
+            }
+        }
+    } else {
+        for (kind, entries) in [
+            (SourceKind::Alertmanager, &file.alertmanager),
+            (SourceKind::Prometheus, &file.prometheus),
+        ] {
+            for (i, entry) in entries.iter().enumerate() {
+                let origin = at(entry.span());
+                let spec = source_from_entry(
+                    entry.get_ref(),
+                    kind,
+                    i,
+                    entries.len(),
+                    &origin,
+                    env,
+                    &at,
+                    defaults_timeout,
+                    defaults_poll,
+                )?;
+                sources.push(spec);
+            }
+        }
+        if sources.is_empty()
+            && let Some((amtool_path, map)) = &amtool
+            && let Some(url) = map.get("alertmanager.url")
+        {
+            let url = parse_url(url).map_err(|e| {
+                ConfigError(format!("{}: alertmanager.url: {e}", amtool_path.display()))
+            })?;
+            let mut spec = SourceSpec::new(
+                "alertmanager",
+                SourceKind::Alertmanager,
+                url,
+                &amtool_path.display().to_string(),
+            );
+            spec.timeout = defaults_timeout;
+            spec.poll_interval = defaults_poll;
+            sources.push(spec);
+        }
+    }
+    for s in &mut sources {
+        s.read_only |= settings.read_only;
+    }
+    let mut seen = HashSet::new();
+    for s in &sources {
+        if !seen.insert(s.name.clone()) {
+            return Err(ConfigError(format!(
+                "{}: two sources are named `{}`\n  fix: give each [[alertmanager]]/[[prometheus]] a distinct `name = \"…\"`",
+                s.origin, s.name
+            )));
+        }
+    }
+
+    let keymap = Keymap::with_overrides(&file.keys).map_err(|e| {
+        ConfigError(format!(
+            "{}: {e}\n  fix: keys look like \"j\", \"G\", \"ctrl-d\", \"enter\", \"esc\", \"f5\"",
+            path_or_config(&path)
+        ))
+    })?;
+
+    let user_themes = env.config_home().map(|d| d.join("sitrep").join("themes"));
+    let (themes, mut warnings) = theme::available(user_themes.as_deref());
+    let wanted = theme_flag
+        .map(str::to_string)
+        .or_else(|| file.theme.as_ref().map(|t| t.get_ref().clone()));
+    let theme = if env.no_color() {
+        Theme::no_color()
+    } else {
+        match wanted {
+            None => Theme::builtin(theme::DEFAULT_THEME).expect("default theme exists"),
+            Some(name) => themes
+                .iter()
+                .find(|t| t.name == name)
+                .cloned()
+                .ok_or_else(|| {
+                    let names: Vec<_> = themes.iter().map(|t| t.name.as_str()).collect();
+                    let origin = match (&file.theme, theme_flag) {
+                        (_, Some(_)) => "--theme".to_string(),
+                        (Some(t), None) => at(t.span()),
+                        _ => "theme".to_string(),
+                    };
+                    ConfigError(format!(
+                        "{origin}: no theme named `{name}`\n  fix: use one of {}",
+                        names.join(", ")
+                    ))
+                })?,
+        }
+    };
+    if let Some(p) = &path
+        && text.is_some()
+        && sources.is_empty()
+    {
+        warnings.push(format!(
+            "{}: no [[alertmanager]] or [[prometheus]] source configured",
+            p.display()
+        ));
+    }
+    Ok(Config {
+        sources,
+        settings,
+        keymap,
+        theme,
+        themes,
+        path,
+        warnings,
+    })
+}
+
+fn path_or_config(path: &Option<PathBuf>) -> String {
+    path.as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "config".to_string())
+}
+
+fn parse_file(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
+    toml::from_str(text).map_err(|e| {
+        let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
+        let msg = e.message().trim().to_string();
+        let fix = if msg.contains("unknown field") {
+            "fix: check the spelling; the README's configuration section lists every key"
+        } else if msg.contains("missing field") {
+            "fix: add the missing key (every [[alertmanager]]/[[prometheus]] needs `url = \"http://…\"`)"
+        } else if msg.contains("unknown variant") {
+            "fix: use one of the names listed above"
+        } else {
+            "fix: this must be valid TOML (strings in quotes, tables as [name], lists as [[name]])"
+        };
+        ConfigError(format!("{}:{line}: {msg}\n  {fix}", path.display()))
+    })
+}
+
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())]
+        .bytes()
+        .filter(|b| *b == b'\n')
+        .count()
+        + 1
+}
+
+fn duration(
+    value: &Spanned<String>,
+    at: &impl Fn(std::ops::Range<usize>) -> String,
+    key: &str,
+) -> Result<Duration, ConfigError> {
+    let d = humantime::parse_duration(value.get_ref()).map_err(|e| {
+        ConfigError(format!(
+            "{}: {key} = {:?}: {e}\n  fix: write a duration like \"500ms\", \"10s\" or \"2m\"",
+            at(value.span()),
+            value.get_ref()
+        ))
+    })?;
+    if d.is_zero() {
+        return Err(ConfigError(format!(
+            "{}: {key} must be more than zero\n  fix: e.g. \"10s\"",
+            at(value.span())
+        )));
+    }
+    Ok(d)
+}
+
+fn parse_url(text: &str) -> Result<url::Url, String> {
+    let url = url::Url::parse(text.trim())
+        .map_err(|e| format!("`{text}` is not a URL ({e}); write http://host:port"))?;
+    if url.scheme() != "http" && url.scheme() != "https" {
+        return Err(format!("`{text}`: only http:// and https:// are supported"));
+    }
+    if !url.username().is_empty() || url.password().is_some() {
+        return Err("credentials in the URL would leak into logs: use basic_auth with password_env or password_file".to_string());
+    }
+    Ok(url)
+}
+
+/// `name=URL` or just `URL` (named after the kind, numbered when there are several).
+fn split_name(value: &str, kind: SourceKind, index: usize, count: usize) -> (String, &str) {
+    if let Some((name, url)) = value.split_once('=')
+        && !name.contains("://")
+        && !name.is_empty()
+    {
+        return (name.to_string(), url);
+    }
+    (default_name(kind, index, count), value)
+}
+
+fn default_name(kind: SourceKind, index: usize, count: usize) -> String {
+    let base = match kind {
+        SourceKind::Alertmanager => "alertmanager",
+        SourceKind::Prometheus => "prometheus",
+        _ => "source",
+    };
+    if count > 1 {
+        format!("{base}-{}", index + 1)
+    } else {
+        base.to_string()
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn source_from_entry(
+    entry: &SourceEntry,
+    kind: SourceKind,
+    index: usize,
+    count: usize,
+    origin: &str,
+    env: &Env,
+    at: &impl Fn(std::ops::Range<usize>) -> String,
+    default_timeout: Duration,
+    default_poll: Duration,
+) -> Result<SourceSpec, ConfigError> {
+    let url = parse_url(entry.url.get_ref())
+        .map_err(|e| ConfigError(format!("{}: url: {e}", at(entry.url.span()))))?;
+    let name = entry
+        .name
+        .clone()
+        .unwrap_or_else(|| default_name(kind, index, count));
+    let mut spec = SourceSpec::new(&name, kind, url, origin);
+    spec.timeout = match &entry.timeout {
+        Some(t) => duration(t, at, "timeout")?,
+        None => default_timeout,
+    };
+    spec.poll_interval = match &entry.poll_interval {
+        Some(t) => duration(t, at, "poll_interval")?,
+        None => default_poll,
+    };
+    spec.tls = TlsOptions {
+        ca_file: entry.ca_file.as_ref().map(PathBuf::from),
+        insecure: entry.insecure,
+    };
+    spec.read_only = entry.read_only;
+    let token = secret_from(
+        entry.bearer_token_env.as_ref(),
+        entry.bearer_token_file.as_ref(),
+        env,
+        at,
+        "bearer token",
+    )?;
+    spec.auth = match (&entry.basic_auth, token) {
+        (Some(_), Some(_)) => {
+            return Err(ConfigError(format!(
+                "{origin}: source `{name}` has both a bearer token and basic_auth\n  fix: keep one of them"
+            )));
+        }
+        (None, Some(token)) => Auth::Bearer(token),
+        (Some(basic), None) => {
+            let password = secret_from(basic.password_env.as_ref(), basic.password_file.as_ref(), env, at, "password")?
+                .ok_or_else(|| {
+                    ConfigError(format!(
+                        "{origin}: basic_auth of `{name}` has no password\n  fix: add password_env = \"VAR\" or password_file = \"/path\""
+                    ))
+                })?;
+            Auth::Basic {
+                username: basic.username.clone(),
+                password,
+            }
+        }
+        (None, None) => Auth::None,
+    };
+    Ok(spec)
+}
+
+/// A secret from an environment variable or a file. Errors name the variable or file, never the value.
+fn secret_from(
+    var: Option<&Spanned<String>>,
+    file: Option<&Spanned<String>>,
+    env: &Env,
+    at: &impl Fn(std::ops::Range<usize>) -> String,
+    what: &str,
+) -> Result<Option<Secret>, ConfigError> {
+    if let Some(var) = var {
+        return env.var(var.get_ref()).map(|v| Some(Secret::new(v.trim()))).ok_or_else(|| {
+            ConfigError(format!(
+                "{}: the {what} comes from ${}, which is not set\n  fix: export {}=… before starting sitrep",
+                at(var.span()),
+                var.get_ref(),
+                var.get_ref()
+            ))
+        });
+    }
+    if let Some(file) = file {
+        let path = expand_home(file.get_ref(), env);
+        return std::fs::read_to_string(&path).map(|t| Some(Secret::new(t.trim()))).map_err(|e| {
+            ConfigError(format!(
+                "{}: cannot read the {what} file {}: {e}\n  fix: check the path and its permissions",
+                at(file.span()),
+                path.display()
+            ))
+        });
+    }
+    Ok(None)
+}
+
+fn expand_home(path: &str, env: &Env) -> PathBuf {
+    match (path.strip_prefix("~/"), env.home()) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// amtool's config (`~/.config/amtool/config.yml`, then `/etc/amtool/config.yml`): a flat map.
+fn read_amtool_config(env: &Env) -> Option<(PathBuf, BTreeMap<String, String>)> {
+    let mut candidates: Vec<PathBuf> = env
+        .home()
+        .map(|h| h.join(".config/amtool/config.yml"))
+        .into_iter()
+        .collect();
+    candidates.push(PathBuf::from("/etc/amtool/config.yml"));
+    for path in candidates {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            continue;
+        };
+        let Ok(map) = serde_yaml_ng::from_str::<BTreeMap<String, serde_yaml_ng::Value>>(&text)
+        else {
+            continue;
+        };
+        let flat = map
+            .into_iter()
+            .filter_map(|(k, v)| match v {
+                serde_yaml_ng::Value::String(s) => Some((k, s)),
+                serde_yaml_ng::Value::Number(n) => Some((k, n.to_string())),
+                serde_yaml_ng::Value::Bool(b) => Some((k, b.to_string())),
+                _ => None,
+            })
+            .collect();
+        return Some((path, flat));
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,189 @@
+use super::*;
+use crate::config::source::Auth;
+
+fn env_with(dir: &Path, extra: &[(&str, &str)]) -> Env {
+    let mut vars = BTreeMap::new();
+    vars.insert("HOME".to_string(), dir.join("home").display().to_string());
+    vars.insert(
+        "XDG_CONFIG_HOME".to_string(),
+        dir.join("xdg").display().to_string(),
+    );
+    vars.insert("USER".to_string(), "carol".to_string());
+    for (k, v) in extra {
+        vars.insert(k.to_string(), v.to_string());
+    }
+    Env { vars }
+}
+
+fn write_config(dir: &Path, text: &str) -> PathBuf {
+    let p = dir.join("xdg/sitrep/config.toml");
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+#[test]
+fn full_config_resolves() {
+    let dir = tempfile::tempdir().unwrap();
+    let token_file = dir.path().join("tok");
+    std::fs::write(&token_file, "file-token\n").unwrap();
+    write_config(
+        dir.path(),
+        &format!(
+            r#"
+author = "alice"
+theme = "light"
+service_labels = ["service", "job"]
+[defaults]
+timeout = "3s"
+[[alertmanager]]
+name = "prod-eu"
+url = "https://am.example.com/alertmanager"
+bearer_token_env = "AM_TOKEN"
+read_only = true
+[[alertmanager]]
+name = "prod-us"
+url = "http://am-us:9093"
+poll_interval = "30s"
+basic_auth = {{ username = "sre", password_file = "{}" }}
+[[prometheus]]
+url = "http://prom:9090"
+[keys]
+quit = ["Q"]
+"#,
+            token_file.display()
+        ),
+    );
+    let cfg = load(
+        &SourceFlags::default(),
+        None,
+        &env_with(dir.path(), &[("AM_TOKEN", "s3cret")]),
+    )
+    .unwrap();
+    assert_eq!(cfg.settings.author, "alice");
+    assert_eq!(cfg.theme.name, "light");
+    assert_eq!(cfg.settings.service_labels, vec!["service", "job"]);
+    assert_eq!(cfg.sources.len(), 3);
+    let eu = &cfg.sources[0];
+    assert_eq!(eu.name, "prod-eu");
+    assert_eq!(eu.timeout, Duration::from_secs(3));
+    assert!(eu.read_only);
+    assert_eq!(eu.auth, Auth::Bearer(Secret::new("s3cret")));
+    assert!(eu.origin.ends_with("config.toml:7"), "{}", eu.origin);
+    let us = &cfg.sources[1];
+    assert_eq!(us.poll_interval, Duration::from_secs(30));
+    assert!(
+        matches!(&us.auth, Auth::Basic { username, password } if username == "sre" && password.expose() == "file-token")
+    );
+    assert_eq!(cfg.sources[2].name, "prometheus");
+    // Debug output of the resolved config never shows a secret.
+    let debug = format!("{cfg:?}");
+    assert!(!debug.contains("s3cret") && !debug.contains("file-token"));
+}
+
+#[test]
+fn flags_replace_file_sources() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        "[[alertmanager]]\nurl = \"http://from-file:9093\"\n",
+    );
+    let flags = SourceFlags {
+        alertmanager: vec!["http://a:9093".into(), "b=http://b:9093".into()],
+        ..SourceFlags::default()
+    };
+    let cfg = load(&flags, None, &env_with(dir.path(), &[])).unwrap();
+    let names: Vec<_> = cfg.sources.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["alertmanager-1", "b"]);
+    assert_eq!(cfg.sources[0].origin, "flag --alertmanager");
+}
+
+#[test]
+fn amtool_url_is_discovered_only_when_nothing_is_configured() {
+    let dir = tempfile::tempdir().unwrap();
+    let amtool = dir.path().join("home/.config/amtool/config.yml");
+    std::fs::create_dir_all(amtool.parent().unwrap()).unwrap();
+    std::fs::write(
+        &amtool,
+        "alertmanager.url: http://am.local:9093\nauthor: dave\n",
+    )
+    .unwrap();
+    let cfg = load(&SourceFlags::default(), None, &env_with(dir.path(), &[])).unwrap();
+    assert_eq!(cfg.sources.len(), 1);
+    assert_eq!(cfg.sources[0].url.as_str(), "http://am.local:9093/");
+    assert!(cfg.sources[0].origin.contains("amtool"));
+    assert_eq!(cfg.settings.author, "dave");
+    let flags = SourceFlags {
+        prometheus: vec!["http://p:9090".into()],
+        ..SourceFlags::default()
+    };
+    let cfg = load(&flags, None, &env_with(dir.path(), &[])).unwrap();
+    assert_eq!(cfg.sources.len(), 1);
+    assert_eq!(cfg.sources[0].kind, SourceKind::Prometheus);
+}
+
+#[test]
+fn errors_name_file_line_and_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_with(dir.path(), &[]);
+    let cases = [
+        (
+            "[[alertmanager]]\nurl = \"http://x\"\nurll = 1\n",
+            ":3:",
+            "unknown field",
+        ),
+        ("[[alertmanager]]\nname = \"a\"\n", ":1:", "missing field"),
+        (
+            "[[alertmanager]]\nurl = \"http://x\"\ntimeout = \"soon\"\n",
+            ":3:",
+            "duration",
+        ),
+        ("[[alertmanager]]\n\nurl = \"ftp://x\"\n", ":3:", "http"),
+        (
+            "[[alertmanager]]\nurl = \"http://x\"\nbearer_token_env = \"NOPE\"\n",
+            ":3:",
+            "export NOPE",
+        ),
+        ("theme = \"neon\"\n", ":1:", "no theme named"),
+        ("[keys]\nquit = [\"hyper-q\"]\n", "config.toml", "fix:"),
+        ("[keys]\nteleport = [\"t\"]\n", ":2:", "unknown variant"),
+        (
+            "[[alertmanager]]\nurl = \"http://u:p@x\"\n",
+            ":2:",
+            "credentials",
+        ),
+    ];
+    for (text, at, words) in cases {
+        write_config(dir.path(), text);
+        let err = load(&SourceFlags::default(), None, &env).unwrap_err().0;
+        assert!(
+            err.contains(at) && err.contains(words),
+            "for {text:?} got: {err}"
+        );
+        assert!(err.contains("config.toml"), "{err}");
+    }
+}
+
+#[test]
+fn no_color_wins_over_theme() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = load(
+        &SourceFlags::default(),
+        Some("light"),
+        &env_with(dir.path(), &[("NO_COLOR", "1")]),
+    )
+    .unwrap();
+    assert!(cfg.theme.no_color);
+}
+
+#[test]
+fn read_only_flag_applies_to_every_source() {
+    let dir = tempfile::tempdir().unwrap();
+    let flags = SourceFlags {
+        alertmanager: vec!["http://a".into()],
+        read_only: true,
+        ..SourceFlags::default()
+    };
+    let cfg = load(&flags, None, &env_with(dir.path(), &[])).unwrap();
+    assert!(cfg.settings.read_only && cfg.sources[0].read_only);
+}
