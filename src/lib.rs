@@ -7,4 +7,6 @@ pub mod effect;
 pub mod model;
 pub mod msg;
 pub mod sanitize;
+pub mod terminal;
+pub mod snapshot;
 pub mod update;

@@ -1,6 +1,7 @@
 //! The one owner of state. Normalized stores, derived indexes, and the interface state; only
 //! `update` mutates a `Model`.
 
+pub mod age;
 pub mod alert;
 pub mod alerts_view;
 pub mod popup;

@@ -1,0 +1,98 @@
+//! The main loop: terminal events, a 1 s tick and source messages in; `update`; effects out;
+//! redraw when something changed, at most every 16 ms for source floods, at once for keys.
+
+use crate::config::source::SourceSpec;
+use crate::effect::Effect;
+use crate::exec::Executor;
+use crate::model::Model;
+use crate::msg::Msg;
+use crate::terminal;
+use crate::ui::{self, RenderState};
+use crate::update::update;
+use chrono::Utc;
+use crossterm::event::EventStream;
+use futures::StreamExt;
+use std::time::Duration;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
+
+/// Messages drained per wake-up before drawing, so a flooding source can't starve keys.
+const BATCH: usize = 512;
+const FRAME: Duration = Duration::from_millis(16);
+
+pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<()> {
+    let (tx, mut rx) = mpsc::channel::<Msg>(1024);
+    let handles = crate::sources::spawn_sources(specs.clone(), tx.clone());
+    let executor = Executor::new(&specs, tx.clone(), handles);
+
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut terminal = terminal::enter()?;
+    let size = terminal.size()?;
+    model.size = (size.width, size.height);
+    let mut events = EventStream::new();
+    let mut tick = interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut render_state = RenderState::default();
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    let far = Duration::from_secs(3600);
+
+    let result: anyhow::Result<()> = loop {
+        if dirty && last_draw.elapsed() >= FRAME {
+            if let Err(e) = terminal.draw(|f| ui::render(&model, &mut render_state, f)) {
+                break Err(e.into());
+            }
+            dirty = false;
+            last_draw = Instant::now();
+        }
+        let redraw_at = if dirty { last_draw + FRAME } else { Instant::now() + far };
+        let mut urgent = false;
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(e)) => { urgent = true; Some(Msg::Input(e)) }
+                Some(Err(_)) | None => break Ok(()),
+            },
+            _ = tick.tick() => Some(Msg::Tick(Utc::now())),
+            Some(m) = rx.recv() => Some(m),
+            _ = sleep_until(redraw_at), if dirty => None,
+            _ = sigterm.recv() => break Ok(()),
+            _ = sighup.recv() => break Ok(()),
+        };
+        let Some(msg) = msg else { continue };
+        let mut effects = update(&mut model, msg);
+        for _ in 0..BATCH {
+            match rx.try_recv() {
+                Ok(m) => effects.extend(update(&mut model, m)),
+                Err(_) => break,
+            }
+        }
+        dirty = true;
+        if urgent {
+            last_draw = Instant::now() - FRAME;
+        }
+        let mut failure = None;
+        for effect in effects {
+            match effect {
+                Effect::Quit => {}
+                Effect::Suspend => {
+                    if let Err(e) = terminal::suspend(&mut terminal) {
+                        failure = Some(e);
+                    }
+                    last_draw = Instant::now() - FRAME;
+                }
+                Effect::Copy(text) => terminal::copy_to_clipboard(&text),
+                other => executor.run(other),
+            }
+        }
+        if let Some(e) = failure {
+            break Err(e.into());
+        }
+        if model.quit {
+            break Ok(());
+        }
+    };
+    terminal::leave();
+    result
+}

@@ -1,0 +1,78 @@
+//! The effect executor: performs what `update` asked for, off the UI loop, and reports each
+//! result back as a `Msg`. Mutations run exactly once: no retries here, ever.
+
+use crate::config::source::SourceSpec;
+use crate::effect::Effect;
+use crate::msg::{EffectOutcome, Msg};
+use crate::sources::SourceHandles;
+use crate::sources::alertmanager::AlertmanagerClient;
+use std::collections::HashMap;
+use tokio::sync::mpsc::Sender;
+
+pub struct Executor {
+    specs: HashMap<String, SourceSpec>,
+    tx: Sender<Msg>,
+    handles: SourceHandles,
+}
+
+impl Executor {
+    pub fn new(specs: &[SourceSpec], tx: Sender<Msg>, handles: SourceHandles) -> Executor {
+        Executor { specs: specs.iter().map(|s| (s.name.clone(), s.clone())).collect(), tx, handles }
+    }
+
+    /// Start an effect. Returns at once; results arrive as `Msg::Done`. Terminal effects (quit,
+    /// suspend, clipboard) belong to the app loop and are not handled here.
+    pub fn run(&self, effect: Effect) {
+        match effect {
+            Effect::CreateSilence { request_id, source, silence } => {
+                let spec = self.specs.get(&source).cloned();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let outcome = match spec.map(|s| AlertmanagerClient::new(&s)) {
+                        Some(Ok(client)) => match client.create_silence(&silence).await {
+                            Ok(silence_id) => EffectOutcome::SilenceCreated { request_id, source, silence_id },
+                            Err(e) => EffectOutcome::MutationFailed { request_id, source, error: e.to_string() },
+                        },
+                        Some(Err(e)) => EffectOutcome::MutationFailed { request_id, source, error: e.to_string() },
+                        None => EffectOutcome::MutationFailed { request_id, source, error: "unknown source".into() },
+                    };
+                    let _ = tx.send(Msg::Done(outcome)).await;
+                });
+            }
+            Effect::ExpireSilence { request_id, source, silence_id } => {
+                let spec = self.specs.get(&source).cloned();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let outcome = match spec.map(|s| AlertmanagerClient::new(&s)) {
+                        Some(Ok(client)) => match client.expire_silence(&silence_id).await {
+                            Ok(()) => EffectOutcome::SilenceExpired { request_id, source, silence_id },
+                            Err(e) => EffectOutcome::MutationFailed { request_id, source, error: e.to_string() },
+                        },
+                        Some(Err(e)) => EffectOutcome::MutationFailed { request_id, source, error: e.to_string() },
+                        None => EffectOutcome::MutationFailed { request_id, source, error: "unknown source".into() },
+                    };
+                    let _ = tx.send(Msg::Done(outcome)).await;
+                });
+            }
+            Effect::Refresh { source } => self.handles.refresh(&source),
+            Effect::OpenUrl(url) => open_url(url),
+            Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}
+        }
+    }
+}
+
+/// Open a link in the browser: `$BROWSER`, else xdg-open/open. The URL is one argv element,
+/// never shell text. Over SSH this may do nothing; it never blocks the UI.
+fn open_url(url: String) {
+    tokio::task::spawn_blocking(move || {
+        let program = std::env::var("BROWSER").ok().filter(|b| !b.is_empty()).unwrap_or_else(|| {
+            if cfg!(target_os = "macos") { "open".to_string() } else { "xdg-open".to_string() }
+        });
+        let _ = std::process::Command::new(program)
+            .arg(url)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+    });
+}

@@ -1,0 +1,134 @@
+//! `sitrep snapshot`: the correlated triage printed once, as text for people or JSON for
+//! scripts (shape in PRODUCT.md). Built from the same `Model` the TUI uses.
+
+use crate::model::Model;
+use crate::model::alert::Alert;
+use crate::model::service::ServiceRow;
+use crate::model::source::{SourceKind, SourceState};
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use std::io::Write;
+
+#[derive(Serialize)]
+struct SnapshotJson<'a> {
+    generated_at: DateTime<Utc>,
+    sources: Vec<SourceJson<'a>>,
+    services: Vec<ServiceJson<'a>>,
+    alerts: &'a [Alert],
+    apps: [(); 0],
+    deploys: [(); 0],
+}
+
+#[derive(Serialize)]
+struct SourceJson<'a> {
+    name: &'a str,
+    kind: SourceKind,
+    url: &'a str,
+    ok: bool,
+    error: Option<&'a str>,
+    fetched_at: Option<DateTime<Utc>>,
+    version: Option<&'a str>,
+    origin: &'a str,
+}
+
+#[derive(Serialize)]
+struct ServiceJson<'a> {
+    #[serde(flatten)]
+    row: &'a ServiceRow,
+    /// Fingerprints of the service's alerts, most urgent first.
+    alerts: Vec<&'a str>,
+}
+
+pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
+    let snapshot = SnapshotJson {
+        generated_at: model.now,
+        sources: model
+            .sources
+            .iter()
+            .map(|s| SourceJson {
+                name: &s.name,
+                kind: s.kind,
+                url: &s.url,
+                ok: s.state == SourceState::Ok,
+                error: s.last_error.as_deref(),
+                fetched_at: s.last_ok,
+                version: s.version.as_deref(),
+                origin: &s.origin,
+            })
+            .collect(),
+        services: model
+            .services
+            .iter()
+            .map(|row| ServiceJson {
+                row,
+                alerts: row.alerts.iter().map(|i| model.alerts.merged[*i].fingerprint.as_str()).collect(),
+            })
+            .collect(),
+        alerts: &model.alerts.merged,
+        apps: [],
+        deploys: [],
+    };
+    serde_json::to_writer(&mut *out, &snapshot)?;
+    out.write_all(b"\n")
+}
+
+/// Human-readable triage: sources, then ranked services with their alerts.
+pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
+    writeln!(out, "sitrep snapshot {}", model.now.format("%Y-%m-%d %H:%M:%S UTC"))?;
+    writeln!(out)?;
+    writeln!(out, "SOURCES")?;
+    for s in &model.sources {
+        match (&s.state, &s.last_error) {
+            (SourceState::Ok, _) => writeln!(
+                out,
+                "  ok    {:<14} {:<13} {}{}",
+                s.name,
+                format!("{:?}", s.kind).to_lowercase(),
+                s.url,
+                s.version.as_ref().map(|v| format!("  (v{v})")).unwrap_or_default()
+            )?,
+            (_, err) => writeln!(
+                out,
+                "  FAIL  {:<14} {:<13} {}  {}",
+                s.name,
+                format!("{:?}", s.kind).to_lowercase(),
+                s.url,
+                err.as_deref().unwrap_or("no answer")
+            )?,
+        }
+    }
+    writeln!(out)?;
+    let active = model.services.iter().filter(|s| s.firing + s.pending + s.suppressed > 0).count();
+    writeln!(out, "SERVICES ({active} with alerts, most urgent first)")?;
+    if model.services.is_empty() {
+        writeln!(out, "  all quiet: no alerts")?;
+    }
+    for s in &model.services {
+        let age = s.oldest_firing.map(|t| format!("  firing for {}", crate::model::age::short(model.now - t))).unwrap_or_default();
+        writeln!(
+            out,
+            "  {} {:<24} {} firing, {} pending, {} suppressed{age}",
+            s.worst.word(),
+            s.name,
+            s.firing,
+            s.pending,
+            s.suppressed
+        )?;
+        for i in s.alerts.iter().take(10) {
+            let a = &model.alerts.merged[*i];
+            writeln!(
+                out,
+                "      {} {:<9} {:<28} {}  [{}]",
+                a.severity().word(),
+                a.state.word(),
+                a.name(),
+                a.summary().chars().take(80).collect::<String>(),
+                a.source
+            )?;
+        }
+        if s.alerts.len() > 10 {
+            writeln!(out, "      … and {} more", s.alerts.len() - 10)?;
+        }
+    }
+    Ok(())
+}

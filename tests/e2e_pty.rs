@@ -1,0 +1,158 @@
+//! End to end: the real binary in a pseudo-terminal, read through a vt100 parser the way a
+//! terminal would. Start on the demo world, see the incident, act, quit, terminal restored.
+//! Timeouts below only bound a hang; nothing asserts on how fast anything is.
+
+use expectrl::Session;
+use expectrl::process::unix::{Signal, WaitStatus};
+use std::io::Read;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+const COLS: u16 = 120;
+const ROWS: u16 = 40;
+
+struct Tui {
+    session: expectrl::session::OsSession,
+    parser: vt100::Parser,
+    raw: Vec<u8>,
+    _home: tempfile::TempDir,
+}
+
+impl Tui {
+    fn start(args: &[&str]) -> Tui {
+        let home = tempfile::tempdir().unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitrep"));
+        cmd.args(args)
+            .env("TERM", "xterm-256color")
+            .env("HOME", home.path())
+            .env("XDG_CONFIG_HOME", home.path().join("config"))
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("USER", "e2e")
+            .env_remove("NO_COLOR")
+            .env_remove("SITREP_CONFIG")
+            .env("BROWSER", "true");
+        let mut session = Session::spawn(cmd).expect("spawn sitrep in a pty");
+        session.get_process_mut().set_window_size(COLS, ROWS).unwrap();
+        Tui { session, parser: vt100::Parser::new(ROWS, COLS, 0), raw: Vec::new(), _home: home }
+    }
+
+    /// Read whatever the program wrote so far.
+    fn pump(&mut self) -> bool {
+        let mut buf = [0u8; 65536];
+        match self.session.try_read(&mut buf) {
+            Ok(0) => false,
+            Ok(n) => {
+                self.parser.process(&buf[..n]);
+                self.raw.extend_from_slice(&buf[..n]);
+                true
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
+                std::thread::sleep(Duration::from_millis(20));
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    fn screen(&self) -> String {
+        self.parser.screen().contents()
+    }
+
+    /// Wait (bounded) until the screen shows `text`; panics with the screen if it never does.
+    fn wait_for(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if self.screen().contains(text) {
+                return;
+            }
+            if !self.pump() {
+                break;
+            }
+        }
+        panic!("never saw {text:?}; screen:\n{}", self.screen());
+    }
+
+    fn send(&mut self, keys: &str) {
+        use std::io::Write;
+        self.session.write_all(keys.as_bytes()).unwrap();
+        self.session.flush().unwrap();
+    }
+
+    /// Wait for the process to exit; return whether it exited 0.
+    fn wait_exit(&mut self) -> bool {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            self.pump();
+            match self.session.get_process().status() {
+                Ok(WaitStatus::Exited(_, code)) => {
+                    let mut rest = Vec::new();
+                    let _ = self.session.read_to_end(&mut rest);
+                    self.raw.extend_from_slice(&rest);
+                    return code == 0;
+                }
+                Ok(WaitStatus::Signaled(..)) => return false,
+                _ => std::thread::sleep(Duration::from_millis(20)),
+            }
+        }
+        panic!("sitrep did not exit; screen:\n{}", self.screen());
+    }
+
+    /// The terminal is back to normal: alternate screen left, cursor shown, echo on (not raw).
+    fn assert_restored(&self) {
+        let out = String::from_utf8_lossy(&self.raw);
+        assert!(out.contains("\x1b[?1049l"), "alternate screen not left");
+        assert!(out.contains("\x1b[?25h"), "cursor not shown again");
+        assert!(self.session.get_process().get_echo().unwrap(), "terminal left in raw mode (echo off)");
+    }
+}
+
+#[test]
+fn demo_shows_the_incident_and_q_quits_cleanly() {
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("HighErrorRate");
+    let screen = tui.screen();
+    let checkout_line = screen.lines().find(|l| l.contains("checkout")).expect("checkout row");
+    assert!(checkout_line.contains("CRIT"), "checkout is not critical: {checkout_line}");
+    // The ranked list starts with checkout: its row comes before any other service row.
+    let first_service_row = screen.lines().position(|l| l.contains("CRIT") || l.contains("WARN")).unwrap();
+    assert!(screen.lines().nth(first_service_row).unwrap().contains("checkout"), "{screen}");
+
+    tui.send("2");
+    tui.wait_for("KubePodCrashLooping");
+    tui.send("?");
+    tui.wait_for("filter");
+    tui.send("\x1b");
+    tui.send("q");
+    assert!(tui.wait_exit(), "non-zero exit");
+    tui.assert_restored();
+}
+
+#[test]
+fn silence_from_the_keyboard_reaches_the_alertmanager() {
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("HighErrorRate");
+    // Detail pane, silence the selected alert, type a comment, submit, confirm.
+    tui.send("\t");
+    tui.send("s");
+    tui.wait_for("Confirm");
+    tui.send("e2e rollback in progress\r");
+    tui.wait_for("press y");
+    tui.send("y");
+    tui.wait_for("created on");
+    tui.send("6");
+    tui.wait_for("silence");
+    tui.send("q");
+    assert!(tui.wait_exit());
+    tui.assert_restored();
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for signal in [Signal::SIGTERM, Signal::SIGHUP] {
+        let mut tui = Tui::start(&["--demo"]);
+        tui.wait_for("HighErrorRate");
+        tui.session.get_process_mut().signal(signal).unwrap();
+        tui.wait_exit();
+        tui.assert_restored();
+    }
+}
