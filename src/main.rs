@@ -1,1 +1,24 @@
-fn main() {}
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = sitrep::cli::Cli::parse();
+    sitrep::logging::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("sitrep: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = match runtime.block_on(sitrep::commands::run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("sitrep: {e:#}");
+            ExitCode::from(2)
+        }
+    };
+    // Source tasks may be mid-request; don't wait for them to wind down.
+    runtime.shutdown_background();
+    code
+}

@@ -1,0 +1,82 @@
+//! `sitrep demo screenshots`: render the demo incident's screens into SVG images for the README.
+//! The images come from the real pipeline (demo servers -> real clients -> update -> render), so
+//! they show exactly what a user sees.
+
+use crate::action::Action;
+use crate::cli::SourceFlags;
+use crate::config::load::{Env, load};
+use crate::model::Model;
+use crate::update::update;
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use std::path::Path;
+
+const WIDTH: u16 = 120;
+const HEIGHT: u16 = 40;
+
+pub async fn generate(out: &Path, _env: &Env) -> anyhow::Result<()> {
+    let world = crate::demo::start(1.0).await?;
+    let flags = SourceFlags {
+        alertmanager: vec![format!("alertmanager={}", world.alertmanager_url)],
+        prometheus: vec![format!("prometheus={}", world.prometheus_url)],
+        ..SourceFlags::default()
+    };
+    // An empty environment: the user's own config and NO_COLOR must not change the images.
+    let mut config = load(&flags, Some("dark"), &Env::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    config.settings.demo = true;
+    config.settings.author = "alice".to_string();
+    for s in &mut config.sources {
+        s.origin = "demo world".to_string();
+    }
+    let mut model = crate::commands::fetch_model(&config).await;
+    model.size = (WIDTH, HEIGHT);
+    std::fs::create_dir_all(out)?;
+
+    shoot(&model, out, "triage")?;
+    keys(&mut model, &[KeyCode::Tab]);
+    shoot(&model, out, "triage-detail")?;
+    act(&mut model, Action::ScreenAlerts);
+    shoot(&model, out, "alerts")?;
+    act(&mut model, Action::ScreenTriage);
+    act(&mut model, Action::Silence);
+    type_text(&mut model, "rolling back v2.14.0, see #inc-checkout");
+    shoot(&model, out, "silence")?;
+    keys(&mut model, &[KeyCode::Enter]);
+    shoot(&model, out, "silence-confirm")?;
+    keys(&mut model, &[KeyCode::Esc, KeyCode::Esc]);
+    act(&mut model, Action::ScreenTimeline);
+    shoot(&model, out, "timeline")?;
+    act(&mut model, Action::Help);
+    shoot(&model, out, "help")?;
+    drop(world);
+    println!("wrote screenshots to {}", out.display());
+    Ok(())
+}
+
+fn act(model: &mut Model, action: Action) {
+    let key = model.keymap.keys_for(action).into_iter().next().expect("action is bound");
+    let spec = crate::config::keymap::KeySpec::parse(&key).expect("bound keys parse");
+    update(model, crate::msg::Msg::Input(Event::Key(KeyEvent::new(spec.code, spec.mods))));
+}
+
+fn keys(model: &mut Model, codes: &[KeyCode]) {
+    for code in codes {
+        update(model, crate::msg::Msg::Input(Event::Key(KeyEvent::new(*code, KeyModifiers::NONE))));
+    }
+}
+
+fn type_text(model: &mut Model, text: &str) {
+    for c in text.chars() {
+        keys(model, &[KeyCode::Char(c)]);
+    }
+}
+
+fn shoot(model: &Model, out: &Path, name: &str) -> anyhow::Result<()> {
+    let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT))?;
+    let mut state = crate::ui::RenderState::default();
+    terminal.draw(|f| crate::ui::render(model, &mut state, f))?;
+    let svg = crate::ui::svg::buffer_to_svg(terminal.backend().buffer(), &model.theme);
+    std::fs::write(out.join(format!("{name}.svg")), svg)?;
+    Ok(())
+}
