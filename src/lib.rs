@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod config;
+pub mod demo;
 pub mod effect;
 pub mod model;
 pub mod msg;
