@@ -157,7 +157,7 @@ pub enum Health {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Sync {
+pub enum SyncStatus {
     Synced,
     OutOfSync,
 }
@@ -362,15 +362,15 @@ impl World {
     }
 
     /// Argo CD sync status of `app` at `at`: OutOfSync while git wants another version.
-    pub fn sync(&self, app: &str, at: Offset) -> Sync {
+    pub fn sync(&self, app: &str, at: Offset) -> SyncStatus {
         let Some(service) = self.service_by_app(app) else {
-            return Sync::Synced;
+            return SyncStatus::Synced;
         };
         match (&service.drift, self.running(app, at)) {
             (Some(drift), Some(d)) if drift.since <= at && d.version != drift.wanted_version => {
-                Sync::OutOfSync
+                SyncStatus::OutOfSync
             }
-            _ => Sync::Synced,
+            _ => SyncStatus::Synced,
         }
     }
 }
@@ -430,7 +430,7 @@ mod tests {
         );
         assert_eq!(
             world.sync("search-prod", TimeDelta::zero()),
-            Sync::OutOfSync
+            SyncStatus::OutOfSync
         );
         assert_eq!(
             world.health("search-prod", TimeDelta::zero()),
