@@ -3,6 +3,7 @@
 pub mod action;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod effect;
 pub mod model;
 pub mod msg;

@@ -1,0 +1,194 @@
+//! The embedded demo world: a scripted incident, served by emulations of the systems sitrep
+//! reads (Alertmanager API v2, Prometheus HTTP API) on loopback ports, in their real wire
+//! formats. sitrep's ordinary clients read these servers exactly as they read production, so
+//! the demo exercises the same code; nothing in here is a shortcut into sitrep's own logic.
+//!
+//! The world's state (script, deploy history, silences) is shared by the servers behind
+//! mutexes held for microseconds; it belongs to the simulated remote systems, never to the app.
+//!
+//! Demo-only control endpoints live on the Alertmanager server (see `control.rs`):
+//! `POST /-/demo/rollback?app=checkout-prod[&to=v2.13.2][&by=NAME]`,
+//! `GET /-/demo/clock`, `POST /-/demo/advance?by=90s`.
+
+pub mod alertmanager;
+pub mod clock;
+mod control;
+pub mod prometheus;
+pub mod scenario;
+mod script;
+pub mod signals;
+
+pub use clock::{Offset, ScenarioClock};
+pub use scenario::{Deploy, ScenarioError, World};
+
+use std::io::Write;
+use std::sync::{Arc, Mutex, MutexGuard};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+/// What every emulated server shares: the clock, the world, Alertmanager's silences.
+pub(crate) struct Shared {
+    pub clock: ScenarioClock,
+    world: Mutex<World>,
+    silences: Mutex<alertmanager::SilenceStore>,
+    pub alertmanager_url: String,
+    pub prometheus_url: String,
+}
+
+impl Shared {
+    /// A poisoned lock only means a handler panicked mid-request; the data is still usable.
+    pub fn world(&self) -> MutexGuard<'_, World> {
+        self.world.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    pub fn silences(&self) -> MutexGuard<'_, alertmanager::SilenceStore> {
+        self.silences.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A running demo world. Dropping it stops the servers; [`DemoWorld::shutdown`] stops them and
+/// waits until they are gone.
+pub struct DemoWorld {
+    /// Base URL of the emulated Alertmanager, e.g. `http://127.0.0.1:41234` (no trailing `/`).
+    pub alertmanager_url: String,
+    /// Base URL of the emulated Prometheus.
+    pub prometheus_url: String,
+    shared: Arc<Shared>,
+    stop: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl DemoWorld {
+    pub fn clock(&self) -> &ScenarioClock {
+        &self.shared.clock
+    }
+
+    /// A copy of the world as it stands (script plus performed rollbacks).
+    pub fn world(&self) -> World {
+        self.shared.world().clone()
+    }
+
+    /// Roll an app back now (scenario time), like the control endpoint does.
+    pub fn rollback(
+        &self,
+        app: &str,
+        to_version: Option<&str>,
+        by: &str,
+    ) -> Result<Deploy, ScenarioError> {
+        let at = self.shared.clock.offset();
+        self.shared.world().rollback(app, to_version, at, by)
+    }
+
+    /// Stop the servers and wait (briefly) for them to finish.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        for task in self.tasks.drain(..) {
+            let abort = task.abort_handle();
+            if tokio::time::timeout(std::time::Duration::from_secs(2), task)
+                .await
+                .is_err()
+            {
+                abort.abort();
+            }
+        }
+    }
+}
+
+impl Drop for DemoWorld {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Start the demo world with a clock running at `speed` (1 = real time).
+pub async fn start(speed: f64) -> anyhow::Result<DemoWorld> {
+    start_with(ScenarioClock::new(speed)).await
+}
+
+/// Start the demo world on a given clock (tests use a frozen one and move it by hand).
+pub async fn start_with(clock: ScenarioClock) -> anyhow::Result<DemoWorld> {
+    // Port 0: the OS picks free ports, so parallel tests and demos never collide.
+    let am = TcpListener::bind("127.0.0.1:0").await?;
+    let prom = TcpListener::bind("127.0.0.1:0").await?;
+    let alertmanager_url = format!("http://{}", am.local_addr()?);
+    let prometheus_url = format!("http://{}", prom.local_addr()?);
+    let world = World::demo();
+    let silences = alertmanager::SilenceStore::seeded(&world, &clock);
+    let shared = Arc::new(Shared {
+        clock,
+        world: Mutex::new(world),
+        silences: Mutex::new(silences),
+        alertmanager_url: alertmanager_url.clone(),
+        prometheus_url: prometheus_url.clone(),
+    });
+    let (stop, stopped) = watch::channel(false);
+    let am_router = alertmanager::router(shared.clone()).merge(control::router(shared.clone()));
+    let tasks = vec![
+        serve(am, am_router, stopped.clone()),
+        serve(prom, prometheus::router(shared.clone()), stopped),
+    ];
+    Ok(DemoWorld {
+        alertmanager_url,
+        prometheus_url,
+        shared,
+        stop,
+        tasks,
+    })
+}
+
+fn serve(
+    listener: TcpListener,
+    router: axum::Router,
+    mut stopped: watch::Receiver<bool>,
+) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        let shutdown = async move {
+            let _ = stopped.wait_for(|stop| *stop).await;
+        };
+        if let Err(e) = axum::serve(listener, router)
+            .with_graceful_shutdown(shutdown)
+            .await
+        {
+            tracing::warn!("demo server stopped: {e}");
+        }
+    })
+}
+
+/// `sitrep demo serve`: start the world, print one `name url` line per API, run until Ctrl-C
+/// (or SIGTERM).
+pub async fn serve_forever(speed: f64) -> anyhow::Result<()> {
+    let demo = start(speed).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "alertmanager {}", demo.alertmanager_url)?;
+        writeln!(out, "prometheus {}", demo.prometheus_url)?;
+        out.flush()?;
+    }
+    eprintln!(
+        "sitrep demo world running at speed {}; control endpoints under {}/-/demo/; Ctrl-C stops it",
+        demo.clock().speed(),
+        demo.alertmanager_url
+    );
+    wait_for_termination().await?;
+    demo.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_termination() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate())?;
+        tokio::select! {
+            r = tokio::signal::ctrl_c() => r?,
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c().await?;
+    Ok(())
+}
