@@ -401,3 +401,32 @@ fn no_color_keeps_meaning_without_colour() {
             .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
     );
 }
+
+#[test]
+fn status_line_connecting_and_stale_sources() {
+    let mut m = model();
+    m.sources[0].last_ok = Some(ago(45)); // 3 x 10 s poll interval passed: stale
+    m.sources[1].state = sitrep::model::source::SourceState::Connecting;
+    m.sources[1].last_ok = None;
+    let buf = render_buffer(&m, 120, 40);
+    let last = rows(&buf).pop().unwrap();
+    assert!(last.contains("AM ✓ 45s stale"), "{last}");
+    assert!(last.contains("prom …"), "{last}");
+    let (x, y) = find(&buf, "stale", "stale").unwrap();
+    assert_eq!(buf[(x, y)].fg, m.theme.warning.fg.unwrap());
+}
+
+#[test]
+fn svg_screenshot_of_the_triage_screen() {
+    let m = model();
+    let buf = render_buffer(&m, 120, 40);
+    let svg = sitrep::ui::svg::buffer_to_svg(&buf, Color::Rgb(208, 208, 208), Color::Black);
+    assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+    assert_eq!(svg.matches("<text").count(), svg.matches("</text>").count());
+    assert!(svg.contains(">CRIT</text>"));
+    let critical = sitrep::ui::svg::hex(m.theme.critical.fg.unwrap()).unwrap();
+    assert!(svg.contains(&format!("fill=\"{critical}\"")));
+    // The selection background is painted behind the selected row.
+    let selection = sitrep::ui::svg::hex(m.theme.selection.bg.unwrap()).unwrap();
+    assert!(svg.contains(&selection));
+}
