@@ -5,7 +5,6 @@ use crate::model::Model;
 use crate::model::timeline::{EventSource, TimelineEvent};
 use crate::ui::RenderState;
 use crate::ui::format::{self, NONE};
-use crate::ui::triage::kind_style;
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
 use crate::ui::widgets::{self, put, selectable_row};
 use ratatui::buffer::Buffer;
@@ -102,7 +101,7 @@ fn event_row<'a>(
         .prefix(widgets::marker(theme, selected))
         .cell(&format::hms(e.occurred_at), theme.muted)
         .cell(source_word(e.source), theme.muted)
-        .cell(e.kind.as_str(), kind_style(model, e.kind))
+        .cell(e.kind.as_str(), widgets::event_style(theme, e.kind))
         .cell(e.refs.service.as_deref().unwrap_or(NONE), Style::default())
         .cell(
             if e.actor.is_empty() { NONE } else { &e.actor },

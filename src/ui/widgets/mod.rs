@@ -5,6 +5,7 @@ pub mod columns;
 
 use crate::config::theme::Theme;
 use crate::model::alert::{AlertState, Severity};
+use crate::model::timeline::EventKind;
 use crate::ui::format;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -145,6 +146,21 @@ pub fn state_style(theme: &Theme, state: AlertState, sev: Severity) -> Style {
         AlertState::Firing | AlertState::Unprocessed => severity_style(theme, sev),
         AlertState::Pending => theme.info,
         AlertState::Silenced | AlertState::Inhibited | AlertState::Muted => theme.muted,
+    }
+}
+
+/// The style of an event kind: firing alerts stand out, resolutions read as good news.
+pub fn event_style(theme: &Theme, kind: EventKind) -> Style {
+    match kind {
+        EventKind::AlertFiring => theme.warning,
+        EventKind::AlertResolved => theme.ok,
+        EventKind::AlertSilenced | EventKind::AlertUnsilenced => theme.muted,
+        EventKind::Deploy | EventKind::Rollback => theme.accent,
+        EventKind::HealthChanged => theme.warning,
+        EventKind::ActionFailed => theme.critical,
+        EventKind::ActionSucceeded => theme.ok,
+        EventKind::IncidentDeclared | EventKind::Milestone => theme.accent,
+        EventKind::ActionAttempted | EventKind::SourceStatus | EventKind::Note => theme.text,
     }
 }
 
