@@ -8,6 +8,7 @@ pub mod effect;
 pub mod model;
 pub mod msg;
 pub mod sanitize;
-pub mod terminal;
 pub mod snapshot;
+pub mod terminal;
+pub mod ui;
 pub mod update;

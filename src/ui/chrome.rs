@@ -1,0 +1,240 @@
+//! The frame around every screen: the tab bar on the first row and the status line on the
+//! last (source freshness, flash message, the key hints that apply now, read-only).
+
+use crate::action::Action;
+use crate::model::Model;
+use crate::model::alerts_view::AlertsRow;
+use crate::model::popup::Popup;
+use crate::model::source::{SourceKind, SourceState, SourceStatus};
+use crate::model::ui::{FlashLevel, Screen};
+use crate::ui::format;
+use crate::ui::widgets;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+/// `1 Triage 2 Alerts …` with the current screen highlighted, and the DEMO / READ-ONLY badges
+/// on the right.
+pub fn tab_bar(model: &Model, area: Rect, buf: &mut Buffer) {
+    let theme = &model.theme;
+    let mut right: Vec<Span> = Vec::new();
+    if model.settings.demo {
+        right.push(widgets::badge(" DEMO ", theme.accent));
+    }
+    if model.settings.read_only {
+        if !right.is_empty() {
+            right.push(Span::raw(" "));
+        }
+        right.push(widgets::badge(" READ-ONLY ", theme.warning));
+    }
+    let right = Line::from(right);
+    let right_w = right.width() as u16;
+
+    let full: u16 = Screen::ALL
+        .iter()
+        .map(|s| format::width(s.title()) as u16 + 4)
+        .sum();
+    let compact = full + right_w + 1 > area.width;
+    let mut spans: Vec<Span> = Vec::with_capacity(Screen::ALL.len() * 2);
+    for screen in Screen::ALL {
+        let current = screen == model.screen;
+        if current {
+            spans.push(Span::styled(
+                format!(" {} {} ", screen.number(), screen.title()),
+                theme.selection,
+            ));
+        } else if compact {
+            spans.push(Span::styled(format!(" {} ", screen.number()), theme.accent));
+        } else {
+            spans.push(Span::styled(format!(" {}", screen.number()), theme.accent));
+            spans.push(Span::styled(format!(" {} ", screen.title()), theme.text));
+        }
+    }
+    widgets::put(buf, area, area.y, &Line::from(spans));
+    if right_w > 0 {
+        widgets::put_right(buf, area, area.y, &right);
+    }
+}
+
+/// The bottom row.
+pub fn status_line(model: &Model, area: Rect, buf: &mut Buffer) {
+    let theme = &model.theme;
+    let mut left: Vec<Span> = Vec::new();
+    for (i, s) in model.sources.iter().enumerate() {
+        if i > 0 {
+            left.push(Span::styled(" · ", theme.muted));
+        }
+        source_spans(model, s, &mut left);
+    }
+    if model.sources.is_empty() {
+        left.push(Span::styled("no sources configured", theme.warning));
+    }
+    if let Some(flash) = model.flash.as_ref().filter(|f| f.until > model.now) {
+        let style = match flash.level {
+            FlashLevel::Info => theme.info,
+            FlashLevel::Success => theme.ok,
+            FlashLevel::Error => theme.critical,
+        };
+        left.push(Span::raw("  "));
+        left.push(Span::styled(flash.text.clone(), style));
+    }
+
+    // Hints in display order, each with a keep-priority (lower drops first).
+    let mut hints: Vec<(u8, String)> = hints(model);
+    let ro: Option<Span> = model
+        .settings
+        .read_only
+        .then(|| Span::styled("read-only", theme.warning));
+    let left_w: usize = left.iter().map(|s| s.width()).sum();
+    let right_w = |hints: &[(u8, String)]| -> usize {
+        let h: usize = hints.iter().map(|(_, t)| format::width(t) + 2).sum();
+        h + ro.as_ref().map(|r| r.width() + 2).unwrap_or(0)
+    };
+    let width = usize::from(area.width);
+    // Sources and the flash come first; hints give way, but the most important one stays.
+    while hints.len() > 1 && left_w + right_w(&hints) > width {
+        if let Some(pos) = hints
+            .iter()
+            .enumerate()
+            .min_by_key(|(i, (p, _))| (*p, std::cmp::Reverse(*i)))
+            .map(|(i, _)| i)
+        {
+            hints.remove(pos);
+        }
+    }
+    let mut right: Vec<Span> = Vec::new();
+    for (_, text) in &hints {
+        right.push(Span::raw("  "));
+        right.push(Span::styled(text.clone(), theme.muted));
+    }
+    if let Some(ro) = ro {
+        right.push(Span::raw("  "));
+        right.push(ro);
+    }
+    let right = Line::from(right);
+    let rw = right.width();
+    let left = widgets::clip(Line::from(left), width.saturating_sub(rw));
+    widgets::put(buf, area, area.y, &left);
+    widgets::put_right(buf, area, area.y, &right);
+}
+
+/// What a source is called on the status line: its kind's tag when it carries the default name
+/// (`AM`, `prom`), else its configured name (`prod-eu`).
+pub fn source_label(s: &SourceStatus) -> &str {
+    let kind_name = match s.kind {
+        SourceKind::Alertmanager => "alertmanager",
+        SourceKind::Prometheus => "prometheus",
+        SourceKind::Argocd => "argocd",
+        SourceKind::Kube => "kube",
+        SourceKind::Catalog => "catalog",
+    };
+    if s.name.eq_ignore_ascii_case(kind_name) || s.name.eq_ignore_ascii_case(s.kind.tag()) {
+        s.kind.tag()
+    } else {
+        &s.name
+    }
+}
+
+fn source_spans<'a>(model: &Model, s: &'a SourceStatus, out: &mut Vec<Span<'a>>) {
+    let theme = &model.theme;
+    // Names come from config, but keep one long name from hiding every other source.
+    out.push(Span::styled(
+        format::truncate(source_label(s), 16),
+        theme.text,
+    ));
+    match s.state {
+        SourceState::Connecting => out.push(Span::styled(" …", theme.muted)),
+        SourceState::Ok => {
+            let stale = s.is_stale(model.now);
+            out.push(Span::styled(
+                " ✓",
+                if stale { theme.warning } else { theme.ok },
+            ));
+            if let Some(t) = s.last_ok {
+                let age = format!(" {}", format::age(model.now, t));
+                out.push(Span::styled(
+                    age,
+                    if stale { theme.warning } else { theme.muted },
+                ));
+            }
+            if stale {
+                out.push(Span::styled(" stale", theme.warning));
+            }
+        }
+        SourceState::Failing => {
+            out.push(Span::styled(" ✗", theme.critical));
+            let err = s
+                .last_error
+                .as_deref()
+                .map(format::short_error)
+                .unwrap_or_else(|| "failing".to_string());
+            out.push(Span::styled(format!(" {err}"), theme.critical));
+            match s.last_ok {
+                Some(t) => out.push(Span::styled(
+                    format!(" {} ago", format::age(model.now, t)),
+                    theme.muted,
+                )),
+                None => out.push(Span::styled(" no data yet", theme.muted)),
+            }
+        }
+    }
+}
+
+/// The key hints that apply now, as `(keep priority, "key what")`.
+fn hints(model: &Model) -> Vec<(u8, String)> {
+    let k = |a: Action| model.keymap.hint(a);
+    let mut h: Vec<(u8, String)> = Vec::new();
+    match &model.popup {
+        Some(Popup::Help { .. }) => {
+            h.push((5, format!("{}/{} scroll", k(Action::Up), k(Action::Down))));
+            h.push((9, format!("{} close", k(Action::Back))));
+            return h;
+        }
+        Some(Popup::Silence(_) | Popup::Expire(_)) => {
+            h.push((9, format!("{} cancel", k(Action::Back))));
+            return h;
+        }
+        None => {}
+    }
+    if model.prompt.is_some() {
+        h.push((9, "enter apply".to_string()));
+        h.push((8, format!("{} cancel", k(Action::Back))));
+        return h;
+    }
+    h.push((9, format!("{} help", k(Action::Help))));
+    match model.screen {
+        Screen::Triage => {
+            h.push((5, format!("{} filter", k(Action::Filter))));
+            h.push((3, format!("{} pane", k(Action::NextPane))));
+            if can_silence(model) && !model.alerts.is_empty() {
+                h.push((6, format!("{} silence", k(Action::Silence))));
+            }
+        }
+        Screen::Alerts => {
+            h.push((5, format!("{} filter", k(Action::Filter))));
+            if let Some(AlertsRow::Group(g)) =
+                model.alerts_view.rows.get(model.alerts_cursor.selected)
+            {
+                let what = if g.collapsed { "expand" } else { "collapse" };
+                h.push((4, format!("{} {what}", k(Action::Enter))));
+            }
+            if can_silence(model) && !model.alerts_view.rows.is_empty() {
+                h.push((6, format!("{} silence", k(Action::Silence))));
+            }
+        }
+        Screen::Apps | Screen::Deploys | Screen::Services | Screen::Timeline => {
+            h.push((4, format!("{} command", k(Action::Command))));
+        }
+    }
+    h.push((8, format!("{} quit", k(Action::Quit))));
+    h
+}
+
+/// Silencing is offered only when some Alertmanager can take it and mutations are allowed.
+pub fn can_silence(model: &Model) -> bool {
+    !model.settings.read_only
+        && model
+            .sources
+            .iter()
+            .any(|s| s.kind == SourceKind::Alertmanager && !s.read_only)
+}

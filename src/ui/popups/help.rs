@@ -1,0 +1,108 @@
+//! The help overlay, generated from the keymap so it can never drift from what the keys do.
+//! Actions that cannot apply yet are still listed, with the reason.
+
+use crate::action::Action;
+use crate::model::Model;
+use crate::model::source::SourceKind;
+use crate::ui::format;
+use crate::ui::popups;
+use crate::ui::widgets::put;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+const GROUPS: [&str; 4] = ["Navigation", "Screens", "Actions", "General"];
+const KEYS_W: usize = 16;
+
+fn group_of(a: Action) -> usize {
+    use Action::*;
+    match a {
+        Down | Up | PageDown | PageUp | Top | Bottom | Enter | Back | NextPane => 0,
+        ScreenTriage | ScreenAlerts | ScreenApps | ScreenDeploys | ScreenServices
+        | ScreenTimeline => 1,
+        Silence | Rollback | Sync | Terminate | Runbook | Incident | Note | Milestone | Export
+        | Open | Copy => 2,
+        Filter | Command | Help | Quit | Refresh | Suspend => 3,
+    }
+}
+
+/// Why an action does nothing right now, if the model can tell.
+fn unavailable(model: &Model, a: Action) -> Option<&'static str> {
+    let has = |k: SourceKind| model.sources.iter().any(|s| s.kind == k);
+    if a.is_mutation() && model.settings.read_only {
+        return Some("off: read-only");
+    }
+    match a {
+        Action::Rollback | Action::Sync | Action::Terminate if !has(SourceKind::Argocd) => {
+            Some("needs Argo CD")
+        }
+        Action::Silence if !has(SourceKind::Alertmanager) => Some("needs an Alertmanager"),
+        _ => None,
+    }
+}
+
+/// Every line of the help text (before scrolling).
+pub fn lines<'a>(model: &Model) -> Vec<Line<'a>> {
+    let theme = &model.theme;
+    let rows = model.keymap.help_rows();
+    let mut out: Vec<Line> = Vec::new();
+    for (g, name) in GROUPS.iter().enumerate() {
+        let group: Vec<_> = rows.iter().filter(|(a, _)| group_of(*a) == g).collect();
+        if group.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(Line::default());
+        }
+        out.push(Line::from(Span::styled(*name, theme.header)));
+        for (action, keys) in group {
+            let mut spans = vec![
+                Span::raw("  "),
+                Span::styled(format::fit(keys, KEYS_W), theme.accent),
+            ];
+            let note = unavailable(model, *action);
+            spans.push(Span::styled(
+                action.describe(),
+                if note.is_some() {
+                    theme.muted
+                } else {
+                    theme.text
+                },
+            ));
+            if let Some(note) = note {
+                spans.push(Span::styled(format!("  ({note})"), theme.muted));
+            }
+            out.push(Line::from(spans));
+        }
+    }
+    out
+}
+
+pub fn draw(model: &Model, scroll: u16, area: Rect, buf: &mut Buffer) {
+    let theme = &model.theme;
+    let lines = lines(model);
+    let want_h = lines.len() as u16 + 2;
+    let w = area.width.saturating_sub(4).min(84);
+    let h = area.height.saturating_sub(2).min(want_h);
+    let inner_h = usize::from(h.saturating_sub(2));
+    let max_scroll = lines.len().saturating_sub(inner_h);
+    let scroll = usize::from(scroll).min(max_scroll);
+    let mut bottom = format!(
+        " {}/{} scroll · {} close ",
+        model.keymap.hint(Action::Up),
+        model.keymap.hint(Action::Down),
+        model.keymap.hint(Action::Back)
+    );
+    if max_scroll > 0 {
+        bottom.push_str(&format!("· {}/{} ", scroll + 1, max_scroll + 1));
+        if scroll < max_scroll {
+            bottom.insert_str(0, " ↓ more ·");
+        }
+    }
+    let block = popups::frame(model, Line::from(" Help: keys "))
+        .title_bottom(Line::from(Span::styled(bottom, theme.muted)).right_aligned());
+    let inner = popups::open(model, buf, area, (w, h), block);
+    for (i, line) in lines.iter().skip(scroll).take(inner_h).enumerate() {
+        put(buf, inner, inner.y + i as u16, line);
+    }
+}

@@ -1,0 +1,128 @@
+//! The Services screen: every service known from alerts, with its counts.
+
+use crate::model::Model;
+use crate::model::service::{ServiceRow, Urgency};
+use crate::ui::RenderState;
+use crate::ui::format::{self, NONE};
+use crate::ui::widgets::columns::{self, Col, RowBuilder};
+use crate::ui::widgets::{self, put, selectable_row};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::Line;
+
+const COLS: [Col; 9] = [
+    Col::fixed("SEV", 4, 0),
+    Col::flex("SERVICE", 12, 32, 0),
+    Col::flex("URGENCY", 8, 16, 5),
+    Col::fixed("FIRING", 6, 0).right(),
+    Col::fixed("PENDING", 7, 3).right(),
+    Col::fixed("SILENCED", 8, 3).right(),
+    Col::fixed("ALERTS", 6, 4).right(),
+    Col::fixed("OLDEST", 6, 2).right(),
+    Col::flex("OWNER", 6, 20, 6),
+];
+
+/// A word for the ranking bucket, so the order explains itself.
+pub fn urgency_word(u: Urgency) -> &'static str {
+    match u {
+        Urgency::CriticalFiring => "critical",
+        Urgency::DegradedApp => "degraded",
+        Urgency::FailedSync => "sync failed",
+        Urgency::WarningFiring => "warning",
+        Urgency::OutOfSync => "out of sync",
+        Urgency::Progressing => "progressing",
+        Urgency::Quiet => "quiet",
+    }
+}
+
+pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
+    let theme = &model.theme;
+    let title = Line::from(format!(" Services {} ", model.services.len()));
+    let inner = widgets::draw_pane(buf, area, widgets::pane(theme, title, true));
+    if inner.is_empty() {
+        return;
+    }
+    let widths = columns::layout(&COLS, inner.width.saturating_sub(1));
+    put(
+        buf,
+        inner,
+        inner.y,
+        &columns::header(&COLS, &widths, 1, theme.header),
+    );
+    let list = Rect {
+        y: inner.y + 1,
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    if model.services.is_empty() {
+        put(
+            buf,
+            list,
+            list.y,
+            &widgets::muted(
+                theme,
+                " No services yet: services appear as alerts name them (no catalog configured).",
+            ),
+        );
+        return;
+    }
+    let selected = model.services_cursor.selected;
+    let window = state
+        .services
+        .window(selected, model.services.len(), usize::from(list.height));
+    for (row, i) in window.enumerate() {
+        let line = service_row(model, &model.services[i], &widths, i == selected);
+        selectable_row(
+            buf,
+            theme,
+            list,
+            list.y + row as u16,
+            &line,
+            i == selected,
+            true,
+        );
+    }
+}
+
+fn service_row<'a>(
+    model: &Model,
+    s: &'a ServiceRow,
+    widths: &'a [u16],
+    selected: bool,
+) -> Line<'a> {
+    let theme = &model.theme;
+    let firing = s.firing > 0;
+    let (badge, badge_style) = if firing {
+        (s.worst.word(), widgets::severity_style(theme, s.worst))
+    } else {
+        (NONE, theme.muted)
+    };
+    let count_style = |n: usize| if n > 0 { Style::default() } else { theme.muted };
+    let oldest = s
+        .oldest_firing
+        .map(|t| format::age(model.now, t))
+        .unwrap_or_else(|| NONE.to_string());
+    RowBuilder::new(&COLS, widths)
+        .prefix(widgets::marker(theme, selected))
+        .cell(badge, badge_style)
+        .cell(
+            &s.name,
+            if firing {
+                Style::default()
+            } else {
+                theme.muted
+            },
+        )
+        .cell(
+            urgency_word(s.urgency),
+            if firing { badge_style } else { theme.muted },
+        )
+        .cell(&s.firing.to_string(), count_style(s.firing))
+        .cell(&s.pending.to_string(), count_style(s.pending))
+        .cell(&s.suppressed.to_string(), count_style(s.suppressed))
+        .cell(&s.alerts.len().to_string(), Style::default())
+        .cell(&oldest, count_style(s.firing))
+        .cell(s.owner.as_deref().unwrap_or(NONE), theme.muted)
+        .build()
+}

@@ -1,0 +1,112 @@
+//! The Timeline screen: every recorded event, oldest at the top, newest at the bottom. With the
+//! cursor on the last event the view follows new events as they arrive.
+
+use crate::model::Model;
+use crate::model::timeline::{EventSource, TimelineEvent};
+use crate::ui::RenderState;
+use crate::ui::format::{self, NONE};
+use crate::ui::widgets::columns::{self, Col, RowBuilder};
+use crate::ui::widgets::{self, put, selectable_row};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+const COLS: [Col; 6] = [
+    Col::fixed("TIME (UTC)", 10, 0),
+    Col::fixed("SOURCE", 12, 3),
+    Col::flex("KIND", 12, 21, 2),
+    Col::flex("SERVICE", 8, 16, 4),
+    Col::flex("ACTOR", 6, 12, 5),
+    Col::flex("SUMMARY", 16, u16::MAX, 0),
+];
+
+pub fn source_word(s: EventSource) -> &'static str {
+    match s {
+        EventSource::Alertmanager => "alertmanager",
+        EventSource::Prometheus => "prometheus",
+        EventSource::Argocd => "argocd",
+        EventSource::Kube => "kube",
+        EventSource::Runbook => "runbook",
+        EventSource::User => "user",
+        EventSource::Sitrep => "sitrep",
+    }
+}
+
+pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
+    let theme = &model.theme;
+    let n = model.timeline.len();
+    let selected = model.timeline_cursor.selected;
+    let following = n > 0 && selected + 1 >= n;
+    let mut title = vec![Span::raw(format!(" Timeline {n} events "))];
+    if following {
+        title.push(Span::styled("following ", theme.muted));
+    }
+    let inner = widgets::draw_pane(buf, area, widgets::pane(theme, Line::from(title), true));
+    if inner.is_empty() {
+        return;
+    }
+    let widths = columns::layout(&COLS, inner.width.saturating_sub(1));
+    put(
+        buf,
+        inner,
+        inner.y,
+        &columns::header(&COLS, &widths, 1, theme.header),
+    );
+    let list = Rect {
+        y: inner.y + 1,
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    if n == 0 {
+        put(
+            buf,
+            list,
+            list.y,
+            &widgets::muted(
+                theme,
+                " No events yet: alerts firing and resolving, silences and your actions land here.",
+            ),
+        );
+        return;
+    }
+    let window = state.timeline.window(selected, n, usize::from(list.height));
+    for (row, i) in window.enumerate() {
+        let line = event_row(model, &model.timeline[i], &widths, i == selected);
+        selectable_row(
+            buf,
+            theme,
+            list,
+            list.y + row as u16,
+            &line,
+            i == selected,
+            true,
+        );
+    }
+}
+
+fn event_row<'a>(
+    model: &Model,
+    e: &'a TimelineEvent,
+    widths: &'a [u16],
+    selected: bool,
+) -> Line<'a> {
+    let theme = &model.theme;
+    let summary_style = if e.highlight {
+        Style::default().add_modifier(Modifier::BOLD)
+    } else {
+        Style::default()
+    };
+    RowBuilder::new(&COLS, widths)
+        .prefix(widgets::marker(theme, selected))
+        .cell(&format::hms(e.occurred_at), theme.muted)
+        .cell(source_word(e.source), theme.muted)
+        .cell(e.kind.as_str(), widgets::event_style(theme, e.kind))
+        .cell(e.refs.service.as_deref().unwrap_or(NONE), Style::default())
+        .cell(
+            if e.actor.is_empty() { NONE } else { &e.actor },
+            theme.muted,
+        )
+        .cell(&e.summary, summary_style)
+        .build()
+}

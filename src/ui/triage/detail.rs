@@ -1,0 +1,284 @@
+//! The triage detail pane: the selected service's alerts, its apps, deploys, owner and
+//! runbook, and what the selected alert says about itself.
+
+use super::has_source;
+use crate::model::Model;
+use crate::model::alert::{Alert, AlertState};
+use crate::model::service::ServiceRow;
+use crate::model::source::SourceKind;
+use crate::model::ui::TriagePane;
+use crate::ui::RenderState;
+use crate::ui::format;
+use crate::ui::widgets::columns::{self, Col, RowBuilder};
+use crate::ui::widgets::{self, put, selectable_row};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+const DETAIL_COLS: [Col; 5] = [
+    Col::fixed("SEV", 4, 0),
+    Col::fixed("STATE", 9, 0),
+    Col::flex("ALERT", 16, 22, 0),
+    Col::fixed("AGE", 4, 2).right(),
+    Col::flex("SUMMARY", 12, u16::MAX, 3),
+];
+
+/// Label column of the detail pane's sections.
+const SECTION_LABEL_W: usize = 15;
+
+pub(super) fn draw(
+    model: &Model,
+    state: &mut RenderState,
+    service: Option<&ServiceRow>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let theme = &model.theme;
+    let focused = model.triage_pane == TriagePane::Detail;
+    let Some(service) = service else {
+        let inner = widgets::draw_pane(buf, area, widgets::pane(theme, " Detail ".into(), false));
+        put(
+            buf,
+            inner,
+            inner.y,
+            &widgets::muted(theme, "no service selected"),
+        );
+        return;
+    };
+    let title = Line::from(vec![
+        Span::raw(" "),
+        Span::raw(format::truncate(&service.name, 40)),
+        Span::raw(" "),
+    ]);
+    let inner = widgets::draw_pane(buf, area, widgets::pane(theme, title, focused));
+    if inner.is_empty() {
+        return;
+    }
+
+    // Alerts list, then the four sections (one line each) below it.
+    let n = service.alerts.len();
+    let mut counts = vec![Span::styled("Alerts", theme.header)];
+    counts.push(Span::styled(
+        format!("  {} firing", service.firing),
+        if service.firing > 0 {
+            widgets::severity_style(theme, service.worst)
+        } else {
+            theme.muted
+        },
+    ));
+    if service.pending > 0 {
+        counts.push(Span::styled(
+            format!(" · {} pending", service.pending),
+            theme.muted,
+        ));
+    }
+    if service.suppressed > 0 {
+        counts.push(Span::styled(
+            format!(" · {} silenced/inhibited", service.suppressed),
+            theme.muted,
+        ));
+    }
+    put(buf, inner, inner.y, &Line::from(counts));
+
+    const SECTIONS_H: u16 = 5; // a blank line and four sections
+    let room = inner.height.saturating_sub(1 + SECTIONS_H).max(1);
+    let list_h = (n as u16).min(room);
+    let list = Rect {
+        y: inner.y + 1,
+        height: list_h.min(inner.height.saturating_sub(1)),
+        ..inner
+    };
+    let widths = columns::layout(&DETAIL_COLS, inner.width.saturating_sub(1));
+    let window = state
+        .triage_detail
+        .window(model.detail.selected, n, usize::from(list.height));
+    for (row, i) in window.enumerate() {
+        let Some(alert) = service
+            .alerts
+            .get(i)
+            .and_then(|ix| model.alerts.merged.get(*ix))
+        else {
+            continue;
+        };
+        let selected = i == model.detail.selected;
+        let line = detail_alert_row(model, alert, &widths, selected && focused);
+        selectable_row(
+            buf,
+            theme,
+            list,
+            list.y + row as u16,
+            &line,
+            selected,
+            focused,
+        );
+    }
+    if n > usize::from(list.height) && list.height > 0 {
+        let more = format!(" {}/{} ", model.detail.selected.min(n - 1) + 1, n);
+        widgets::put_right(
+            buf,
+            inner,
+            inner.y,
+            &Line::from(Span::styled(more, theme.muted)),
+        );
+    }
+
+    let sections_y = list.bottom() + 1;
+    let has_argocd = has_source(model, SourceKind::Argocd);
+    let has_catalog = has_source(model, SourceKind::Catalog);
+    let argo_text = if has_argocd {
+        "no Argo CD app linked to this service"
+    } else {
+        "not configured — add an Argo CD source"
+    };
+    let deploys_text = if has_argocd {
+        "no deploys seen for this service"
+    } else {
+        "not configured — add an Argo CD source"
+    };
+    let sections = [
+        ("Apps", vec![Span::styled(argo_text, theme.muted)]),
+        (
+            "Recent deploys",
+            vec![Span::styled(deploys_text, theme.muted)],
+        ),
+        ("Owner", owner_spans(model, service, has_catalog)),
+        ("Runbook", runbook_spans(model, service)),
+    ];
+    for (i, (label, value)) in sections.into_iter().enumerate() {
+        let line = widgets::field(theme, label, SECTION_LABEL_W, value);
+        put(buf, inner, sections_y + i as u16, &line);
+    }
+
+    // The rest of the pane: what the selected alert says about itself.
+    let about = Rect {
+        y: sections_y + 5,
+        height: inner.bottom().saturating_sub(sections_y + 5),
+        ..inner
+    };
+    let selected = service
+        .alerts
+        .get(model.detail.selected)
+        .and_then(|ix| model.alerts.merged.get(*ix));
+    if let Some(alert) = selected
+        && about.height >= 3
+    {
+        about_alert(model, alert, about, buf);
+    }
+}
+
+/// The selected alert's name, description (or summary) and labels, wrapped into `area`.
+fn about_alert(model: &Model, alert: &Alert, area: Rect, buf: &mut Buffer) {
+    let theme = &model.theme;
+    let w = usize::from(area.width);
+    let mut lines: Vec<Line> = vec![Line::from(vec![
+        Span::styled("About ", theme.header),
+        Span::styled(alert.name().to_string(), theme.header),
+        Span::styled(
+            format!(
+                "  since {} · from {}",
+                format::hms(alert.starts_at),
+                alert.source
+            ),
+            theme.muted,
+        ),
+    ])];
+    let text = alert
+        .annotations
+        .get("description")
+        .filter(|d| !d.is_empty())
+        .map(String::as_str)
+        .unwrap_or_else(|| alert.summary());
+    let room = usize::from(area.height).saturating_sub(2);
+    let label_lines = 2.min(room.saturating_sub(1));
+    for l in format::wrap(text, w, room.saturating_sub(label_lines).max(1)) {
+        lines.push(Line::raw(l));
+    }
+    let labels = alert
+        .labels
+        .iter()
+        .map(|(k, v)| format!("{k}={}", format::truncate(v, 80)))
+        .collect::<Vec<_>>()
+        .join(" ");
+    for l in format::wrap(&labels, w, label_lines) {
+        lines.push(Line::from(Span::styled(l, theme.muted)));
+    }
+    for (i, line) in lines.iter().take(usize::from(area.height)).enumerate() {
+        put(buf, area, area.y + i as u16, line);
+    }
+}
+
+fn detail_alert_row<'a>(
+    model: &Model,
+    alert: &'a Alert,
+    widths: &'a [u16],
+    selected: bool,
+) -> Line<'a> {
+    let theme = &model.theme;
+    let sev = alert.severity();
+    let quiet = !alert.state.is_active() && alert.state != AlertState::Pending;
+    let (badge_style, text_style) = if quiet {
+        (theme.muted, theme.muted)
+    } else {
+        (widgets::severity_style(theme, sev), Style::default())
+    };
+    RowBuilder::new(&DETAIL_COLS, widths)
+        .prefix(widgets::marker(theme, selected))
+        .cell(sev.word(), badge_style)
+        .cell(
+            alert.state.word(),
+            widgets::state_style(theme, alert.state, sev),
+        )
+        .cell(alert.name(), text_style)
+        .cell(&format::age(model.now, alert.starts_at), text_style)
+        .cell(
+            alert.summary(),
+            if quiet { theme.muted } else { theme.text },
+        )
+        .build()
+}
+
+fn owner_spans<'a>(model: &Model, service: &ServiceRow, has_catalog: bool) -> Vec<Span<'a>> {
+    let theme = &model.theme;
+    match &service.owner {
+        Some(owner) => vec![Span::raw(owner.clone())],
+        None if has_catalog => vec![Span::styled("not in the catalog", theme.muted)],
+        None => vec![Span::styled("no catalog configured", theme.muted)],
+    }
+}
+
+/// The selected alert's `runbook_url`, else the first one among the service's alerts.
+fn runbook_spans<'a>(model: &Model, service: &ServiceRow) -> Vec<Span<'a>> {
+    let theme = &model.theme;
+    let alert_at = |i: usize| {
+        service
+            .alerts
+            .get(i)
+            .and_then(|ix| model.alerts.merged.get(*ix))
+    };
+    let url_of = |a: &Alert| {
+        a.annotations
+            .get("runbook_url")
+            .filter(|u| !u.is_empty())
+            .cloned()
+    };
+    let found = alert_at(model.detail.selected)
+        .and_then(|a| url_of(a).map(|u| (u, a.name().to_string())))
+        .or_else(|| {
+            service
+                .alerts
+                .iter()
+                .filter_map(|ix| model.alerts.merged.get(*ix))
+                .find_map(|a| url_of(a).map(|u| (u, a.name().to_string())))
+        });
+    match found {
+        Some((url, from)) => vec![
+            Span::styled(url, theme.accent),
+            Span::styled(format!("  (from {from})"), theme.muted),
+        ],
+        None => vec![Span::styled(
+            "none: no runbook_url on these alerts",
+            theme.muted,
+        )],
+    }
+}

@@ -1,0 +1,253 @@
+//! The renderer never panics, whatever the terminal size, and hostile-looking (already
+//! sanitised) text cannot break the layout.
+
+mod common_ui;
+
+use common_ui::*;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui_textarea::TextArea;
+use sitrep::model::Model;
+use sitrep::model::alert::AlertState;
+use sitrep::model::popup::{ExpireForm, FormStage, Popup, SilenceField, SilenceForm};
+use sitrep::model::source::SourceKind;
+use sitrep::model::ui::{Prompt, PromptKind, Screen, TriagePane};
+use sitrep::sanitize;
+use sitrep::ui::{self, RenderState};
+
+const SIZES: [(u16, u16); 9] = [
+    (0, 0),
+    (1, 1),
+    (10, 5),
+    (59, 14),
+    (60, 15),
+    (61, 16),
+    (80, 24),
+    (120, 40),
+    (200, 60),
+];
+
+fn popups(model: &Model) -> Vec<Option<Popup>> {
+    let form = |stage, field| SilenceForm {
+        source: "alertmanager".to_string(),
+        targets: vec!["alertmanager".to_string()],
+        matchers: TextArea::from(["service=\"checkout\"".to_string()]),
+        parsed: Ok(vec![sitrep::model::silence::Matcher::equal(
+            "service", "checkout",
+        )]),
+        affected: 2,
+        duration: 99, // out of range: must not panic
+        comment: TextArea::default(),
+        author: model.settings.author.clone(),
+        field,
+        stage,
+        problem: Some("comment required".to_string()),
+    };
+    vec![
+        None,
+        Some(Popup::Help { scroll: 0 }),
+        Some(Popup::Help { scroll: u16::MAX }),
+        Some(Popup::Silence(Box::new(form(
+            FormStage::Edit,
+            SilenceField::Matchers,
+        )))),
+        Some(Popup::Silence(Box::new(form(
+            FormStage::Edit,
+            SilenceField::Comment,
+        )))),
+        Some(Popup::Silence(Box::new(form(
+            FormStage::Confirm,
+            SilenceField::Duration,
+        )))),
+        Some(Popup::Expire(ExpireForm {
+            silence: silence(),
+            affected: 1,
+            stage: FormStage::InFlight(3),
+        })),
+    ]
+}
+
+/// Draw every screen, pane focus, popup and prompt at every size.
+fn render_everything(base: &Model) {
+    for popup in popups(base) {
+        for screen in Screen::ALL {
+            for prompt in [false, true] {
+                let mut m = base.clone();
+                m.screen = screen;
+                m.popup = popup.clone();
+                m.triage_pane = TriagePane::Changes;
+                if prompt {
+                    m.prompt = Some(Prompt {
+                        kind: PromptKind::Command,
+                        text: "x".repeat(300),
+                        completions: (0..20).map(|i| format!("cmd{i}")).collect(),
+                        error: Some("e".repeat(500)),
+                    });
+                }
+                let mut state = RenderState::default();
+                for (w, h) in SIZES {
+                    let buf = render_with(&m, &mut state, w, h);
+                    assert_eq!(buf.area, Rect::new(0, 0, w, h));
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn never_panics_at_any_size() {
+    render_everything(&model());
+    render_everything(&quiet_model());
+}
+
+#[test]
+fn never_panics_with_cursors_out_of_range() {
+    // Cursors are clamped by update, but a renderer must not trust that.
+    let mut m = model();
+    m.triage.selected = 10_000;
+    m.detail.selected = 10_000;
+    m.alerts_cursor.selected = 10_000;
+    m.services_cursor.selected = 10_000;
+    m.timeline_cursor.selected = 10_000;
+    render_everything(&m);
+}
+
+#[test]
+fn draws_into_an_offset_area() {
+    // `draw` into a sub-area of a larger buffer stays inside it.
+    let m = model();
+    let mut buf = Buffer::empty(Rect::new(0, 0, 100, 30));
+    let area = Rect::new(10, 3, 80, 24);
+    ui::draw(&m, &mut RenderState::default(), area, &mut buf);
+    let rows = rows(&buf);
+    assert!(rows[0].trim().is_empty() && rows[2].trim().is_empty());
+    assert!(rows[3][..].contains("1 Triage"));
+    for r in &rows {
+        assert!(r.starts_with("          "), "drew left of the area: {r:?}");
+    }
+}
+
+fn hostile_model() -> Model {
+    let mut m = model();
+    // Escapes stripped, capped at 16 K characters with a visible cut marker.
+    let raw = format!("\u{1b}[31m\u{7}{}", "Ab日 ".repeat(5_000));
+    let huge = sanitize::value(&raw);
+    assert!(huge.len() >= 16 * 1024 && huge.ends_with("…[cut]"));
+    let wide = "障害発生🔥決済サービス応答なし👨‍👩‍👧‍👦".repeat(40);
+    let mut alerts = am_alerts();
+    alerts.push(alert(
+        "alertmanager",
+        &[
+            (
+                "alertname",
+                &format!("ÜberLongAlertName{}", "X".repeat(500)),
+            ),
+            ("severity", "critical"),
+            ("service", &format!("支払い-{wide}")),
+            ("pod", &huge),
+            ("zone", &wide),
+        ],
+        &[
+            ("summary", &wide),
+            ("description", &huge),
+            ("runbook_url", &huge),
+        ],
+        AlertState::Firing,
+        60,
+    ));
+    m.alerts
+        .replace_source("alertmanager", SourceKind::Alertmanager, alerts);
+    m.sources[2].last_error = Some(huge.clone());
+    m.sources[0].name = wide.clone();
+    m.timeline.push({
+        let mut e = sitrep::model::timeline::TimelineEvent::new(
+            sitrep::model::timeline::EventKind::AlertFiring,
+            sitrep::model::timeline::EventSource::Alertmanager,
+            ago(30),
+            ago(30),
+            wide.clone(),
+        );
+        e.refs.service = Some(huge.clone());
+        e
+    });
+    m.filters.insert(Screen::Triage, String::new());
+    m.rederive();
+    m
+}
+
+/// Rows keep the terminal's width exactly (no glyph spills), and pane borders stay in place.
+fn assert_layout_intact(buf: &Buffer, what: &str) {
+    let w = usize::from(buf.area.width);
+    for (y, r) in rows(buf).iter().enumerate() {
+        assert_eq!(
+            sitrep::ui::format::width(r),
+            w,
+            "{what}: row {y} is not {w} cells wide: {r:?}"
+        );
+    }
+}
+
+#[test]
+fn hostile_values_do_not_break_layout() {
+    let base = hostile_model();
+    for screen in Screen::ALL {
+        let mut m = base.clone();
+        m.screen = screen;
+        // Put the hostile alert under the cursor where there is one.
+        if screen == Screen::Alerts {
+            m.alerts_cursor.selected = m
+                .alerts_view
+                .rows
+                .iter()
+                .position(|r| {
+                    matches!(r, sitrep::model::alerts_view::AlertsRow::Alert(i)
+                        if m.alerts.merged[*i].name().starts_with("Über"))
+                })
+                .unwrap();
+        }
+        for (w, h) in [(80, 24), (120, 40), (200, 60)] {
+            let buf = render_buffer(&m, w, h);
+            assert_layout_intact(&buf, &format!("{screen:?} {w}x{h}"));
+        }
+    }
+
+    // Triage at 120x40: the services pane's right border stays in its column on every row.
+    let mut m = base.clone();
+    m.triage.selected = m
+        .visible_services()
+        .iter()
+        .position(|s| s.name.starts_with("支払い"))
+        .unwrap();
+    m.rederive();
+    let buf = render_buffer(&m, 120, 40);
+    let border_x = 120 * 45 / 100 - 1;
+    let changes_top = 1 + (38 - (38 / 4).clamp(5, 10));
+    for y in 2..changes_top - 1 {
+        let s = buf[(border_x, y)].symbol();
+        assert!(
+            s == "│" || s == "┃",
+            "row {y}: expected a border at x={border_x}, found {s:?}\n{}",
+            text(&buf)
+        );
+    }
+    let t = text(&buf);
+    assert!(t.contains("支払い"), "{t}");
+    assert!(
+        t.contains("prod-eu ✗"),
+        "status line still shows the failing source"
+    );
+    insta::assert_snapshot!("hostile_triage_120x40", t);
+
+    let mut m = base.clone();
+    m.screen = Screen::Alerts;
+    m.alerts_cursor.selected = m
+        .alerts_view
+        .rows
+        .iter()
+        .position(|r| {
+            matches!(r, sitrep::model::alerts_view::AlertsRow::Alert(i)
+                if m.alerts.merged[*i].name().starts_with("Über"))
+        })
+        .unwrap();
+    insta::assert_snapshot!("hostile_alerts_120x40", render_text(&m, 120, 40));
+}
