@@ -6,3 +6,4 @@ pub mod effect;
 pub mod model;
 pub mod msg;
 pub mod sanitize;
+pub mod sources;

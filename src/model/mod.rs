@@ -138,7 +138,8 @@ impl Model {
     pub fn rederive(&mut self) {
         self.services = service::correlate(&self.alerts, &self.settings.service_labels);
         let filter = self.filter(Screen::Alerts).to_string();
-        self.alerts_view.rebuild(&self.alerts, &self.settings.group_by, &filter);
+        self.alerts_view
+            .rebuild(&self.alerts, &self.settings.group_by, &filter);
         let n = self.visible_services().len();
         self.triage.clamp(n);
         let detail_len = self.selected_service().map(|s| s.alerts.len()).unwrap_or(0);

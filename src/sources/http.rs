@@ -1,0 +1,625 @@
+//! The HTTP layer every source client shares: one `reqwest::Client` per source (timeout, TLS,
+//! auth), bounded body reads, tolerant JSON decoding, and the classification of every failure
+//! into one clean line (`SourceError`). Secrets go on the wire and nowhere else.
+
+use super::error::{ErrorKind, SourceError, human_duration, human_size};
+use crate::config::source::{Auth, Secret, SourceSpec};
+use crate::model::source::SourceKind;
+use crate::sanitize;
+use reqwest::header::{ACCEPT, CONTENT_TYPE};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+use url::Url;
+
+/// Default cap on a response body: far above any sane alert list, far below running out of memory.
+pub const DEFAULT_BODY_CAP: usize = 64 * 1024 * 1024;
+/// Error bodies are only read for a snippet.
+const ERROR_BODY_CAP: usize = 64 * 1024;
+/// Longest server text quoted in an error message.
+const SNIPPET_CHARS: usize = 200;
+/// Secrets shorter than this are not scrubbed from messages (it would mangle ordinary words).
+const MIN_SCRUB_LEN: usize = 4;
+
+#[derive(Clone, Debug)]
+pub struct HttpOptions {
+    /// Responses larger than this many bytes are abandoned with an error.
+    pub body_cap: usize,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        HttpOptions {
+            body_cap: DEFAULT_BODY_CAP,
+        }
+    }
+}
+
+/// A successful response's body.
+pub struct Body {
+    pub bytes: Vec<u8>,
+    pub content_type: Option<String>,
+}
+
+/// One source's HTTP client. Cheap to clone (the connection pool is shared).
+#[derive(Clone)]
+pub struct HttpClient {
+    client: reqwest::Client,
+    /// Base URL without userinfo, query or fragment.
+    base: Url,
+    source: String,
+    kind: SourceKind,
+    timeout: Duration,
+    body_cap: usize,
+    auth: Auth,
+    /// Values scrubbed from every message we build.
+    secrets: Arc<Vec<String>>,
+}
+
+impl fmt::Debug for HttpClient {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HttpClient")
+            .field("source", &self.source)
+            .field("base", &self.base.as_str())
+            .field("timeout", &self.timeout)
+            .field("auth", &self.auth)
+            .finish_non_exhaustive()
+    }
+}
+
+impl HttpClient {
+    pub fn new(spec: &SourceSpec, options: &HttpOptions) -> Result<HttpClient, SourceError> {
+        let mut base = spec.url.clone();
+        // Credentials in the URL become basic auth (as curl does) and never stay in the URL.
+        let mut auth = spec.auth.clone();
+        let url_password = base.password().map(percent_decode);
+        if !base.username().is_empty() && auth == Auth::None {
+            auth = Auth::Basic {
+                username: percent_decode(base.username()),
+                password: Secret::new(url_password.clone().unwrap_or_default()),
+            };
+        }
+        let _ = base.set_username("");
+        let _ = base.set_password(None);
+        base.set_query(None);
+        base.set_fragment(None);
+
+        let mut secrets: Vec<String> = Vec::new();
+        match &auth {
+            Auth::None => {}
+            Auth::Bearer(t) => secrets.push(t.expose().to_string()),
+            Auth::Basic { password, .. } => secrets.push(password.expose().to_string()),
+        }
+        secrets.extend(url_password);
+        secrets.retain(|s| s.len() >= MIN_SCRUB_LEN);
+
+        let mut builder = reqwest::Client::builder()
+            .timeout(spec.timeout)
+            .connect_timeout(spec.timeout)
+            .user_agent(concat!("sitrep/", env!("CARGO_PKG_VERSION")));
+        if let Some(path) = &spec.tls.ca_file {
+            let shown = path.display();
+            let pem = std::fs::read(path).map_err(|e| {
+                SourceError::new(
+                    ErrorKind::Config,
+                    None,
+                    format!("cannot read ca_file {shown}: {}", io_reason(&e)),
+                )
+            })?;
+            let certs = reqwest::Certificate::from_pem_bundle(&pem)
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    SourceError::new(
+                        ErrorKind::Config,
+                        None,
+                        format!("ca_file {shown} holds no PEM certificate"),
+                    )
+                })?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if spec.tls.insecure {
+            builder = builder.danger_accept_invalid_certs(true);
+        }
+        let client = builder.build().map_err(|e| {
+            let why = match &spec.tls.ca_file {
+                Some(p) => format!("ca_file {} holds no usable certificate", p.display()),
+                None => format!("cannot set up the HTTP client: {}", chain_text(&e)),
+            };
+            SourceError::new(ErrorKind::Config, None, sanitize::value(&why))
+        })?;
+        Ok(HttpClient {
+            client,
+            base,
+            source: spec.name.clone(),
+            kind: spec.kind,
+            timeout: spec.timeout,
+            body_cap: options.body_cap,
+            auth,
+            secrets: Arc::new(secrets),
+        })
+    }
+
+    pub fn source(&self) -> &str {
+        &self.source
+    }
+
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The base URL joined with path segments: `http://h/prefix` + `["api","v2","alerts"]` →
+    /// `http://h/prefix/api/v2/alerts`. Segments are percent-encoded, so an ID cannot climb paths.
+    pub fn url(&self, segments: &[&str]) -> Url {
+        let mut url = self.base.clone();
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty().extend(segments);
+        }
+        url
+    }
+
+    /// GET a JSON document.
+    pub async fn get_json<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, &str)],
+    ) -> Result<T, SourceError> {
+        let body = self
+            .request(Method::GET, segments, query, None::<&()>)
+            .await?;
+        self.decode(&body)
+    }
+
+    /// Send a request (with an optional JSON body) and return the body of a 2xx answer.
+    pub async fn request<B: Serialize + ?Sized>(
+        &self,
+        method: Method,
+        segments: &[&str],
+        query: &[(&str, &str)],
+        json: Option<&B>,
+    ) -> Result<Body, SourceError> {
+        let mut url = self.url(segments);
+        if !query.is_empty() {
+            url.query_pairs_mut().extend_pairs(query);
+        }
+        let what = format!("{method} {}", url.path());
+        let mut req = self
+            .client
+            .request(method, url)
+            .header(ACCEPT, "application/json");
+        if let Some(body) = json {
+            req = req.json(body);
+        }
+        req = self.authorize(req);
+        let resp = req.send().await.map_err(|e| self.classify(e))?;
+        let status = resp.status();
+        let content_type = content_type(&resp);
+        if status.is_success() {
+            let bytes = self.read_body(resp, self.body_cap, true).await?;
+            Ok(Body {
+                bytes,
+                content_type,
+            })
+        } else {
+            // A broken error body still leaves us the status to report.
+            let bytes = self
+                .read_body(resp, ERROR_BODY_CAP, false)
+                .await
+                .unwrap_or_default();
+            Err(self.status_error(status, &what, &bytes, content_type.as_deref()))
+        }
+    }
+
+    fn authorize(&self, req: RequestBuilder) -> RequestBuilder {
+        // reqwest marks these headers sensitive, so they stay out of its Debug output too.
+        match &self.auth {
+            Auth::None => req,
+            Auth::Bearer(token) => req.bearer_auth(token.expose()),
+            Auth::Basic { username, password } => req.basic_auth(username, Some(password.expose())),
+        }
+    }
+
+    /// Read a body chunk by chunk, never holding more than `cap` bytes. With `strict`, passing
+    /// the cap is an error; otherwise the body is cut there (error snippets).
+    async fn read_body(
+        &self,
+        mut resp: Response,
+        cap: usize,
+        strict: bool,
+    ) -> Result<Vec<u8>, SourceError> {
+        let declared = resp.content_length().unwrap_or(0);
+        if strict && declared > cap as u64 {
+            return Err(self.too_large(cap));
+        }
+        let mut buf = Vec::with_capacity(declared.min(cap as u64) as usize);
+        while let Some(chunk) = resp.chunk().await.map_err(|e| self.classify(e))? {
+            if buf.len() + chunk.len() > cap {
+                if strict {
+                    return Err(self.too_large(cap));
+                }
+                buf.extend_from_slice(&chunk[..cap - buf.len()]);
+                break;
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        Ok(buf)
+    }
+
+    fn too_large(&self, cap: usize) -> SourceError {
+        self.error(
+            ErrorKind::TooLarge,
+            None,
+            &format!("response larger than {}", human_size(cap)),
+        )
+    }
+
+    /// Decode JSON from bytes; bytes that are not UTF-8 are decoded lossily and parsed again, so
+    /// one bad label value does not cost the whole snapshot.
+    pub fn decode<T: DeserializeOwned>(&self, body: &Body) -> Result<T, SourceError> {
+        match serde_json::from_slice::<T>(&body.bytes) {
+            Ok(v) => Ok(v),
+            Err(first) => {
+                if std::str::from_utf8(&body.bytes).is_err() {
+                    let text = String::from_utf8_lossy(&body.bytes);
+                    return serde_json::from_str::<T>(&text).map_err(|e| self.json_error(&e, body));
+                }
+                Err(self.json_error(&first, body))
+            }
+        }
+    }
+
+    fn json_error(&self, err: &serde_json::Error, body: &Body) -> SourceError {
+        let first = body.bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first.is_none() {
+            return self.error(
+                ErrorKind::NotJson,
+                None,
+                "expected JSON but got an empty response",
+            );
+        }
+        let ct = body.content_type.as_deref().unwrap_or("");
+        let json_like = matches!(first, Some(b'{' | b'[' | b'"'));
+        if !json_like || ct.contains("html") {
+            let shown = if ct.is_empty() {
+                "a response without content type"
+            } else {
+                ct.split(';').next().unwrap_or(ct).trim()
+            };
+            let text = sanitize::clean_line(&String::from_utf8_lossy(&body.bytes), 80);
+            return self.error(
+                ErrorKind::NotJson,
+                None,
+                &format!("expected JSON but got {shown}: {text}"),
+            );
+        }
+        let at = format!("line {} col {}", err.line(), err.column());
+        let msg = match err.classify() {
+            serde_json::error::Category::Eof => {
+                format!("invalid JSON at {at} (response cut short)")
+            }
+            serde_json::error::Category::Data => {
+                format!("unexpected JSON at {at}: {}", serde_reason(err))
+            }
+            _ => format!("invalid JSON at {at}"),
+        };
+        self.error(ErrorKind::InvalidJson, None, &msg)
+    }
+
+    /// A non-2xx answer as one line.
+    fn status_error(
+        &self,
+        status: StatusCode,
+        what: &str,
+        body: &[u8],
+        content_type: Option<&str>,
+    ) -> SourceError {
+        let code = status.as_u16();
+        let text = server_text(body, content_type);
+        let (kind, msg) = match code {
+            401 => (
+                ErrorKind::Unauthorized,
+                format!(
+                    "unauthorized: check the token/credentials for source {}",
+                    self.source
+                ),
+            ),
+            403 => (
+                ErrorKind::Forbidden,
+                format!(
+                    "forbidden: the credentials for source {} may not {what}",
+                    self.source
+                ),
+            ),
+            404 => (
+                ErrorKind::NotFound,
+                format!(
+                    "not found: is this {}? {what} returned 404",
+                    kind_noun(self.kind)
+                ),
+            ),
+            500..=599 => (
+                ErrorKind::Server,
+                match text.is_empty() {
+                    true => format!("server error {code} on {what}"),
+                    false => format!("server error {code}: {text}"),
+                },
+            ),
+            // The server's own words are the most useful thing we can show (Alertmanager's 400
+            // bodies say exactly what is wrong with a silence).
+            _ => (
+                ErrorKind::Rejected,
+                match text.is_empty() {
+                    true => format!("HTTP {code} on {what}"),
+                    false => text,
+                },
+            ),
+        };
+        self.error(kind, Some(code), &msg)
+    }
+
+    /// A transport failure as one line. The URL is dropped from reqwest's error first: it is
+    /// ours to show (without userinfo), not reqwest's.
+    fn classify(&self, err: reqwest::Error) -> SourceError {
+        let err = err.without_url();
+        let chain = chain_text(&err);
+        let lower = chain.to_ascii_lowercase();
+        let host = self.host();
+        if err.is_timeout() || has_io_kind(&err, std::io::ErrorKind::TimedOut) {
+            let msg = format!("no answer within {}", human_duration(self.timeout));
+            return self.error(ErrorKind::Timeout, None, &msg);
+        }
+        if lower.contains("dns error") || lower.contains("failed to lookup address") {
+            let name = self.base.host_str().unwrap_or("").to_string();
+            return self.error(ErrorKind::Dns, None, &format!("cannot resolve host {name}"));
+        }
+        if has_io_kind(&err, std::io::ErrorKind::ConnectionRefused) {
+            let msg = format!("connection refused by {host}");
+            return self.error(ErrorKind::Refused, None, &msg);
+        }
+        if lower.contains("certificate") || lower.contains("unknownissuer") {
+            let msg = if lower.contains("notvalidforname") || lower.contains("not valid for name") {
+                format!(
+                    "certificate is not valid for {host}: fix the URL, or set insecure = true for this source"
+                )
+            } else if lower.contains("expired") {
+                "certificate expired: renew it, or set insecure = true for this source".to_string()
+            } else {
+                "certificate not trusted: set ca_file or insecure = true for this source"
+                    .to_string()
+            };
+            return self.error(ErrorKind::Tls, None, &msg);
+        }
+        if lower.contains("tls") || lower.contains("handshake") || lower.contains("corrupt message")
+        {
+            let msg = format!("TLS handshake with {host} failed: {chain}");
+            return self.error(ErrorKind::Tls, None, &msg);
+        }
+        if err.is_connect() {
+            return self.error(
+                ErrorKind::Connect,
+                None,
+                &format!("cannot connect to {host}: {chain}"),
+            );
+        }
+        if err.is_body() || err.is_decode() {
+            let msg = format!("connection broken while reading the answer: {chain}");
+            return self.error(ErrorKind::Connect, None, &msg);
+        }
+        self.error(ErrorKind::Other, None, &format!("request failed: {chain}"))
+    }
+
+    /// `host:port` for messages (never userinfo).
+    fn host(&self) -> String {
+        match (self.base.host_str(), self.base.port_or_known_default()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            _ => self.base.to_string(),
+        }
+    }
+
+    /// The one way to make an error: one line, sanitised, secrets scrubbed.
+    pub fn error(&self, kind: ErrorKind, status: Option<u16>, msg: &str) -> SourceError {
+        let mut line = sanitize::clean_line(msg, 400);
+        for secret in self.secrets.iter() {
+            if line.contains(secret.as_str()) {
+                line = line.replace(secret.as_str(), "***");
+            }
+        }
+        SourceError::new(kind, status, line)
+    }
+}
+
+fn content_type(resp: &Response) -> Option<String> {
+    resp.headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .map(|s| s.to_ascii_lowercase())
+}
+
+/// "an Alertmanager", for "is this an Alertmanager?".
+pub fn kind_noun(kind: SourceKind) -> &'static str {
+    match kind {
+        SourceKind::Alertmanager => "an Alertmanager",
+        SourceKind::Prometheus => "a Prometheus server",
+        SourceKind::Argocd => "an Argo CD server",
+        SourceKind::Kube => "a Kubernetes API server",
+        SourceKind::Catalog => "a Backstage catalog",
+    }
+}
+
+/// The server's own explanation in an error body: a JSON string (Alertmanager), a JSON object's
+/// `error`/`message` (Prometheus, Argo CD), an HTML page's text, or plain text. Clean and short.
+pub fn server_text(body: &[u8], content_type: Option<&str>) -> String {
+    if body.is_empty() {
+        return String::new();
+    }
+    let raw = String::from_utf8_lossy(body);
+    let text = match serde_json::from_str::<serde_json::Value>(&raw) {
+        Ok(serde_json::Value::String(s)) => s,
+        Ok(serde_json::Value::Object(o)) => {
+            let field = |k: &str| o.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty());
+            match (
+                field("errorType"),
+                field("error").or_else(|| field("message")),
+            ) {
+                (Some(t), Some(e)) => format!("{t}: {e}"),
+                (None, Some(e)) => e.to_string(),
+                _ => raw.to_string(),
+            }
+        }
+        _ if content_type.is_some_and(|c| c.contains("html"))
+            || raw.trim_start().starts_with('<') =>
+        {
+            strip_tags(&raw)
+        }
+        _ => raw.to_string(),
+    };
+    sanitize::clean_line(text.trim(), SNIPPET_CHARS)
+}
+
+/// Crude but safe: the text of an HTML error page, whitespace folded.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::with_capacity(html.len().min(4096));
+    let mut in_tag = false;
+    for c in html.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            c if !in_tag => out.push(c),
+            _ => {}
+        }
+        if out.len() > 4096 {
+            break;
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// serde's message without its own " at line L column C" suffix (we say that ourselves).
+fn serde_reason(err: &serde_json::Error) -> String {
+    let s = err.to_string();
+    match s.rfind(" at line ") {
+        Some(i) => s[..i].to_string(),
+        None => s,
+    }
+}
+
+/// An error and its causes as one line, without repeats ("a: b: c").
+fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        let s = e.to_string();
+        if !parts.iter().any(|p| p.contains(&s)) {
+            parts.push(s);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+fn has_io_kind(err: &(dyn std::error::Error + 'static), kind: std::io::ErrorKind) -> bool {
+    let mut cur: Option<&(dyn std::error::Error + 'static)> = Some(err);
+    while let Some(e) = cur {
+        if let Some(io) = e.downcast_ref::<std::io::Error>()
+            && io.kind() == kind
+        {
+            return true;
+        }
+        cur = e.source();
+    }
+    false
+}
+
+fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".to_string(),
+        _ => e.to_string(),
+    }
+}
+
+fn percent_decode(s: &str) -> String {
+    url::form_urlencoded::parse(format!("x={s}").as_bytes())
+        .next()
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| s.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spec(url: &str) -> SourceSpec {
+        SourceSpec::new(
+            "am",
+            SourceKind::Alertmanager,
+            Url::parse(url).unwrap(),
+            "test",
+        )
+    }
+
+    #[test]
+    fn joins_paths_under_a_prefix() {
+        let c = HttpClient::new(&spec("http://h:1/alertmanager"), &HttpOptions::default()).unwrap();
+        assert_eq!(
+            c.url(&["api", "v2", "alerts"]).as_str(),
+            "http://h:1/alertmanager/api/v2/alerts"
+        );
+        let c = HttpClient::new(&spec("http://h:1/am/"), &HttpOptions::default()).unwrap();
+        assert_eq!(c.url(&["api", "v2"]).as_str(), "http://h:1/am/api/v2");
+        let c = HttpClient::new(&spec("http://h:1"), &HttpOptions::default()).unwrap();
+        assert_eq!(
+            c.url(&["api", "v2", "silence", "../x"]).as_str(),
+            "http://h:1/api/v2/silence/..%2Fx"
+        );
+    }
+
+    #[test]
+    fn userinfo_becomes_basic_auth_and_leaves_the_url() {
+        let c =
+            HttpClient::new(&spec("http://bob:hunter22@h:1/"), &HttpOptions::default()).unwrap();
+        assert_eq!(c.url(&["x"]).as_str(), "http://h:1/x");
+        assert!(matches!(c.auth, Auth::Basic { ref username, .. } if username == "bob"));
+        let e = c.error(ErrorKind::Other, None, "echo hunter22");
+        assert_eq!(e.message, "echo ***");
+        assert!(!format!("{c:?}").contains("hunter22"));
+    }
+
+    #[test]
+    fn server_text_prefers_the_servers_words() {
+        assert_eq!(server_text(br#""bad matcher""#, None), "bad matcher");
+        assert_eq!(
+            server_text(
+                br#"{"status":"error","errorType":"bad_data","error":"x"}"#,
+                None
+            ),
+            "bad_data: x"
+        );
+        assert_eq!(
+            server_text(
+                b"<html><title>502 Bad Gateway</title></html>",
+                Some("text/html")
+            ),
+            "502 Bad Gateway"
+        );
+        assert_eq!(server_text(b"plain \x1b[31mred", None), "plain red");
+    }
+
+    #[test]
+    fn missing_ca_file_is_named() {
+        let mut s = spec("https://h:1");
+        s.tls.ca_file = Some("/nonexistent/ca.pem".into());
+        let e = HttpClient::new(&s, &HttpOptions::default()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Config);
+        assert!(e.message.contains("/nonexistent/ca.pem"), "{}", e.message);
+    }
+}
