@@ -290,7 +290,8 @@ impl HttpClient {
             } else {
                 ct.split(';').next().unwrap_or(ct).trim()
             };
-            let text = sanitize::clean_line(&String::from_utf8_lossy(&body.bytes), 80);
+            let head = &body.bytes[..body.bytes.len().min(4096)];
+            let text = sanitize::clean_line(&self.scrub(&String::from_utf8_lossy(head)), 80);
             return self.error(
                 ErrorKind::NotJson,
                 None,
@@ -319,7 +320,8 @@ impl HttpClient {
         content_type: Option<&str>,
     ) -> SourceError {
         let code = status.as_u16();
-        let text = server_text(body, content_type);
+        let raw = String::from_utf8_lossy(body);
+        let text = server_text(self.scrub(&raw).as_bytes(), content_type);
         let (kind, msg) = match code {
             401 => (
                 ErrorKind::Unauthorized,
@@ -394,20 +396,27 @@ impl HttpClient {
             };
             return self.error(ErrorKind::Tls, None, &msg);
         }
+        let cause = root_cause(&err);
+        if lower.contains("invalidcontenttype") {
+            let msg = format!(
+                "TLS handshake with {host} failed: the server does not speak TLS (try http://)"
+            );
+            return self.error(ErrorKind::Tls, None, &msg);
+        }
         if lower.contains("tls") || lower.contains("handshake") || lower.contains("corrupt message")
         {
-            let msg = format!("TLS handshake with {host} failed: {chain}");
+            let msg = format!("TLS handshake with {host} failed: {cause}");
             return self.error(ErrorKind::Tls, None, &msg);
         }
         if err.is_connect() {
             return self.error(
                 ErrorKind::Connect,
                 None,
-                &format!("cannot connect to {host}: {chain}"),
+                &format!("cannot connect to {host}: {cause}"),
             );
         }
         if err.is_body() || err.is_decode() {
-            let msg = format!("connection broken while reading the answer: {chain}");
+            let msg = format!("connection broken while reading the answer: {cause}");
             return self.error(ErrorKind::Connect, None, &msg);
         }
         self.error(ErrorKind::Other, None, &format!("request failed: {chain}"))
@@ -423,14 +432,22 @@ impl HttpClient {
     }
 
     /// The one way to make an error: one line, sanitised, secrets scrubbed.
+    /// Scrubbing comes before cutting (a cut must not leave half a token) and again after
+    /// cleaning (which could join a token split by control characters).
     pub fn error(&self, kind: ErrorKind, status: Option<u16>, msg: &str) -> SourceError {
-        let mut line = sanitize::clean_line(msg, 400);
+        let line = sanitize::clean_line(&self.scrub(msg), 400);
+        SourceError::new(kind, status, self.scrub(&line).into_owned())
+    }
+
+    /// Replace every secret this client holds with `***`.
+    pub fn scrub<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        let mut out = std::borrow::Cow::Borrowed(text);
         for secret in self.secrets.iter() {
-            if line.contains(secret.as_str()) {
-                line = line.replace(secret.as_str(), "***");
+            if out.contains(secret.as_str()) {
+                out = std::borrow::Cow::Owned(out.replace(secret.as_str(), "***"));
             }
         }
-        SourceError::new(kind, status, line)
+        out
     }
 }
 
@@ -524,6 +541,15 @@ fn chain_text(err: &(dyn std::error::Error + 'static)) -> String {
         cur = e.source();
     }
     parts.join(": ")
+}
+
+/// The innermost error: the one that says what actually happened.
+fn root_cause(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut cur = err;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    cur.to_string()
 }
 
 fn has_io_kind(err: &(dyn std::error::Error + 'static), kind: std::io::ErrorKind) -> bool {
