@@ -255,6 +255,19 @@ async fn tls_to_a_plain_http_server_is_a_tls_error() {
 }
 
 #[tokio::test]
+async fn an_https_redirect_names_the_url_to_use() {
+    let err = alerts_error(|| {
+        Reply::Raw(b"HTTP/1.1 301 Moved\r\nLocation: https://am.example:8443/api/v2/alerts\r\nContent-Length: 0\r\n\r\n".to_vec())
+    })
+    .await;
+    assert_eq!(err.kind, ErrorKind::Redirect, "{err:?}");
+    assert_eq!(
+        err.message,
+        "the server redirects to https://am.example:8443: use https:// in this source's URL"
+    );
+}
+
+#[tokio::test]
 async fn the_token_is_sent_but_never_shown() {
     // A server that echoes the request (headers included) back in its error bodies.
     let server = scripted_server(|req| {

@@ -29,6 +29,8 @@ pub enum ErrorKind {
     Rejected,
     /// HTTP 5xx.
     Server,
+    /// The server redirects somewhere we will not follow (http → https): fix the URL.
+    Redirect,
     /// The body passed the size cap.
     TooLarge,
     /// The body is not JSON at all (HTML login page, plain text).

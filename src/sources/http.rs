@@ -100,6 +100,30 @@ impl HttpClient {
             .timeout(spec.timeout)
             .connect_timeout(spec.timeout)
             .user_agent(concat!("sitrep/", env!("CARGO_PKG_VERSION")));
+        if base.scheme() == "http" {
+            // Plain HTTP never needs the root certificates (loading them costs milliseconds per
+            // client, which `sitrep snapshot` feels); an https redirect would, so name the URL
+            // to configure instead of following it.
+            builder =
+                builder
+                    .tls_built_in_root_certs(false)
+                    .redirect(reqwest::redirect::Policy::custom(|attempt| {
+                        if attempt.url().scheme() == "https" {
+                            let to = match (attempt.url().host_str(), attempt.url().port()) {
+                                (Some(h), Some(p)) => format!("https://{h}:{p}"),
+                                (Some(h), None) => format!("https://{h}"),
+                                _ => "https".to_string(),
+                            };
+                            attempt.error(format!(
+                                "the server redirects to {to}: use https:// in this source's URL"
+                            ))
+                        } else if attempt.previous().len() >= 10 {
+                            attempt.error("too many redirects")
+                        } else {
+                            attempt.follow()
+                        }
+                    }));
+        }
         if let Some(path) = &spec.tls.ca_file {
             let shown = path.display();
             let pem = std::fs::read(path).map_err(|e| {
@@ -371,6 +395,10 @@ impl HttpClient {
         let chain = chain_text(&err);
         let lower = chain.to_ascii_lowercase();
         let host = self.host();
+        let cause = root_cause(&err);
+        if err.is_redirect() {
+            return self.error(ErrorKind::Redirect, None, &cause);
+        }
         if err.is_timeout() || has_io_kind(&err, std::io::ErrorKind::TimedOut) {
             let msg = format!("no answer within {}", human_duration(self.timeout));
             return self.error(ErrorKind::Timeout, None, &msg);
@@ -396,7 +424,6 @@ impl HttpClient {
             };
             return self.error(ErrorKind::Tls, None, &msg);
         }
-        let cause = root_cause(&err);
         if lower.contains("invalidcontenttype") {
             let msg = format!(
                 "TLS handshake with {host} failed: the server does not speak TLS (try http://)"
