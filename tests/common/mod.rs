@@ -235,6 +235,127 @@ pub async fn start_prometheus(rules_yaml: &str) -> Option<ServerProcess> {
     )
 }
 
+/// An HTTPS server (`openssl s_server -www`: any GET answers an HTML status page) with a
+/// certificate for 127.0.0.1 issued by a throwaway CA. Returns the server and the CA file.
+pub async fn start_tls_server() -> Option<(ServerProcess, PathBuf)> {
+    if !have_binary("/usr/bin/openssl", "openssl") {
+        return None;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let run = |args: &[&str]| {
+        let out = Command::new("openssl")
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("run openssl");
+        assert!(
+            out.status.success(),
+            "openssl {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    };
+    let ec = [
+        "-newkey",
+        "ec",
+        "-pkeyopt",
+        "ec_paramgen_curve:prime256v1",
+        "-nodes",
+    ];
+    run(&[
+        &["req", "-x509"][..],
+        &ec,
+        &[
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=sitrep-test-ca",
+        ],
+    ]
+    .concat());
+    run(&[
+        &["req"][..],
+        &ec,
+        &[
+            "-keyout",
+            "leaf.key",
+            "-out",
+            "leaf.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+    ]
+    .concat());
+    std::fs::write(
+        dir.path().join("ext.cnf"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "ext.cnf",
+    ]);
+    for _ in 0..3 {
+        let port = free_port();
+        let log = dir.path().join(format!("s_server-{port}.log"));
+        let out = std::fs::File::create(&log).expect("log file");
+        let child = Command::new("openssl")
+            .args([
+                "s_server",
+                "-accept",
+                &format!("127.0.0.1:{port}"),
+                "-cert",
+                "leaf.pem",
+                "-key",
+                "leaf.key",
+                "-www",
+                "-quiet",
+            ])
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("log"))
+            .stderr(out)
+            .spawn()
+            .expect("start openssl s_server");
+        let url = Url::parse(&format!("https://127.0.0.1:{port}")).unwrap();
+        let ca = dir.path().join("ca.pem");
+        let mut proc = ServerProcess {
+            child,
+            url,
+            dir: tempfile::tempdir().expect("temp dir"),
+            log,
+        };
+        for _ in 0..100 {
+            if proc.child.try_wait().ok().flatten().is_some() {
+                break;
+            }
+            if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                // The certificates' dir must outlive the server: keep it in the guard.
+                proc.dir = dir;
+                return Some((proc, ca));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    panic!("openssl s_server did not start");
+}
+
 // ---------------------------------------------------------------------------------------------
 // A raw HTTP/1.1 server for answers no well-behaved framework would send.
 
