@@ -98,7 +98,7 @@ async fn a_hanging_source_reports_an_error_within_its_timeout() {
 async fn a_full_channel_holds_updates_back_without_losing_them() {
     let (server, fetches) = fake_alertmanager().await;
     let mut s = spec("am", SourceKind::Alertmanager, &server.url);
-    s.poll_interval = Duration::from_millis(10);
+    s.poll_interval = Duration::from_millis(10); // floored to 100 ms
     let (tx, mut rx) = mpsc::channel(1);
     let _handles = spawn_sources(vec![s], tx);
     // Nobody reads for a while: the task must wait, not pile up fetches.
@@ -160,7 +160,7 @@ async fn check_tells_reachable_from_authenticated() {
     assert!(r.reachable && r.ok(), "{r:?}");
     assert_eq!(r.authenticated, Some(true));
     assert_eq!(r.version.as_deref(), Some("0.99.0"));
-    assert_eq!(r.detail.as_deref(), Some("1 alerts, 0 silences"));
+    assert_eq!(r.detail.as_deref(), Some("1 alert, 0 silences"));
 
     let locked = scripted_server(|_| reply(401, "text/plain", "go away")).await;
     let mut s = spec("locked", SourceKind::Alertmanager, &locked.url);

@@ -87,9 +87,9 @@ async fn check_alert_source(spec: &SourceSpec, report: &mut CheckReport) {
         Ok(snapshot) => {
             report.reachable = true;
             report.authenticated = Some(true);
-            let mut detail = format!("{} alerts", snapshot.alerts.len());
+            let mut detail = count(snapshot.alerts.len(), "alert");
             if let Some(s) = &snapshot.silences {
-                detail.push_str(&format!(", {} silences", s.len()));
+                detail.push_str(&format!(", {}", count(s.len(), "silence")));
             }
             if let Some(e) = &snapshot.silences_error {
                 detail.push_str(&format!("; silences failed: {e}"));
@@ -134,4 +134,12 @@ fn apply_error(report: &mut CheckReport, e: &SourceError) {
         report.authenticated = Some(false);
     }
     report.error = Some(e.message.clone());
+}
+
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
 }

@@ -22,6 +22,8 @@ use tokio::time::Instant;
 
 /// Longest wait between attempts while a source keeps failing (unless its poll interval is longer).
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// A zero or tiny poll interval in the config must not turn a task into a busy loop.
+pub const MIN_INTERVAL: Duration = Duration::from_millis(100);
 
 struct Task {
     name: String,
@@ -103,7 +105,7 @@ pub fn backoff_delay(interval: Duration, failures: u32) -> Duration {
     let cap = MAX_BACKOFF.max(interval);
     let exp = failures.saturating_sub(1).min(20);
     let delay = interval
-        .max(Duration::from_millis(100))
+        .max(MIN_INTERVAL)
         .saturating_mul(1u32 << exp)
         .min(cap);
     delay.mul_f64(0.8 + fastrand::f64() * 0.4).min(cap)
@@ -145,7 +147,7 @@ async fn run(spec: SourceSpec, options: HttpOptions, tx: mpsc::Sender<Msg>, wake
             backoff_delay(spec.poll_interval, state.failures)
         } else {
             state.failures = 0;
-            spec.poll_interval
+            spec.poll_interval.max(MIN_INTERVAL)
         };
         tokio::select! {
             _ = tokio::time::sleep_until(started + delay) => {}
