@@ -77,6 +77,14 @@ impl fmt::Debug for HttpClient {
 impl HttpClient {
     pub fn new(spec: &SourceSpec, options: &HttpOptions) -> Result<HttpClient, SourceError> {
         let mut base = spec.url.clone();
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            let msg = format!(
+                "unsupported URL scheme {} for source {} (use http:// or https://)",
+                sanitize::clean_line(base.scheme(), 20),
+                spec.name
+            );
+            return Err(SourceError::new(ErrorKind::Config, None, msg));
+        }
         // Credentials in the URL become basic auth (as curl does) and never stay in the URL.
         let mut auth = spec.auth.clone();
         let url_password = base.password().map(percent_decode);
@@ -390,6 +398,13 @@ mod tests {
         let e = c.error(ErrorKind::Other, None, "echo hunter22");
         assert_eq!(e.message, "echo ***");
         assert!(!format!("{c:?}").contains("hunter22"));
+    }
+
+    #[test]
+    fn only_http_and_https() {
+        let e = HttpClient::new(&spec("ftp://h/x"), &HttpOptions::default()).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Config);
+        assert!(e.message.starts_with("unsupported URL scheme ftp"), "{e}");
     }
 
     #[test]
