@@ -145,7 +145,7 @@ pub fn to_alert(wire: GettableAlert, source: &str, now: DateTime<Utc>) -> Alert 
     // Alertmanager's own fingerprint when it gave one (computed over the raw labels); ours,
     // which is the same function, otherwise.
     let fp = match wire.fingerprint.filter(|f| !f.is_empty()) {
-        Some(f) => sanitize::clean_line(&f, MAX_ID_CHARS),
+        Some(f) => clean_id(f),
         None => fingerprint(&raw_labels),
     };
     let status = wire.status.unwrap_or_default();
@@ -196,7 +196,7 @@ pub fn to_silence(wire: GettableSilence, source: &str, now: DateTime<Utc>) -> Op
         _ => SilenceState::Expired,
     };
     Some(Silence {
-        id: sanitize::clean_line(&id, MAX_ID_CHARS),
+        id: clean_id(id),
         source: source.to_string(),
         matchers: wire
             .matchers
@@ -217,11 +217,20 @@ pub fn to_silence(wire: GettableSilence, source: &str, now: DateTime<Utc>) -> Op
     })
 }
 
+/// IDs are nearly always short plain ASCII: keep those without a copy.
+fn clean_id(id: String) -> String {
+    if id.len() <= MAX_ID_CHARS && id.bytes().all(|b| (0x20..0x7f).contains(&b)) {
+        id
+    } else {
+        sanitize::clean_line(&id, MAX_ID_CHARS)
+    }
+}
+
 fn clean_ids(ids: Option<Vec<String>>) -> Vec<String> {
     ids.unwrap_or_default()
         .into_iter()
         .filter(|i| !i.is_empty())
-        .map(|i| sanitize::clean_line(&i, MAX_ID_CHARS))
+        .map(clean_id)
         .collect()
 }
 
@@ -303,7 +312,7 @@ impl AlertmanagerClient {
         created
             .silence_id
             .filter(|id| !id.is_empty())
-            .map(|id| sanitize::clean_line(&id, MAX_ID_CHARS))
+            .map(clean_id)
             .ok_or_else(|| {
                 self.http.error(
                     ErrorKind::InvalidJson,

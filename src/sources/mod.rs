@@ -129,33 +129,49 @@ pub(crate) fn clean_value(s: String) -> String {
     if is_plain(&s) { s } else { sanitize::value(&s) }
 }
 
-/// Every name and value through `sanitize::value`.
+/// Every name and value through `sanitize::value`. Names almost never need it, so values are
+/// cleaned in place and the map is only rebuilt when a name does.
 pub(crate) fn clean_labels(labels: Labels) -> Labels {
-    if labels.iter().all(|(k, v)| is_plain(k) && is_plain(v)) {
-        return labels;
-    }
-    labels
-        .into_iter()
-        .map(|(k, v)| (clean_value(k), clean_value(v)))
-        .collect()
+    clean_map(labels, |_| false)
 }
 
 /// Like [`clean_labels`], but `description` keeps its line breaks (`sanitize::clean_text`).
 pub(crate) fn clean_annotations(annotations: Labels) -> Labels {
-    if annotations.iter().all(|(k, v)| is_plain(k) && is_plain(v)) {
-        return annotations;
+    clean_map(annotations, |k| k == "description")
+}
+
+fn clean_map(mut map: Labels, multiline: impl Fn(&str) -> bool) -> Labels {
+    if !map.keys().all(|k| is_plain(k)) {
+        return map
+            .into_iter()
+            .map(|(k, v)| {
+                let k = clean_value(k);
+                let v = clean_one(&k, v, &multiline);
+                (k, v)
+            })
+            .collect();
     }
-    annotations
-        .into_iter()
-        .map(|(k, v)| {
-            let v = if k == "description" {
-                sanitize::clean_text(&v, sanitize::MAX_VALUE_CHARS)
-            } else {
-                clean_value(v)
-            };
-            (clean_value(k), v)
-        })
-        .collect()
+    for (k, v) in map.iter_mut() {
+        if !is_plain(v) {
+            *v = clean_one(k, std::mem::take(v), &multiline);
+        }
+    }
+    map
+}
+
+fn clean_one(key: &str, value: String, multiline: &impl Fn(&str) -> bool) -> String {
+    if !multiline(key) {
+        return clean_value(value);
+    }
+    let plain_text = value.len() <= sanitize::MAX_VALUE_CHARS
+        && value
+            .bytes()
+            .all(|b| b == b'\n' || (0x20..0x7f).contains(&b));
+    if plain_text {
+        value
+    } else {
+        sanitize::clean_text(&value, sanitize::MAX_VALUE_CHARS)
+    }
 }
 
 /// A timestamp that may be missing, null, or malformed: all of those become `None` instead of
