@@ -230,8 +230,18 @@ async fn connection_refused_and_dns() {
         format!("connection refused by 127.0.0.1:{port}")
     );
 
-    let url = Url::parse("http://no-such-host.invalid:9093").unwrap();
-    let err = client_for(&url).alerts().await.unwrap_err();
+    // `.invalid` never resolves (RFC 6761); a generous timeout so a slow resolver is not a timeout.
+    let mut s = spec(
+        "hostile",
+        SourceKind::Alertmanager,
+        &Url::parse("http://no-such-host.invalid:9093").unwrap(),
+    );
+    s.timeout = Duration::from_secs(20);
+    let err = AlertmanagerClient::new(&s)
+        .unwrap()
+        .alerts()
+        .await
+        .unwrap_err();
     assert_eq!(err.kind, ErrorKind::Dns, "{err:?}");
     assert_eq!(err.message, "cannot resolve host no-such-host.invalid");
 }

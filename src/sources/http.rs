@@ -116,25 +116,9 @@ impl HttpClient {
             // Plain HTTP never needs the root certificates (loading them costs milliseconds per
             // client, which `sitrep snapshot` feels); an https redirect would, so name the URL
             // to configure instead of following it.
-            builder =
-                builder
-                    .tls_built_in_root_certs(false)
-                    .redirect(reqwest::redirect::Policy::custom(|attempt| {
-                        if attempt.url().scheme() == "https" {
-                            let to = match (attempt.url().host_str(), attempt.url().port()) {
-                                (Some(h), Some(p)) => format!("https://{h}:{p}"),
-                                (Some(h), None) => format!("https://{h}"),
-                                _ => "https".to_string(),
-                            };
-                            attempt.error(format!(
-                                "the server redirects to {to}: use https:// in this source's URL"
-                            ))
-                        } else if attempt.previous().len() >= 10 {
-                            attempt.error("too many redirects")
-                        } else {
-                            attempt.follow()
-                        }
-                    }));
+            builder = builder
+                .tls_built_in_root_certs(false)
+                .redirect(plain_http_redirects());
         }
         if let Some(path) = &spec.tls.ca_file {
             let shown = path.display();
@@ -353,11 +337,45 @@ fn io_reason(e: &std::io::Error) -> String {
     }
 }
 
+/// Follow plain-HTTP redirects as usual, but refuse an upgrade to https (see `HttpClient::new`).
+fn plain_http_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.url().scheme() == "https" {
+            let to = match (attempt.url().host_str(), attempt.url().port()) {
+                (Some(h), Some(p)) => format!("https://{h}:{p}"),
+                (Some(h), None) => format!("https://{h}"),
+                _ => "https".to_string(),
+            };
+            attempt.error(format!(
+                "the server redirects to {to}: use https:// in this source's URL"
+            ))
+        } else if attempt.previous().len() >= 10 {
+            attempt.error("too many redirects")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// `%XX` escapes of URL userinfo (`+` stays `+`: this is not a form).
 fn percent_decode(s: &str) -> String {
-    url::form_urlencoded::parse(format!("x={s}").as_bytes())
-        .next()
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| s.to_string())
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = |b: u8| (b as char).to_digit(16);
+        if bytes[i] == b'%'
+            && i + 2 < bytes.len()
+            && let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2]))
+        {
+            out.push((h * 16 + l) as u8);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 #[cfg(test)]
@@ -395,6 +413,7 @@ mod tests {
             HttpClient::new(&spec("http://bob:hunter22@h:1/"), &HttpOptions::default()).unwrap();
         assert_eq!(c.url(&["x"]).as_str(), "http://h:1/x");
         assert!(matches!(c.auth, Auth::Basic { ref username, .. } if username == "bob"));
+        assert_eq!(percent_decode("a%2Bb+c%zz%4"), "a+b+c%zz%4");
         let e = c.error(ErrorKind::Other, None, "echo hunter22");
         assert_eq!(e.message, "echo ***");
         assert!(!format!("{c:?}").contains("hunter22"));
