@@ -27,14 +27,24 @@ fn alerts(n: usize, generation: usize) -> Vec<Alert> {
             labels.insert("alertname".into(), format!("Alert{}", i % 50));
             labels.insert("service".into(), format!("svc-{}", i % SERVICES));
             labels.insert("severity".into(), severities[i % 3].into());
-            labels.insert("instance".into(), format!("10.0.{}.{}:9100", i / 250, i % 250));
+            labels.insert(
+                "instance".into(),
+                format!("10.0.{}.{}:9100", i / 250, i % 250),
+            );
             let mut annotations = Labels::new();
-            annotations.insert("summary".into(), format!("synthetic alert {i} gen {generation}"));
+            annotations.insert(
+                "summary".into(),
+                format!("synthetic alert {i} gen {generation}"),
+            );
             Alert {
                 fingerprint: fingerprint(&labels),
                 labels,
                 annotations,
-                state: if i % 17 == 0 { AlertState::Silenced } else { AlertState::Firing },
+                state: if i % 17 == 0 {
+                    AlertState::Silenced
+                } else {
+                    AlertState::Firing
+                },
                 starts_at: now - chrono::Duration::seconds((i % 7200) as i64),
                 ends_at: None,
                 generator_url: None,
@@ -52,15 +62,33 @@ fn alerts(n: usize, generation: usize) -> Vec<Alert> {
 fn model_with(n: usize) -> Model {
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap();
     let theme = Theme::builtin("dark").unwrap();
-    let mut m = Model::new(Settings::default(), Keymap::default(), theme.clone(), vec![theme], now);
-    m.sources.push(SourceStatus::new("am", SourceKind::Alertmanager, "http://127.0.0.1:9093", "bench"));
+    let mut m = Model::new(
+        Settings::default(),
+        Keymap::default(),
+        theme.clone(),
+        vec![theme],
+        now,
+    );
+    m.sources.push(SourceStatus::new(
+        "am",
+        SourceKind::Alertmanager,
+        "http://127.0.0.1:9093",
+        "bench",
+    ));
     update(&mut m, snapshot(alerts(n, 0)));
     m
 }
 
 fn snapshot(alerts: Vec<Alert>) -> Msg {
     let at = Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap();
-    Msg::Source(SourceUpdate { source: "am".into(), at, payload: SourcePayload::Alerts { alerts, silences: None } })
+    Msg::Source(SourceUpdate {
+        source: "am".into(),
+        at,
+        payload: SourcePayload::Alerts {
+            alerts,
+            silences: None,
+        },
+    })
 }
 
 fn benches(c: &mut Criterion) {
@@ -70,7 +98,11 @@ fn benches(c: &mut Criterion) {
     // A new snapshot of 10,000 alerts (some changed) merged, diffed and re-correlated.
     let next = alerts(ALERTS, 1);
     c.bench_function("recorrelate 10k alerts / 1k services", |b| {
-        b.iter_batched(|| next.clone(), |a| black_box(update(&mut model, snapshot(a))), criterion::BatchSize::LargeInput)
+        b.iter_batched(
+            || next.clone(),
+            |a| black_box(update(&mut model, snapshot(a))),
+            criterion::BatchSize::LargeInput,
+        )
     });
 
     let mut state = sitrep::ui::RenderState::default();
@@ -78,7 +110,9 @@ fn benches(c: &mut Criterion) {
         let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
         c.bench_function(&format!("render triage {w}x{h} (10k alerts)"), |b| {
             b.iter(|| {
-                terminal.draw(|f| sitrep::ui::render(&model, &mut state, f)).unwrap();
+                terminal
+                    .draw(|f| sitrep::ui::render(&model, &mut state, f))
+                    .unwrap();
             })
         });
     }
@@ -86,7 +120,9 @@ fn benches(c: &mut Criterion) {
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     c.bench_function("render alerts screen 120x40 (10k alerts)", |b| {
         b.iter(|| {
-            terminal.draw(|f| sitrep::ui::render(&model, &mut state, f)).unwrap();
+            terminal
+                .draw(|f| sitrep::ui::render(&model, &mut state, f))
+                .unwrap();
         })
     });
 }

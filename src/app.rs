@@ -47,7 +47,11 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<()>
             dirty = false;
             last_draw = Instant::now();
         }
-        let redraw_at = if dirty { last_draw + FRAME } else { Instant::now() + far };
+        let redraw_at = if dirty {
+            last_draw + FRAME
+        } else {
+            Instant::now() + far
+        };
         let mut urgent = false;
         let msg = tokio::select! {
             ev = events.next() => match ev {

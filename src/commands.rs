@@ -27,7 +27,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 
     // The demo world lives as long as this function: its servers stop when it drops.
-    let (config, _demo) = if cli.demo { demo_config(&cli, &env).await? } else { (user_config(&cli, &env)?, None) };
+    let (config, _demo) = if cli.demo {
+        demo_config(&cli, &env).await?
+    } else {
+        (user_config(&cli, &env)?, None)
+    };
     match cli.command {
         None => {
             if config.sources.is_empty() {
@@ -54,7 +58,8 @@ fn config_hint(env: &Env) -> String {
 }
 
 fn user_config(cli: &Cli, env: &Env) -> anyhow::Result<Config> {
-    let config = load(&cli.sources, cli.theme.as_deref(), env).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let config =
+        load(&cli.sources, cli.theme.as_deref(), env).map_err(|e| anyhow::anyhow!("{e}"))?;
     for w in &config.warnings {
         eprintln!("sitrep: warning: {w}");
     }
@@ -63,7 +68,10 @@ fn user_config(cli: &Cli, env: &Env) -> anyhow::Result<Config> {
 
 /// The demo: emulated servers on loopback, named by flags so nothing from the user's config
 /// file or discovery leaks in (and no demo source leaks out: it exists only in this process).
-async fn demo_config(cli: &Cli, env: &Env) -> anyhow::Result<(Config, Option<crate::demo::DemoWorld>)> {
+async fn demo_config(
+    cli: &Cli,
+    env: &Env,
+) -> anyhow::Result<(Config, Option<crate::demo::DemoWorld>)> {
     let world = crate::demo::start(cli.demo_speed).await?;
     let mut flags = cli.sources.clone();
     flags.alertmanager = vec![format!("alertmanager={}", world.alertmanager_url)];
@@ -105,11 +113,17 @@ pub async fn fetch_model(config: &Config) -> Model {
     model.now = Utc::now();
     for r in results {
         if let Some(v) = r.version.clone() {
-            update(&mut model, source_msg(&r.name, r.fetched_at, SourcePayload::Version(v)));
+            update(
+                &mut model,
+                source_msg(&r.name, r.fetched_at, SourcePayload::Version(v)),
+            );
         }
         let payload = match r.error {
             Some(e) => SourcePayload::Error(e),
-            None => SourcePayload::Alerts { alerts: r.alerts, silences: r.silences },
+            None => SourcePayload::Alerts {
+                alerts: r.alerts,
+                silences: r.silences,
+            },
         };
         update(&mut model, source_msg(&r.name, r.fetched_at, payload));
     }
@@ -117,12 +131,18 @@ pub async fn fetch_model(config: &Config) -> Model {
 }
 
 fn source_msg(source: &str, at: chrono::DateTime<Utc>, payload: SourcePayload) -> Msg {
-    Msg::Source(SourceUpdate { source: source.to_string(), at, payload })
+    Msg::Source(SourceUpdate {
+        source: source.to_string(),
+        at,
+        payload,
+    })
 }
 
 async fn snapshot(config: &Config, format: Format) -> anyhow::Result<ExitCode> {
     if config.sources.is_empty() {
-        eprintln!("sitrep: no sources configured: pass --alertmanager URL / --prometheus URL, or use --demo");
+        eprintln!(
+            "sitrep: no sources configured: pass --alertmanager URL / --prometheus URL, or use --demo"
+        );
         return Ok(ExitCode::from(2));
     }
     let model = fetch_model(config).await;
@@ -133,11 +153,24 @@ async fn snapshot(config: &Config, format: Format) -> anyhow::Result<ExitCode> {
         Format::Text => crate::snapshot::write_text(&model, &mut out)?,
     }
     out.flush()?;
-    let failed: Vec<_> = model.sources.iter().filter(|s| s.last_error.is_some()).collect();
+    let failed: Vec<_> = model
+        .sources
+        .iter()
+        .filter(|s| s.last_error.is_some())
+        .collect();
     for s in &failed {
-        eprintln!("sitrep: source {} ({}) failed: {}", s.name, s.url, s.last_error.as_deref().unwrap_or(""));
+        eprintln!(
+            "sitrep: source {} ({}) failed: {}",
+            s.name,
+            s.url,
+            s.last_error.as_deref().unwrap_or("")
+        );
     }
-    Ok(if failed.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if failed.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }
 
 async fn check(config: &Config) -> anyhow::Result<ExitCode> {
@@ -176,7 +209,14 @@ async fn check(config: &Config) -> anyhow::Result<ExitCode> {
         }
     }
     let line = |cells: &[String]| {
-        cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect::<Vec<_>>().join("  ").trim_end().to_string()
+        cells
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
     };
     println!("{}", line(&header.map(String::from)));
     for (row, r) in rows.iter().zip(&reports) {
@@ -188,5 +228,9 @@ async fn check(config: &Config) -> anyhow::Result<ExitCode> {
         }
     }
     let ok = reports.iter().all(|r| r.ok());
-    Ok(if ok { ExitCode::SUCCESS } else { ExitCode::from(1) })
+    Ok(if ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
 }

@@ -1,14 +1,20 @@
 //! sitrep: a terminal dashboard for on-call triage. See README.md for the shape of the code.
 
 pub mod action;
+pub mod app;
 pub mod cli;
+pub mod commands;
 pub mod config;
 pub mod demo;
 pub mod effect;
+pub mod exec;
+pub mod logging;
 pub mod model;
 pub mod msg;
 pub mod sanitize;
+pub mod screenshots;
 pub mod snapshot;
+pub mod sources;
 pub mod terminal;
 pub mod ui;
 pub mod update;

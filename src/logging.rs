@@ -5,12 +5,20 @@
 use std::path::PathBuf;
 
 pub fn init() {
-    let Ok(filter) = std::env::var("SITREP_LOG") else { return };
+    let Ok(filter) = std::env::var("SITREP_LOG") else {
+        return;
+    };
     let Some(path) = log_path() else { return };
     if let Some(dir) = path.parent() {
         let _ = std::fs::create_dir_all(dir);
     }
-    let Ok(file) = std::fs::OpenOptions::new().create(true).append(true).open(&path) else { return };
+    let Ok(file) = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(&path)
+    else {
+        return;
+    };
     let _ = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
         .with_writer(std::sync::Mutex::new(file))

@@ -4,7 +4,11 @@ use std::process::ExitCode;
 fn main() -> ExitCode {
     let cli = sitrep::cli::Cli::parse();
     sitrep::logging::init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("sitrep: cannot start the async runtime: {e}");

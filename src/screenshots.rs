@@ -23,7 +23,8 @@ pub async fn generate(out: &Path, _env: &Env) -> anyhow::Result<()> {
         ..SourceFlags::default()
     };
     // An empty environment: the user's own config and NO_COLOR must not change the images.
-    let mut config = load(&flags, Some("dark"), &Env::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let mut config =
+        load(&flags, Some("dark"), &Env::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
     config.settings.demo = true;
     config.settings.author = "alice".to_string();
     for s in &mut config.sources {
@@ -55,14 +56,25 @@ pub async fn generate(out: &Path, _env: &Env) -> anyhow::Result<()> {
 }
 
 fn act(model: &mut Model, action: Action) {
-    let key = model.keymap.keys_for(action).into_iter().next().expect("action is bound");
+    let key = model
+        .keymap
+        .keys_for(action)
+        .into_iter()
+        .next()
+        .expect("action is bound");
     let spec = crate::config::keymap::KeySpec::parse(&key).expect("bound keys parse");
-    update(model, crate::msg::Msg::Input(Event::Key(KeyEvent::new(spec.code, spec.mods))));
+    update(
+        model,
+        crate::msg::Msg::Input(Event::Key(KeyEvent::new(spec.code, spec.mods))),
+    );
 }
 
 fn keys(model: &mut Model, codes: &[KeyCode]) {
     for code in codes {
-        update(model, crate::msg::Msg::Input(Event::Key(KeyEvent::new(*code, KeyModifiers::NONE))));
+        update(
+            model,
+            crate::msg::Msg::Input(Event::Key(KeyEvent::new(*code, KeyModifiers::NONE))),
+        );
     }
 }
 
@@ -76,7 +88,11 @@ fn shoot(model: &Model, out: &Path, name: &str) -> anyhow::Result<()> {
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT))?;
     let mut state = crate::ui::RenderState::default();
     terminal.draw(|f| crate::ui::render(model, &mut state, f))?;
-    let svg = crate::ui::svg::buffer_to_svg(terminal.backend().buffer(), &model.theme);
+    let svg = crate::ui::svg::buffer_to_svg(
+        terminal.backend().buffer(),
+        model.theme.text.fg.unwrap_or(ratatui::style::Color::Gray),
+        ratatui::style::Color::Rgb(0x1c, 0x1c, 0x24),
+    );
     std::fs::write(out.join(format!("{name}.svg")), svg)?;
     Ok(())
 }

@@ -61,7 +61,11 @@ pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
             .iter()
             .map(|row| ServiceJson {
                 row,
-                alerts: row.alerts.iter().map(|i| model.alerts.merged[*i].fingerprint.as_str()).collect(),
+                alerts: row
+                    .alerts
+                    .iter()
+                    .map(|i| model.alerts.merged[*i].fingerprint.as_str())
+                    .collect(),
             })
             .collect(),
         alerts: &model.alerts.merged,
@@ -74,7 +78,11 @@ pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
 
 /// Human-readable triage: sources, then ranked services with their alerts.
 pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
-    writeln!(out, "sitrep snapshot {}", model.now.format("%Y-%m-%d %H:%M:%S UTC"))?;
+    writeln!(
+        out,
+        "sitrep snapshot {}",
+        model.now.format("%Y-%m-%d %H:%M:%S UTC")
+    )?;
     writeln!(out)?;
     writeln!(out, "SOURCES")?;
     for s in &model.sources {
@@ -85,7 +93,10 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
                 s.name,
                 format!("{:?}", s.kind).to_lowercase(),
                 s.url,
-                s.version.as_ref().map(|v| format!("  (v{v})")).unwrap_or_default()
+                s.version
+                    .as_ref()
+                    .map(|v| format!("  (v{v})"))
+                    .unwrap_or_default()
             )?,
             (_, err) => writeln!(
                 out,
@@ -98,13 +109,20 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
         }
     }
     writeln!(out)?;
-    let active = model.services.iter().filter(|s| s.firing + s.pending + s.suppressed > 0).count();
+    let active = model
+        .services
+        .iter()
+        .filter(|s| s.firing + s.pending + s.suppressed > 0)
+        .count();
     writeln!(out, "SERVICES ({active} with alerts, most urgent first)")?;
     if model.services.is_empty() {
         writeln!(out, "  all quiet: no alerts")?;
     }
     for s in &model.services {
-        let age = s.oldest_firing.map(|t| format!("  firing for {}", crate::model::age::short(model.now - t))).unwrap_or_default();
+        let age = s
+            .oldest_firing
+            .map(|t| format!("  firing for {}", crate::model::age::short(model.now - t)))
+            .unwrap_or_default();
         writeln!(
             out,
             "  {} {:<24} {} firing, {} pending, {} suppressed{age}",

@@ -32,8 +32,16 @@ impl Tui {
             .env_remove("SITREP_CONFIG")
             .env("BROWSER", "true");
         let mut session = Session::spawn(cmd).expect("spawn sitrep in a pty");
-        session.get_process_mut().set_window_size(COLS, ROWS).unwrap();
-        Tui { session, parser: vt100::Parser::new(ROWS, COLS, 0), raw: Vec::new(), _home: home }
+        session
+            .get_process_mut()
+            .set_window_size(COLS, ROWS)
+            .unwrap();
+        Tui {
+            session,
+            parser: vt100::Parser::new(ROWS, COLS, 0),
+            raw: Vec::new(),
+            _home: home,
+        }
     }
 
     /// Read whatever the program wrote so far.
@@ -78,6 +86,13 @@ impl Tui {
         self.session.flush().unwrap();
     }
 
+    /// Esc alone: a key right behind it would read as Alt+key, as in any terminal.
+    fn send_esc(&mut self) {
+        self.send("\x1b");
+        std::thread::sleep(Duration::from_millis(150));
+        self.pump();
+    }
+
     /// Wait for the process to exit; return whether it exited 0.
     fn wait_exit(&mut self) -> bool {
         let deadline = Instant::now() + Duration::from_secs(30);
@@ -97,12 +112,26 @@ impl Tui {
         panic!("sitrep did not exit; screen:\n{}", self.screen());
     }
 
-    /// The terminal is back to normal: alternate screen left, cursor shown, echo on (not raw).
+    /// The terminal is back to normal: alternate screen left, cursor shown, cooked mode.
     fn assert_restored(&self) {
         let out = String::from_utf8_lossy(&self.raw);
         assert!(out.contains("\x1b[?1049l"), "alternate screen not left");
         assert!(out.contains("\x1b[?25h"), "cursor not shown again");
-        assert!(self.session.get_process().get_echo().unwrap(), "terminal left in raw mode (echo off)");
+        // Raw mode clears ICANON and ISIG; restoring brings them back. (ECHO says nothing here:
+        // the pty library turns it off at spawn.)
+        let fd = std::os::fd::AsRawFd::as_raw_fd(&self.session);
+        // SAFETY: tcgetattr only writes into the zeroed termios we own, for a pty fd we hold open.
+        let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+        let rc = unsafe { libc::tcgetattr(fd, &mut termios) };
+        assert_eq!(rc, 0, "tcgetattr failed");
+        assert!(
+            termios.c_lflag & libc::ICANON != 0,
+            "terminal left in raw mode (ICANON off)"
+        );
+        assert!(
+            termios.c_lflag & libc::ISIG != 0,
+            "terminal left in raw mode (ISIG off)"
+        );
     }
 }
 
@@ -111,17 +140,33 @@ fn demo_shows_the_incident_and_q_quits_cleanly() {
     let mut tui = Tui::start(&["--demo"]);
     tui.wait_for("HighErrorRate");
     let screen = tui.screen();
-    let checkout_line = screen.lines().find(|l| l.contains("checkout")).expect("checkout row");
-    assert!(checkout_line.contains("CRIT"), "checkout is not critical: {checkout_line}");
+    let checkout_line = screen
+        .lines()
+        .find(|l| l.contains("checkout") && !l.contains("┌ checkout") && !l.contains("┏ checkout"))
+        .expect("checkout row");
+    assert!(
+        checkout_line.contains("CRIT"),
+        "checkout is not critical: {checkout_line}"
+    );
     // The ranked list starts with checkout: its row comes before any other service row.
-    let first_service_row = screen.lines().position(|l| l.contains("CRIT") || l.contains("WARN")).unwrap();
-    assert!(screen.lines().nth(first_service_row).unwrap().contains("checkout"), "{screen}");
+    let first_service_row = screen
+        .lines()
+        .position(|l| l.contains("CRIT") || l.contains("WARN"))
+        .unwrap();
+    assert!(
+        screen
+            .lines()
+            .nth(first_service_row)
+            .unwrap()
+            .contains("checkout"),
+        "{screen}"
+    );
 
     tui.send("2");
     tui.wait_for("KubePodCrashLooping");
     tui.send("?");
     tui.wait_for("filter");
-    tui.send("\x1b");
+    tui.send_esc();
     tui.send("q");
     assert!(tui.wait_exit(), "non-zero exit");
     tui.assert_restored();
@@ -134,7 +179,7 @@ fn silence_from_the_keyboard_reaches_the_alertmanager() {
     // Detail pane, silence the selected alert, type a comment, submit, confirm.
     tui.send("\t");
     tui.send("s");
-    tui.wait_for("Confirm");
+    tui.wait_for("New silence");
     tui.send("e2e rollback in progress\r");
     tui.wait_for("press y");
     tui.send("y");
@@ -152,7 +197,8 @@ fn sigterm_and_sighup_restore_the_terminal() {
         let mut tui = Tui::start(&["--demo"]);
         tui.wait_for("HighErrorRate");
         tui.session.get_process_mut().signal(signal).unwrap();
-        tui.wait_exit();
+        let clean = tui.wait_exit();
+        eprintln!("{signal:?}: exited cleanly: {clean}");
         tui.assert_restored();
     }
 }

@@ -17,44 +17,90 @@ pub struct Executor {
 
 impl Executor {
     pub fn new(specs: &[SourceSpec], tx: Sender<Msg>, handles: SourceHandles) -> Executor {
-        Executor { specs: specs.iter().map(|s| (s.name.clone(), s.clone())).collect(), tx, handles }
+        Executor {
+            specs: specs.iter().map(|s| (s.name.clone(), s.clone())).collect(),
+            tx,
+            handles,
+        }
     }
 
     /// Start an effect. Returns at once; results arrive as `Msg::Done`. Terminal effects (quit,
     /// suspend, clipboard) belong to the app loop and are not handled here.
     pub fn run(&self, effect: Effect) {
         match effect {
-            Effect::CreateSilence { request_id, source, silence } => {
+            Effect::CreateSilence {
+                request_id,
+                source,
+                silence,
+            } => {
                 let spec = self.specs.get(&source).cloned();
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
                     let outcome = match spec.map(|s| AlertmanagerClient::new(&s)) {
                         Some(Ok(client)) => match client.create_silence(&silence).await {
-                            Ok(silence_id) => EffectOutcome::SilenceCreated { request_id, source, silence_id },
-                            Err(e) => EffectOutcome::MutationFailed { request_id, source, error: e.to_string() },
+                            Ok(silence_id) => EffectOutcome::SilenceCreated {
+                                request_id,
+                                source,
+                                silence_id,
+                            },
+                            Err(e) => EffectOutcome::MutationFailed {
+                                request_id,
+                                source,
+                                error: e.to_string(),
+                            },
                         },
-                        Some(Err(e)) => EffectOutcome::MutationFailed { request_id, source, error: e.to_string() },
-                        None => EffectOutcome::MutationFailed { request_id, source, error: "unknown source".into() },
+                        Some(Err(e)) => EffectOutcome::MutationFailed {
+                            request_id,
+                            source,
+                            error: e.to_string(),
+                        },
+                        None => EffectOutcome::MutationFailed {
+                            request_id,
+                            source,
+                            error: "unknown source".into(),
+                        },
                     };
                     let _ = tx.send(Msg::Done(outcome)).await;
                 });
             }
-            Effect::ExpireSilence { request_id, source, silence_id } => {
+            Effect::ExpireSilence {
+                request_id,
+                source,
+                silence_id,
+            } => {
                 let spec = self.specs.get(&source).cloned();
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
                     let outcome = match spec.map(|s| AlertmanagerClient::new(&s)) {
                         Some(Ok(client)) => match client.expire_silence(&silence_id).await {
-                            Ok(()) => EffectOutcome::SilenceExpired { request_id, source, silence_id },
-                            Err(e) => EffectOutcome::MutationFailed { request_id, source, error: e.to_string() },
+                            Ok(()) => EffectOutcome::SilenceExpired {
+                                request_id,
+                                source,
+                                silence_id,
+                            },
+                            Err(e) => EffectOutcome::MutationFailed {
+                                request_id,
+                                source,
+                                error: e.to_string(),
+                            },
                         },
-                        Some(Err(e)) => EffectOutcome::MutationFailed { request_id, source, error: e.to_string() },
-                        None => EffectOutcome::MutationFailed { request_id, source, error: "unknown source".into() },
+                        Some(Err(e)) => EffectOutcome::MutationFailed {
+                            request_id,
+                            source,
+                            error: e.to_string(),
+                        },
+                        None => EffectOutcome::MutationFailed {
+                            request_id,
+                            source,
+                            error: "unknown source".into(),
+                        },
                     };
                     let _ = tx.send(Msg::Done(outcome)).await;
                 });
             }
-            Effect::Refresh { source } => self.handles.refresh(&source),
+            Effect::Refresh { source } => {
+                self.handles.refresh(&source);
+            }
             Effect::OpenUrl(url) => open_url(url),
             Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}
         }
@@ -65,9 +111,16 @@ impl Executor {
 /// never shell text. Over SSH this may do nothing; it never blocks the UI.
 fn open_url(url: String) {
     tokio::task::spawn_blocking(move || {
-        let program = std::env::var("BROWSER").ok().filter(|b| !b.is_empty()).unwrap_or_else(|| {
-            if cfg!(target_os = "macos") { "open".to_string() } else { "xdg-open".to_string() }
-        });
+        let program = std::env::var("BROWSER")
+            .ok()
+            .filter(|b| !b.is_empty())
+            .unwrap_or_else(|| {
+                if cfg!(target_os = "macos") {
+                    "open".to_string()
+                } else {
+                    "xdg-open".to_string()
+                }
+            });
         let _ = std::process::Command::new(program)
             .arg(url)
             .stdin(std::process::Stdio::null())

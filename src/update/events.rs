@@ -12,11 +12,19 @@ use serde_json::json;
 /// (most urgent first); the rest are summarised in one event.
 pub const INITIAL_EVENTS_CAP: usize = 200;
 
+/// Append an event. A Timeline cursor resting on the newest event follows new ones (tail -f);
+/// one the user moved up stays on the event it points at.
 pub fn push_event(model: &mut Model, event: TimelineEvent) {
+    let following = model.timeline_cursor.selected + 1 >= model.timeline.len();
     if model.timeline.len() >= TIMELINE_CAP {
-        model.timeline.drain(..TIMELINE_CAP / 10);
+        let dropped = TIMELINE_CAP / 10;
+        model.timeline.drain(..dropped);
+        model.timeline_cursor.selected = model.timeline_cursor.selected.saturating_sub(dropped);
     }
     model.timeline.push(event);
+    if following {
+        model.timeline_cursor.selected = model.timeline.len() - 1;
+    }
 }
 
 fn alert_event(
@@ -87,40 +95,62 @@ pub fn record_alert_changes(
         let Some(alert) = model.alerts.get(fp) else {
             continue;
         };
-        if alert.state != AlertState::Firing {
-            continue;
-        }
         if initial && new_events.len() >= INITIAL_EVENTS_CAP {
             skipped += 1;
             continue;
         }
-        let when = if initial {
-            alert.starts_at
-        } else {
-            alert.starts_at.max(at - chrono::Duration::minutes(5))
-        };
-        let summary = format!(
+        let firing = format!(
             "{} {} firing",
             alert.severity().word(),
             on_what(model, alert)
         );
-        new_events.push(alert_event(
-            model,
-            crate::model::timeline::EventKind::AlertFiring,
-            alert,
-            when,
-            summary,
-        ));
+        match alert.state {
+            AlertState::Firing => {
+                // A new alert is dated by its start, unless that is long past (a source that
+                // was down comes back): then by when we learnt of it.
+                let when = if initial {
+                    alert.starts_at
+                } else {
+                    alert.starts_at.max(at - chrono::Duration::minutes(5))
+                };
+                new_events.push(alert_event(
+                    model,
+                    EventKind::AlertFiring,
+                    alert,
+                    when,
+                    firing,
+                ));
+            }
+            // Learning of an already-silenced alert at start: it fired, then someone silenced it.
+            AlertState::Silenced if initial => {
+                let mut e = alert_event(
+                    model,
+                    EventKind::AlertFiring,
+                    alert,
+                    alert.starts_at,
+                    firing,
+                );
+                e.highlight = false;
+                new_events.push(e);
+                new_events.push(silenced_event(model, alert, at));
+            }
+            _ => {}
+        }
     }
     for (fp, old) in &changes.state_changed {
         let Some(alert) = model.alerts.get(fp) else {
             continue;
         };
+        if alert.state == AlertState::Silenced {
+            new_events.push(silenced_event(model, alert, at));
+            continue;
+        }
+        // A source's first answer only tells what it already knew (e.g. Alertmanager's view of
+        // an alert Prometheus reported first): nothing happened just now.
+        if initial {
+            continue;
+        }
         let (kind, summary) = match (old, alert.state) {
-            (_, AlertState::Silenced) => (
-                EventKind::AlertSilenced,
-                format!("{} silenced", on_what(model, alert)),
-            ),
             (AlertState::Silenced, AlertState::Firing) => (
                 EventKind::AlertUnsilenced,
                 format!("{} firing again: silence ended", on_what(model, alert)),
@@ -161,6 +191,33 @@ pub fn record_alert_changes(
     for e in new_events {
         push_event(model, e);
     }
+}
+
+/// An alert is silenced: dated by the silence that covers it (when we know it), by its author.
+fn silenced_event(model: &Model, alert: &Alert, at: DateTime<Utc>) -> TimelineEvent {
+    let silence = alert
+        .silenced_by
+        .iter()
+        .find_map(|id| model.silences.get(id));
+    let when = silence
+        .map(|s| s.starts_at.max(alert.starts_at).min(at))
+        .unwrap_or(at);
+    let summary = match silence {
+        Some(s) => format!(
+            "{} silenced by {}: {}",
+            on_what(model, alert),
+            s.created_by,
+            s.comment
+        ),
+        None => format!("{} silenced", on_what(model, alert)),
+    };
+    let mut e = alert_event(model, EventKind::AlertSilenced, alert, when, summary);
+    if let Some(s) = silence {
+        e.actor = s.created_by.clone();
+        e.details["silence_id"] = serde_json::Value::String(s.id.clone());
+        e.details["silence_ends_at"] = serde_json::json!(s.ends_at);
+    }
+    e
 }
 
 /// A source went from working to failing, or back.

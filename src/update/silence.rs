@@ -114,6 +114,9 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
     matchers_area.move_cursor(ratatui_textarea::CursorMove::End);
     let mut comment = TextArea::default();
     comment.set_placeholder_text("why? (required; e.g. \"deploying fix, ticket OPS-123\")");
+    for area in [&mut matchers_area, &mut comment] {
+        themed(area, &model.theme);
+    }
     let form = SilenceForm {
         source,
         targets,
@@ -130,6 +133,16 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
     model.popup = Some(Popup::Silence(Box::new(form)));
     revalidate(model);
     Vec::new()
+}
+
+/// The editor's own defaults are hard-coded colours: take every style from the theme instead,
+/// so NO_COLOR and the light theme stay readable.
+fn themed(area: &mut TextArea<'static>, theme: &crate::config::theme::Theme) {
+    area.set_style(theme.text);
+    area.set_cursor_line_style(theme.text);
+    area.set_placeholder_style(theme.muted);
+    area.set_selection_style(theme.selection);
+    area.set_cursor_style(theme.text.add_modifier(ratatui::style::Modifier::REVERSED));
 }
 
 fn parse_matchers(text: &str) -> Result<Vec<Matcher>, String> {

@@ -486,3 +486,58 @@ fn twenty_thousand_alerts_do_not_flood_the_timeline() {
     assert_eq!(m.services.len(), 1000);
     assert!(m.timeline.len() <= super::events::INITIAL_EVENTS_CAP + 1);
 }
+
+#[test]
+fn an_old_silence_is_dated_by_the_silence_not_by_when_we_learnt_of_it() {
+    let mut m = model();
+    let mut from_prom = alert(
+        "KubeHpaMaxedOut",
+        "inventory",
+        "warning",
+        AlertState::Firing,
+        90,
+    );
+    from_prom.source = "prom".into();
+    update(&mut m, snapshot("prom", vec![from_prom]));
+    let mut a = alert(
+        "KubeHpaMaxedOut",
+        "inventory",
+        "warning",
+        AlertState::Silenced,
+        90,
+    );
+    a.silenced_by = vec!["s1".into()];
+    let silence = Silence {
+        id: "s1".into(),
+        source: "am".into(),
+        matchers: vec![Matcher::equal("service", "inventory")],
+        starts_at: t0() - chrono::Duration::minutes(85),
+        ends_at: t0() + chrono::Duration::hours(1),
+        created_by: "alice".into(),
+        comment: "INFRA-2291".into(),
+        state: SilenceState::Active,
+    };
+    update(
+        &mut m,
+        Msg::Source(SourceUpdate {
+            source: "am".into(),
+            at: t0(),
+            payload: SourcePayload::Alerts {
+                alerts: vec![a],
+                silences: Some(vec![silence]),
+            },
+        }),
+    );
+    let silenced: Vec<_> = m
+        .timeline
+        .iter()
+        .filter(|e| e.kind == EventKind::AlertSilenced)
+        .collect();
+    assert_eq!(silenced.len(), 1);
+    assert_eq!(
+        silenced[0].occurred_at,
+        t0() - chrono::Duration::minutes(85)
+    );
+    assert_eq!(silenced[0].actor, "alice");
+    assert!(silenced[0].summary.contains("INFRA-2291"));
+}

@@ -19,6 +19,7 @@ pub fn draw(model: &Model, prompt: &Prompt, body: Rect, line: Rect, buf: &mut Bu
     let sigil = match prompt.kind {
         PromptKind::Filter => "/",
         PromptKind::Command => ":",
+        PromptKind::Note => "note: ",
     };
     widgets::clear(buf, line, theme);
     let room = usize::from(line.width).saturating_sub(2);

@@ -55,12 +55,19 @@ fn edit(model: &Model, form: &SilenceForm, area: Rect, buf: &mut Buffer) {
 
     // Target Alertmanager.
     let mut target = vec![
-        label(model, "Alertmanager", false),
+        label(model, "Alertmanager", form.field == SilenceField::Target),
         Span::styled(form.source.clone(), theme.text),
     ];
     if form.targets.len() > 1 {
         target.push(Span::styled(
-            format!("  ←/→ to change ({} Alertmanagers)", form.targets.len()),
+            if form.field == SilenceField::Target {
+                format!("  ←/→ to change ({} Alertmanagers)", form.targets.len())
+            } else {
+                format!(
+                    "  (1 of {}: tab to this field, then ←/→)",
+                    form.targets.len()
+                )
+            },
             theme.muted,
         ));
     }
