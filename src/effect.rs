@@ -1,6 +1,7 @@
 //! What to do: `update` returns these; the executor (`exec`) performs them and reports back
 //! with `Msg::Done`. Tests assert on them without any network.
 
+use crate::model::app::AppKey;
 use crate::model::silence::NewSilence;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -17,6 +18,41 @@ pub enum Effect {
         source: String,
         silence_id: String,
     },
+    /// Argo CD rollback to a history id (`POST …/rollback`). With `disable_auto_sync` the
+    /// executor first PATCHes `spec.syncPolicy.automated` to null and rolls back only if that
+    /// worked: the one confirmed step of the safety rules. Never retried.
+    Rollback {
+        request_id: u64,
+        key: AppKey,
+        id: i64,
+        dry_run: bool,
+        prune: bool,
+        disable_auto_sync: bool,
+    },
+    /// Argo CD sync (`POST …/sync`). Never retried.
+    Sync {
+        request_id: u64,
+        key: AppKey,
+        revision: Option<String>,
+        prune: bool,
+        dry_run: bool,
+    },
+    /// Argo CD: turn auto-sync back on (PATCH), e.g. after a rollback has healed the app.
+    EnableAutoSync {
+        request_id: u64,
+        key: AppKey,
+    },
+    /// Argo CD: terminate the running operation (`DELETE …/operation`).
+    Terminate {
+        request_id: u64,
+        key: AppKey,
+    },
+    /// Argo CD: fetch the app, its resource tree and events (detail view); `refresh` asks Argo CD
+    /// to re-read git (`normal`) or also the manifests cache (`hard`).
+    FetchAppDetail {
+        key: AppKey,
+        refresh: Option<RefreshKind>,
+    },
     /// Ask a source to fetch now (after a mutation, or the user pressed refresh).
     Refresh {
         source: String,
@@ -28,4 +64,10 @@ pub enum Effect {
     /// Stop the terminal, suspend the process (Ctrl-Z), restore on resume.
     Suspend,
     Quit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefreshKind {
+    Normal,
+    Hard,
 }

@@ -1,6 +1,7 @@
 //! What happened: the only input `update` accepts.
 
 use crate::model::alert::Alert;
+use crate::model::app::{App, AppDetail, AppKey};
 use crate::model::silence::Silence;
 use chrono::{DateTime, Utc};
 
@@ -36,6 +37,25 @@ pub enum SourcePayload {
     Version(String),
     /// The fetch failed; the message is already sanitised and free of secrets.
     Error(String),
+    /// Argo CD: the complete list of apps (initial load, or after a reconnect).
+    Apps { apps: Vec<App> },
+    /// Argo CD watch event for one app.
+    AppChanged { change: WatchChange, app: Box<App> },
+    /// Argo CD: the watch stream is connected (`true`) or lost and reconnecting (`false`).
+    Live(bool),
+    /// Argo CD: the full app (Get), its resource tree and events, for the detail view.
+    AppDetail {
+        app: Box<Option<App>>,
+        key: AppKey,
+        detail: AppDetail,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WatchChange {
+    Added,
+    Modified,
+    Deleted,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -392,6 +392,7 @@ fn source_from_entry(
     spec.tls = TlsOptions {
         ca_file: entry.ca_file.as_ref().map(PathBuf::from),
         insecure: entry.insecure,
+        ..TlsOptions::default()
     };
     spec.read_only = entry.read_only;
     let token = secret_from(

@@ -39,6 +39,10 @@ pub enum Auth {
 pub struct TlsOptions {
     /// Extra CA bundle (PEM) to trust, in addition to the system roots.
     pub ca_file: Option<PathBuf>,
+    /// Extra CA certificates given inline (PEM), e.g. the argocd CLI's `certificate-authority-data`.
+    pub ca_pem: Option<String>,
+    /// Client certificate and key (PEM, concatenated) for mutual TLS.
+    pub client_identity_pem: Option<Secret>,
     /// Skip certificate verification. Only ever set per source by the user.
     pub insecure: bool,
 }
@@ -56,6 +60,19 @@ pub struct SourceSpec {
     pub read_only: bool,
     /// Where it was configured, for `sitrep check` and the status line.
     pub origin: String,
+    /// Argo CD: use gRPC-web framing root path etc. Unused by other kinds.
+    pub argocd: ArgocdOptions,
+}
+
+/// Argo CD specifics (from the config or the argocd CLI's own config).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ArgocdOptions {
+    /// Only these projects (empty = all).
+    pub projects: Vec<String>,
+    /// Only apps matching this label selector.
+    pub selector: Option<String>,
+    /// Only apps in this namespace (apps-in-any-namespace); empty = the server's default.
+    pub app_namespace: Option<String>,
 }
 
 impl SourceSpec {
@@ -70,6 +87,7 @@ impl SourceSpec {
             auth: Auth::None,
             read_only: false,
             origin: origin.to_string(),
+            argocd: ArgocdOptions::default(),
         }
     }
 

@@ -102,6 +102,13 @@ impl Executor {
                 self.handles.refresh(&source);
             }
             Effect::OpenUrl(url) => open_url(url),
+            Effect::Rollback { .. }
+            | Effect::Sync { .. }
+            | Effect::EnableAutoSync { .. }
+            | Effect::Terminate { .. }
+            | Effect::FetchAppDetail { .. } => {
+                // Argo CD effects arrive with the Argo CD client.
+            }
             Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}
         }
     }

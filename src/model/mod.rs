@@ -4,6 +4,8 @@
 pub mod age;
 pub mod alert;
 pub mod alerts_view;
+pub mod app;
+pub mod deploy;
 pub mod popup;
 pub mod service;
 pub mod silence;

@@ -18,6 +18,10 @@ pub fn on_source(model: &mut Model, update: SourceUpdate) {
     status.last_attempt = Some(at);
     match payload {
         SourcePayload::Version(v) => status.version = Some(v),
+        SourcePayload::Apps { .. }
+        | SourcePayload::AppChanged { .. }
+        | SourcePayload::Live(_)
+        | SourcePayload::AppDetail { .. } => {}
         SourcePayload::Error(err) => {
             let was_ok = status.state != SourceState::Failing;
             status.state = SourceState::Failing;

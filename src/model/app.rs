@@ -1,0 +1,236 @@
+//! Argo CD applications as sitrep sees them: keyed by (instance, namespace, name), normalised
+//! from the wire so the rest of the code never touches Argo CD JSON.
+
+use super::alert::Labels;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// An application's identity across several Argo CD instances and app namespaces.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+pub struct AppKey {
+    /// The configured Argo CD source name.
+    pub instance: String,
+    /// `metadata.namespace` (usually `argocd`; apps-in-any-namespace use others).
+    pub namespace: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for AppKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.namespace == "argocd" || self.namespace.is_empty() {
+            write!(f, "{}/{}", self.instance, self.name)
+        } else {
+            write!(f, "{}/{}/{}", self.instance, self.namespace, self.name)
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+pub enum SyncStatus {
+    OutOfSync,
+    #[default]
+    Unknown,
+    Synced,
+}
+
+impl SyncStatus {
+    pub fn parse(s: &str) -> SyncStatus {
+        match s {
+            "Synced" => SyncStatus::Synced,
+            "OutOfSync" => SyncStatus::OutOfSync,
+            _ => SyncStatus::Unknown,
+        }
+    }
+    pub fn word(self) -> &'static str {
+        match self {
+            SyncStatus::Synced => "Synced",
+            SyncStatus::OutOfSync => "OutOfSync",
+            SyncStatus::Unknown => "Unknown",
+        }
+    }
+}
+
+/// Ordered worst first, so `min()` over apps gives a service's health.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Default)]
+pub enum HealthStatus {
+    Degraded,
+    Missing,
+    #[default]
+    Unknown,
+    Progressing,
+    Suspended,
+    Healthy,
+}
+
+impl HealthStatus {
+    pub fn parse(s: &str) -> HealthStatus {
+        match s {
+            "Healthy" => HealthStatus::Healthy,
+            "Progressing" => HealthStatus::Progressing,
+            "Degraded" => HealthStatus::Degraded,
+            "Suspended" => HealthStatus::Suspended,
+            "Missing" => HealthStatus::Missing,
+            _ => HealthStatus::Unknown,
+        }
+    }
+    pub fn word(self) -> &'static str {
+        match self {
+            HealthStatus::Healthy => "Healthy",
+            HealthStatus::Progressing => "Progressing",
+            HealthStatus::Degraded => "Degraded",
+            HealthStatus::Suspended => "Suspended",
+            HealthStatus::Missing => "Missing",
+            HealthStatus::Unknown => "Unknown",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+pub enum OperationPhase {
+    Running,
+    Terminating,
+    Failed,
+    Error,
+    Succeeded,
+}
+
+impl OperationPhase {
+    pub fn parse(s: &str) -> Option<OperationPhase> {
+        Some(match s {
+            "Running" => OperationPhase::Running,
+            "Terminating" => OperationPhase::Terminating,
+            "Failed" => OperationPhase::Failed,
+            "Error" => OperationPhase::Error,
+            "Succeeded" => OperationPhase::Succeeded,
+            _ => return None,
+        })
+    }
+    pub fn is_running(self) -> bool {
+        matches!(self, OperationPhase::Running | OperationPhase::Terminating)
+    }
+}
+
+/// `status.operationState`: the last or current sync/rollback.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Operation {
+    pub phase: OperationPhase,
+    pub message: String,
+    pub started_at: Option<DateTime<Utc>>,
+    pub finished_at: Option<DateTime<Utc>>,
+    /// `initiatedBy.username` (empty for automated syncs).
+    pub initiated_by: String,
+    pub automated: bool,
+    /// The revision being synced (`operation.sync.revision` or `syncResult.revision`).
+    pub revision: String,
+    /// Resources that failed to sync, with their messages.
+    pub failed_resources: Vec<String>,
+}
+
+/// One `status.history` entry: a deploy that happened.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HistoryEntry {
+    /// The id a rollback targets (JSON number on the wire).
+    pub id: i64,
+    pub revision: String,
+    /// Multi-source apps: one revision per source.
+    pub revisions: Vec<String>,
+    pub deployed_at: Option<DateTime<Utc>>,
+    pub deploy_started_at: Option<DateTime<Utc>>,
+    pub initiated_by: String,
+    pub automated: bool,
+}
+
+/// `status.resources[]`: a managed resource's sync and health.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ResourceStatus {
+    pub group: String,
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub sync: SyncStatus,
+    pub health: Option<HealthStatus>,
+    pub health_message: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct App {
+    pub key: AppKey,
+    pub project: String,
+    pub labels: Labels,
+    pub annotations: Labels,
+    pub sync: SyncStatus,
+    pub health: HealthStatus,
+    pub health_message: String,
+    /// `status.sync.revision` (single source) or the first of `revisions`.
+    pub revision: String,
+    pub revisions: Vec<String>,
+    /// `spec.source.targetRevision` (or of each source).
+    pub target_revisions: Vec<String>,
+    pub repo_urls: Vec<String>,
+    pub multi_source: bool,
+    pub destination_server: String,
+    pub destination_namespace: String,
+    /// `spec.syncPolicy.automated` present and not `enabled: false`.
+    pub auto_sync: bool,
+    pub operation: Option<Operation>,
+    /// Oldest first, as Argo CD keeps it.
+    pub history: Vec<HistoryEntry>,
+    pub images: Vec<String>,
+    pub reconciled_at: Option<DateTime<Utc>>,
+    pub resources: Vec<ResourceStatus>,
+    pub resource_version: String,
+}
+
+impl App {
+    /// A deploy is running right now.
+    pub fn operation_running(&self) -> bool {
+        self.operation
+            .as_ref()
+            .is_some_and(|o| o.phase.is_running())
+    }
+
+    pub fn current_history(&self) -> Option<&HistoryEntry> {
+        self.history.last()
+    }
+}
+
+/// `GET …/resource-tree` node, reduced to what the detail view shows.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TreeNode {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    pub uid: String,
+    pub parent_uids: Vec<String>,
+    pub health: Option<HealthStatus>,
+    pub health_message: String,
+    pub images: Vec<String>,
+    /// `info[]` pairs (e.g. `Status: CrashLoopBackOff`, `Revision: Rev:4`).
+    pub info: Vec<(String, String)>,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// A Kubernetes event about one of the app's resources.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KubeEvent {
+    pub kind: String,
+    pub name: String,
+    pub reason: String,
+    pub message: String,
+    /// `Normal` or `Warning`.
+    pub event_type: String,
+    pub count: u32,
+    pub last_seen: Option<DateTime<Utc>>,
+}
+
+/// What the app detail view shows beyond the list: fetched for the apps that matter now
+/// (affected, selected), cached, refreshed on change.
+#[derive(Clone, Debug, PartialEq, Serialize, Default)]
+pub struct AppDetail {
+    pub tree: Vec<TreeNode>,
+    pub events: Vec<KubeEvent>,
+    /// `resourceVersion` of the app when this was fetched (stale when the app moved on).
+    pub resource_version: String,
+    pub fetched_at: Option<DateTime<Utc>>,
+    pub error: Option<String>,
+}
