@@ -76,4 +76,12 @@ pub enum EffectOutcome {
         source: String,
         error: String,
     },
+    /// An Argo CD action was accepted; `app` is the server's answer (the Application) if any.
+    AppActionDone {
+        request_id: u64,
+        source: String,
+        key: AppKey,
+        dry_run: bool,
+        app: Box<Option<App>>,
+    },
 }

@@ -3,6 +3,22 @@
 /// Default label precedence for mapping an alert to a service.
 pub const DEFAULT_SERVICE_LABELS: [&str; 4] = ["service", "app", "app_kubernetes_io_name", "job"];
 
+/// Default app labels naming the service an Argo CD app belongs to.
+pub const DEFAULT_APP_SERVICE_LABELS: [&str; 2] =
+    ["app.kubernetes.io/part-of", "app.kubernetes.io/name"];
+
+/// Environment suffixes dropped from an app name to find its service.
+pub const ENV_SUFFIXES: [&str; 8] = [
+    "-prod",
+    "-production",
+    "-prd",
+    "-staging",
+    "-stage",
+    "-stg",
+    "-dev",
+    "-canary",
+];
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Settings {
     /// Author of silences and notes: config `author`, amtool's `author`, else `$USER`.
@@ -15,6 +31,17 @@ pub struct Settings {
     pub read_only: bool,
     /// Running on the embedded demo world.
     pub demo: bool,
+    /// Argo CD app -> service: explicit map by app name (wins over labels).
+    pub app_services: std::collections::BTreeMap<String, String>,
+    /// Argo CD app -> service: app labels tried in order, then the app name without an
+    /// environment suffix (`checkout-prod` -> `checkout`).
+    pub app_service_labels: Vec<String>,
+    /// A deploy that finished this long (or less) before a service's first firing alert is a
+    /// suspect.
+    pub suspect_window_secs: i64,
+    /// Regex over `instance/namespace/name` and the destination namespace: matching targets
+    /// need their name typed to confirm a mutation.
+    pub production_pattern: String,
 }
 
 impl Default for Settings {
@@ -28,6 +55,28 @@ impl Default for Settings {
             group_by: vec!["alertname".to_string()],
             read_only: false,
             demo: false,
+            app_services: Default::default(),
+            app_service_labels: DEFAULT_APP_SERVICE_LABELS
+                .iter()
+                .map(|s| s.to_string())
+                .collect(),
+            suspect_window_secs: 30 * 60,
+            production_pattern: "prod".to_string(),
+        }
+    }
+}
+
+impl Settings {
+    /// Is this target production (its name must be typed to confirm)?
+    pub fn is_production(
+        &self,
+        key: &crate::model::app::AppKey,
+        destination_namespace: &str,
+    ) -> bool {
+        match regex::Regex::new(&self.production_pattern) {
+            Ok(re) => re.is_match(&key.to_string()) || re.is_match(destination_namespace),
+            // A broken pattern must not make production look safe.
+            Err(_) => true,
         }
     }
 }

@@ -8,6 +8,7 @@ pub mod app;
 pub mod deploy;
 pub mod popup;
 pub mod service;
+pub mod service_apps;
 pub mod silence;
 pub mod source;
 pub mod store;
@@ -27,6 +28,15 @@ use std::collections::HashMap;
 use store::AlertStore;
 use timeline::TimelineEvent;
 use ui::{Cursor, Flash, Prompt, Screen, TriagePane};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum AppsSort {
+    #[default]
+    Health,
+    Sync,
+    Age,
+    Name,
+}
 
 /// Events kept in memory for the Timeline screen; older ones drop off the front.
 pub const TIMELINE_CAP: usize = 50_000;
@@ -49,6 +59,24 @@ pub struct Model {
     /// Derived: the Alerts screen's grouped, filtered rows.
     pub alerts_view: AlertsView,
     pub timeline: Vec<TimelineEvent>,
+
+    /// Argo CD apps by key (all instances).
+    pub apps: std::collections::BTreeMap<app::AppKey, app::App>,
+    /// Derived: the Apps screen's rows (keys), filtered and sorted. Rebuilt on change.
+    pub apps_view: Vec<app::AppKey>,
+    pub apps_sort: AppsSort,
+    pub apps_cursor: Cursor,
+    /// Detail (tree, events) of the apps that matter now, cached.
+    pub app_details: HashMap<app::AppKey, app::AppDetail>,
+    /// The app whose detail view is open on the Apps screen (Enter), if any.
+    pub app_open: Option<app::AppKey>,
+    /// Derived: every deploy, newest first (the change feed). Rebuilt when apps/alerts change.
+    pub deploys: Vec<deploy::Deploy>,
+    pub deploys_cursor: Cursor,
+    /// Apps whose auto-sync sitrep turned off for a rollback: a visible reminder until re-enabled.
+    pub autosync_off: std::collections::BTreeSet<app::AppKey>,
+    /// App details requested and not yet answered (one fetch per app at a time).
+    pub detail_requests: std::collections::BTreeSet<app::AppKey>,
 
     pub screen: Screen,
     pub triage_pane: TriagePane,
@@ -91,6 +119,16 @@ impl Model {
             services: Vec::new(),
             alerts_view: AlertsView::default(),
             timeline: Vec::new(),
+            apps: Default::default(),
+            apps_view: Vec::new(),
+            apps_sort: AppsSort::default(),
+            apps_cursor: Cursor::default(),
+            app_details: HashMap::new(),
+            app_open: None,
+            deploys: Vec::new(),
+            deploys_cursor: Cursor::default(),
+            autosync_off: Default::default(),
+            detail_requests: Default::default(),
             screen: Screen::Triage,
             triage_pane: TriagePane::Services,
             triage: Cursor::default(),
@@ -113,11 +151,23 @@ impl Model {
         self.filters.get(&screen).map(String::as_str).unwrap_or("")
     }
 
-    /// Services shown on the triage screen (after its filter).
+    /// Services shown on the triage screen: those with alerts, unhealthy or out-of-sync apps,
+    /// or a deploy in the last 30 minutes (after the triage filter).
     pub fn visible_services(&self) -> Vec<&ServiceRow> {
         let f = self.filter(Screen::Triage).to_lowercase();
+        let recent = self.now - chrono::Duration::minutes(30);
         self.services
             .iter()
+            .filter(|s| {
+                !s.alerts.is_empty()
+                    || s.urgency != service::Urgency::Quiet
+                    || s.last_deploy
+                        .and_then(|d| self.deploys.get(d))
+                        .is_some_and(|d| {
+                            d.result == deploy::DeployResult::Running
+                                || d.at().is_some_and(|t| t >= recent)
+                        })
+            })
             .filter(|s| f.is_empty() || s.name.to_lowercase().contains(&f))
             .collect()
     }
@@ -140,6 +190,14 @@ impl Model {
     /// and keep every cursor inside its list.
     pub fn rederive(&mut self) {
         self.services = service::correlate(&self.alerts, &self.settings.service_labels);
+        self.deploys = service_apps::derive_deploys(&self.apps, &self.settings);
+        service_apps::attach(
+            &mut self.services,
+            &self.apps,
+            &mut self.deploys,
+            &self.settings,
+        );
+        self.rebuild_apps_view();
         let filter = self.filter(Screen::Alerts).to_string();
         self.alerts_view
             .rebuild(&self.alerts, &self.settings.group_by, &filter);
@@ -150,5 +208,48 @@ impl Model {
         self.alerts_cursor.clamp(self.alerts_view.rows.len());
         self.services_cursor.clamp(self.services.len());
         self.timeline_cursor.clamp(self.timeline.len());
+        self.apps_cursor.clamp(self.apps_view.len());
+        self.deploys_cursor.clamp(self.deploys.len());
+    }
+
+    /// The Apps screen's rows: filtered by its `/` filter, sorted by `apps_sort`.
+    pub fn rebuild_apps_view(&mut self) {
+        let f = self.filter(Screen::Apps).to_lowercase();
+        let last_deploy: HashMap<&app::AppKey, DateTime<Utc>> = self
+            .deploys
+            .iter()
+            .rev()
+            .filter_map(|d| d.at().map(|t| (&d.app, t)))
+            .collect();
+        let mut keys: Vec<app::AppKey> = self
+            .apps
+            .values()
+            .filter(|a| {
+                f.is_empty() || {
+                    let hay = format!(
+                        "{} {} {} {} {} {}",
+                        a.key.instance,
+                        a.key.namespace,
+                        a.key.name,
+                        a.project,
+                        a.health.word(),
+                        a.sync.word()
+                    )
+                    .to_lowercase();
+                    f.split_whitespace().all(|w| hay.contains(w))
+                }
+            })
+            .map(|a| a.key.clone())
+            .collect();
+        let apps = &self.apps;
+        match self.apps_sort {
+            AppsSort::Health => keys.sort_by_key(|k| (apps[k].health, apps[k].sync, k.clone())),
+            AppsSort::Sync => keys.sort_by_key(|k| (apps[k].sync, apps[k].health, k.clone())),
+            AppsSort::Age => {
+                keys.sort_by_key(|k| (std::cmp::Reverse(last_deploy.get(k).copied()), k.clone()))
+            }
+            AppsSort::Name => keys.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.cmp(b))),
+        }
+        self.apps_view = keys;
     }
 }

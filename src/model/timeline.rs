@@ -25,6 +25,10 @@ pub enum EventKind {
     HealthChanged,
     #[serde(rename = "change.rollback")]
     Rollback,
+    #[serde(rename = "change.sync_failed")]
+    SyncFailed,
+    #[serde(rename = "change.autosync_toggled")]
+    AutosyncToggled,
     /// A mutation the user confirmed, before its result is known.
     #[serde(rename = "action.attempted")]
     ActionAttempted,
@@ -53,6 +57,8 @@ impl EventKind {
             EventKind::Deploy => "change.deploy",
             EventKind::HealthChanged => "change.health_changed",
             EventKind::Rollback => "change.rollback",
+            EventKind::SyncFailed => "change.sync_failed",
+            EventKind::AutosyncToggled => "change.autosync_toggled",
             EventKind::ActionAttempted => "action.attempted",
             EventKind::ActionSucceeded => "action.succeeded",
             EventKind::ActionFailed => "action.failed",

@@ -1,6 +1,6 @@
 //! Keys: popups and prompts take keys first; otherwise the keymap turns a key into an `Action`.
 
-use super::{flash, prompt, silence};
+use super::{argo, flash, prompt, silence};
 use crate::action::Action;
 use crate::effect::Effect;
 use crate::model::Model;
@@ -17,10 +17,13 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if model.prompt.is_some() {
         return prompt::on_prompt_key(model, key);
     }
-    match model.keymap.action_for(&key) {
+    let mut effects = match model.keymap.action_for(&key) {
         Some(action) => on_action(model, action),
         None => Vec::new(),
-    }
+    };
+    // The selection may now point at an app whose detail (history, tree) we don't have yet.
+    effects.extend(super::apps::detail_fetches(model));
+    effects
 }
 
 pub fn on_paste(model: &mut Model, text: &str) {
@@ -49,6 +52,9 @@ fn on_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         }
         Some(Popup::Silence(_)) => silence::on_form_key(model, key),
         Some(Popup::Expire(_)) => silence::on_expire_key(model, key),
+        Some(Popup::Rollback(_)) => argo::on_rollback_key(model, key),
+        Some(Popup::Sync(_)) => argo::on_sync_key(model, key),
+        Some(Popup::Confirm(_)) => argo::on_confirm_key(model, key),
         None => Vec::new(),
     }
 }
@@ -104,21 +110,9 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Silence => return silence::open(model),
         Action::Open => return open_link(model),
         Action::Copy => return copy_selection(model),
-        Action::Rollback | Action::Sync | Action::Terminate => {
-            let what = match action {
-                Action::Rollback => "roll back",
-                Action::Sync => "sync",
-                _ => "terminate operations on",
-            };
-            let text = if model.settings.read_only {
-                "read-only mode: actions are disabled".to_string()
-            } else {
-                format!(
-                    "no Argo CD source configured: nothing to {what} (add [[argocd]] to the config)"
-                )
-            };
-            flash(model, FlashLevel::Info, text);
-        }
+        Action::Rollback => return argo::open_rollback(model),
+        Action::Sync => return argo::open_sync(model),
+        Action::Terminate => return argo::open_terminate(model),
         Action::Runbook => {
             match selected_alert(model).and_then(|a| a.annotations.get("runbook_url").cloned()) {
                 Some(url) => flash(
@@ -186,7 +180,16 @@ fn move_cursor(model: &mut Model, f: impl Fn(&mut Cursor, usize)) {
             let len = model.timeline.len();
             f(&mut model.timeline_cursor, len);
         }
-        Screen::Apps | Screen::Deploys => {}
+        Screen::Apps => {
+            if model.app_open.is_none() {
+                let len = model.apps_view.len();
+                f(&mut model.apps_cursor, len);
+            }
+        }
+        Screen::Deploys => {
+            let len = model.deploys.len();
+            f(&mut model.deploys_cursor, len);
+        }
     }
 }
 
@@ -231,11 +234,33 @@ fn enter(model: &mut Model) {
                 model.detail = Cursor::default();
             }
         }
+        Screen::Apps => {
+            if model.app_open.is_none()
+                && let Some(key) = model.apps_view.get(model.apps_cursor.selected).cloned()
+            {
+                model.app_open = Some(key);
+            }
+        }
+        // A deploy drills into its app.
+        Screen::Deploys => {
+            if let Some(key) = model
+                .deploys
+                .get(model.deploys_cursor.selected)
+                .map(|d| d.app.clone())
+            {
+                model.screen = Screen::Apps;
+                model.app_open = Some(key);
+            }
+        }
         _ => {}
     }
 }
 
 fn back(model: &mut Model) {
+    if model.screen == Screen::Apps && model.app_open.is_some() {
+        model.app_open = None;
+        return;
+    }
     if !model.filter(model.screen).is_empty() {
         set_filter(model, model.screen, String::new());
         return;

@@ -2,6 +2,8 @@
 //! (time arrives in messages), so every behaviour here is unit-tested without a terminal or a
 //! network.
 
+mod apps;
+mod argo;
 mod events;
 mod keys;
 mod prompt;
@@ -11,7 +13,7 @@ mod sources;
 use crate::effect::Effect;
 use crate::model::Model;
 use crate::model::ui::{Flash, FlashLevel};
-use crate::msg::Msg;
+use crate::msg::{EffectOutcome, Msg};
 use crossterm::event::{Event, KeyEventKind};
 
 pub use events::push_event;
@@ -38,10 +40,17 @@ pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
         }
         Msg::Input(_) => Vec::new(),
         Msg::Source(update) => {
-            sources::on_source(model, update);
-            Vec::new()
+            let effects = sources::on_source(model, update);
+            argo::watch_progress(model);
+            effects
         }
-        Msg::Done(outcome) => silence::on_outcome(model, outcome),
+        Msg::Done(outcome) => match &outcome {
+            EffectOutcome::AppActionDone { .. } => argo::on_outcome(model, outcome),
+            EffectOutcome::MutationFailed { request_id, .. } if argo::owns(model, *request_id) => {
+                argo::on_outcome(model, outcome)
+            }
+            _ => silence::on_outcome(model, outcome),
+        },
     }
 }
 
@@ -57,3 +66,5 @@ pub(crate) fn flash(model: &mut Model, level: FlashLevel, text: impl Into<String
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_argo;

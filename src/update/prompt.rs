@@ -23,6 +23,13 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("note", "TEXT", "add a note to the timeline"),
     ("help", "", "key bindings"),
     ("ctx", "NAME", "switch Kubernetes context"),
+    ("sort", "health|sync|age|name", "sort the Apps screen"),
+    ("autosync", "on", "re-enable auto-sync on the selected app"),
+    (
+        "hard-refresh",
+        "",
+        "ask Argo CD to re-read git and manifests for the selected app",
+    ),
     ("export", "", "export the incident timeline"),
     ("q", "", "quit"),
     ("quit", "", "quit"),
@@ -155,6 +162,38 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
         return on_action(model, a);
     }
     match cmd {
+        "sort" => {
+            model.apps_sort = match arg {
+                "health" => crate::model::AppsSort::Health,
+                "sync" => crate::model::AppsSort::Sync,
+                "age" => crate::model::AppsSort::Age,
+                "name" => crate::model::AppsSort::Name,
+                _ => {
+                    flash(
+                        model,
+                        FlashLevel::Error,
+                        "sort by health, sync, age or name",
+                    );
+                    return Vec::new();
+                }
+            };
+            model.rebuild_apps_view();
+        }
+        "autosync" if arg == "on" => return super::argo::open_enable_autosync(model),
+        "hard-refresh" => match super::argo::target_app(model) {
+            Some(key) => {
+                flash(
+                    model,
+                    FlashLevel::Info,
+                    format!("hard refresh of {} requested", key.name),
+                );
+                return vec![Effect::FetchAppDetail {
+                    key,
+                    refresh: Some(crate::effect::RefreshKind::Hard),
+                }];
+            }
+            None => flash(model, FlashLevel::Info, "select an Argo CD app first"),
+        },
         "filter" => {
             let screen = model.screen;
             set_filter(model, screen, arg.to_string());

@@ -432,6 +432,8 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
         | EffectOutcome::MutationFailed {
             request_id, source, ..
         } => (*request_id, source.clone()),
+        // Argo CD results are routed to `argo::on_outcome`.
+        EffectOutcome::AppActionDone { .. } => return Vec::new(),
     };
     let what = model
         .in_flight
@@ -464,6 +466,7 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
             format!("{what} failed: {error}"),
             FlashLevel::Error,
         ),
+        EffectOutcome::AppActionDone { .. } => return Vec::new(),
     };
     if popup_request == Some(request_id) {
         match (&outcome, &mut model.popup) {

@@ -1,27 +1,63 @@
 //! Source reports: store the data, track freshness and failures, record what changed.
 
 use super::events::{record_alert_changes, record_source_transition};
+use crate::effect::Effect;
 use crate::model::Model;
 use crate::model::source::SourceState;
+use crate::model::source::SourceStatus;
 use crate::msg::{SourcePayload, SourceUpdate};
 
-pub fn on_source(model: &mut Model, update: SourceUpdate) {
+fn mark_ok(status: &mut SourceStatus, at: chrono::DateTime<chrono::Utc>) {
+    status.state = SourceState::Ok;
+    status.last_ok = Some(at);
+    status.last_error = None;
+    status.consecutive_failures = 0;
+}
+
+pub fn on_source(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
     let SourceUpdate {
         source,
         at,
         payload,
     } = update;
     let Some(status) = model.source_mut(&source) else {
-        return;
+        return Vec::new();
     };
     let kind = status.kind;
     status.last_attempt = Some(at);
     match payload {
         SourcePayload::Version(v) => status.version = Some(v),
-        SourcePayload::Apps { .. }
-        | SourcePayload::AppChanged { .. }
-        | SourcePayload::Live(_)
-        | SourcePayload::AppDetail { .. } => {}
+        SourcePayload::Live(live) => {
+            let was = status.live;
+            status.live = Some(live);
+            if live {
+                mark_ok(status, at);
+            }
+            // Losing the stream is worth one event; the list that follows a reconnect says the rest.
+            if was == Some(true) && !live {
+                record_source_transition(
+                    model,
+                    &source,
+                    at,
+                    Some("watch stream lost, reconnecting"),
+                );
+            }
+        }
+        SourcePayload::Apps { apps } => {
+            let recovered = status.state == SourceState::Failing;
+            mark_ok(status, at);
+            if recovered {
+                record_source_transition(model, &source, at, None);
+            }
+            return super::apps::on_apps(model, &source, at, apps);
+        }
+        SourcePayload::AppChanged { change, app } => {
+            mark_ok(status, at);
+            return super::apps::on_app_changed(model, at, change, *app);
+        }
+        SourcePayload::AppDetail { app, key, detail } => {
+            return super::apps::on_detail(model, at, key, *app, detail);
+        }
         SourcePayload::Error(err) => {
             let was_ok = status.state != SourceState::Failing;
             status.state = SourceState::Failing;
@@ -52,6 +88,9 @@ pub fn on_source(model: &mut Model, update: SourceUpdate) {
             let changes = model.alerts.replace_source(&source, kind, alerts);
             record_alert_changes(model, &changes, at, initial);
             model.rederive();
+            // Alerts move suspects and urgency: the apps that matter may have changed.
+            return super::apps::detail_fetches(model);
         }
     }
+    Vec::new()
 }

@@ -1,0 +1,293 @@
+//! Argo CD reports: the app store, the changes worth a timeline event (deploys, health, failed
+//! syncs, auto-sync toggles), and which app details to fetch now.
+
+use super::push_event;
+use crate::effect::Effect;
+use crate::model::Model;
+use crate::model::app::{App, AppDetail, AppKey, HealthStatus, OperationPhase};
+use crate::model::service::Urgency;
+use crate::model::service_apps::service_of_app;
+use crate::model::timeline::{EventKind, EventRefs, EventSource, TimelineEvent};
+use crate::model::ui::Screen;
+use crate::msg::WatchChange;
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+/// On first sight of an instance, deploys this recent get a timeline event each.
+const INITIAL_DEPLOY_WINDOW_HOURS: i64 = 2;
+/// Detail fetches started per update, so 10,000 degraded apps don't stampede the server.
+const DETAIL_FETCHES_PER_UPDATE: usize = 8;
+
+pub fn on_apps(
+    model: &mut Model,
+    instance: &str,
+    at: DateTime<Utc>,
+    apps: Vec<App>,
+) -> Vec<Effect> {
+    let initial = !model.apps.keys().any(|k| k.instance == instance);
+    let old: Vec<(AppKey, App)> = {
+        let keys: Vec<AppKey> = model
+            .apps
+            .keys()
+            .filter(|k| k.instance == instance)
+            .cloned()
+            .collect();
+        keys.into_iter()
+            .filter_map(|k| model.apps.remove(&k).map(|a| (k, a)))
+            .collect()
+    };
+    let old: std::collections::HashMap<AppKey, App> = old.into_iter().collect();
+    let mut events = Vec::new();
+    for app in &apps {
+        app_events(model, old.get(&app.key), app, at, initial, &mut events);
+    }
+    for app in apps {
+        model.apps.insert(app.key.clone(), app);
+    }
+    finish(model, events)
+}
+
+pub fn on_app_changed(
+    model: &mut Model,
+    at: DateTime<Utc>,
+    change: WatchChange,
+    app: App,
+) -> Vec<Effect> {
+    let mut events = Vec::new();
+    match change {
+        WatchChange::Deleted => {
+            model.apps.remove(&app.key);
+            model.app_details.remove(&app.key);
+            model.autosync_off.remove(&app.key);
+        }
+        WatchChange::Added | WatchChange::Modified => {
+            let old = model.apps.remove(&app.key);
+            app_events(model, old.as_ref(), &app, at, false, &mut events);
+            model.apps.insert(app.key.clone(), app);
+        }
+    }
+    finish(model, events)
+}
+
+pub fn on_detail(
+    model: &mut Model,
+    at: DateTime<Utc>,
+    key: AppKey,
+    app: Option<App>,
+    detail: AppDetail,
+) -> Vec<Effect> {
+    model.detail_requests.remove(&key);
+    model.app_details.insert(key, detail);
+    let mut events = Vec::new();
+    if let Some(app) = app {
+        let old = model.apps.remove(&app.key);
+        app_events(model, old.as_ref(), &app, at, false, &mut events);
+        model.apps.insert(app.key.clone(), app);
+    }
+    finish(model, events)
+}
+
+fn finish(model: &mut Model, mut events: Vec<TimelineEvent>) -> Vec<Effect> {
+    events.sort_by_key(|e| e.occurred_at);
+    for e in events {
+        push_event(model, e);
+    }
+    model.rederive();
+    detail_fetches(model)
+}
+
+fn event(
+    model: &Model,
+    app: &App,
+    kind: EventKind,
+    when: DateTime<Utc>,
+    summary: String,
+) -> TimelineEvent {
+    let mut e = TimelineEvent::new(kind, EventSource::Argocd, when, model.now, summary);
+    e.actor = app.key.instance.clone();
+    e.refs = EventRefs {
+        service: Some(service_of_app(app, &model.settings)),
+        app: Some(app.key.name.clone()),
+        cluster: Some(app.destination_server.clone()).filter(|s| !s.is_empty()),
+        namespace: Some(app.destination_namespace.clone()).filter(|s| !s.is_empty()),
+    };
+    e
+}
+
+pub fn short_rev(rev: &str) -> &str {
+    if rev.len() == 40 && rev.chars().all(|c| c.is_ascii_hexdigit()) {
+        &rev[..7]
+    } else {
+        rev
+    }
+}
+
+/// What changed between two states of one app, as timeline events.
+fn app_events(
+    model: &mut Model,
+    old: Option<&App>,
+    new: &App,
+    at: DateTime<Utc>,
+    initial: bool,
+    out: &mut Vec<TimelineEvent>,
+) {
+    let known_ids: std::collections::HashSet<i64> = old
+        .map(|o| o.history.iter().map(|h| h.id).collect())
+        .unwrap_or_default();
+    let horizon = at - chrono::Duration::hours(INITIAL_DEPLOY_WINDOW_HOURS);
+    for (i, entry) in new.history.iter().enumerate() {
+        if known_ids.contains(&entry.id) {
+            continue;
+        }
+        // Without an earlier state, only recent history is news.
+        if old.is_none() && entry.deployed_at.is_none_or(|t| t < horizon) {
+            continue;
+        }
+        let earlier = new.history[..i]
+            .iter()
+            .any(|h| !h.revision.is_empty() && h.revision == entry.revision);
+        let (kind, verb) = if earlier {
+            (EventKind::Rollback, "rolled back to")
+        } else {
+            (EventKind::Deploy, "deployed")
+        };
+        let who = if entry.initiated_by.is_empty() {
+            "automated sync".to_string()
+        } else {
+            entry.initiated_by.clone()
+        };
+        let mut e = event(
+            model,
+            new,
+            kind,
+            entry.deployed_at.unwrap_or(at),
+            format!(
+                "{} {verb} {} by {who}",
+                new.key.name,
+                short_rev(&entry.revision)
+            ),
+        );
+        e.details = json!({"history_id": entry.id, "revision": entry.revision, "revisions": entry.revisions,
+            "automated": entry.automated, "started_at": entry.deploy_started_at});
+        e.highlight = earlier;
+        out.push(e);
+    }
+    let health_changed = old
+        .map(|o| o.health != new.health)
+        .unwrap_or(initial && new.health == HealthStatus::Degraded);
+    if health_changed {
+        let from = old.map(|o| o.health.word()).unwrap_or("unknown");
+        let message = if new.health_message.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", new.health_message)
+        };
+        let mut e = event(
+            model,
+            new,
+            EventKind::HealthChanged,
+            at,
+            format!(
+                "{} {} -> {}{message}",
+                new.key.name,
+                from,
+                new.health.word()
+            ),
+        );
+        e.highlight = new.health == HealthStatus::Degraded;
+        e.details = json!({"from": from, "to": new.health.word()});
+        out.push(e);
+    }
+    fn failed(a: &App) -> Option<&crate::model::app::Operation> {
+        a.operation
+            .as_ref()
+            .filter(|o| matches!(o.phase, OperationPhase::Failed | OperationPhase::Error))
+    }
+    if let Some(op) = failed(new)
+        && old.is_some_and(|o| failed(o).map(|f| f.started_at) != Some(op.started_at))
+    {
+        let mut e = event(
+            model,
+            new,
+            EventKind::SyncFailed,
+            op.finished_at.unwrap_or(at),
+            format!(
+                "{} sync to {} failed: {}",
+                new.key.name,
+                short_rev(&op.revision),
+                op.message
+            ),
+        );
+        e.highlight = true;
+        e.body = op.failed_resources.join("\n");
+        out.push(e);
+    }
+    if let Some(o) = old
+        && o.auto_sync != new.auto_sync
+    {
+        let state = if new.auto_sync { "ON" } else { "OFF" };
+        let mut e = event(
+            model,
+            new,
+            EventKind::AutosyncToggled,
+            at,
+            format!("{} auto-sync {state}", new.key.name),
+        );
+        e.details = json!({"auto_sync": new.auto_sync});
+        out.push(e);
+        if new.auto_sync {
+            model.autosync_off.remove(&new.key);
+        }
+    }
+}
+
+/// Apps whose detail (history, tree, events) matters now: affected services' apps, the
+/// selected service's, the open and selected app on the Apps screen.
+fn wanted_details(model: &Model) -> Vec<AppKey> {
+    let mut keys: Vec<AppKey> = Vec::new();
+    if let Some(k) = &model.app_open {
+        keys.push(k.clone());
+    }
+    if model.screen == Screen::Apps
+        && let Some(k) = model.apps_view.get(model.apps_cursor.selected)
+    {
+        keys.push(k.clone());
+    }
+    if let Some(s) = model.selected_service() {
+        keys.extend(s.apps.iter().cloned());
+    }
+    for s in model
+        .services
+        .iter()
+        .filter(|s| s.urgency < Urgency::WarningFiring || s.suspect)
+    {
+        keys.extend(s.apps.iter().cloned());
+    }
+    keys
+}
+
+/// Fetch details that are missing or older than the app, at most one request per app.
+pub fn detail_fetches(model: &mut Model) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for key in wanted_details(model) {
+        if effects.len() >= DETAIL_FETCHES_PER_UPDATE {
+            break;
+        }
+        if model.detail_requests.contains(&key) {
+            continue;
+        }
+        let Some(app) = model.apps.get(&key) else {
+            continue;
+        };
+        let fresh = model
+            .app_details
+            .get(&key)
+            .is_some_and(|d| d.resource_version == app.resource_version);
+        if fresh {
+            continue;
+        }
+        model.detail_requests.insert(key.clone());
+        effects.push(Effect::FetchAppDetail { key, refresh: None });
+    }
+    effects
+}

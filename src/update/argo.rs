@@ -1,0 +1,727 @@
+//! Argo CD actions by the safety rules: rollback (dry run first, exact confirmation, typed
+//! name for production, auto-sync handled as one explicit step), sync, terminate, re-enable
+//! auto-sync. One request at a time, never retried, every attempt and result on the timeline.
+
+use super::apps::short_rev;
+use super::{flash, push_event};
+use crate::effect::Effect;
+use crate::model::Model;
+use crate::model::app::{App, AppKey, HealthStatus};
+use crate::model::popup::{
+    ConfirmAction, ConfirmKind, FormStage, Popup, RollbackForm, RollbackStage, SyncForm,
+};
+use crate::model::source::SourceKind;
+use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
+use crate::model::ui::{FlashLevel, Screen};
+use crate::msg::EffectOutcome;
+use crossterm::event::{KeyCode, KeyEvent};
+use serde_json::json;
+
+/// Marks an in-flight request as an Argo CD one (routing of failures).
+const TAG: &str = "argocd:";
+
+/// The app the user points at: the open/selected app on Apps, the deploy's app on Deploys,
+/// the worst app of the selected service on Triage.
+pub fn target_app(model: &Model) -> Option<AppKey> {
+    match model.screen {
+        Screen::Apps => model
+            .app_open
+            .clone()
+            .or_else(|| model.apps_view.get(model.apps_cursor.selected).cloned()),
+        Screen::Deploys => model
+            .deploys
+            .get(model.deploys_cursor.selected)
+            .map(|d| d.app.clone()),
+        Screen::Triage => {
+            let service = model.selected_service()?;
+            service
+                .apps
+                .iter()
+                .min_by_key(|k| model.apps.get(*k).map(|a| (a.health, a.sync)))
+                .cloned()
+        }
+        _ => None,
+    }
+}
+
+fn has_argocd(model: &Model) -> bool {
+    model.sources.iter().any(|s| s.kind == SourceKind::Argocd)
+}
+
+/// Why no mutation may happen on this app now, if so.
+fn refuse(model: &Model, key: &AppKey) -> Option<String> {
+    if model.settings.read_only {
+        return Some("read-only mode: Argo CD actions are disabled".into());
+    }
+    if model.source(&key.instance).is_some_and(|s| s.read_only) {
+        return Some(format!(
+            "{} is read-only in the config: actions are disabled",
+            key.instance
+        ));
+    }
+    if model
+        .in_flight
+        .values()
+        .any(|v| v.starts_with(TAG) && v.ends_with(&format!(" {key}")))
+    {
+        return Some(format!("a request for {} is still in flight", key.name));
+    }
+    None
+}
+
+/// Resolve the target or say why there is none.
+fn pick(model: &mut Model) -> Option<(AppKey, App)> {
+    if !has_argocd(model) {
+        flash(
+            model,
+            FlashLevel::Info,
+            "no Argo CD source configured (add [[argocd]] or --argocd URL)",
+        );
+        return None;
+    }
+    let Some(key) = target_app(model) else {
+        let text = if model.screen == Screen::Triage {
+            "no Argo CD app mapped to the selected service"
+        } else {
+            "select an app first (Apps screen: 3)"
+        };
+        flash(model, FlashLevel::Info, text);
+        return None;
+    };
+    if let Some(why) = refuse(model, &key) {
+        flash(model, FlashLevel::Info, why);
+        return None;
+    }
+    let app = model.apps.get(&key)?.clone();
+    Some((key, app))
+}
+
+/// `R`: open the rollback picker.
+pub fn open_rollback(model: &mut Model) -> Vec<Effect> {
+    let Some((key, app)) = pick(model) else {
+        return Vec::new();
+    };
+    if app.operation_running() {
+        flash(
+            model,
+            FlashLevel::Info,
+            format!("an operation is running on {} (x terminates it)", key.name),
+        );
+        return Vec::new();
+    }
+    if app.history.len() < 2 {
+        flash(
+            model,
+            FlashLevel::Info,
+            format!("{} has no earlier deployment to roll back to", key.name),
+        );
+        return Vec::new();
+    }
+    let entries: Vec<_> = app.history.iter().rev().cloned().collect();
+    // History does not record health; the best honest guess: a healthy app's current entry,
+    // else the one before it.
+    let last_healthy = if app.health == HealthStatus::Healthy {
+        Some(0)
+    } else {
+        Some(1)
+    };
+    let production = model
+        .settings
+        .is_production(&key, &app.destination_namespace);
+    model.popup = Some(Popup::Rollback(Box::new(RollbackForm {
+        current_revision: app.revision.clone(),
+        auto_sync: app.auto_sync,
+        disable_auto_sync: false,
+        prune: false,
+        production,
+        typed: String::new(),
+        stage: RollbackStage::Pick,
+        problem: None,
+        selected: 1,
+        last_healthy,
+        entries,
+        key,
+    })));
+    Vec::new()
+}
+
+/// `S`: open the sync form.
+pub fn open_sync(model: &mut Model) -> Vec<Effect> {
+    let Some((key, app)) = pick(model) else {
+        return Vec::new();
+    };
+    if app.operation_running() {
+        flash(
+            model,
+            FlashLevel::Info,
+            format!("an operation is running on {} (x terminates it)", key.name),
+        );
+        return Vec::new();
+    }
+    let production = model
+        .settings
+        .is_production(&key, &app.destination_namespace);
+    let revision = app.target_revisions.first().cloned().unwrap_or_default();
+    model.popup = Some(Popup::Sync(Box::new(SyncForm {
+        key,
+        revision,
+        prune: false,
+        dry_run: false,
+        production,
+        typed: String::new(),
+        stage: FormStage::Edit,
+        problem: None,
+    })));
+    Vec::new()
+}
+
+/// `x`: terminate the running operation.
+pub fn open_terminate(model: &mut Model) -> Vec<Effect> {
+    let Some((key, app)) = pick(model) else {
+        return Vec::new();
+    };
+    if !app.operation_running() {
+        flash(
+            model,
+            FlashLevel::Info,
+            format!("no operation is running on {}", key.name),
+        );
+        return Vec::new();
+    }
+    model.popup = Some(Popup::Confirm(ConfirmAction {
+        key,
+        what: ConfirmKind::Terminate,
+        stage: FormStage::Confirm,
+    }));
+    Vec::new()
+}
+
+/// `:autosync on`: turn auto-sync back on for the target app.
+pub fn open_enable_autosync(model: &mut Model) -> Vec<Effect> {
+    let Some((key, app)) = pick(model) else {
+        return Vec::new();
+    };
+    if app.auto_sync {
+        flash(
+            model,
+            FlashLevel::Info,
+            format!("auto-sync is already on for {}", key.name),
+        );
+        model.autosync_off.remove(&key);
+        return Vec::new();
+    }
+    model.popup = Some(Popup::Confirm(ConfirmAction {
+        key,
+        what: ConfirmKind::EnableAutoSync,
+        stage: FormStage::Confirm,
+    }));
+    Vec::new()
+}
+
+fn begin(
+    model: &mut Model,
+    key: &AppKey,
+    what: &str,
+    summary: String,
+    details: serde_json::Value,
+) -> u64 {
+    let request_id = model.next_request_id;
+    model.next_request_id += 1;
+    model
+        .in_flight
+        .insert(request_id, format!("{TAG}{what} {key}"));
+    let mut e = TimelineEvent::new(
+        EventKind::ActionAttempted,
+        EventSource::User,
+        model.now,
+        model.now,
+        summary,
+    );
+    e.actor = model.settings.author.clone();
+    e.refs.app = Some(key.name.clone());
+    e.refs.service = model
+        .apps
+        .get(key)
+        .map(|a| crate::model::service_apps::service_of_app(a, &model.settings));
+    e.details = details;
+    e.details["request_id"] = json!(request_id);
+    push_event(model, e);
+    request_id
+}
+
+/// Keys while the rollback popup is open.
+pub fn on_rollback_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    let Some(Popup::Rollback(form)) = &mut model.popup else {
+        return Vec::new();
+    };
+    match form.stage {
+        RollbackStage::Pick => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => model.popup = None,
+            KeyCode::Down | KeyCode::Char('j') => {
+                form.selected = (form.selected + 1).min(form.entries.len().saturating_sub(1))
+            }
+            KeyCode::Up | KeyCode::Char('k') => form.selected = form.selected.saturating_sub(1),
+            KeyCode::Char('a') if form.auto_sync => {
+                form.disable_auto_sync = !form.disable_auto_sync;
+                form.problem = None;
+            }
+            KeyCode::Char('p') => form.prune = !form.prune,
+            KeyCode::Enter => return start_dry_run(model),
+            _ => {}
+        },
+        RollbackStage::Confirm => match key.code {
+            KeyCode::Esc => {
+                form.stage = RollbackStage::Pick;
+                form.typed.clear();
+            }
+            KeyCode::Backspace if form.production => {
+                form.typed.pop();
+            }
+            KeyCode::Char(c) if form.production && form.typed.len() < 253 => form.typed.push(c),
+            KeyCode::Enter if form.production => {
+                if form.typed == form.key.name {
+                    return send_rollback(model);
+                }
+                form.problem = Some(format!("type `{}` exactly to confirm", form.key.name));
+            }
+            KeyCode::Char('y') | KeyCode::Char('Y') => return send_rollback(model),
+            _ => {}
+        },
+        // Sent: nothing to do but wait; Esc hides the popup, the result still lands.
+        RollbackStage::DryRun(_) | RollbackStage::InFlight(_) | RollbackStage::Watching => {
+            if matches!(key.code, KeyCode::Esc | KeyCode::Char('q')) {
+                model.popup = None;
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn start_dry_run(model: &mut Model) -> Vec<Effect> {
+    let Some(Popup::Rollback(form)) = &mut model.popup else {
+        return Vec::new();
+    };
+    if form.selected == 0 {
+        form.problem = Some("that is the current deployment: pick an earlier one".into());
+        return Vec::new();
+    }
+    if form.auto_sync && !form.disable_auto_sync {
+        form.problem = Some(
+            "auto-sync is ON: Argo CD refuses rollbacks while it is on. Press a to disable auto-sync, then roll back"
+                .into(),
+        );
+        return Vec::new();
+    }
+    let (key, entry, prune) = (
+        form.key.clone(),
+        form.entries[form.selected].clone(),
+        form.prune,
+    );
+    let request_id = begin(
+        model,
+        &key,
+        "rollback dry-run",
+        format!(
+            "dry run: roll back {} to {} (history {})",
+            key.name,
+            short_rev(&entry.revision),
+            entry.id
+        ),
+        json!({"action": "rollback", "dry_run": true, "app": key, "id": entry.id, "revision": entry.revision}),
+    );
+    if let Some(Popup::Rollback(form)) = &mut model.popup {
+        form.stage = RollbackStage::DryRun(request_id);
+        form.problem = None;
+    }
+    vec![Effect::Rollback {
+        request_id,
+        key,
+        id: entry.id,
+        dry_run: true,
+        prune,
+        disable_auto_sync: false,
+    }]
+}
+
+fn send_rollback(model: &mut Model) -> Vec<Effect> {
+    let Some(Popup::Rollback(form)) = &model.popup else {
+        return Vec::new();
+    };
+    let (key, entry, prune, disable) = (
+        form.key.clone(),
+        form.entries[form.selected].clone(),
+        form.prune,
+        form.disable_auto_sync,
+    );
+    let from = short_rev(&form.current_revision).to_string();
+    let to = short_rev(&entry.revision).to_string();
+    let auto = if disable {
+        "disable auto-sync, then "
+    } else {
+        ""
+    };
+    let request_id = begin(
+        model,
+        &key,
+        "rollback",
+        format!(
+            "{auto}roll back {} from {from} to {to} (history {})",
+            key.name, entry.id
+        ),
+        json!({"action": "rollback", "dry_run": false, "app": key, "id": entry.id, "from": from, "to": entry.revision,
+               "disable_auto_sync": disable, "prune": prune}),
+    );
+    if let Some(Popup::Rollback(form)) = &mut model.popup {
+        form.stage = RollbackStage::InFlight(request_id);
+        form.problem = None;
+    }
+    vec![Effect::Rollback {
+        request_id,
+        key,
+        id: entry.id,
+        dry_run: false,
+        prune,
+        disable_auto_sync: disable,
+    }]
+}
+
+/// Keys while the sync popup is open.
+pub fn on_sync_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    let Some(Popup::Sync(form)) = &mut model.popup else {
+        return Vec::new();
+    };
+    match form.stage {
+        FormStage::Edit => match key.code {
+            KeyCode::Esc | KeyCode::Char('q') => model.popup = None,
+            KeyCode::Char('p') => form.prune = !form.prune,
+            KeyCode::Char('d') => form.dry_run = !form.dry_run,
+            KeyCode::Enter => {
+                form.stage = FormStage::Confirm;
+                form.problem = None;
+            }
+            _ => {}
+        },
+        FormStage::Confirm => match key.code {
+            KeyCode::Esc => {
+                form.stage = FormStage::Edit;
+                form.typed.clear();
+            }
+            KeyCode::Backspace if form.production && !form.dry_run => {
+                form.typed.pop();
+            }
+            KeyCode::Char(c) if form.production && !form.dry_run => form.typed.push(c),
+            KeyCode::Enter if form.production && !form.dry_run => {
+                if form.typed == form.key.name {
+                    return send_sync(model);
+                }
+                form.problem = Some(format!("type `{}` exactly to confirm", form.key.name));
+            }
+            KeyCode::Char('y') | KeyCode::Char('Y') => return send_sync(model),
+            _ => {}
+        },
+        FormStage::InFlight(_) => {
+            if key.code == KeyCode::Esc {
+                model.popup = None;
+            }
+        }
+    }
+    Vec::new()
+}
+
+fn send_sync(model: &mut Model) -> Vec<Effect> {
+    let Some(Popup::Sync(form)) = &model.popup else {
+        return Vec::new();
+    };
+    let (key, revision, prune, dry_run) = (
+        form.key.clone(),
+        form.revision.clone(),
+        form.prune,
+        form.dry_run,
+    );
+    let what = if dry_run { "sync dry-run" } else { "sync" };
+    let request_id = begin(
+        model,
+        &key,
+        what,
+        format!(
+            "{what} {} to {}{}",
+            key.name,
+            if revision.is_empty() {
+                "HEAD"
+            } else {
+                &revision
+            },
+            if prune { " with prune" } else { "" }
+        ),
+        json!({"action": "sync", "app": key, "revision": revision, "prune": prune, "dry_run": dry_run}),
+    );
+    if let Some(Popup::Sync(form)) = &mut model.popup {
+        form.stage = FormStage::InFlight(request_id);
+    }
+    let revision = Some(revision).filter(|r| !r.is_empty());
+    vec![Effect::Sync {
+        request_id,
+        key,
+        revision,
+        prune,
+        dry_run,
+    }]
+}
+
+/// Keys while a terminate / enable-auto-sync confirmation is open.
+pub fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    let Some(Popup::Confirm(action)) = &mut model.popup else {
+        return Vec::new();
+    };
+    match (action.stage, key.code) {
+        (FormStage::Confirm, KeyCode::Char('y') | KeyCode::Char('Y')) => {
+            let (app, what) = (action.key.clone(), action.what);
+            let (label, summary) = match what {
+                ConfirmKind::Terminate => (
+                    "terminate",
+                    format!("terminate the running operation on {}", app.name),
+                ),
+                ConfirmKind::EnableAutoSync => (
+                    "enable auto-sync",
+                    format!("re-enable auto-sync on {}", app.name),
+                ),
+            };
+            let request_id = begin(
+                model,
+                &app,
+                label,
+                summary,
+                json!({"action": label, "app": app}),
+            );
+            if let Some(Popup::Confirm(action)) = &mut model.popup {
+                action.stage = FormStage::InFlight(request_id);
+            }
+            match what {
+                ConfirmKind::Terminate => vec![Effect::Terminate {
+                    request_id,
+                    key: app,
+                }],
+                ConfirmKind::EnableAutoSync => vec![Effect::EnableAutoSync {
+                    request_id,
+                    key: app,
+                }],
+            }
+        }
+        (_, KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q')) => {
+            model.popup = None;
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// Is this in-flight request an Argo CD one?
+pub fn owns(model: &Model, request_id: u64) -> bool {
+    model
+        .in_flight
+        .get(&request_id)
+        .is_some_and(|v| v.starts_with(TAG))
+}
+
+fn record(model: &mut Model, kind: EventKind, key: &AppKey, summary: String, highlight: bool) {
+    let mut e = TimelineEvent::new(
+        kind,
+        EventSource::User,
+        model.now,
+        model.now,
+        summary.clone(),
+    );
+    e.actor = model.settings.author.clone();
+    e.refs.app = Some(key.name.clone());
+    e.refs.service = model
+        .apps
+        .get(key)
+        .map(|a| crate::model::service_apps::service_of_app(a, &model.settings));
+    e.highlight = highlight;
+    push_event(model, e);
+}
+
+/// Results of Argo CD actions.
+pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
+    match outcome {
+        EffectOutcome::AppActionDone {
+            request_id,
+            key,
+            dry_run,
+            app,
+            ..
+        } => {
+            let what = model.in_flight.remove(&request_id).unwrap_or_default();
+            let what = what.trim_start_matches(TAG).split(' ').collect::<Vec<_>>();
+            let action = what
+                .iter()
+                .take_while(|w| !w.contains('/'))
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(" ");
+            if let Some(app) = *app {
+                model.apps.insert(app.key.clone(), app);
+                model.rederive();
+            }
+            match &mut model.popup {
+                Some(Popup::Rollback(form)) if form.stage == RollbackStage::DryRun(request_id) => {
+                    form.stage = RollbackStage::Confirm;
+                    return Vec::new();
+                }
+                Some(Popup::Rollback(form))
+                    if form.stage == RollbackStage::InFlight(request_id) =>
+                {
+                    form.stage = RollbackStage::Watching;
+                }
+                Some(Popup::Sync(form)) if form.stage == FormStage::InFlight(request_id) => {
+                    model.popup = None
+                }
+                Some(Popup::Confirm(c)) if c.stage == FormStage::InFlight(request_id) => {
+                    model.popup = None
+                }
+                _ => {}
+            }
+            if dry_run {
+                flash(
+                    model,
+                    FlashLevel::Success,
+                    format!(
+                        "{action} on {}: accepted by Argo CD (nothing changed)",
+                        key.name
+                    ),
+                );
+                return Vec::new();
+            }
+            if action == "rollback" {
+                let disabled = model
+                    .timeline
+                    .iter()
+                    .rev()
+                    .find(|e| e.details.get("request_id") == Some(&json!(request_id)))
+                    .and_then(|e| e.details.get("disable_auto_sync"))
+                    .and_then(|v| v.as_bool())
+                    .unwrap_or(false);
+                if disabled {
+                    model.autosync_off.insert(key.clone());
+                    record(
+                        model,
+                        EventKind::AutosyncToggled,
+                        &key,
+                        format!(
+                            "auto-sync OFF on {} (by sitrep, for the rollback)",
+                            key.name
+                        ),
+                        true,
+                    );
+                }
+                record(
+                    model,
+                    EventKind::Rollback,
+                    &key,
+                    format!("rollback of {} started", key.name),
+                    true,
+                );
+            } else if action == "enable auto-sync" {
+                model.autosync_off.remove(&key);
+            }
+            record(
+                model,
+                EventKind::ActionSucceeded,
+                &key,
+                format!("{action} on {}: accepted", key.name),
+                false,
+            );
+            flash(
+                model,
+                FlashLevel::Success,
+                format!("{action} on {}: accepted; watching it", key.name),
+            );
+            vec![Effect::FetchAppDetail { key, refresh: None }]
+        }
+        EffectOutcome::MutationFailed {
+            request_id, error, ..
+        } => {
+            let what = model.in_flight.remove(&request_id).unwrap_or_default();
+            let what = what.trim_start_matches(TAG).to_string();
+            let mut key = None;
+            match &mut model.popup {
+                Some(Popup::Rollback(form)) if matches!(form.stage, RollbackStage::DryRun(id) | RollbackStage::InFlight(id) if id == request_id) =>
+                {
+                    // Argo CD can't dry-run while auto-sync is on; the real request disables it first.
+                    let autosync_refusal = error.contains("auto-sync is enabled");
+                    if form.stage == RollbackStage::DryRun(request_id)
+                        && form.disable_auto_sync
+                        && autosync_refusal
+                    {
+                        form.stage = RollbackStage::Confirm;
+                        form.problem = Some(
+                            "dry run not possible while auto-sync is on: it will be disabled first"
+                                .into(),
+                        );
+                        return Vec::new();
+                    }
+                    if error.contains("auto-sync is now OFF") {
+                        model_autosync_off(&mut key, form.key.clone());
+                    }
+                    form.stage = RollbackStage::Pick;
+                    form.typed.clear();
+                    form.problem = Some(error.clone());
+                }
+                Some(Popup::Sync(form)) if form.stage == FormStage::InFlight(request_id) => {
+                    form.stage = FormStage::Edit;
+                    form.problem = Some(error.clone());
+                }
+                Some(Popup::Confirm(c)) if c.stage == FormStage::InFlight(request_id) => {
+                    model.popup = None
+                }
+                _ => {}
+            }
+            if let Some(k) = key {
+                model.autosync_off.insert(k);
+            }
+            let mut e = TimelineEvent::new(
+                EventKind::ActionFailed,
+                EventSource::User,
+                model.now,
+                model.now,
+                format!("{what} failed: {error}"),
+            );
+            e.actor = model.settings.author.clone();
+            e.highlight = true;
+            e.details = json!({"request_id": request_id, "error": error});
+            push_event(model, e);
+            flash(model, FlashLevel::Error, format!("{what} failed: {error}"));
+            Vec::new()
+        }
+        _ => Vec::new(),
+    }
+}
+
+fn model_autosync_off(slot: &mut Option<AppKey>, key: AppKey) {
+    *slot = Some(key);
+}
+
+/// While a rollback is being watched: say so when the app is healthy again.
+pub fn watch_progress(model: &mut Model) {
+    let Some(Popup::Rollback(form)) = &model.popup else {
+        return;
+    };
+    if form.stage != RollbackStage::Watching {
+        return;
+    }
+    if let Some(app) = model.apps.get(&form.key)
+        && app.health == HealthStatus::Healthy
+        && !app.operation_running()
+        && model
+            .flash
+            .as_ref()
+            .is_none_or(|f| !f.text.contains("Healthy again"))
+    {
+        let name = app.key.name.clone();
+        flash(
+            model,
+            FlashLevel::Success,
+            format!("{name} is Healthy again"),
+        );
+    }
+}

@@ -1,0 +1,510 @@
+//! The Argo CD flows in `update`: correlation, suspects, and rollback by the safety rules.
+
+use super::update;
+use crate::config::keymap::Keymap;
+use crate::config::settings::Settings;
+use crate::config::theme::Theme;
+use crate::effect::Effect;
+use crate::model::Model;
+use crate::model::alert::{Alert, AlertState, Labels, fingerprint};
+use crate::model::app::{App, AppKey, HealthStatus, HistoryEntry, SyncStatus};
+use crate::model::popup::{Popup, RollbackStage};
+use crate::model::service::Urgency;
+use crate::model::source::{SourceKind, SourceStatus};
+use crate::model::timeline::EventKind;
+use crate::msg::{EffectOutcome, Msg, SourcePayload, SourceUpdate, WatchChange};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap()
+}
+
+fn model() -> Model {
+    let settings = Settings {
+        author: "alice".into(),
+        ..Settings::default()
+    };
+    let theme = Theme::builtin("dark").unwrap();
+    let mut m = Model::new(
+        settings,
+        Keymap::default(),
+        theme.clone(),
+        vec![theme],
+        t0(),
+    );
+    m.sources.push(SourceStatus::new(
+        "am",
+        SourceKind::Alertmanager,
+        "http://am",
+        "test",
+    ));
+    m.sources.push(SourceStatus::new(
+        "argocd",
+        SourceKind::Argocd,
+        "https://argocd",
+        "test",
+    ));
+    m
+}
+
+fn key(name: &str) -> AppKey {
+    AppKey {
+        instance: "argocd".into(),
+        namespace: "argocd".into(),
+        name: name.into(),
+    }
+}
+
+fn entry(id: i64, rev: &str, mins_ago: i64, by: &str) -> HistoryEntry {
+    HistoryEntry {
+        id,
+        revision: rev.into(),
+        revisions: vec![],
+        deployed_at: Some(t0() - Duration::minutes(mins_ago)),
+        deploy_started_at: Some(t0() - Duration::minutes(mins_ago) - Duration::seconds(30)),
+        initiated_by: by.into(),
+        automated: by == "ci-bot",
+    }
+}
+
+fn app(
+    name: &str,
+    health: HealthStatus,
+    sync: SyncStatus,
+    auto_sync: bool,
+    history: Vec<HistoryEntry>,
+) -> App {
+    let mut labels = Labels::new();
+    labels.insert(
+        "app.kubernetes.io/part-of".into(),
+        name.trim_end_matches("-prod").into(),
+    );
+    App {
+        key: key(name),
+        project: "payments".into(),
+        labels,
+        annotations: Labels::new(),
+        sync,
+        health,
+        health_message: if health == HealthStatus::Degraded {
+            "Deployment has 0/3 ready".into()
+        } else {
+            String::new()
+        },
+        revision: history
+            .last()
+            .map(|h| h.revision.clone())
+            .unwrap_or_default(),
+        revisions: vec![],
+        target_revisions: vec!["main".into()],
+        repo_urls: vec!["https://git/checkout".into()],
+        multi_source: false,
+        destination_server: "https://kubernetes.default.svc".into(),
+        destination_namespace: name.trim_end_matches("-prod").into(),
+        auto_sync,
+        operation: None,
+        history,
+        images: vec![],
+        reconciled_at: Some(t0()),
+        resources: vec![],
+        resource_version: "1".into(),
+    }
+}
+
+fn checkout() -> App {
+    app(
+        "checkout-prod",
+        HealthStatus::Degraded,
+        SyncStatus::Synced,
+        true,
+        vec![
+            entry(7, "v2.13.2", 60 * 24, "ci-bot"),
+            entry(8, "v2.14.0", 6, "ci-bot"),
+        ],
+    )
+}
+
+fn her() -> Alert {
+    let mut labels = Labels::new();
+    labels.insert("alertname".into(), "HighErrorRate".into());
+    labels.insert("service".into(), "checkout".into());
+    labels.insert("severity".into(), "critical".into());
+    Alert {
+        fingerprint: fingerprint(&labels),
+        labels,
+        annotations: Labels::new(),
+        state: AlertState::Firing,
+        starts_at: t0() - Duration::minutes(5),
+        ends_at: None,
+        generator_url: None,
+        silenced_by: vec![],
+        inhibited_by: vec![],
+        muted_by: vec![],
+        receivers: vec![],
+        source: "am".into(),
+        also_from: vec![],
+    }
+}
+
+fn source(name: &str, payload: SourcePayload) -> Msg {
+    Msg::Source(SourceUpdate {
+        source: name.into(),
+        at: t0(),
+        payload,
+    })
+}
+
+fn press(m: &mut Model, code: KeyCode) -> Vec<Effect> {
+    let mods = match code {
+        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+        _ => KeyModifiers::NONE,
+    };
+    update(m, Msg::Input(Event::Key(KeyEvent::new(code, mods))))
+}
+
+fn world() -> Model {
+    let mut m = model();
+    update(
+        &mut m,
+        source(
+            "am",
+            SourcePayload::Alerts {
+                alerts: vec![her()],
+                silences: Some(vec![]),
+            },
+        ),
+    );
+    let search = app(
+        "search-prod",
+        HealthStatus::Healthy,
+        SyncStatus::OutOfSync,
+        false,
+        vec![entry(3, "v4.1.3", 600, "bob")],
+    );
+    let quiet = app(
+        "cart-prod",
+        HealthStatus::Healthy,
+        SyncStatus::Synced,
+        true,
+        vec![entry(1, "v1.0.0", 6000, "bob")],
+    );
+    update(
+        &mut m,
+        source(
+            "argocd",
+            SourcePayload::Apps {
+                apps: vec![checkout(), search, quiet],
+            },
+        ),
+    );
+    m
+}
+
+#[test]
+fn apps_join_services_and_the_deploy_before_the_alert_is_suspect() {
+    let m = world();
+    let checkout = &m.services[0];
+    assert_eq!(checkout.name, "checkout");
+    assert_eq!(checkout.urgency, Urgency::CriticalFiring);
+    assert_eq!(checkout.health, Some(HealthStatus::Degraded));
+    assert!(checkout.suspect);
+    let last = &m.deploys[checkout.last_deploy.unwrap()];
+    assert_eq!(last.revision, "v2.14.0");
+    assert!(last.suspect);
+    // search: out of sync, ranked after checkout; cart: quiet, not on the triage list.
+    assert_eq!(m.services[1].name, "search");
+    assert_eq!(m.services[1].urgency, Urgency::OutOfSync);
+    assert!(m.visible_services().iter().all(|s| s.name != "cart"));
+    assert!(m.services.iter().any(|s| s.name == "cart"));
+    // The recent deploy and the degraded health are on the timeline.
+    assert!(
+        m.timeline
+            .iter()
+            .any(|e| e.kind == EventKind::Deploy && e.summary.contains("v2.14.0"))
+    );
+    assert!(
+        m.timeline
+            .iter()
+            .any(|e| e.kind == EventKind::HealthChanged && e.highlight)
+    );
+}
+
+#[test]
+fn affected_apps_get_their_detail_fetched_once() {
+    let mut m = model();
+    update(
+        &mut m,
+        source(
+            "am",
+            SourcePayload::Alerts {
+                alerts: vec![her()],
+                silences: Some(vec![]),
+            },
+        ),
+    );
+    let effects = update(
+        &mut m,
+        source(
+            "argocd",
+            SourcePayload::Apps {
+                apps: vec![checkout()],
+            },
+        ),
+    );
+    assert_eq!(
+        effects,
+        vec![Effect::FetchAppDetail {
+            key: key("checkout-prod"),
+            refresh: None
+        }]
+    );
+    // Asked already: not again until the answer comes.
+    let effects = update(
+        &mut m,
+        source(
+            "argocd",
+            SourcePayload::AppChanged {
+                change: WatchChange::Modified,
+                app: Box::new(checkout()),
+            },
+        ),
+    );
+    assert!(effects.is_empty());
+}
+
+#[test]
+fn rollback_with_auto_sync_is_dry_run_then_confirmed_by_typed_name() {
+    let mut m = world();
+    assert!(
+        press(&mut m, KeyCode::Char('R'))
+            .iter()
+            .all(|e| matches!(e, Effect::FetchAppDetail { .. }))
+    );
+    let Some(Popup::Rollback(form)) = &m.popup else {
+        panic!("no rollback popup")
+    };
+    assert_eq!(
+        form.entries[form.selected].id, 7,
+        "preselects the previous deployment"
+    );
+    assert!(form.auto_sync && form.production);
+
+    // Enter without accepting the auto-sync step: explained, nothing sent.
+    let effects = press(&mut m, KeyCode::Enter);
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Rollback { .. })));
+    let Some(Popup::Rollback(form)) = &m.popup else {
+        panic!()
+    };
+    assert!(form.problem.as_ref().unwrap().contains("auto-sync is ON"));
+
+    press(&mut m, KeyCode::Char('a'));
+    let effects = press(&mut m, KeyCode::Enter);
+    let Some(Effect::Rollback {
+        request_id,
+        id: 7,
+        dry_run: true,
+        disable_auto_sync: false,
+        ..
+    }) = effects.first().cloned()
+    else {
+        panic!("{effects:?}")
+    };
+    // Argo CD refuses a dry run while auto-sync is on: that's expected, we go on to confirm.
+    update(
+        &mut m,
+        Msg::Done(EffectOutcome::MutationFailed {
+            request_id,
+            source: "argocd".into(),
+            error: "rollback cannot be initiated when auto-sync is enabled".into(),
+        }),
+    );
+    let Some(Popup::Rollback(form)) = &m.popup else {
+        panic!()
+    };
+    assert_eq!(form.stage, RollbackStage::Confirm);
+
+    // Production: `y` does nothing; the name must be typed.
+    assert!(
+        !press(&mut m, KeyCode::Char('y'))
+            .iter()
+            .any(|e| matches!(e, Effect::Rollback { .. }))
+    );
+    let Some(Popup::Rollback(form)) = &mut m.popup else {
+        panic!()
+    };
+    form.typed.clear();
+    for c in "checkout-prod".chars() {
+        press(&mut m, KeyCode::Char(c));
+    }
+    let effects = press(&mut m, KeyCode::Enter);
+    let Some(Effect::Rollback {
+        request_id,
+        key: k,
+        id: 7,
+        dry_run: false,
+        disable_auto_sync: true,
+        prune: false,
+    }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::Rollback { .. }))
+        .cloned()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(k, key("checkout-prod"));
+    // In flight: more presses send nothing.
+    assert!(
+        !press(&mut m, KeyCode::Enter)
+            .iter()
+            .any(|e| matches!(e, Effect::Rollback { .. }))
+    );
+    assert!(
+        m.timeline.iter().any(
+            |e| e.kind == EventKind::ActionAttempted && e.summary.contains("disable auto-sync")
+        )
+    );
+
+    let mut healed = checkout();
+    healed.auto_sync = false;
+    update(
+        &mut m,
+        Msg::Done(EffectOutcome::AppActionDone {
+            request_id,
+            source: "argocd".into(),
+            key: key("checkout-prod"),
+            dry_run: false,
+            app: Box::new(Some(healed.clone())),
+        }),
+    );
+    let Some(Popup::Rollback(form)) = &m.popup else {
+        panic!()
+    };
+    assert_eq!(form.stage, RollbackStage::Watching);
+    assert!(m.autosync_off.contains(&key("checkout-prod")));
+    assert!(m.timeline.iter().any(|e| e.kind == EventKind::Rollback));
+
+    healed.health = HealthStatus::Healthy;
+    healed.history.push(entry(9, "v2.13.2", 0, "alice"));
+    update(
+        &mut m,
+        source(
+            "argocd",
+            SourcePayload::AppChanged {
+                change: WatchChange::Modified,
+                app: Box::new(healed),
+            },
+        ),
+    );
+    assert!(m.flash.as_ref().unwrap().text.contains("Healthy again"));
+    let rollback = m
+        .timeline
+        .iter()
+        .find(|e| e.kind == EventKind::Rollback && e.summary.contains("rolled back to"))
+        .unwrap();
+    assert!(rollback.summary.contains("v2.13.2"));
+    // The reminder stays until auto-sync is back on.
+    assert!(m.autosync_off.contains(&key("checkout-prod")));
+}
+
+#[test]
+fn refused_rollback_shows_the_servers_words_and_is_not_retried() {
+    let mut m = world();
+    press(&mut m, KeyCode::Char('R'));
+    press(&mut m, KeyCode::Char('a'));
+    let effects = press(&mut m, KeyCode::Enter);
+    let Some(Effect::Rollback { request_id, .. }) = effects.first().cloned() else {
+        panic!()
+    };
+    let effects = update(
+        &mut m,
+        Msg::Done(EffectOutcome::MutationFailed {
+            request_id,
+            source: "argocd".into(),
+            error: "application checkout-prod does not have deployment with id 7".into(),
+        }),
+    );
+    assert!(effects.is_empty());
+    let Some(Popup::Rollback(form)) = &m.popup else {
+        panic!()
+    };
+    assert_eq!(form.stage, RollbackStage::Pick);
+    assert!(
+        form.problem
+            .as_ref()
+            .unwrap()
+            .contains("does not have deployment with id 7")
+    );
+    assert!(m.timeline.iter().any(|e| e.kind == EventKind::ActionFailed));
+}
+
+#[test]
+fn read_only_removes_argocd_actions() {
+    let mut m = world();
+    m.settings.read_only = true;
+    press(&mut m, KeyCode::Char('R'));
+    press(&mut m, KeyCode::Char('S'));
+    assert!(m.popup.is_none());
+    assert!(m.flash.as_ref().unwrap().text.contains("read-only"));
+}
+
+#[test]
+fn terminate_needs_a_running_operation_and_confirmation() {
+    let mut m = world();
+    press(&mut m, KeyCode::Char('x'));
+    assert!(m.popup.is_none());
+    let mut running = checkout();
+    running.operation = Some(crate::model::app::Operation {
+        phase: crate::model::app::OperationPhase::Running,
+        message: "waiting for healthy state".into(),
+        started_at: Some(t0()),
+        finished_at: None,
+        initiated_by: "bob".into(),
+        automated: false,
+        revision: "v2.14.1".into(),
+        failed_resources: vec![],
+    });
+    update(
+        &mut m,
+        source(
+            "argocd",
+            SourcePayload::AppChanged {
+                change: WatchChange::Modified,
+                app: Box::new(running),
+            },
+        ),
+    );
+    press(&mut m, KeyCode::Char('x'));
+    let effects = press(&mut m, KeyCode::Char('y'));
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Terminate { key: k, .. } if *k == key("checkout-prod")))
+    );
+}
+
+#[test]
+fn sync_of_a_non_production_app_confirms_with_y() {
+    let mut m = world();
+    m.settings.production_pattern = "^never$".into();
+    m.screen = crate::model::ui::Screen::Apps;
+    m.rederive();
+    let pos = m
+        .apps_view
+        .iter()
+        .position(|k| k.name == "search-prod")
+        .unwrap();
+    m.apps_cursor.selected = pos;
+    press(&mut m, KeyCode::Char('S'));
+    press(&mut m, KeyCode::Char('p'));
+    press(&mut m, KeyCode::Enter);
+    let effects = press(&mut m, KeyCode::Char('y'));
+    assert!(effects.iter().any(|e| matches!(
+        e,
+        Effect::Sync {
+            prune: true,
+            dry_run: false,
+            ..
+        }
+    )));
+}
