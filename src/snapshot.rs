@@ -15,8 +15,39 @@ struct SnapshotJson<'a> {
     sources: Vec<SourceJson<'a>>,
     services: Vec<ServiceJson<'a>>,
     alerts: &'a [Alert],
-    apps: [(); 0],
-    deploys: [(); 0],
+    apps: Vec<AppJson<'a>>,
+    deploys: Vec<DeployJson<'a>>,
+}
+
+#[derive(Serialize)]
+struct AppJson<'a> {
+    instance: &'a str,
+    name: &'a str,
+    namespace: &'a str,
+    project: &'a str,
+    sync: &'static str,
+    health: &'static str,
+    health_message: &'a str,
+    revision: &'a str,
+    auto_sync: bool,
+    operation: Option<&'a crate::model::app::Operation>,
+    service: String,
+}
+
+#[derive(Serialize)]
+struct DeployJson<'a> {
+    instance: &'a str,
+    app: &'a str,
+    service: Option<&'a str>,
+    revision: &'a str,
+    history_id: Option<i64>,
+    started_at: Option<DateTime<Utc>>,
+    finished_at: Option<DateTime<Utc>>,
+    initiator: &'a str,
+    automated: bool,
+    result: crate::model::deploy::DeployResult,
+    rollback: bool,
+    suspect: bool,
 }
 
 #[derive(Serialize)]
@@ -69,8 +100,41 @@ pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
             })
             .collect(),
         alerts: &model.alerts.merged,
-        apps: [],
-        deploys: [],
+        apps: model
+            .apps
+            .values()
+            .map(|a| AppJson {
+                instance: &a.key.instance,
+                name: &a.key.name,
+                namespace: &a.key.namespace,
+                project: &a.project,
+                sync: a.sync.word(),
+                health: a.health.word(),
+                health_message: &a.health_message,
+                revision: &a.revision,
+                auto_sync: a.auto_sync,
+                operation: a.operation.as_ref(),
+                service: crate::model::service_apps::service_of_app(a, &model.settings),
+            })
+            .collect(),
+        deploys: model
+            .deploys
+            .iter()
+            .map(|d| DeployJson {
+                instance: &d.app.instance,
+                app: &d.app.name,
+                service: d.service.as_deref(),
+                revision: &d.revision,
+                history_id: d.history_id,
+                started_at: d.started_at,
+                finished_at: d.finished_at,
+                initiator: &d.initiator,
+                automated: d.automated,
+                result: d.result,
+                rollback: d.rollback,
+                suspect: d.suspect,
+            })
+            .collect(),
     };
     serde_json::to_writer(&mut *out, &snapshot)?;
     out.write_all(b"\n")
@@ -132,6 +196,39 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
             s.pending,
             s.suppressed
         )?;
+        for key in &s.apps {
+            if let Some(a) = model.apps.get(key) {
+                writeln!(
+                    out,
+                    "      app {:<28} {} / {}  {}",
+                    key.to_string(),
+                    a.health.word(),
+                    a.sync.word(),
+                    a.revision
+                )?;
+            }
+        }
+        if let Some(d) = s.last_deploy.and_then(|i| model.deploys.get(i)) {
+            let age = d
+                .at()
+                .map(|t| crate::model::age::short(model.now - t))
+                .unwrap_or_else(|| "?".into());
+            writeln!(
+                out,
+                "      last deploy {} by {} {age} ago{}",
+                d.revision,
+                if d.initiator.is_empty() {
+                    "automation"
+                } else {
+                    &d.initiator
+                },
+                if d.suspect {
+                    "  SUSPECT (finished just before the first alert)"
+                } else {
+                    ""
+                }
+            )?;
+        }
         for i in s.alerts.iter().take(10) {
             let a = &model.alerts.merged[*i];
             writeln!(
