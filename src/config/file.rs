@@ -28,6 +28,23 @@ pub struct ConfigFile {
     /// Key bindings: action = ["key", …].
     #[serde(default)]
     pub keys: BTreeMap<Action, Vec<String>>,
+    /// How Argo CD apps map to services, and what counts as a suspect or production.
+    #[serde(default)]
+    pub apps: AppsSection,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct AppsSection {
+    /// App labels naming the service, tried in order.
+    pub service_labels: Option<Vec<String>>,
+    /// Explicit app name -> service map (wins over labels).
+    #[serde(default)]
+    pub services: BTreeMap<String, String>,
+    /// A deploy finishing this long before the first alert is a suspect ("30m").
+    pub suspect_window: Option<Spanned<String>>,
+    /// Regex: matching targets need their name typed to confirm a mutation.
+    pub production_pattern: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Debug, Default)]

@@ -135,6 +135,22 @@ pub fn load(
         settings.group_by = g.clone();
     }
     settings.read_only = file.read_only || flags.read_only;
+    if let Some(labels) = &file.apps.service_labels {
+        settings.app_service_labels = labels.clone();
+    }
+    settings.app_services = file.apps.services.clone();
+    if let Some(w) = &file.apps.suspect_window {
+        settings.suspect_window_secs = duration(w, &at, "suspect_window")?.as_secs() as i64;
+    }
+    if let Some(p) = &file.apps.production_pattern {
+        regex::Regex::new(p.get_ref()).map_err(|e| {
+            ConfigError(format!(
+                "{}: production_pattern is not a valid regex: {e}\n  fix: e.g. \"prod|production\"",
+                at(p.span())
+            ))
+        })?;
+        settings.production_pattern = p.get_ref().clone();
+    }
 
     let defaults_timeout = match &file.defaults.timeout {
         Some(t) => duration(t, &at, "timeout")?,

@@ -187,3 +187,17 @@ fn read_only_flag_applies_to_every_source() {
     let cfg = load(&flags, None, &env_with(dir.path(), &[])).unwrap();
     assert!(cfg.settings.read_only && cfg.sources[0].read_only);
 }
+
+#[test]
+fn apps_section_maps_services() {
+    let dir = tempfile::tempdir().unwrap();
+    write_config(
+        dir.path(),
+        "[apps]\nservice_labels = [\"team\"]\nservices = { legacy = \"checkout\" }\nsuspect_window = \"10m\"\nproduction_pattern = \"^prd-\"\n",
+    );
+    let cfg = load(&SourceFlags::default(), None, &env_with(dir.path(), &[])).unwrap();
+    assert_eq!(cfg.settings.app_service_labels, vec!["team"]);
+    assert_eq!(cfg.settings.app_services["legacy"], "checkout");
+    assert_eq!(cfg.settings.suspect_window_secs, 600);
+    assert_eq!(cfg.settings.production_pattern, "^prd-");
+}
