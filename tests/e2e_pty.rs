@@ -202,3 +202,26 @@ fn sigterm_and_sighup_restore_the_terminal() {
         tui.assert_restored();
     }
 }
+
+#[test]
+fn rollback_of_checkout_through_the_keys_heals_it() {
+    // Fast demo clock: the alerts resolve one scenario-minute after the rollback.
+    let mut tui = Tui::start(&["--demo", "--demo-speed", "30"]);
+    tui.wait_for("HighErrorRate");
+    tui.wait_for("Degraded");
+    tui.send("R");
+    tui.wait_for("Auto-sync is ON");
+    tui.send("a");
+    tui.send("\r");
+    tui.wait_for("type the app name");
+    tui.send("checkout-prod\r");
+    tui.wait_for("Healthy again");
+    tui.send_esc();
+    // The alerts resolve: the timeline says so.
+    tui.send("6");
+    tui.wait_for("HighErrorRate on checkout resolved");
+    tui.wait_for("auto-sync OFF");
+    tui.send("q");
+    assert!(tui.wait_exit());
+    tui.assert_restored();
+}
