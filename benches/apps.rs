@@ -1,0 +1,146 @@
+//! Argo CD at scale: 10,000 apps (argonaut needs ~7 s to load that many). Measures folding the
+//! initial list into the model (correlation, deploys, suspects), the cost of one watch event at
+//! that scale, and rendering the Apps and Triage screens. Run: `cargo bench --bench apps`.
+
+use chrono::{Duration, TimeZone, Utc};
+use criterion::{Criterion, criterion_group, criterion_main};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sitrep::config::keymap::Keymap;
+use sitrep::config::settings::Settings;
+use sitrep::config::theme::Theme;
+use sitrep::model::Model;
+use sitrep::model::alert::{Alert, AlertState, Labels, fingerprint};
+use sitrep::model::app::{App, AppKey, HealthStatus, HistoryEntry, SyncStatus};
+use sitrep::model::source::{SourceKind, SourceStatus};
+use sitrep::model::ui::Screen;
+use sitrep::msg::{Msg, SourcePayload, SourceUpdate, WatchChange};
+use sitrep::update::update;
+use std::hint::black_box;
+
+const APPS: usize = 10_000;
+const ALERTS: usize = 10_000;
+const SERVICES: usize = 1_000;
+
+fn app(i: usize, generation: usize) -> App {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
+    let mut labels = Labels::new();
+    labels.insert("app.kubernetes.io/part-of".into(), format!("svc-{}", i % SERVICES));
+    let history = (0..5)
+        .map(|h| HistoryEntry {
+            id: h as i64 + 1,
+            revision: format!("{:040x}", i * 10 + h),
+            revisions: vec![],
+            deployed_at: Some(now - Duration::minutes(((i * 7 + h * 300) % 20_000) as i64)),
+            deploy_started_at: None,
+            initiated_by: "ci-bot".into(),
+            automated: true,
+        })
+        .collect::<Vec<_>>();
+    App {
+        key: AppKey { instance: "argocd".into(), namespace: "argocd".into(), name: format!("app-{i}-prod") },
+        project: format!("team-{}", i % 40),
+        labels,
+        annotations: Labels::new(),
+        sync: if i % 13 == 0 { SyncStatus::OutOfSync } else { SyncStatus::Synced },
+        health: match i % 50 {
+            0 => HealthStatus::Degraded,
+            1 => HealthStatus::Progressing,
+            _ => HealthStatus::Healthy,
+        },
+        health_message: String::new(),
+        revision: history.last().unwrap().revision.clone(),
+        revisions: vec![],
+        target_revisions: vec!["main".into()],
+        repo_urls: vec!["https://git.example.com/apps".into()],
+        multi_source: false,
+        destination_server: "https://kubernetes.default.svc".into(),
+        destination_namespace: format!("ns-{}", i % 200),
+        auto_sync: true,
+        operation: None,
+        history,
+        images: vec![format!("registry/app-{i}:v{generation}")],
+        reconciled_at: Some(now),
+        resources: vec![],
+        resource_version: format!("{}", i + generation * APPS),
+    }
+}
+
+fn alerts() -> Vec<Alert> {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
+    (0..ALERTS)
+        .map(|i| {
+            let mut labels = Labels::new();
+            labels.insert("alertname".into(), format!("Alert{}", i % 50));
+            labels.insert("service".into(), format!("svc-{}", i % SERVICES));
+            labels.insert("severity".into(), ["critical", "warning", "info"][i % 3].into());
+            labels.insert("instance".into(), format!("10.0.{}.{}:9100", i / 250, i % 250));
+            Alert {
+                fingerprint: fingerprint(&labels),
+                labels,
+                annotations: Labels::new(),
+                state: AlertState::Firing,
+                starts_at: now - Duration::seconds((i % 7200) as i64),
+                ends_at: None,
+                generator_url: None,
+                silenced_by: vec![],
+                inhibited_by: vec![],
+                muted_by: vec![],
+                receivers: vec![],
+                source: "am".into(),
+                also_from: vec![],
+            }
+        })
+        .collect()
+}
+
+fn model() -> Model {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap();
+    let theme = Theme::builtin("dark").unwrap();
+    let mut m = Model::new(Settings::default(), Keymap::default(), theme.clone(), vec![theme], now);
+    m.sources.push(SourceStatus::new("am", SourceKind::Alertmanager, "http://am", "bench"));
+    m.sources.push(SourceStatus::new("argocd", SourceKind::Argocd, "https://argocd", "bench"));
+    update(&mut m, msg("am", SourcePayload::Alerts { alerts: alerts(), silences: None }));
+    m
+}
+
+fn msg(source: &str, payload: SourcePayload) -> Msg {
+    let at = Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap();
+    Msg::Source(SourceUpdate { source: source.into(), at, payload })
+}
+
+fn benches(c: &mut Criterion) {
+    let list: Vec<App> = (0..APPS).map(|i| app(i, 0)).collect();
+    c.bench_function("initial list of 10k apps folded in (10k alerts)", |b| {
+        b.iter_batched(
+            || (model(), list.clone()),
+            |(mut m, apps)| black_box(update(&mut m, msg("argocd", SourcePayload::Apps { apps }))),
+            criterion::BatchSize::LargeInput,
+        )
+    });
+
+    let mut m = model();
+    update(&mut m, msg("argocd", SourcePayload::Apps { apps: list.clone() }));
+    let mut generation = 1;
+    c.bench_function("one watch event at 10k apps / 10k alerts", |b| {
+        b.iter(|| {
+            generation += 1;
+            let changed = Box::new(app(4242, generation));
+            black_box(update(&mut m, msg("argocd", SourcePayload::AppChanged { change: WatchChange::Modified, app: changed })))
+        })
+    });
+
+    let mut state = sitrep::ui::RenderState::default();
+    let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
+    c.bench_function("render triage 120x40 (10k apps, 10k alerts)", |b| {
+        b.iter(|| terminal.draw(|f| sitrep::ui::render(&m, &mut state, f)).unwrap())
+    });
+    m.screen = Screen::Apps;
+    m.rederive();
+    c.bench_function("render apps screen 120x40 (10k apps)", |b| {
+        b.iter(|| terminal.draw(|f| sitrep::ui::render(&m, &mut state, f)).unwrap())
+    });
+}
+
+criterion_group!(name = apps; config = Criterion::default().sample_size(20); targets = benches);
+criterion_main!(apps);
