@@ -70,9 +70,9 @@ async fn rollback(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) ->
         }
         Err(e) => {
             let status = match e {
-                ScenarioError::UnknownApp(_) | ScenarioError::UnknownVersion { .. } => {
-                    StatusCode::NOT_FOUND
-                }
+                ScenarioError::UnknownApp(_)
+                | ScenarioError::UnknownVersion { .. }
+                | ScenarioError::UnknownRevision { .. } => StatusCode::NOT_FOUND,
                 ScenarioError::NoPrevious(_) | ScenarioError::AlreadyRunning { .. } => {
                     StatusCode::CONFLICT
                 }
