@@ -495,11 +495,18 @@ pub fn fnv64(text: &str) -> u64 {
     hash
 }
 
-/// A stable 40-hex git commit for an app version.
+/// A stable 40-hex git commit for an app version. FNV of near-identical strings shares its
+/// high bits, so each word goes through a finalizer: `v2.13.1` and `v2.13.2` must not both
+/// look like `8ff55…`.
 pub fn commit_for(app: &str, version: &str) -> String {
-    let a = fnv64(&format!("{app}@{version}"));
-    let b = fnv64(&format!("{version}@{app}"));
-    let c = fnv64(&format!("{app}#{version}#"));
+    let mix = |mut x: u64| {
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94d049bb133111eb);
+        x ^ (x >> 31)
+    };
+    let a = mix(fnv64(&format!("{app}@{version}")));
+    let b = mix(fnv64(&format!("{version}@{app}")));
+    let c = mix(fnv64(&format!("{app}#{version}#")));
     format!("{a:016x}{b:016x}{:08x}", c as u32)
 }
 
@@ -738,5 +745,9 @@ mod tests {
         assert!(c.chars().all(|c| c.is_ascii_hexdigit()));
         assert_eq!(c, commit_for("checkout-prod", "v2.14.0"));
         assert_ne!(c, commit_for("checkout-prod", "v2.13.2"));
+        assert_ne!(
+            commit_for("checkout-prod", "v2.13.1")[..7],
+            commit_for("checkout-prod", "v2.13.2")[..7]
+        );
     }
 }
