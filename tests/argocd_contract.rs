@@ -177,6 +177,26 @@ async fn mutations_and_errors_match_the_swagger() {
     assert_valid("v1alpha1Application", &app);
     assert_eq!(app["status"]["operationState"]["phase"], "Failed");
 
+    // A multi-source app rolls back to a history entry's sources and revisions.
+    let off = json!({"patchType": "json", "patch": "[{\"op\":\"remove\",\"path\":\"/spec/syncPolicy/automated\"}]"});
+    assert_eq!(validate("applicationApplicationPatchRequest", &off), Ok(()));
+    let (code, gw) = argo
+        .patch("/api/v1/applications/api-gateway-prod", &off)
+        .await;
+    assert_eq!(code, 200, "{gw}");
+    let first = gw["status"]["history"][0]["id"].clone();
+    let (code, gw) = argo
+        .post(
+            "/api/v1/applications/api-gateway-prod/rollback",
+            &json!({"id": first}),
+        )
+        .await;
+    assert_eq!(code, 200, "{gw}");
+    assert_valid("v1alpha1Application", &gw);
+    let sync = &gw["operation"]["sync"];
+    assert_eq!(sync["revisions"], gw["status"]["history"][0]["revisions"]);
+    assert_eq!(sync["sources"].as_array().map(Vec::len), Some(2));
+
     // Error bodies.
     let (code, e) = argo
         .call(reqwest::Method::GET, "/api/v1/applications", None, None)

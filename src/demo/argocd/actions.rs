@@ -59,16 +59,18 @@ fn act(
     f: impl FnOnce(&mut Store, usize, &mut World, Offset) -> Result<(), ApiError>,
 ) -> Response {
     let (ns, project) = (req["appNamespace"].as_str(), req["project"].as_str());
-    let done = state::with(shared, |st, world, at| -> Result<usize, ApiError> {
-        let i = resolve(st, name, ns, project)?;
-        f(st, i, world, at)?;
-        Ok(i)
-    });
-    match done {
-        // `with` has published the change by now.
-        Ok(i) => state::with(shared, |st, _, _| Json(published(&st.apps[i]))).into_response(),
-        Err(e) => e.into_response(),
-    }
+    state::with_then(
+        shared,
+        |st, world, at| -> Result<usize, ApiError> {
+            let i = resolve(st, name, ns, project)?;
+            f(st, i, world, at)?;
+            Ok(i)
+        },
+        |st, done| match done {
+            Ok(i) => Json(published(&st.apps[i])).into_response(),
+            Err(e) => e.into_response(),
+        },
+    )
 }
 
 fn not_resolvable(revision: &str) -> ApiError {

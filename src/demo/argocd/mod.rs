@@ -300,7 +300,7 @@ async fn list(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) -> Res
         }
     };
     let projects = q.projects();
-    let (rv, mut items) = state::with(&shared, |st, _, _| {
+    let (rv, mut items) = state::read(&shared, |st, _, _| {
         let items: Vec<(String, String, Value)> = st
             .apps
             .iter()
@@ -343,7 +343,7 @@ async fn get_app(
 ) -> Response {
     let q = Query::parse(raw);
     let project = q.projects().into_iter().next();
-    state::with(&shared, |st, _, _| {
+    state::read(&shared, |st, _, _| {
         resolve(st, &name, q.one("appNamespace"), project.as_deref())
             .map(|i| Json(state::published(&st.apps[i])))
     })
@@ -356,10 +356,10 @@ async fn resource_tree(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let q = Query::parse(raw);
-    state::with(&shared, |st, world, at| {
+    state::read(&shared, |st, world, at| {
         let i = resolve(st, &name, q.one("appNamespace"), q.one("project"))?;
         let app = &st.apps[i];
-        let w = if app.def.addon { &st.addons } else { &*world };
+        let w = if app.def.addon { &st.addons } else { world };
         let live = tree::Live::of(app, w, at);
         Ok::<_, ApiError>(Json(tree::resource_tree(app, &live, &shared.clock)))
     })
@@ -372,10 +372,10 @@ async fn events(
     RawQuery(raw): RawQuery,
 ) -> Response {
     let q = Query::parse(raw);
-    state::with(&shared, |st, world, at| {
+    state::read(&shared, |st, world, at| {
         let i = resolve(st, &name, q.one("appNamespace"), q.one("project"))?;
         let app = &st.apps[i];
-        let w = if app.def.addon { &st.addons } else { &*world };
+        let w = if app.def.addon { &st.addons } else { world };
         let clock = &shared.clock;
         let (res_name, res_uid) = (q.one("resourceName"), q.one("resourceUID"));
         if res_name.is_none() && res_uid.is_none() {

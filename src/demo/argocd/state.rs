@@ -34,6 +34,9 @@ pub struct State {
     pub addons: World,
     /// The last resourceVersion handed out.
     pub rv: u64,
+    /// The scenario time of the last refresh, unless something changed since (a refresh at
+    /// the same time and state would publish nothing).
+    fresh_at: Option<Offset>,
 }
 
 impl State {
@@ -58,6 +61,7 @@ impl Store {
                 apps,
                 addons,
                 rv: FIRST_RV,
+                fresh_at: None,
             }),
             events: broadcast::channel(4096).0,
         }
@@ -77,9 +81,11 @@ impl Store {
 
     /// Turn auto-sync off for an app (or service) the way `argocd app set --sync-policy none`
     /// does: used by the demo's out-of-band rollback, which would otherwise be undone by the
-    /// emulated controller at once.
+    /// emulated controller at once. Call it before changing the world behind Argo CD's back:
+    /// the next request rebuilds every app.
     pub fn disable_auto_sync(&self, app_or_service: &str, at: Offset, by: &str) {
         let mut st = self.lock();
+        st.fresh_at = None;
         if let Some(app) = st.apps.iter_mut().find(|a| {
             !a.def.addon && (a.def.name == app_or_service || a.def.workload == app_or_service)
         }) && app.automated()
@@ -142,8 +148,14 @@ fn controller(st: &mut State, world: &mut World, at: Offset) {
 /// Bring the store up to `clock`'s now and publish what changed.
 fn refresh(store: &Store, st: &mut State, world: &mut World, clock: &ScenarioClock) {
     let at = clock.offset();
+    if st.fresh_at == Some(at) {
+        return;
+    }
+    st.fresh_at = Some(at);
     controller(st, world, at);
-    let State { apps, addons, rv } = st;
+    let State {
+        apps, addons, rv, ..
+    } = st;
     for app in apps.iter_mut() {
         let w: &World = if app.def.addon { addons } else { world };
         let value = wire::application(app, w, clock, at);
@@ -167,20 +179,39 @@ fn refresh(store: &Store, st: &mut State, world: &mut World, clock: &ScenarioClo
 }
 
 /// Run `f` on the store and the world as of now, publishing before (time passed) and after
-/// (what `f` changed).
-pub fn with<R>(shared: &Shared, f: impl FnOnce(&mut State, &mut World, Offset) -> R) -> R {
+/// (what `f` changed), then `then` on the result.
+pub fn with_then<R, S>(
+    shared: &Shared,
+    f: impl FnOnce(&mut State, &mut World, Offset) -> R,
+    then: impl FnOnce(&State, R) -> S,
+) -> S {
     let store = &shared.argocd;
     let mut st = store.lock();
     let mut world = shared.world();
     refresh(store, &mut st, &mut world, &shared.clock);
     let r = f(&mut st, &mut world, shared.clock.offset());
+    st.fresh_at = None;
     refresh(store, &mut st, &mut world, &shared.clock);
-    r
+    then(&st, r)
+}
+
+/// [`with_then`] without the `then`.
+pub fn with<R>(shared: &Shared, f: impl FnOnce(&mut State, &mut World, Offset) -> R) -> R {
+    with_then(shared, f, |_, r| r)
+}
+
+/// Read the store and the world as of now.
+pub fn read<R>(shared: &Shared, f: impl FnOnce(&State, &World, Offset) -> R) -> R {
+    let store = &shared.argocd;
+    let mut st = store.lock();
+    let mut world = shared.world();
+    refresh(store, &mut st, &mut world, &shared.clock);
+    f(&st, &world, shared.clock.offset())
 }
 
 /// Publish what time changed (the ticker calls this while anyone watches).
 pub fn tick(shared: &Shared) {
-    with(shared, |_, _, _| ());
+    read(shared, |_, _, _| ());
 }
 
 /// How long an operation started now by a person takes.

@@ -122,7 +122,7 @@ pub async fn watch(
     let fields = Fields::parse(&q.all("fields"), &UNSELECTABLE);
     let added = resume.is_none() || filter.name.is_some();
     // Snapshot and subscribe under one lock: nothing is missed, nothing comes twice.
-    let (initial, events) = state::with(&shared, |st, _, _| {
+    let (initial, events) = state::read(&shared, |st, _, _| {
         let events = shared.argocd.subscribe();
         let mut apps: Vec<&_> = if added {
             st.apps.iter().collect()
