@@ -101,12 +101,31 @@ impl Live {
             Health::Healthy => (vec![PodState::Running; r], 0),
         };
         let revision = rollouts.len();
-        live.replica_sets
-            .push(replica_set(app, current, revision, &new_pods, at));
+        let first = |d: &Deploy| {
+            rollouts
+                .iter()
+                .find(|r| r.version == d.version)
+                .map(|r| r.id)
+                == Some(d.id)
+        };
+        live.replica_sets.push(replica_set(
+            app,
+            current,
+            first(current),
+            revision,
+            &new_pods,
+            at,
+        ));
         if let Some(prev) = previous {
-            let old = vec![PodState::Running; old_pods];
+            // Rolling back from a bad version: its pods crash until they are gone.
+            let state = if prev.bad && live.health == Health::Progressing {
+                PodState::CrashLoop
+            } else {
+                PodState::Running
+            };
+            let old = vec![state; old_pods];
             live.replica_sets
-                .push(replica_set(app, prev, revision - 1, &old, at));
+                .push(replica_set(app, prev, first(prev), revision - 1, &old, at));
         }
         live
     }
@@ -184,11 +203,16 @@ pub fn template_hash(app: &str, version: &str) -> String {
     )
 }
 
-fn pod_name(rs: &str, i: usize) -> String {
-    if rs == "checkout-7d9f8b6c4" && i == 0 {
+/// The `i`th pod of a ReplicaSet; `generation` > 0 when the version rolls out again (a
+/// rollback to it): new pods, new names.
+fn pod_name(rs: &str, generation: u64, i: usize) -> String {
+    if rs == "checkout-7d9f8b6c4" && generation == 0 && i == 0 {
         return format!("{rs}-x2k9p");
     }
-    format!("{rs}-{}", pick(&format!("{rs}#{i}"), 5))
+    match generation {
+        0 => format!("{rs}-{}", pick(&format!("{rs}#{i}"), 5)),
+        g => format!("{rs}-{}", pick(&format!("{rs}#{g}#{i}"), 5)),
+    }
 }
 
 /// Restarts of a crash-looping container created at `created`: back-off doubles from 10 s to
@@ -209,6 +233,7 @@ fn restarts(created: Offset, at: Offset) -> (u32, Option<Offset>) {
 fn replica_set(
     app: &App,
     d: &Deploy,
+    first_of_version: bool,
     revision: usize,
     pods: &[PodState],
     at: Offset,
@@ -218,11 +243,13 @@ fn replica_set(
         app.def.workload,
         template_hash(&app.def.name, &d.version)
     );
+    // Rolled out before: a later rollout of the same version makes new pods.
+    let generation = if first_of_version { 0 } else { d.id };
     let pods = pods
         .iter()
         .enumerate()
         .map(|(i, &state)| {
-            let pod = pod_name(&name, i);
+            let pod = pod_name(&name, generation, i);
             let created = d.at + TimeDelta::seconds(2 * i as i64);
             let (restarts, last_restart) = match state {
                 PodState::CrashLoop => restarts(created, at),
@@ -417,7 +444,7 @@ mod tests {
     fn names_look_like_kubernetes_and_match_the_alerts() {
         assert_eq!(template_hash("checkout-prod", "v2.14.0"), "7d9f8b6c4");
         assert_eq!(
-            pod_name("checkout-7d9f8b6c4", 0),
+            pod_name("checkout-7d9f8b6c4", 0, 0),
             "checkout-7d9f8b6c4-x2k9p"
         );
         let h = template_hash("cart-prod", "v5.3.1");
