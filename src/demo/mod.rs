@@ -1,7 +1,8 @@
 //! The embedded demo world: a scripted incident, served by emulations of the systems sitrep
-//! reads (Alertmanager API v2, Prometheus HTTP API, Argo CD API) on loopback ports, in their real wire
-//! formats. sitrep's ordinary clients read these servers exactly as they read production, so
-//! the demo exercises the same code; nothing in here is a shortcut into sitrep's own logic.
+//! reads (Alertmanager API v2, Prometheus HTTP API, Argo CD API) on loopback ports, in their
+//! real wire formats. sitrep's ordinary clients read these servers exactly as they read
+//! production, so the demo exercises the same code; nothing in here is a shortcut into sitrep's
+//! own logic.
 //!
 //! The world's state (script, deploy history, silences) is shared by the servers behind
 //! mutexes held for microseconds; it belongs to the simulated remote systems, never to the app.

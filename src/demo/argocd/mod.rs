@@ -22,7 +22,7 @@ mod tree;
 mod view;
 mod wire;
 
-pub use state::Store;
+pub(crate) use state::Store;
 
 use super::Shared;
 use apps::CONTROL_NS;
@@ -57,7 +57,7 @@ const UNSELECTABLE: [&str; 3] = [
 
 /// A gRPC status as grpc-gateway writes it: `{"error","code","message","details"}`.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ApiError {
+pub(crate) struct ApiError {
     pub code: u16,
     pub message: String,
 }
