@@ -25,7 +25,10 @@ const SERVICES: usize = 1_000;
 fn app(i: usize, generation: usize) -> App {
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
     let mut labels = Labels::new();
-    labels.insert("app.kubernetes.io/part-of".into(), format!("svc-{}", i % SERVICES));
+    labels.insert(
+        "app.kubernetes.io/part-of".into(),
+        format!("svc-{}", i % SERVICES),
+    );
     let history = (0..5)
         .map(|h| HistoryEntry {
             id: h as i64 + 1,
@@ -38,11 +41,19 @@ fn app(i: usize, generation: usize) -> App {
         })
         .collect::<Vec<_>>();
     App {
-        key: AppKey { instance: "argocd".into(), namespace: "argocd".into(), name: format!("app-{i}-prod") },
+        key: AppKey {
+            instance: "argocd".into(),
+            namespace: "argocd".into(),
+            name: format!("app-{i}-prod"),
+        },
         project: format!("team-{}", i % 40),
         labels,
         annotations: Labels::new(),
-        sync: if i % 13 == 0 { SyncStatus::OutOfSync } else { SyncStatus::Synced },
+        sync: if i % 13 == 0 {
+            SyncStatus::OutOfSync
+        } else {
+            SyncStatus::Synced
+        },
         health: match i % 50 {
             0 => HealthStatus::Degraded,
             1 => HealthStatus::Progressing,
@@ -73,8 +84,14 @@ fn alerts() -> Vec<Alert> {
             let mut labels = Labels::new();
             labels.insert("alertname".into(), format!("Alert{}", i % 50));
             labels.insert("service".into(), format!("svc-{}", i % SERVICES));
-            labels.insert("severity".into(), ["critical", "warning", "info"][i % 3].into());
-            labels.insert("instance".into(), format!("10.0.{}.{}:9100", i / 250, i % 250));
+            labels.insert(
+                "severity".into(),
+                ["critical", "warning", "info"][i % 3].into(),
+            );
+            labels.insert(
+                "instance".into(),
+                format!("10.0.{}.{}:9100", i / 250, i % 250),
+            );
             Alert {
                 fingerprint: fingerprint(&labels),
                 labels,
@@ -97,16 +114,45 @@ fn alerts() -> Vec<Alert> {
 fn model() -> Model {
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap();
     let theme = Theme::builtin("dark").unwrap();
-    let mut m = Model::new(Settings::default(), Keymap::default(), theme.clone(), vec![theme], now);
-    m.sources.push(SourceStatus::new("am", SourceKind::Alertmanager, "http://am", "bench"));
-    m.sources.push(SourceStatus::new("argocd", SourceKind::Argocd, "https://argocd", "bench"));
-    update(&mut m, msg("am", SourcePayload::Alerts { alerts: alerts(), silences: None }));
+    let mut m = Model::new(
+        Settings::default(),
+        Keymap::default(),
+        theme.clone(),
+        vec![theme],
+        now,
+    );
+    m.sources.push(SourceStatus::new(
+        "am",
+        SourceKind::Alertmanager,
+        "http://am",
+        "bench",
+    ));
+    m.sources.push(SourceStatus::new(
+        "argocd",
+        SourceKind::Argocd,
+        "https://argocd",
+        "bench",
+    ));
+    update(
+        &mut m,
+        msg(
+            "am",
+            SourcePayload::Alerts {
+                alerts: alerts(),
+                silences: None,
+            },
+        ),
+    );
     m
 }
 
 fn msg(source: &str, payload: SourcePayload) -> Msg {
     let at = Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap();
-    Msg::Source(SourceUpdate { source: source.into(), at, payload })
+    Msg::Source(SourceUpdate {
+        source: source.into(),
+        at,
+        payload,
+    })
 }
 
 fn benches(c: &mut Criterion) {
@@ -120,25 +166,45 @@ fn benches(c: &mut Criterion) {
     });
 
     let mut m = model();
-    update(&mut m, msg("argocd", SourcePayload::Apps { apps: list.clone() }));
+    update(
+        &mut m,
+        msg("argocd", SourcePayload::Apps { apps: list.clone() }),
+    );
     let mut generation = 1;
     c.bench_function("one watch event at 10k apps / 10k alerts", |b| {
         b.iter(|| {
             generation += 1;
             let changed = Box::new(app(4242, generation));
-            black_box(update(&mut m, msg("argocd", SourcePayload::AppChanged { change: WatchChange::Modified, app: changed })))
+            black_box(update(
+                &mut m,
+                msg(
+                    "argocd",
+                    SourcePayload::AppChanged {
+                        change: WatchChange::Modified,
+                        app: changed,
+                    },
+                ),
+            ))
         })
     });
 
     let mut state = sitrep::ui::RenderState::default();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     c.bench_function("render triage 120x40 (10k apps, 10k alerts)", |b| {
-        b.iter(|| terminal.draw(|f| sitrep::ui::render(&m, &mut state, f)).unwrap())
+        b.iter(|| {
+            terminal
+                .draw(|f| sitrep::ui::render(&m, &mut state, f))
+                .unwrap()
+        })
     });
     m.screen = Screen::Apps;
     m.rederive();
     c.bench_function("render apps screen 120x40 (10k apps)", |b| {
-        b.iter(|| terminal.draw(|f| sitrep::ui::render(&m, &mut state, f)).unwrap())
+        b.iter(|| {
+            terminal
+                .draw(|f| sitrep::ui::render(&m, &mut state, f))
+                .unwrap()
+        })
     });
 }
 

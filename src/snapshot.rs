@@ -14,7 +14,7 @@ struct SnapshotJson<'a> {
     generated_at: DateTime<Utc>,
     sources: Vec<SourceJson<'a>>,
     services: Vec<ServiceJson<'a>>,
-    alerts: &'a [Alert],
+    alerts: &'a [std::sync::Arc<Alert>],
     apps: Vec<AppJson<'a>>,
     deploys: Vec<DeployJson<'a>>,
 }

@@ -20,15 +20,28 @@ pub enum Severity {
 impl Severity {
     /// Map the many spellings teams use onto four levels.
     pub fn from_label(value: Option<&str>) -> Severity {
-        match value.map(|v| v.trim().to_ascii_lowercase()).as_deref() {
-            Some("critical" | "crit" | "page" | "error" | "high" | "p1" | "sev1" | "emergency") => {
-                Severity::Critical
-            }
-            Some("warning" | "warn" | "medium" | "p2" | "p3" | "sev2" | "sev3") => {
-                Severity::Warning
-            }
-            Some("info" | "informational" | "low" | "notice" | "p4" | "p5") => Severity::Info,
-            _ => Severity::None,
+        // Called for every alert on every merge: compare without allocating.
+        let Some(v) = value.map(str::trim) else {
+            return Severity::None;
+        };
+        let is = |words: &[&str]| words.iter().any(|w| v.eq_ignore_ascii_case(w));
+        if is(&[
+            "critical",
+            "crit",
+            "page",
+            "error",
+            "high",
+            "p1",
+            "sev1",
+            "emergency",
+        ]) {
+            Severity::Critical
+        } else if is(&["warning", "warn", "medium", "p2", "p3", "sev2", "sev3"]) {
+            Severity::Warning
+        } else if is(&["info", "informational", "low", "notice", "p4", "p5"]) {
+            Severity::Info
+        } else {
+            Severity::None
         }
     }
 

@@ -7,7 +7,7 @@ use super::silence::{CompiledMatcher, Matcher};
 use super::store::AlertStore;
 use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
 use nucleo_matcher::{Config, Matcher as Fuzzy, Utf32Str};
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlertsRow {
@@ -127,8 +127,9 @@ impl AlertsView {
         let mut buf = Vec::new();
         let mut haystack = String::new();
 
-        // BTreeMap keeps groups in a stable order; sorted by urgency below.
-        let mut groups: BTreeMap<Vec<(String, String)>, Vec<usize>> = BTreeMap::new();
+        // Keys borrow the alerts' label values: no allocation per alert. The final order is
+        // set by the sort below, so a HashMap is fine.
+        let mut groups: HashMap<Vec<&str>, Vec<usize>> = HashMap::new();
         let mut matched = 0;
         for (i, alert) in store.merged.iter().enumerate() {
             if !filter.matchers.iter().all(|m| m.matches(&alert.labels)) {
@@ -152,16 +153,21 @@ impl AlertsView {
                 }
             }
             matched += 1;
-            let key: Vec<(String, String)> = group_by
+            let key: Vec<&str> = group_by
                 .iter()
-                .map(|l| (l.clone(), alert.labels.get(l).cloned().unwrap_or_default()))
+                .map(|l| alert.labels.get(l).map(String::as_str).unwrap_or(""))
                 .collect();
             groups.entry(key).or_default().push(i);
         }
 
         let mut grouped: Vec<(GroupRow, Vec<usize>)> = groups
             .into_iter()
-            .map(|(labels, members)| {
+            .map(|(values, members)| {
+                let labels: Vec<(String, String)> = group_by
+                    .iter()
+                    .zip(values)
+                    .map(|(l, v)| (l.clone(), v.to_string()))
+                    .collect();
                 let key = labels
                     .iter()
                     .map(|(k, v)| format!("{k}={v}"))
@@ -174,7 +180,7 @@ impl AlertsView {
                 let worst = members
                     .iter()
                     .filter(|i| store.merged[**i].state.is_active())
-                    .map(|i| store.merged[*i].severity())
+                    .map(|i| store.severities[*i])
                     .min()
                     .unwrap_or(Severity::None);
                 let collapsed = self.collapsed.contains(&key);

@@ -87,7 +87,7 @@ pub fn correlate(store: &AlertStore, service_labels: &[String]) -> Vec<ServiceRo
         match alert.state {
             AlertState::Firing | AlertState::Unprocessed => {
                 row.firing += 1;
-                let sev = alert.severity();
+                let sev = store.severities[i];
                 if row.firing == 1 || sev < row.worst {
                     row.worst = sev;
                 }

@@ -2,18 +2,22 @@
 //! A failing source keeps its last snapshot (shown as stale), so one dead source never blanks
 //! the view nor makes its alerts look resolved.
 
-use super::alert::{Alert, AlertState};
+use super::alert::{Alert, AlertState, Severity};
 use super::source::SourceKind;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 #[derive(Debug, Default, Clone)]
 pub struct AlertStore {
     /// Latest snapshot per source, keyed by (merge priority, source name).
-    per_source: BTreeMap<(u8, String), Vec<Alert>>,
+    /// Shared with `merged` (`Arc`): re-merging 10,000 alerts copies pointers, not label maps.
+    per_source: BTreeMap<(u8, String), Vec<Arc<Alert>>>,
     /// One alert per fingerprint, most urgent first (severity, state, oldest).
-    pub merged: Vec<Alert>,
+    pub merged: Vec<Arc<Alert>>,
     /// fingerprint -> index into `merged`.
     pub by_fingerprint: HashMap<String, usize>,
+    /// `merged[i].severity()`, computed once per merge (the label lookup is not free at 10k).
+    pub severities: Vec<Severity>,
 }
 
 /// What changed between two merges, for the timeline.
@@ -44,10 +48,15 @@ impl AlertStore {
         self.merged.is_empty()
     }
 
+    /// The alert at a merged index (what service rows and alert rows point at).
+    pub fn at(&self, index: usize) -> Option<&Alert> {
+        self.merged.get(index).map(|a| &**a)
+    }
+
     pub fn get(&self, fingerprint: &str) -> Option<&Alert> {
         self.by_fingerprint
             .get(fingerprint)
-            .map(|i| &self.merged[*i])
+            .map(|i| &*self.merged[*i])
     }
 
     /// Replace one source's snapshot and re-merge. Returns what changed.
@@ -57,8 +66,10 @@ impl AlertStore {
         kind: SourceKind,
         alerts: Vec<Alert>,
     ) -> AlertChanges {
-        self.per_source
-            .insert((priority(kind), source.to_string()), alerts);
+        self.per_source.insert(
+            (priority(kind), source.to_string()),
+            alerts.into_iter().map(Arc::new).collect(),
+        );
         self.remerge()
     }
 
@@ -70,39 +81,44 @@ impl AlertStore {
 
     fn remerge(&mut self) -> AlertChanges {
         let total: usize = self.per_source.values().map(Vec::len).sum();
-        let mut merged: Vec<Alert> = Vec::with_capacity(total);
-        let mut index: HashMap<String, usize> = HashMap::with_capacity(total);
-        for alerts in self.per_source.values() {
-            for alert in alerts {
-                match index.get(&alert.fingerprint) {
-                    Some(&i) => {
-                        let kept = &mut merged[i];
-                        if kept.source != alert.source && !kept.also_from.contains(&alert.source) {
-                            kept.also_from.push(alert.source.clone());
+        let mut merged: Vec<Arc<Alert>> = Vec::with_capacity(total);
+        {
+            // Borrowed keys while merging: no string copies for the common single-source case.
+            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(total);
+            let mut extra_sources: Vec<(usize, &str)> = Vec::new();
+            for alerts in self.per_source.values() {
+                for alert in alerts {
+                    match seen.get(alert.fingerprint.as_str()) {
+                        Some(&i) => extra_sources.push((i, alert.source.as_str())),
+                        None => {
+                            seen.insert(alert.fingerprint.as_str(), merged.len());
+                            merged.push(Arc::clone(alert));
                         }
-                    }
-                    None => {
-                        index.insert(alert.fingerprint.clone(), merged.len());
-                        merged.push(alert.clone());
                     }
                 }
             }
+            // Only alerts seen by several sources get their own copy.
+            for (i, source) in extra_sources {
+                let kept = Arc::make_mut(&mut merged[i]);
+                if kept.source != source && !kept.also_from.iter().any(|s| s == source) {
+                    kept.also_from.push(source.to_string());
+                }
+            }
         }
-        merged.sort_by(|a, b| {
-            (
-                a.severity(),
-                state_rank(a.state),
-                a.starts_at,
-                &a.fingerprint,
-            )
-                .cmp(&(
-                    b.severity(),
-                    state_rank(b.state),
-                    b.starts_at,
-                    &b.fingerprint,
-                ))
+        // Sort keys computed once per alert; fingerprints only break ties.
+        let keys: Vec<(Severity, u8, chrono::DateTime<chrono::Utc>)> = merged
+            .iter()
+            .map(|a| (a.severity(), state_rank(a.state), a.starts_at))
+            .collect();
+        let mut order: Vec<usize> = (0..merged.len()).collect();
+        order.sort_unstable_by(|&x, &y| {
+            keys[x]
+                .cmp(&keys[y])
+                .then_with(|| merged[x].fingerprint.cmp(&merged[y].fingerprint))
         });
-        index.clear();
+        self.severities = order.iter().map(|&i| keys[i].0).collect();
+        let merged: Vec<Arc<Alert>> = order.into_iter().map(|i| Arc::clone(&merged[i])).collect();
+        let mut index: HashMap<String, usize> = HashMap::with_capacity(merged.len());
         for (i, a) in merged.iter().enumerate() {
             index.insert(a.fingerprint.clone(), i);
         }
@@ -119,7 +135,7 @@ impl AlertStore {
         }
         for old in &self.merged {
             if !index.contains_key(&old.fingerprint) {
-                changes.resolved.push(old.clone());
+                changes.resolved.push(Alert::clone(old));
             }
         }
         self.merged = merged;

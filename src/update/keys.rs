@@ -316,7 +316,7 @@ pub fn selected_alert(model: &Model) -> Option<&crate::model::alert::Alert> {
                 TriagePane::Detail => service.alerts.get(model.detail.selected)?,
                 _ => service.alerts.first()?,
             };
-            model.alerts.merged.get(*idx)
+            model.alerts.at(*idx)
         }
         Screen::Alerts => {
             let rows = &model.alerts_view.rows;
@@ -328,7 +328,7 @@ pub fn selected_alert(model: &Model) -> Option<&crate::model::alert::Alert> {
                     AlertsRow::Group(_) => return None,
                 },
             };
-            model.alerts.merged.get(idx)
+            model.alerts.at(idx)
         }
         _ => None,
     }
