@@ -31,6 +31,15 @@ use ui::{Cursor, Flash, Prompt, Screen, TriagePane};
 /// Events kept in memory for the Timeline screen; older ones drop off the front.
 pub const TIMELINE_CAP: usize = 50_000;
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum AppsSort {
+    #[default]
+    Health,
+    Sync,
+    Age,
+    Name,
+}
+
 #[derive(Debug, Clone)]
 pub struct Model {
     /// The clock as of the last tick; rendering uses it for ages so frames are reproducible.
@@ -49,6 +58,22 @@ pub struct Model {
     /// Derived: the Alerts screen's grouped, filtered rows.
     pub alerts_view: AlertsView,
     pub timeline: Vec<TimelineEvent>,
+
+    /// Argo CD apps by key (all instances).
+    pub apps: std::collections::BTreeMap<app::AppKey, app::App>,
+    /// Derived: the Apps screen's rows (keys), filtered and sorted. Rebuilt on change.
+    pub apps_view: Vec<app::AppKey>,
+    pub apps_sort: AppsSort,
+    pub apps_cursor: Cursor,
+    /// Detail (tree, events) of the apps that matter now, cached.
+    pub app_details: std::collections::HashMap<app::AppKey, app::AppDetail>,
+    /// The app whose detail view is open on the Apps screen (Enter), if any.
+    pub app_open: Option<app::AppKey>,
+    /// Derived: every deploy, newest first (the change feed). Rebuilt when apps/alerts change.
+    pub deploys: Vec<deploy::Deploy>,
+    pub deploys_cursor: Cursor,
+    /// Apps whose auto-sync sitrep turned off for a rollback: a visible reminder until re-enabled.
+    pub autosync_off: std::collections::BTreeSet<app::AppKey>,
 
     pub screen: Screen,
     pub triage_pane: TriagePane,
@@ -91,6 +116,15 @@ impl Model {
             services: Vec::new(),
             alerts_view: AlertsView::default(),
             timeline: Vec::new(),
+            apps: std::collections::BTreeMap::new(),
+            apps_view: Vec::new(),
+            apps_sort: AppsSort::default(),
+            apps_cursor: Cursor::default(),
+            app_details: HashMap::new(),
+            app_open: None,
+            deploys: Vec::new(),
+            deploys_cursor: Cursor::default(),
+            autosync_off: std::collections::BTreeSet::new(),
             screen: Screen::Triage,
             triage_pane: TriagePane::Services,
             triage: Cursor::default(),

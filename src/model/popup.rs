@@ -16,9 +16,15 @@ pub const SILENCE_PRESETS: [(&str, i64); 7] = [
 
 #[derive(Debug, Clone)]
 pub enum Popup {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Silence(Box<SilenceForm>),
     Expire(ExpireForm),
+    Rollback(Box<RollbackForm>),
+    Sync(Box<SyncForm>),
+    /// Terminate an operation / enable auto-sync again.
+    Confirm(ConfirmAction),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -67,4 +73,64 @@ pub struct ExpireForm {
     /// Alerts this silence currently suppresses.
     pub affected: usize,
     pub stage: FormStage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RollbackStage {
+    /// Choosing the history entry (cursor).
+    Pick,
+    /// Dry run sent; waiting for the server to accept it (request id).
+    DryRun(u64),
+    /// Dry run accepted: showing exactly what will happen, waiting for confirmation (typed name if production).
+    Confirm,
+    /// Sent for real; waiting (request id). Further presses do nothing.
+    InFlight(u64),
+    /// Accepted: watching the app heal (until Healthy or failed).
+    Watching,
+}
+
+#[derive(Debug, Clone)]
+pub struct RollbackForm {
+    pub key: crate::model::app::AppKey,
+    /// The app's history, newest first, as shown; `selected` indexes it.
+    pub entries: Vec<crate::model::app::HistoryEntry>,
+    pub selected: usize,
+    /// Index in `entries` of the newest entry that was deployed while the app was Healthy (best guess: the entry before the current one), marked "last healthy".
+    pub last_healthy: Option<usize>,
+    pub current_revision: String,
+    pub auto_sync: bool,
+    /// With auto-sync on: the user accepted "disable auto-sync, then roll back" (toggle with `a`).
+    pub disable_auto_sync: bool,
+    pub prune: bool,
+    pub production: bool,
+    /// What the user typed to confirm a production target (must equal the app name).
+    pub typed: String,
+    pub stage: RollbackStage,
+    /// The server's words when something was refused, or why confirm is not possible yet.
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SyncForm {
+    pub key: crate::model::app::AppKey,
+    pub revision: String,
+    pub prune: bool,
+    pub dry_run: bool,
+    pub production: bool,
+    pub typed: String,
+    pub stage: FormStage,
+    pub problem: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ConfirmAction {
+    pub key: crate::model::app::AppKey,
+    pub what: ConfirmKind,
+    pub stage: FormStage,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmKind {
+    Terminate,
+    EnableAutoSync,
 }

@@ -41,6 +41,17 @@ pub struct ServiceRow {
     pub alerts: Vec<usize>,
     /// Owner team, from the catalog (not configured yet).
     pub owner: Option<String>,
+    /// Argo CD apps mapped to this service.
+    #[serde(skip)]
+    pub apps: Vec<crate::model::app::AppKey>,
+    /// Worst health / sync among its apps (None without apps).
+    pub health: Option<crate::model::app::HealthStatus>,
+    pub sync: Option<crate::model::app::SyncStatus>,
+    /// Index into `Model::deploys` of its most recent deploy.
+    #[serde(skip)]
+    pub last_deploy: Option<usize>,
+    /// Its most recent deploy is a suspect (finished shortly before the first firing alert).
+    pub suspect: bool,
 }
 
 /// Group alerts by service and rank. O(n) over alerts plus a sort over services.
@@ -63,6 +74,11 @@ pub fn correlate(store: &AlertStore, service_labels: &[String]) -> Vec<ServiceRo
                     oldest_firing: None,
                     alerts: Vec::new(),
                     owner: None,
+                    apps: Vec::new(),
+                    health: None,
+                    sync: None,
+                    last_deploy: None,
+                    suspect: false,
                 });
                 rows.last_mut().expect("just pushed")
             }

@@ -54,6 +54,9 @@ pub struct SourceStatus {
     pub consecutive_failures: u32,
     /// Expected time between fetches; data older than 3x this is shown as stale.
     pub poll_interval_secs: u64,
+    /// For watched sources (Argo CD): whether the live stream is connected right now
+    /// (None for polled sources).
+    pub live: Option<bool>,
 }
 
 impl SourceStatus {
@@ -71,6 +74,7 @@ impl SourceStatus {
             read_only: false,
             consecutive_failures: 0,
             poll_interval_secs: 10,
+            live: None,
         }
     }
 

@@ -190,7 +190,13 @@ fn hints(model: &Model) -> Vec<(u8, String)> {
             h.push((9, format!("{} close", k(Action::Back))));
             return h;
         }
-        Some(Popup::Silence(_) | Popup::Expire(_)) => {
+        Some(
+            Popup::Silence(_)
+            | Popup::Expire(_)
+            | Popup::Rollback(_)
+            | Popup::Sync(_)
+            | Popup::Confirm(_),
+        ) => {
             h.push((9, format!("{} cancel", k(Action::Back))));
             return h;
         }

@@ -49,6 +49,14 @@ fn on_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         }
         Some(Popup::Silence(_)) => silence::on_form_key(model, key),
         Some(Popup::Expire(_)) => silence::on_expire_key(model, key),
+        // The Argo CD forms' keys belong to the Argo CD update logic; until it lands, Esc
+        // closes them and nothing else happens (never a mutation).
+        Some(Popup::Rollback(_) | Popup::Sync(_) | Popup::Confirm(_)) => {
+            if key.code == KeyCode::Esc {
+                model.popup = None;
+            }
+            Vec::new()
+        }
         None => Vec::new(),
     }
 }

@@ -18,6 +18,7 @@ pub fn draw(model: &Model, popup: &Popup, area: Rect, buf: &mut Buffer) {
         Popup::Help { scroll } => help::draw(model, *scroll, area, buf),
         Popup::Silence(form) => silence::draw(model, form, area, buf),
         Popup::Expire(form) => expire::draw(model, form, area, buf),
+        Popup::Rollback(_) | Popup::Sync(_) | Popup::Confirm(_) => {}
     }
 }
 
