@@ -6,6 +6,7 @@
 //! offsets, so a selection stays in view with a sticky viewport.
 
 pub mod alerts;
+pub mod argo;
 pub mod chrome;
 pub mod format;
 pub mod placeholders;
