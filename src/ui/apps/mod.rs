@@ -2,6 +2,7 @@
 //! `Enter` the detail of one: header, resource tree, history and events.
 
 mod detail;
+mod tree;
 
 use crate::model::app::App;
 use crate::model::source::{SourceKind, SourceState};
