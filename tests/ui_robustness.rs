@@ -251,3 +251,199 @@ fn hostile_values_do_not_break_layout() {
         .unwrap();
     insta::assert_snapshot!("hostile_alerts_120x40", render_text(&m, 120, 40));
 }
+
+// --- Argo CD ------------------------------------------------------------------------------
+
+fn argo_popups() -> Vec<Option<Popup>> {
+    use sitrep::model::popup::{ConfirmAction, ConfirmKind, RollbackStage, SyncForm};
+    let mut out = vec![None];
+    for stage in [
+        RollbackStage::Pick,
+        RollbackStage::DryRun(1),
+        RollbackStage::Confirm,
+        RollbackStage::InFlight(2),
+        RollbackStage::Watching,
+    ] {
+        let mut form = rollback_form(stage);
+        form.problem = Some("x".repeat(2_000));
+        form.typed = "t".repeat(500);
+        out.push(Some(Popup::Rollback(Box::new(form.clone()))));
+        // Nothing to pick, a selection past the end, an app that vanished.
+        form.entries.clear();
+        form.selected = 99;
+        form.last_healthy = Some(42);
+        form.key = app_key("gone");
+        form.production = false;
+        out.push(Some(Popup::Rollback(Box::new(form))));
+    }
+    for stage in [FormStage::Edit, FormStage::Confirm, FormStage::InFlight(4)] {
+        out.push(Some(Popup::Sync(Box::new(SyncForm {
+            key: app_key("search-prod"),
+            revision: "r".repeat(300),
+            prune: true,
+            dry_run: true,
+            production: true,
+            typed: "search-prod".to_string(),
+            stage,
+            problem: Some("another operation is already in progress".to_string()),
+        }))));
+        for what in [ConfirmKind::Terminate, ConfirmKind::EnableAutoSync] {
+            out.push(Some(Popup::Confirm(ConfirmAction {
+                key: app_key("frontend-prod"),
+                what,
+                stage,
+            })));
+        }
+    }
+    out
+}
+
+/// Every screen (and triage pane) bare, then every popup over two screens, at every size.
+/// Popups draw the same over any screen, so not every pairing is needed.
+fn render_argo_everything(base: &Model) {
+    let mut cases: Vec<(Screen, TriagePane, Option<Popup>)> = Vec::new();
+    for screen in Screen::ALL {
+        cases.push((screen, TriagePane::Services, None));
+    }
+    cases.push((Screen::Triage, TriagePane::Changes, None));
+    for popup in argo_popups().into_iter().flatten() {
+        cases.push((Screen::Triage, TriagePane::Services, Some(popup.clone())));
+        cases.push((Screen::Apps, TriagePane::Services, Some(popup)));
+    }
+    for (screen, pane, popup) in cases {
+        let mut m = base.clone();
+        m.screen = screen;
+        m.triage_pane = pane;
+        m.popup = popup;
+        let mut state = RenderState::default();
+        for (w, h) in SIZES {
+            let buf = render_with(&m, &mut state, w, h);
+            assert_eq!(buf.area, Rect::new(0, 0, w, h));
+        }
+    }
+}
+
+#[test]
+fn argo_screens_and_popups_never_panic_at_any_size() {
+    let base = argo_model();
+    render_argo_everything(&base);
+    // The app detail view, with and without its detail fetched.
+    let mut open = base.clone();
+    open.app_open = Some(app_key(CHECKOUT_APP));
+    render_argo_everything(&open);
+    open.app_details.clear();
+    render_argo_everything(&open);
+    // Configured, nothing arrived yet.
+    let mut empty = base.clone();
+    empty.apps.clear();
+    empty.apps_view.clear();
+    empty.deploys.clear();
+    empty.app_details.clear();
+    render_argo_everything(&empty);
+}
+
+#[test]
+fn argo_never_panics_with_indexes_out_of_range() {
+    let mut m = argo_model();
+    m.apps_cursor.selected = 10_000;
+    m.deploys_cursor.selected = 10_000;
+    // Derived indexes that went stale: a deploy index past the end, keys of apps that are gone.
+    for s in &mut m.services {
+        s.last_deploy = Some(10_000);
+        s.apps.push(app_key("vanished"));
+    }
+    m.apps_view.push(app_key("vanished"));
+    m.autosync_off.insert(app_key("vanished"));
+    render_argo_everything(&m);
+    m.app_open = Some(app_key("vanished"));
+    render_argo_everything(&m);
+}
+
+fn hostile_argo_model() -> Model {
+    use sitrep::model::app::{HealthStatus, KubeEvent, TreeNode};
+    let mut m = argo_model();
+    let raw = format!("\u{1b}[31m{}", "Ab日 ".repeat(5_000));
+    let huge = sanitize::value(&raw);
+    let wide = "障害発生🔥決済サービス応答なし👨‍👩‍👧‍👦".repeat(40);
+    let key = app_key(CHECKOUT_APP);
+    let app = m.apps.get_mut(&key).unwrap();
+    app.health_message = huge.clone();
+    app.revision = huge.clone();
+    app.project = wide.clone();
+    app.repo_urls = vec![huge.clone(), wide.clone()];
+    app.multi_source = true;
+    app.target_revisions = vec![wide.clone(); 3];
+    if let Some(op) = &mut app.operation {
+        op.message = huge.clone();
+    }
+    for h in &mut app.history {
+        h.revision = wide.clone();
+        h.initiated_by = huge.clone();
+    }
+    let detail = m.app_details.get_mut(&key).unwrap();
+    // A deep chain, a parent cycle and a node that is its own parent.
+    let node = |uid: String, parent: String| TreeNode {
+        kind: wide.clone(),
+        namespace: "shop".to_string(),
+        name: huge.clone(),
+        uid,
+        parent_uids: vec![parent],
+        health: Some(HealthStatus::Degraded),
+        health_message: huge.clone(),
+        images: vec![wide.clone(); 5],
+        info: vec![(wide.clone(), huge.clone()); 5],
+        created_at: None,
+    };
+    // Deeper than any indent (and any recursion guard), cheap to clone.
+    for i in 0..300 {
+        let mut n = node(format!("chain-{i}"), format!("chain-{}", i + 1));
+        n.name = format!("link-{i}");
+        n.health_message.clear();
+        n.images.clear();
+        n.info.clear();
+        detail.tree.push(n);
+    }
+    detail.tree.push(node("a".into(), "b".into()));
+    detail.tree.push(node("b".into(), "a".into()));
+    detail.tree.push(node("self".into(), "self".into()));
+    detail.events.push(KubeEvent {
+        kind: wide.clone(),
+        name: huge.clone(),
+        reason: wide.clone(),
+        message: huge.clone(),
+        event_type: "Warning".to_string(),
+        count: u32::MAX,
+        last_seen: None,
+    });
+    detail.error = Some(huge.clone());
+    for d in &mut m.deploys {
+        d.revision = huge.clone();
+        d.initiator = wide.clone();
+        d.service = Some(wide.clone());
+    }
+    m
+}
+
+#[test]
+fn hostile_argo_values_do_not_break_layout() {
+    let base = hostile_argo_model();
+    for (screen, open) in [
+        (Screen::Triage, false),
+        (Screen::Apps, false),
+        (Screen::Apps, true),
+        (Screen::Deploys, false),
+    ] {
+        for popup in argo_popups() {
+            let mut m = base.clone();
+            m.screen = screen;
+            m.popup = popup;
+            if open {
+                m.app_open = Some(app_key(CHECKOUT_APP));
+            }
+            for (w, h) in [(80, 24), (120, 40)] {
+                let buf = render_buffer(&m, w, h);
+                assert_layout_intact(&buf, &format!("{screen:?} open={open} {w}x{h}"));
+            }
+        }
+    }
+}

@@ -4,9 +4,10 @@
 use crate::action::Action;
 use crate::model::Model;
 use crate::model::alerts_view::AlertsRow;
-use crate::model::popup::Popup;
+use crate::model::popup::{Popup, RollbackStage};
 use crate::model::source::{SourceKind, SourceState, SourceStatus};
 use crate::model::ui::{FlashLevel, Screen};
+use crate::ui::argo;
 use crate::ui::format;
 use crate::ui::widgets;
 use ratatui::buffer::Buffer;
@@ -144,6 +145,11 @@ fn source_spans<'a>(model: &Model, s: &'a SourceStatus, out: &mut Vec<Span<'a>>)
     ));
     match s.state {
         SourceState::Connecting => out.push(Span::styled(" …", theme.muted)),
+        // A watched source whose stream is connected: fresh by definition, no age to show.
+        SourceState::Ok if s.live == Some(true) => {
+            out.push(Span::styled(" ✓", theme.ok));
+            out.push(Span::styled(" live", theme.ok));
+        }
         SourceState::Ok => {
             let stale = s.is_stale(model.now);
             out.push(Span::styled(
@@ -159,6 +165,10 @@ fn source_spans<'a>(model: &Model, s: &'a SourceStatus, out: &mut Vec<Span<'a>>)
             }
             if stale {
                 out.push(Span::styled(" stale", theme.warning));
+            }
+            if s.live == Some(false) {
+                // Listed fine, but the watch is down: changes arrive late until it reconnects.
+                out.push(Span::styled(" not live", theme.warning));
             }
         }
         SourceState::Failing => {
@@ -190,6 +200,10 @@ fn hints(model: &Model) -> Vec<(u8, String)> {
             h.push((9, format!("{} close", k(Action::Back))));
             return h;
         }
+        Some(Popup::Rollback(f)) if f.stage == RollbackStage::Watching => {
+            h.push((9, format!("{} close", k(Action::Back))));
+            return h;
+        }
         Some(
             Popup::Silence(_)
             | Popup::Expire(_)
@@ -215,6 +229,10 @@ fn hints(model: &Model) -> Vec<(u8, String)> {
             if can_silence(model) && !model.alerts.is_empty() {
                 h.push((6, format!("{} silence", k(Action::Silence))));
             }
+            if argo::writable(model) && model.selected_service().is_some_and(|s| !s.apps.is_empty())
+            {
+                h.push((4, format!("{} rollback", k(Action::Rollback))));
+            }
         }
         Screen::Alerts => {
             h.push((5, format!("{} filter", k(Action::Filter))));
@@ -226,6 +244,21 @@ fn hints(model: &Model) -> Vec<(u8, String)> {
             }
             if can_silence(model) && !model.alerts_view.rows.is_empty() {
                 h.push((6, format!("{} silence", k(Action::Silence))));
+            }
+        }
+        Screen::Apps if argo::configured(model) => {
+            if model.app_open.is_some() {
+                h.push((7, format!("{} back", k(Action::Back))));
+            } else {
+                h.push((5, format!("{} filter", k(Action::Filter))));
+                if !model.apps_view.is_empty() {
+                    h.push((6, format!("{} open", k(Action::Enter))));
+                }
+            }
+            let has_app = model.app_open.is_some() || !model.apps_view.is_empty();
+            if argo::writable(model) && has_app {
+                h.push((4, format!("{} rollback", k(Action::Rollback))));
+                h.push((3, format!("{} sync", k(Action::Sync))));
             }
         }
         Screen::Apps | Screen::Deploys | Screen::Services | Screen::Timeline => {

@@ -6,7 +6,10 @@
 //! offsets, so a selection stays in view with a sticky viewport.
 
 pub mod alerts;
+pub mod apps;
+pub mod argo;
 pub mod chrome;
+pub mod deploys;
 pub mod format;
 pub mod placeholders;
 pub mod popups;
@@ -69,6 +72,8 @@ pub struct RenderState {
     pub alerts: Viewport,
     pub services: Viewport,
     pub timeline: Viewport,
+    pub apps: Viewport,
+    pub deploys: Viewport,
 }
 
 /// Draw the whole app for `model` into the frame.
@@ -100,8 +105,8 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     match model.screen {
         Screen::Triage => triage::draw(model, state, body, buf),
         Screen::Alerts => alerts::draw(model, state, body, buf),
-        Screen::Apps => placeholders::apps(model, body, buf),
-        Screen::Deploys => placeholders::deploys(model, body, buf),
+        Screen::Apps => apps::draw(model, state, body, buf),
+        Screen::Deploys => deploys::draw(model, state, body, buf),
         Screen::Services => services::draw(model, state, body, buf),
         Screen::Timeline => timeline::draw(model, state, body, buf),
     }

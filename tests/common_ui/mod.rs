@@ -18,6 +18,10 @@ use sitrep::model::source::{SourceKind, SourceState, SourceStatus};
 use sitrep::model::timeline::{EventKind, EventSource, TimelineEvent};
 use sitrep::ui::{self, RenderState};
 
+mod argo;
+#[allow(unused_imports)] // not every test file uses the Argo CD fixtures
+pub use argo::*;
+
 pub const SILENCE_ID: &str = "3f2a6c1e-8b1d-4c55-9a0e-5d1f7e2b9c40";
 
 pub fn now() -> DateTime<Utc> {
@@ -183,7 +187,7 @@ pub fn am_alerts() -> Vec<Alert> {
                 ("runbook_url", "high-error-rate.md"),
             ],
             AlertState::Firing,
-            12 * 60,
+            5 * 60,
         ),
         alert(
             am,
@@ -201,7 +205,7 @@ pub fn am_alerts() -> Vec<Alert> {
                 "Pod shop/checkout-7d9f8b6c4-x2k4q (api) is restarting 7 times / 10 minutes",
             )],
             AlertState::Firing,
-            9 * 60,
+            4 * 60,
         ),
         alert(
             am,
@@ -360,14 +364,14 @@ pub fn timeline() -> Vec<TimelineEvent> {
         event(
             AlertFiring,
             Alertmanager,
-            12 * 60,
+            5 * 60,
             "checkout",
             "HighErrorRate firing on checkout (critical)",
         ),
         event(
             AlertFiring,
             Alertmanager,
-            9 * 60,
+            4 * 60,
             "checkout",
             "KubePodCrashLooping firing on checkout (warning)",
         ),

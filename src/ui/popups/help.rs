@@ -32,9 +32,16 @@ fn unavailable(model: &Model, a: Action) -> Option<&'static str> {
     if a.is_mutation() && model.settings.read_only {
         return Some("off: read-only");
     }
+    let argo_writable = model
+        .sources
+        .iter()
+        .any(|s| s.kind == SourceKind::Argocd && !s.read_only);
     match a {
         Action::Rollback | Action::Sync | Action::Terminate if !has(SourceKind::Argocd) => {
             Some("needs Argo CD")
+        }
+        Action::Rollback | Action::Sync | Action::Terminate if !argo_writable => {
+            Some("off: Argo CD is read-only")
         }
         Action::Silence if !has(SourceKind::Alertmanager) => Some("needs an Alertmanager"),
         _ => None,

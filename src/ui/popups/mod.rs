@@ -1,16 +1,18 @@
 //! Modal popups and the bottom prompt, drawn over the current screen.
 
+pub mod argo;
 pub mod expire;
 pub mod help;
 pub mod prompt;
+pub mod rollback;
 pub mod silence;
 
 use crate::model::Model;
 use crate::model::popup::Popup;
-use crate::ui::widgets;
+use crate::ui::widgets::{self, put};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 use ratatui::widgets::Block;
 
 pub fn draw(model: &Model, popup: &Popup, area: Rect, buf: &mut Buffer) {
@@ -18,7 +20,9 @@ pub fn draw(model: &Model, popup: &Popup, area: Rect, buf: &mut Buffer) {
         Popup::Help { scroll } => help::draw(model, *scroll, area, buf),
         Popup::Silence(form) => silence::draw(model, form, area, buf),
         Popup::Expire(form) => expire::draw(model, form, area, buf),
-        Popup::Rollback(_) | Popup::Sync(_) | Popup::Confirm(_) => {}
+        Popup::Rollback(form) => rollback::draw(model, form, area, buf),
+        Popup::Sync(form) => argo::sync(model, form, area, buf),
+        Popup::Confirm(action) => argo::confirm(model, action, area, buf),
     }
 }
 
@@ -38,4 +42,65 @@ pub fn open(
 /// A popup frame: accent border, title.
 pub fn frame<'a>(model: &Model, title: Line<'a>) -> Block<'a> {
     widgets::pane(&model.theme, title, true)
+}
+
+/// The popup's width in `area`: as wide as useful.
+pub fn box_width(area: Rect) -> u16 {
+    area.width.saturating_sub(2).min(100)
+}
+
+/// Cells inside the popup's border.
+pub fn inner_width(area: Rect) -> usize {
+    usize::from(box_width(area).saturating_sub(2))
+}
+
+/// The popup's box: as wide as useful, as tall as the lines (within `area`).
+pub fn open_box(model: &Model, area: Rect, lines: u16, title: Line<'_>, buf: &mut Buffer) -> Rect {
+    let w = box_width(area);
+    let h = (lines + 2).min(area.height);
+    open(model, buf, area, (w, h), frame(model, title))
+}
+
+/// Lines on top, `last` pinned to the bottom row; if the box is too short, say how much is hidden.
+pub fn fill(model: &Model, inner: Rect, lines: &[Line<'_>], last: &[Line<'_>], buf: &mut Buffer) {
+    let theme = &model.theme;
+    if inner.is_empty() {
+        return;
+    }
+    let last_h = last.len().min(usize::from(inner.height));
+    let body_h = usize::from(inner.height) - last_h;
+    let hidden = lines.len().saturating_sub(body_h);
+    for (i, line) in lines.iter().take(body_h).enumerate() {
+        put(buf, inner, inner.y + i as u16, line);
+    }
+    if hidden > 0 && body_h > 0 {
+        let y = inner.y + body_h as u16 - 1;
+        widgets::clear(buf, Rect::new(inner.x, y, inner.width, 1), theme);
+        put(
+            buf,
+            inner,
+            y,
+            &Line::from(Span::styled(
+                format!(
+                    "… {} more lines: enlarge the terminal to review everything",
+                    hidden + 1
+                ),
+                theme.warning,
+            )),
+        );
+    }
+    let top = inner.bottom() - last_h as u16;
+    for (i, line) in last.iter().rev().take(last_h).rev().enumerate() {
+        put(buf, inner, top + i as u16, line);
+    }
+}
+
+pub fn key_hint<'a>(model: &Model, parts: &[(&'a str, bool)]) -> Line<'a> {
+    let theme = &model.theme;
+    Line::from(
+        parts
+            .iter()
+            .map(|(t, key)| Span::styled(*t, if *key { theme.accent } else { theme.text }))
+            .collect::<Vec<_>>(),
+    )
 }

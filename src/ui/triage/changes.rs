@@ -1,13 +1,17 @@
-//! The triage change feed: alert and change events of the last two hours, newest first.
+//! The triage change feed: deploys (from Argo CD) merged with alert and change events of the
+//! last two hours, newest first.
 
 use super::has_source;
 use crate::model::Model;
+use crate::model::deploy::Deploy;
 use crate::model::source::SourceKind;
 use crate::model::timeline::{EventKind, TimelineEvent};
 use crate::model::ui::TriagePane;
+use crate::ui::argo;
 use crate::ui::format::{self, NONE};
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
 use crate::ui::widgets::{self, put};
+use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -24,23 +28,56 @@ const CHANGE_COLS: [Col; 5] = [
     Col::flex("SUMMARY", 10, u16::MAX, 0),
 ];
 
+/// One row of the feed: a deploy from Argo CD or an event from the timeline.
+enum Change<'a> {
+    Deploy(&'a Deploy),
+    Event(&'a TimelineEvent),
+}
+
 pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
     let focused = model.triage_pane == TriagePane::Changes;
     let has_argocd = has_source(model, SourceKind::Argocd);
     let cutoff = model.now - chrono::Duration::seconds(CHANGES_WINDOW_SECS);
+    let rows = usize::from(area.height.saturating_sub(2));
     // Newest first; the timeline is in recording order, so stop at the first event recorded
-    // before the window: this never walks the whole timeline.
-    let events: Vec<&TimelineEvent> = model
+    // before the window: this never walks the whole timeline. Deploys come from the deploy
+    // feed (newest first too), so the timeline's own deploy events are left out.
+    let mut events = model
         .timeline
         .iter()
         .rev()
         .take_while(|e| e.recorded_at >= cutoff)
-        .filter(|e| e.occurred_at >= cutoff && is_change(e.kind))
-        .take(usize::from(area.height.saturating_sub(2)))
-        .collect();
+        .filter(|e| e.occurred_at >= cutoff && is_change(e.kind, has_argocd))
+        .peekable();
+    let mut deploys = model
+        .deploys
+        .iter()
+        .take_while(|d| d.at().is_none_or(|t| t >= cutoff))
+        .filter(|d| d.at().is_some())
+        .peekable();
+    // Merge the two newest-first streams, only as far as the pane shows.
+    let mut changes: Vec<Change> = Vec::with_capacity(rows);
+    while changes.len() < rows {
+        let next = match (deploys.peek(), events.peek()) {
+            (Some(d), Some(e)) => {
+                if d.at().unwrap_or(DateTime::<Utc>::MIN_UTC) >= e.occurred_at {
+                    deploys.next().map(Change::Deploy)
+                } else {
+                    events.next().map(Change::Event)
+                }
+            }
+            (Some(_), None) => deploys.next().map(Change::Deploy),
+            (None, Some(_)) => events.next().map(Change::Event),
+            (None, None) => None,
+        };
+        match next {
+            Some(c) => changes.push(c),
+            None => break,
+        }
+    }
     let mut block = widgets::pane(theme, " Changes (last 2h) ".into(), focused);
-    if !has_argocd && !events.is_empty() {
+    if !has_argocd && !changes.is_empty() {
         block = block.title(
             Line::from(Span::styled(
                 " Argo CD not configured: alert changes only ",
@@ -54,15 +91,14 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
         return;
     }
     let widths = columns::layout(&CHANGE_COLS, inner.width.saturating_sub(1));
-    for (i, e) in events.iter().enumerate() {
-        put(
-            buf,
-            inner,
-            inner.y + i as u16,
-            &change_row(model, e, &widths),
-        );
+    for (i, c) in changes.iter().enumerate() {
+        let line = match c {
+            Change::Deploy(d) => deploy_row(model, d, &widths),
+            Change::Event(e) => change_row(model, e, &widths),
+        };
+        put(buf, inner, inner.y + i as u16, &line);
     }
-    if events.is_empty() {
+    if changes.is_empty() {
         let text = if has_argocd {
             "No changes in the last 2h"
         } else {
@@ -77,10 +113,44 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
     }
 }
 
-fn is_change(kind: EventKind) -> bool {
+/// Alert events and changes; with Argo CD configured, deploys and rollbacks come from the
+/// deploy feed instead of the timeline.
+fn is_change(kind: EventKind, has_argocd: bool) -> bool {
+    if has_argocd && matches!(kind, EventKind::Deploy | EventKind::Rollback) {
+        return false;
+    }
     kind.as_str().starts_with("change.") || kind.as_str().starts_with("alert.")
 }
 
+fn deploy_row<'a>(model: &Model, d: &'a Deploy, widths: &'a [u16]) -> Line<'a> {
+    let theme = &model.theme;
+    let at = d.at().unwrap_or(model.now);
+    let kind = if d.rollback {
+        EventKind::Rollback
+    } else {
+        EventKind::Deploy
+    };
+    let mut summary: Vec<(String, Style)> = Vec::with_capacity(6);
+    if d.suspect {
+        summary.push(("SUSPECT ".to_string(), argo::suspect_style(theme)));
+    }
+    summary.push((argo::app_label(model, &d.app), Style::default()));
+    summary.push((format!(" {}", argo::short_rev(&d.revision)), theme.accent));
+    summary.push((format!(" by {}", argo::deploy_initiator(d)), theme.muted));
+    summary.push((" · ".to_string(), theme.muted));
+    summary.push((
+        argo::result_word(d.result).to_string(),
+        argo::result_style(theme, d.result),
+    ));
+    RowBuilder::new(&CHANGE_COLS, widths)
+        .prefix(Span::raw(" "))
+        .cell(&format::hms(at), theme.muted)
+        .cell(&format::age(model.now, at), theme.muted)
+        .cell(kind.as_str(), widgets::event_style(theme, kind))
+        .cell(d.service.as_deref().unwrap_or(NONE), Style::default())
+        .spans(&summary)
+        .build()
+}
 fn change_row<'a>(model: &Model, e: &'a TimelineEvent, widths: &'a [u16]) -> Line<'a> {
     let theme = &model.theme;
     let service = e.refs.service.as_deref().unwrap_or(NONE);

@@ -4,10 +4,13 @@
 use super::has_source;
 use crate::model::Model;
 use crate::model::alert::{Alert, AlertState};
+use crate::model::app::OperationPhase;
+use crate::model::deploy::Deploy;
 use crate::model::service::ServiceRow;
 use crate::model::source::SourceKind;
 use crate::model::ui::TriagePane;
 use crate::ui::RenderState;
+use crate::ui::argo;
 use crate::ui::format;
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
 use crate::ui::widgets::{self, put, selectable_row};
@@ -24,8 +27,13 @@ const DETAIL_COLS: [Col; 5] = [
     Col::flex("SUMMARY", 12, u16::MAX, 3),
 ];
 
-/// Label column of the detail pane's sections.
+/// Label column of the detail pane's sections (and in a narrow pane).
 const SECTION_LABEL_W: usize = 15;
+const NARROW_LABEL_W: usize = 9;
+/// Apps and deploys listed in the detail pane at most (the Apps and Deploys screens have all).
+const MAX_APPS: usize = 3;
+const MAX_DEPLOYS: usize = 3;
+const NOT_CONFIGURED: &str = "not configured — add an Argo CD source";
 
 pub(super) fn draw(
     model: &Model,
@@ -81,8 +89,16 @@ pub(super) fn draw(
     }
     put(buf, inner, inner.y, &Line::from(counts));
 
-    const SECTIONS_H: u16 = 5; // a blank line and four sections
-    let room = inner.height.saturating_sub(1 + SECTIONS_H).max(1);
+    // Below the alerts: Apps, Recent deploys, Owner, Runbook (several lines each for apps and
+    // deploys); the alert list gets what is left, the sections never push it off screen.
+    let label_w = if inner.width >= 72 {
+        SECTION_LABEL_W
+    } else {
+        NARROW_LABEL_W
+    };
+    let sections = sections(model, service, label_w);
+    let sections_h = sections.len() as u16 + 1; // and a blank line above them
+    let room = inner.height.saturating_sub(1 + sections_h).max(1);
     let list_h = (n as u16).min(room);
     let list = Rect {
         y: inner.y + 1,
@@ -124,36 +140,15 @@ pub(super) fn draw(
     }
 
     let sections_y = list.bottom() + 1;
-    let has_argocd = has_source(model, SourceKind::Argocd);
-    let has_catalog = has_source(model, SourceKind::Catalog);
-    let argo_text = if has_argocd {
-        "no Argo CD app linked to this service"
-    } else {
-        "not configured — add an Argo CD source"
-    };
-    let deploys_text = if has_argocd {
-        "no deploys seen for this service"
-    } else {
-        "not configured — add an Argo CD source"
-    };
-    let sections = [
-        ("Apps", vec![Span::styled(argo_text, theme.muted)]),
-        (
-            "Recent deploys",
-            vec![Span::styled(deploys_text, theme.muted)],
-        ),
-        ("Owner", owner_spans(model, service, has_catalog)),
-        ("Runbook", runbook_spans(model, service)),
-    ];
-    for (i, (label, value)) in sections.into_iter().enumerate() {
-        let line = widgets::field(theme, label, SECTION_LABEL_W, value);
-        put(buf, inner, sections_y + i as u16, &line);
+    for (i, line) in sections.iter().enumerate() {
+        put(buf, inner, sections_y + i as u16, line);
     }
 
-    // The rest of the pane: what the selected alert says about itself.
+    // The rest of the pane, after a blank line: what the selected alert says about itself.
+    let about_y = sections_y + sections.len() as u16 + 1;
     let about = Rect {
-        y: sections_y + 5,
-        height: inner.bottom().saturating_sub(sections_y + 5),
+        y: about_y,
+        height: inner.bottom().saturating_sub(about_y),
         ..inner
     };
     let selected = service
@@ -236,6 +231,166 @@ fn detail_alert_row<'a>(
             if quiet { theme.muted } else { theme.text },
         )
         .build()
+}
+
+/// The lines of the Apps, Recent deploys, Owner and Runbook sections.
+fn sections<'a>(model: &'a Model, service: &ServiceRow, label_w: usize) -> Vec<Line<'a>> {
+    let theme = &model.theme;
+    let has_argocd = has_source(model, SourceKind::Argocd);
+    let has_catalog = has_source(model, SourceKind::Catalog);
+    let mut lines: Vec<Line> = Vec::new();
+    let field = |label: &str, value: Vec<Span<'a>>| widgets::field(theme, label, label_w, value);
+    let cont = |value: Vec<Span<'a>>| widgets::field(theme, "", label_w, value);
+
+    // Apps: one line each, plus a line for a running or failed operation and the reminder.
+    if !has_argocd {
+        lines.push(field(
+            "Apps",
+            vec![Span::styled(NOT_CONFIGURED, theme.muted)],
+        ));
+    } else if service.apps.is_empty() {
+        lines.push(field(
+            "Apps",
+            vec![Span::styled(
+                "no Argo CD app mapped to this service",
+                theme.muted,
+            )],
+        ));
+    }
+    for (i, key) in service.apps.iter().take(MAX_APPS).enumerate() {
+        let label = if i == 0 { "Apps" } else { "" };
+        let Some(app) = model.apps.get(key) else {
+            lines.push(field(
+                label,
+                vec![
+                    Span::raw(argo::app_label(model, key)),
+                    Span::styled("  not seen on Argo CD (deleted?)", theme.muted),
+                ],
+            ));
+            continue;
+        };
+        let (auto, auto_style) = argo::autosync(model, app);
+        lines.push(field(
+            label,
+            vec![
+                Span::raw(argo::app_label(model, key)),
+                Span::raw("  "),
+                Span::styled(app.health.word(), argo::health_style(theme, app.health)),
+                Span::raw(" "),
+                Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
+                Span::styled(
+                    format!("  {}", argo::short_rev(&app.revision)),
+                    theme.accent,
+                ),
+                Span::styled("  auto-sync ", theme.muted),
+                Span::styled(auto, auto_style),
+            ],
+        ));
+        if let Some(op) = app
+            .operation
+            .as_ref()
+            .filter(|o| o.phase != OperationPhase::Succeeded)
+        {
+            let mut value = vec![Span::styled(
+                argo::phase_word(op.phase),
+                argo::phase_style(theme, op.phase),
+            )];
+            if !op.message.is_empty() {
+                value.push(Span::styled(
+                    format!(": {}", argo::one_line(&op.message)),
+                    theme.text,
+                ));
+            }
+            lines.push(cont(value));
+        }
+        if argo::reminder(model, key) {
+            lines.push(cont(vec![Span::styled(
+                format!(
+                    "{} {}",
+                    argo::AUTOSYNC_OFF_GLYPH,
+                    argo::AUTOSYNC_OFF_REMINDER
+                ),
+                theme.warning,
+            )]));
+        }
+    }
+    if service.apps.len() > MAX_APPS {
+        lines.push(cont(vec![Span::styled(
+            format!(
+                "… {} more apps (Apps screen)",
+                service.apps.len() - MAX_APPS
+            ),
+            theme.muted,
+        )]));
+    }
+
+    // Recent deploys of its apps, newest first (the feed is newest first: stop early).
+    let label = if label_w >= SECTION_LABEL_W {
+        "Recent deploys"
+    } else {
+        "Deploys"
+    };
+    let several_apps = service.apps.len() > 1;
+    let mut shown = 0;
+    if has_argocd {
+        for d in model.deploys.iter().filter(|d| {
+            d.service.as_deref() == Some(service.name.as_str()) || service.apps.contains(&d.app)
+        }) {
+            let l = if shown == 0 { label } else { "" };
+            lines.push(field(l, deploy_spans(model, d, several_apps)));
+            shown += 1;
+            if shown == MAX_DEPLOYS {
+                break;
+            }
+        }
+    }
+    if shown == 0 {
+        let text = if has_argocd {
+            "no deploys seen for this service"
+        } else {
+            NOT_CONFIGURED
+        };
+        lines.push(field(label, vec![Span::styled(text, theme.muted)]));
+    }
+
+    lines.push(field("Owner", owner_spans(model, service, has_catalog)));
+    lines.push(field("Runbook", runbook_spans(model, service)));
+    lines
+}
+
+/// `6m SUSPECT v2.14.0 ci-bot (auto) succeeded rollback`: the suspect word right after the age
+/// so a narrow pane still shows it.
+fn deploy_spans<'a>(model: &Model, d: &Deploy, with_app: bool) -> Vec<Span<'a>> {
+    let theme = &model.theme;
+    let age = d
+        .at()
+        .map(|t| format::age(model.now, t))
+        .unwrap_or_else(|| "?".to_string());
+    let mut spans = vec![Span::raw(format::fit_right(&age, 3))];
+    if d.suspect {
+        spans.push(Span::raw(" "));
+        spans.push(Span::styled("SUSPECT", argo::suspect_style(theme)));
+    }
+    if d.rollback {
+        spans.push(Span::styled(" ↶ rollback", theme.accent));
+    }
+    spans.push(Span::styled(
+        format!("  {}", argo::short_rev(&d.revision)),
+        theme.accent,
+    ));
+    if with_app {
+        spans.push(Span::raw(format!("  {}", argo::app_label(model, &d.app))));
+    }
+    spans.push(Span::styled(
+        format!("  {}", argo::deploy_initiator(d)),
+        theme.muted,
+    ));
+    spans.push(Span::raw("  "));
+    spans.push(Span::styled(
+        argo::result_word(d.result),
+        argo::result_style(theme, d.result),
+    ));
+    spans
 }
 
 fn owner_spans<'a>(model: &Model, service: &ServiceRow, has_catalog: bool) -> Vec<Span<'a>> {

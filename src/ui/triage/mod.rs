@@ -11,6 +11,7 @@ use crate::model::service::ServiceRow;
 use crate::model::source::{SourceKind, SourceState};
 use crate::model::ui::{Screen, TriagePane};
 use crate::ui::RenderState;
+use crate::ui::argo;
 use crate::ui::chrome;
 use crate::ui::format::{self, NONE};
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
@@ -20,15 +21,34 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
+/// The services table where there is room (the suspect marker spelled out: `6m SUSPECT`)…
 const SERVICE_COLS: [Col; 7] = [
     Col::fixed("SEV", 4, 0),
     Col::flex("SERVICE", 10, 28, 0),
-    Col::flex("OWNER", 6, 14, 4),
-    Col::flex("FIRING", 6, 11, 0),
-    Col::flex("ARGO", 4, 10, 3),
-    Col::fixed("DEPLOY", 6, 3),
-    Col::fixed("AGE", 4, 2).right(),
+    Col::flex("OWNER", 6, 14, 5),
+    Col::flex("FIRING", 6, 9, 0),
+    Col::flex("ARGO", 11, 13, 3),
+    Col::fixed("DEPLOY", 10, 2),
+    Col::fixed("AGE", 4, 4).right(),
 ];
+
+/// … and in a narrow pane (80 columns): the age of the oldest alert gives way to the deploy,
+/// whose suspect marker shrinks to `⚑ 6m`.
+const NARROW_SERVICE_COLS: [Col; 7] = [
+    Col::fixed("SEV", 4, 0),
+    Col::flex("SERVICE", 10, 28, 0),
+    Col::flex("OWNER", 6, 14, 5),
+    Col::flex("FIRING", 6, 9, 0),
+    Col::flex("ARGO", 9, 13, 3),
+    Col::fixed("DEPLOY", 6, 2),
+    Col::fixed("AGE", 4, 4).right(),
+];
+
+/// Index of the OWNER column, hidden while no catalog can fill it.
+const OWNER_COL: usize = 2;
+/// Indexes of the ARGO and DEPLOY columns, hidden without Argo CD.
+const ARGO_COL: usize = 4;
+const DEPLOY_COL: usize = 5;
 
 pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
     let changes_h = if area.height >= 16 {
@@ -48,7 +68,13 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     if model.alerts.is_empty() {
         all_quiet(model, top, buf);
     } else {
-        let left_w = (area.width * 45 / 100).clamp(34, 80).min(area.width);
+        // The ARGO and DEPLOY columns need a little more room at 80 columns.
+        let min_left = if has_source(model, SourceKind::Argocd) {
+            42
+        } else {
+            34
+        };
+        let left_w = (area.width * 45 / 100).clamp(min_left, 80).min(area.width);
         let left = Rect {
             width: left_w,
             ..top
@@ -88,16 +114,46 @@ fn services_pane(
             model.services.len()
         ))
     };
-    let inner = widgets::draw_pane(buf, area, widgets::pane(theme, title, focused));
+    let mut block = widgets::pane(theme, title, focused);
+    if !model.autosync_off.is_empty() {
+        // The legend of the ⊘ on rows: which apps sitrep left with auto-sync off.
+        let n = model.autosync_off.len();
+        block = block.title(
+            Line::from(Span::styled(
+                format!(
+                    " {} auto-sync OFF: {n} app{} ",
+                    argo::AUTOSYNC_OFF_GLYPH,
+                    if n == 1 { "" } else { "s" }
+                ),
+                theme.warning,
+            ))
+            .right_aligned(),
+        );
+    }
+    let inner = widgets::draw_pane(buf, area, block);
     if inner.is_empty() {
         return;
     }
-    let widths = columns::layout(&SERVICE_COLS, inner.width.saturating_sub(1));
+    let mut cols = if inner.width >= 50 {
+        SERVICE_COLS
+    } else {
+        NARROW_SERVICE_COLS
+    };
+    if !has_source(model, SourceKind::Catalog) {
+        // Without a catalog every owner is unknown: the detail pane says so once.
+        cols[OWNER_COL] = Col::hidden();
+    }
+    if !has_source(model, SourceKind::Argocd) {
+        // Likewise apps and deploys without Argo CD.
+        cols[ARGO_COL] = Col::hidden();
+        cols[DEPLOY_COL] = Col::hidden();
+    }
+    let widths = columns::layout(&cols, inner.width.saturating_sub(1));
     put(
         buf,
         inner,
         inner.y,
-        &columns::header(&SERVICE_COLS, &widths, 1, theme.header),
+        &columns::header(&cols, &widths, 1, theme.header),
     );
     let list = Rect {
         y: inner.y + 1,
@@ -121,7 +177,7 @@ fn services_pane(
     for (row, i) in window.enumerate() {
         let s = services[i];
         let selected = i == model.triage.selected;
-        let line = service_row(model, s, &widths, selected);
+        let line = service_row(model, s, &cols, &widths, selected);
         selectable_row(
             buf,
             theme,
@@ -134,7 +190,13 @@ fn services_pane(
     }
 }
 
-fn service_row<'a>(model: &Model, s: &ServiceRow, widths: &'a [u16], selected: bool) -> Line<'a> {
+fn service_row<'a>(
+    model: &Model,
+    s: &ServiceRow,
+    cols: &'a [Col],
+    widths: &'a [u16],
+    selected: bool,
+) -> Line<'a> {
     let theme = &model.theme;
     let (badge, badge_style) = if s.firing > 0 {
         (s.worst.word(), widgets::severity_style(theme, s.worst))
@@ -168,14 +230,17 @@ fn service_row<'a>(model: &Model, s: &ServiceRow, widths: &'a [u16], selected: b
         .oldest_firing
         .map(|t| format::age(model.now, t))
         .unwrap_or_else(|| NONE.to_string());
-    RowBuilder::new(&SERVICE_COLS, widths)
+    let argo = argo_parts(model, s);
+    let deploy_w = usize::from(widths.get(DEPLOY_COL).copied().unwrap_or(0));
+    let (deploy, deploy_style) = deploy_cell(model, s, deploy_w);
+    RowBuilder::new(cols, widths)
         .prefix(widgets::marker(theme, selected))
         .cell(badge, badge_style)
         .cell(&s.name, name_style)
         .cell(owner, owner_style)
         .parts(&firing)
-        .cell(NONE, theme.muted)
-        .cell(NONE, theme.muted)
+        .spans(&argo)
+        .cell(&deploy, deploy_style)
         .cell(
             &age,
             if s.oldest_firing.is_some() {
@@ -185,6 +250,51 @@ fn service_row<'a>(model: &Model, s: &ServiceRow, widths: &'a [u16], selected: b
             },
         )
         .build()
+}
+
+/// The ARGO cell: `⊘` first when sitrep left one of the apps with auto-sync off, then the most
+/// urgent of the apps' health and sync as a word.
+fn argo_parts(model: &Model, s: &ServiceRow) -> Vec<(String, Style)> {
+    let theme = &model.theme;
+    let mut parts = Vec::with_capacity(2);
+    if s.apps.iter().any(|k| argo::reminder(model, k)) {
+        parts.push((format!("{} ", argo::AUTOSYNC_OFF_GLYPH), theme.warning));
+    }
+    if s.health.is_none() && s.sync.is_none() {
+        parts.push((NONE.to_string(), theme.muted));
+    } else {
+        let (word, style) = argo::worst_word(
+            theme,
+            s.health.unwrap_or_default(),
+            s.sync.unwrap_or_default(),
+        );
+        parts.push((word.to_string(), style));
+    }
+    parts
+}
+
+/// The DEPLOY cell: the age of the last deploy, `⚑ 6m` (narrow) or `6m SUSPECT` when it is a
+/// suspect, in the critical style.
+fn deploy_cell(model: &Model, s: &ServiceRow, w: usize) -> (String, Style) {
+    let theme = &model.theme;
+    let Some(d) = s.last_deploy.and_then(|i| model.deploys.get(i)) else {
+        return (NONE.to_string(), theme.muted);
+    };
+    let age = d
+        .at()
+        .map(|t| format::age(model.now, t))
+        .unwrap_or_else(|| "?".to_string());
+    if s.suspect {
+        let long = format!("{age} SUSPECT");
+        let text = if format::width(&long) <= w {
+            long
+        } else {
+            format!("⚑ {age}")
+        };
+        (text, argo::suspect_style(theme))
+    } else {
+        (age, Style::default())
+    }
 }
 
 pub(crate) fn has_source(model: &Model, kind: SourceKind) -> bool {

@@ -40,6 +40,16 @@ impl Col {
             right: false,
         }
     }
+    /// A column that is never shown (its data cannot exist in this configuration).
+    pub const fn hidden() -> Col {
+        Col {
+            title: "",
+            min: 0,
+            max: 0,
+            drop: 0,
+            right: false,
+        }
+    }
     pub const fn right(mut self) -> Col {
         self.right = true;
         self
@@ -48,7 +58,7 @@ impl Col {
 
 /// Widths per column for a total width; a dropped column has width 0.
 pub fn layout(cols: &[Col], total: u16) -> Vec<u16> {
-    let mut shown: Vec<bool> = vec![true; cols.len()];
+    let mut shown: Vec<bool> = cols.iter().map(|c| c.max > 0).collect();
     let need = |shown: &[bool]| -> u32 {
         let n = shown.iter().filter(|s| **s).count() as u32;
         cols.iter()
@@ -185,6 +195,37 @@ impl<'a> RowBuilder<'a> {
         self
     }
 
+    /// The next cell made of several styled spans cut as one text: when they don't fit, the
+    /// text is cut where the width ends (with `…`), so the first spans always show.
+    pub fn spans(mut self, parts: &[(String, Style)]) -> Self {
+        let w = usize::from(self.width());
+        self.next += 1;
+        if w == 0 {
+            return self;
+        }
+        self.gap();
+        let total: usize = parts.iter().map(|(t, _)| format::width(t)).sum();
+        let mut used = 0;
+        for (text, style) in parts {
+            let tw = format::width(text);
+            if total <= w || used + tw < w {
+                used += tw;
+                self.spans.push(Span::styled(text.clone(), *style));
+            } else {
+                // The cut is here: the appended `…` makes sure it shows even when this part
+                // alone would fill the cell exactly.
+                let t = format::truncate(&format!("{text}{}", format::ELLIPSIS), w - used);
+                used += format::width(&t);
+                self.spans.push(Span::styled(t, *style));
+                break;
+            }
+        }
+        if used < w {
+            self.spans.push(Span::raw(" ".repeat(w - used)));
+        }
+        self
+    }
+
     pub fn build(self) -> Line<'a> {
         Line::from(self.spans)
     }
@@ -225,6 +266,16 @@ mod tests {
     }
 
     #[test]
+    fn hidden_columns_take_no_room() {
+        let mut cols = COLS;
+        cols[2] = Col::hidden();
+        // 4 + 5 + 5 + 2 gaps = 16
+        assert_eq!(layout(&cols, 16), vec![4, 5, 0, 5]);
+        let line = header(&cols, &[4, 5, 0, 5], 0, Style::default());
+        assert_eq!(line.to_string(), "A    B     D    ");
+    }
+
+    #[test]
     fn shares_spare_width_up_to_max() {
         let w = layout(&COLS, 60);
         assert_eq!(w.iter().sum::<u16>() + 3, 60);
@@ -251,5 +302,24 @@ mod tests {
             ])
             .build();
         assert_eq!(line.to_string(), "3    ");
+    }
+
+    #[test]
+    fn spans_cut_as_one_text() {
+        let cols = [Col::fixed("X", 6, 0)];
+        let widths = [6];
+        let row = |parts: &[(&str, Style)]| {
+            let parts: Vec<(String, Style)> =
+                parts.iter().map(|(t, s)| (t.to_string(), *s)).collect();
+            RowBuilder::new(&cols, &widths)
+                .spans(&parts)
+                .build()
+                .to_string()
+        };
+        let s = Style::default();
+        assert_eq!(row(&[("⊘ ", s), ("Degraded", s)]), "⊘ Deg…");
+        assert_eq!(row(&[("⊘ ", s), ("OK", s)]), "⊘ OK  ");
+        assert_eq!(row(&[("abcdef", s), ("x", s)]), "abcde…");
+        assert_eq!(row(&[("abc", s), ("def", s)]), "abcdef");
     }
 }

@@ -1,0 +1,195 @@
+//! The Apps screen: every Argo CD application (filtered and sorted by the model), and with
+//! `Enter` the detail of one: header, resource tree, history and events.
+
+mod detail;
+mod tree;
+
+use crate::model::app::App;
+use crate::model::source::{SourceKind, SourceState};
+use crate::model::ui::Screen;
+use crate::model::{AppsSort, Model};
+use crate::ui::argo;
+use crate::ui::format::{self, NONE};
+use crate::ui::placeholders;
+use crate::ui::widgets::columns::{self, Col, RowBuilder};
+use crate::ui::widgets::{self, put, selectable_row};
+use crate::ui::{RenderState, chrome};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+const COLS: [Col; 10] = [
+    Col::flex("INSTANCE", 8, 14, 6),
+    Col::flex("APP", 14, 48, 0),
+    Col::flex("PROJECT", 7, 12, 5),
+    Col::fixed("HEALTH", 11, 0),
+    Col::fixed("SYNC", 9, 0),
+    Col::flex("OPERATION", 9, 11, 3),
+    Col::flex("REVISION", 8, 12, 2),
+    Col::fixed("DEPLOYED", 8, 2).right(),
+    Col::fixed("AUTO-SYNC", 12, 1),
+    Col::flex("SERVICE", 8, 12, 4),
+];
+const INSTANCE_COL: usize = 0;
+const SERVICE_COL: usize = 9;
+
+pub fn sort_word(s: AppsSort) -> &'static str {
+    match s {
+        AppsSort::Health => "health",
+        AppsSort::Sync => "sync",
+        AppsSort::Age => "last deploy",
+        AppsSort::Name => "name",
+    }
+}
+
+pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
+    if !argo::configured(model) {
+        placeholders::apps(model, area, buf);
+        return;
+    }
+    match &model.app_open {
+        Some(key) => detail::draw(model, key, area, buf),
+        None => table(model, state, area, buf),
+    }
+}
+
+fn table(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
+    let theme = &model.theme;
+    let filter = model.filter(Screen::Apps);
+    let view = &model.apps_view;
+    let mut title = vec![Span::raw(if filter.is_empty() {
+        format!(" Apps {} ", view.len())
+    } else {
+        format!(" Apps {}/{} ", view.len(), model.apps.len())
+    })];
+    if !filter.is_empty() {
+        title.push(Span::styled(
+            format!("/{} ", format::truncate(filter, 24)),
+            theme.accent,
+        ));
+    }
+    title.push(Span::styled(
+        format!("· sorted by {} ", sort_word(model.apps_sort)),
+        theme.muted,
+    ));
+    let inner = widgets::draw_pane(buf, area, widgets::pane(theme, Line::from(title), true));
+    if inner.is_empty() {
+        return;
+    }
+    let mut cols = COLS;
+    let instances = model
+        .sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::Argocd)
+        .count();
+    if instances <= 1 {
+        // One instance: the column would say the same on every row.
+        cols[INSTANCE_COL] = Col::hidden();
+    }
+    let widths = columns::layout(&cols, inner.width.saturating_sub(1));
+    put(
+        buf,
+        inner,
+        inner.y,
+        &columns::header(&cols, &widths, 1, theme.header),
+    );
+    let list = Rect {
+        y: inner.y + 1,
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    if view.is_empty() {
+        let line = if !model.apps.is_empty() {
+            widgets::muted(theme, format!(" No app matches “{filter}”."))
+        } else {
+            waiting_line(model)
+        };
+        put(buf, list, list.y, &line);
+        return;
+    }
+    let selected = model.apps_cursor.selected;
+    let window = state
+        .apps
+        .window(selected, view.len(), usize::from(list.height));
+    for (row, i) in window.enumerate() {
+        let Some(app) = model.apps.get(&view[i]) else {
+            continue;
+        };
+        let is_sel = i == selected;
+        let line = app_row(model, app, &cols, &widths, is_sel);
+        selectable_row(buf, theme, list, list.y + row as u16, &line, is_sel, true);
+    }
+}
+
+/// No apps yet: say why (connecting, failing, or simply none).
+fn waiting_line<'a>(model: &Model) -> Line<'a> {
+    let theme = &model.theme;
+    let argo: Vec<_> = model
+        .sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::Argocd)
+        .collect();
+    if let Some(s) = argo.iter().find(|s| s.state == SourceState::Failing) {
+        let err = s
+            .last_error
+            .as_deref()
+            .map(format::one_line)
+            .unwrap_or_else(|| "failing".to_string());
+        return Line::from(Span::styled(
+            format!(" ✗ {}: {err}", chrome::source_label(s)),
+            theme.critical,
+        ));
+    }
+    if argo.iter().any(|s| s.state == SourceState::Connecting) {
+        return widgets::muted(theme, " Waiting for Argo CD data…");
+    }
+    widgets::muted(
+        theme,
+        " No applications on Argo CD (or none this token can see).",
+    )
+}
+
+fn app_row<'a>(
+    model: &Model,
+    app: &'a App,
+    cols: &'a [Col],
+    widths: &'a [u16],
+    selected: bool,
+) -> Line<'a> {
+    let theme = &model.theme;
+    let key = &app.key;
+    let name = if key.namespace == "argocd" || key.namespace.is_empty() {
+        key.name.clone()
+    } else {
+        format!("{}/{}", key.namespace, key.name)
+    };
+    // (The instance has its own column.)
+    let (op, op_style) = match &app.operation {
+        Some(o) => (argo::phase_word(o.phase), argo::phase_style(theme, o.phase)),
+        None => (NONE, theme.muted),
+    };
+    let deployed = argo::last_deployed(app)
+        .map(|t| format::age(model.now, t))
+        .unwrap_or_else(|| NONE.to_string());
+    let (auto, auto_style) = argo::autosync(model, app);
+    // The service column is formatted (and looked up) only when it is shown.
+    let service = if widths.get(SERVICE_COL).copied().unwrap_or(0) > 0 {
+        argo::service_of(model, key).unwrap_or(NONE)
+    } else {
+        NONE
+    };
+    RowBuilder::new(cols, widths)
+        .prefix(widgets::marker(theme, selected))
+        .cell(&key.instance, theme.muted)
+        .cell(&name, Style::default())
+        .cell(&app.project, theme.muted)
+        .cell(app.health.word(), argo::health_style(theme, app.health))
+        .cell(app.sync.word(), argo::sync_style(theme, app.sync))
+        .cell(op, op_style)
+        .cell(&argo::short_rev(&app.revision), theme.accent)
+        .cell(&deployed, Style::default())
+        .cell(auto, auto_style)
+        .cell(service, Style::default())
+        .build()
+}

@@ -1,0 +1,224 @@
+//! The Deploys screen: the change feed, every deploy and rollback across the Argo CD instances,
+//! newest first, suspects marked; a footer explains the selected one.
+
+use crate::model::Model;
+use crate::model::deploy::Deploy;
+use crate::ui::RenderState;
+use crate::ui::argo;
+use crate::ui::format::{self, NONE};
+use crate::ui::placeholders;
+use crate::ui::widgets::columns::{self, Col, RowBuilder};
+use crate::ui::widgets::{self, put, selectable_row};
+use chrono::{DateTime, Utc};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+const COLS: [Col; 8] = [
+    Col::fixed("TIME (UTC)", 11, 0),
+    Col::fixed("AGE", 4, 3).right(),
+    Col::flex("SERVICE", 8, 16, 4),
+    Col::flex("APP", 12, 32, 0),
+    Col::flex("REVISION", 8, 20, 0),
+    Col::flex("INITIATOR", 9, 20, 2),
+    Col::fixed("RESULT", 9, 0),
+    Col::flex("NOTE", 7, 18, 0),
+];
+
+pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
+    if !argo::configured(model) {
+        placeholders::deploys(model, area, buf);
+        return;
+    }
+    let theme = &model.theme;
+    let footer_h = if area.height >= 18 { 6 } else { 0 };
+    let table = Rect {
+        height: area.height - footer_h,
+        ..area
+    };
+    let n = model.deploys.len();
+    let suspects = model.deploys.iter().filter(|d| d.suspect).count();
+    let mut title = vec![Span::raw(format!(" Deploys {n} "))];
+    if suspects > 0 {
+        title.push(Span::styled(
+            format!("· {suspects} SUSPECT "),
+            argo::suspect_style(theme),
+        ));
+    }
+    title.push(Span::styled("· newest first ", theme.muted));
+    let inner = widgets::draw_pane(buf, table, widgets::pane(theme, Line::from(title), true));
+    if inner.is_empty() {
+        return;
+    }
+    let widths = columns::layout(&COLS, inner.width.saturating_sub(1));
+    put(
+        buf,
+        inner,
+        inner.y,
+        &columns::header(&COLS, &widths, 1, theme.header),
+    );
+    let list = Rect {
+        y: inner.y + 1,
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    if n == 0 {
+        let text = if model.apps.is_empty() {
+            " No deploys yet: waiting for Argo CD data…"
+        } else {
+            " No deploys: no app has any history yet."
+        };
+        put(buf, list, list.y, &widgets::muted(theme, text));
+        return;
+    }
+    let selected = model.deploys_cursor.selected;
+    let window = state.deploys.window(selected, n, usize::from(list.height));
+    for (row, i) in window.enumerate() {
+        let is_sel = i == selected;
+        let line = deploy_row(model, &model.deploys[i], &widths, is_sel);
+        selectable_row(buf, theme, list, list.y + row as u16, &line, is_sel, true);
+    }
+    if footer_h > 0
+        && let Some(d) = model.deploys.get(selected.min(n - 1))
+    {
+        footer(
+            model,
+            d,
+            Rect {
+                y: table.bottom(),
+                height: footer_h,
+                ..area
+            },
+            buf,
+        );
+    }
+}
+
+/// `03:06:00` today, `11-22 18:40` on another day.
+pub fn when(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+    if t.date_naive() == now.date_naive() {
+        format::hms(t)
+    } else {
+        t.format("%m-%d %H:%M").to_string()
+    }
+}
+
+fn deploy_row<'a>(model: &Model, d: &'a Deploy, widths: &'a [u16], selected: bool) -> Line<'a> {
+    let theme = &model.theme;
+    let (time, age) = match d.at() {
+        Some(t) => (when(model.now, t), format::age(model.now, t)),
+        None => (NONE.to_string(), NONE.to_string()),
+    };
+    let mut note: Vec<(String, Style)> = Vec::with_capacity(2);
+    if d.suspect {
+        note.push(("SUSPECT".to_string(), argo::suspect_style(theme)));
+    }
+    if d.rollback {
+        if !note.is_empty() {
+            note.push((" ".to_string(), Style::default()));
+        }
+        note.push(("↶ rollback".to_string(), theme.accent));
+    }
+    RowBuilder::new(&COLS, widths)
+        .prefix(widgets::marker(theme, selected))
+        .cell(&time, theme.muted)
+        .cell(&age, theme.muted)
+        .cell(d.service.as_deref().unwrap_or(NONE), Style::default())
+        .cell(&argo::app_label(model, &d.app), Style::default())
+        .cell(&argo::short_rev(&d.revision), theme.accent)
+        .cell(&argo::deploy_initiator(d), theme.muted)
+        .cell(
+            argo::result_word(d.result),
+            argo::result_style(theme, d.result),
+        )
+        .spans(&note)
+        .build()
+}
+
+/// The selected deploy in words: what, when, who, and why it is a suspect.
+fn footer(model: &Model, d: &Deploy, area: Rect, buf: &mut Buffer) {
+    let theme = &model.theme;
+    let title = Line::from(format!(
+        " {} of {} ",
+        argo::deploy_kind(d),
+        format::truncate(&d.app.to_string(), 60)
+    ));
+    let inner = widgets::draw_pane(buf, area, widgets::pane(theme, title, false));
+    if inner.is_empty() {
+        return;
+    }
+    const W: usize = 11;
+    let mut lines: Vec<Line> = Vec::new();
+    let mut rev = vec![Span::styled(
+        format::truncate(&d.revision, 64),
+        theme.accent,
+    )];
+    if let Some(id) = d.history_id {
+        rev.push(Span::styled(format!("  (history {id})"), theme.muted));
+    }
+    lines.push(widgets::field(theme, "Revision", W, rev));
+    let mut when = Vec::new();
+    if let Some(t) = d.started_at {
+        when.push(Span::raw(format!("started {}", format::utc(t))));
+    }
+    if let Some(t) = d.finished_at {
+        if !when.is_empty() {
+            when.push(Span::styled(" · ", theme.muted));
+        }
+        when.push(Span::raw(format!("finished {}", format::utc(t))));
+        if let Some(s) = d.started_at {
+            when.push(Span::styled(
+                format!(" (took {})", format::duration((t - s).num_seconds())),
+                theme.muted,
+            ));
+        }
+    }
+    if when.is_empty() {
+        when.push(Span::styled(NONE, theme.muted));
+    }
+    lines.push(widgets::field(theme, "When", W, when));
+    lines.push(widgets::field(
+        theme,
+        "By",
+        W,
+        vec![
+            Span::raw(argo::deploy_initiator(d)),
+            Span::raw("  "),
+            Span::styled(
+                argo::result_word(d.result),
+                argo::result_style(theme, d.result),
+            ),
+        ],
+    ));
+    if d.suspect {
+        let first_alert = d
+            .service
+            .as_deref()
+            .and_then(|s| model.services.iter().find(|r| r.name == s))
+            .and_then(|r| r.oldest_firing);
+        let service = d.service.as_deref().unwrap_or("its service");
+        let why = match (d.at(), first_alert) {
+            (Some(at), Some(fired)) if fired >= at => format!(
+                "finished {} before {service}'s first firing alert ({} UTC)",
+                format::duration((fired - at).num_seconds()),
+                format::hms(fired)
+            ),
+            (Some(at), Some(fired)) => format!(
+                "finished {} UTC; {service}'s first firing alert started {} UTC",
+                format::hms(at),
+                format::hms(fired)
+            ),
+            _ => format!("finished shortly before {service}'s first firing alert"),
+        };
+        lines.push(widgets::field(
+            theme,
+            "SUSPECT",
+            W,
+            vec![Span::styled(why, theme.critical)],
+        ));
+    }
+    for (i, line) in lines.iter().take(usize::from(inner.height)).enumerate() {
+        put(buf, inner, inner.y + i as u16, line);
+    }
+}

@@ -1,0 +1,422 @@
+//! The other Argo CD mutations: the sync form (revision, prune, dry run; the app's name typed on
+//! production) and the one-step confirmations (terminate the running operation, re-enable
+//! auto-sync), each showing exactly what will happen.
+
+use crate::model::Model;
+use crate::model::app::{App, AppKey};
+use crate::model::popup::{ConfirmAction, ConfirmKind, FormStage, SyncForm};
+use crate::ui::argo;
+use crate::ui::format::{self, NONE};
+use crate::ui::popups;
+use crate::ui::widgets;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+
+const LABEL_W: usize = 14;
+
+fn title<'a>(what: &str, key: &AppKey) -> Line<'a> {
+    Line::from(format!(
+        " {what} {} ",
+        format::truncate(&key.to_string(), 60)
+    ))
+}
+
+/// Instance (with its URL) and app (namespace, project, production badge) lines.
+fn target_lines<'a>(model: &Model, key: &AppKey, production: bool) -> Vec<Line<'a>> {
+    let theme = &model.theme;
+    let url = model
+        .source(&key.instance)
+        .map(|s| format!("  {}", s.url))
+        .unwrap_or_default();
+    let project = model
+        .apps
+        .get(key)
+        .map(|a| format!(", project {}", a.project))
+        .unwrap_or_default();
+    let mut app = vec![
+        Span::styled(key.name.clone(), theme.accent),
+        Span::styled(
+            format!("  (namespace {}{project})", key.namespace),
+            theme.muted,
+        ),
+    ];
+    if production {
+        app.push(Span::raw("  "));
+        app.push(widgets::badge(" PRODUCTION ", theme.warning));
+    }
+    vec![
+        widgets::field(
+            theme,
+            "  Instance",
+            LABEL_W,
+            vec![
+                Span::styled(key.instance.clone(), theme.accent),
+                Span::styled(url, theme.muted),
+            ],
+        ),
+        widgets::field(theme, "  App", LABEL_W, app),
+    ]
+}
+
+/// `v2.14.0  Degraded OutOfSync` for the app as it is now.
+fn now_spans<'a>(model: &Model, app: Option<&App>) -> Vec<Span<'a>> {
+    let theme = &model.theme;
+    match app {
+        Some(app) => vec![
+            Span::styled(argo::short_rev(&app.revision), theme.accent),
+            Span::raw("  "),
+            Span::styled(app.health.word(), argo::health_style(theme, app.health)),
+            Span::raw(" "),
+            Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
+        ],
+        None => vec![Span::styled("not listed by Argo CD", theme.warning)],
+    }
+}
+
+fn checkbox<'a>(model: &Model, on: bool, key: &'a str, words: &'a str) -> Vec<Span<'a>> {
+    let theme = &model.theme;
+    vec![
+        Span::styled(
+            if on { "[x] " } else { "[ ] " },
+            if on {
+                theme.text.add_modifier(Modifier::BOLD)
+            } else {
+                theme.text
+            },
+        ),
+        Span::styled(words, theme.text),
+        Span::styled("  ", theme.text),
+        Span::styled(key, theme.accent),
+        Span::styled(" toggles", theme.muted),
+    ]
+}
+
+/// The two lines that confirm: typing the name on production, else `press y`.
+fn confirm_lines<'a>(
+    model: &Model,
+    production: bool,
+    typed: &str,
+    name: &str,
+    verb: &'a str,
+    esc: &'a str,
+) -> Vec<Line<'a>> {
+    let theme = &model.theme;
+    if !production {
+        return vec![popups::key_hint(
+            model,
+            &[
+                ("press ", false),
+                ("y", true),
+                (verb, false),
+                ("Esc", true),
+                (esc, false),
+            ],
+        )];
+    }
+    let matches = typed == name;
+    vec![
+        Line::from(vec![
+            Span::styled("production: type the app name to confirm: ", theme.warning),
+            Span::styled(
+                format::tail(typed, 64),
+                if matches { theme.ok } else { theme.text },
+            ),
+            Span::styled(" ", theme.text.add_modifier(Modifier::REVERSED)),
+            Span::styled(if matches { "  ✓" } else { "" }, theme.ok),
+        ]),
+        if matches {
+            popups::key_hint(
+                model,
+                &[
+                    ("press ", false),
+                    ("Enter", true),
+                    (verb, false),
+                    ("Esc", true),
+                    (" to go back", false),
+                ],
+            )
+        } else {
+            Line::from(Span::styled(
+                format!("type “{name}” exactly · Esc to go back"),
+                theme.muted,
+            ))
+        },
+    ]
+}
+
+fn problem_lines<'a>(model: &Model, problem: Option<&str>, area: Rect) -> Vec<Line<'a>> {
+    let theme = &model.theme;
+    problem
+        .map(|p| {
+            format::wrap(
+                &format!("✗ {}", argo::one_line(p)),
+                popups::inner_width(area).max(10),
+                3,
+            )
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, theme.critical)))
+            .collect()
+        })
+        .unwrap_or_default()
+}
+
+pub fn sync(model: &Model, form: &SyncForm, area: Rect, buf: &mut Buffer) {
+    let theme = &model.theme;
+    let app = model.apps.get(&form.key);
+    let field = |l: &str, v: Vec<Span<'static>>| widgets::field(theme, l, LABEL_W, v);
+    let editing = form.stage == FormStage::Edit;
+    let mut lines: Vec<Line> = vec![Line::from(Span::styled(
+        if editing {
+            "Sync the app to git:"
+        } else {
+            "This sync will happen:"
+        },
+        theme.header,
+    ))];
+    lines.extend(target_lines(model, &form.key, form.production));
+    lines.push(field("  Now at", now_spans(model, app)));
+    let target = app
+        .and_then(|a| a.target_revisions.first())
+        .cloned()
+        .unwrap_or_else(|| "HEAD".to_string());
+    let revision = if form.revision.is_empty() {
+        vec![
+            Span::styled(target, theme.accent),
+            Span::styled("  (the app's target revision)", theme.muted),
+        ]
+    } else {
+        vec![Span::styled(
+            format::truncate(&form.revision, 64),
+            theme.accent,
+        )]
+    };
+    lines.push(field("  Revision", revision));
+    if editing {
+        lines.push(field(
+            "  Prune",
+            checkbox(model, form.prune, "p", "delete resources no longer in git"),
+        ));
+        lines.push(field(
+            "  Dry run",
+            checkbox(
+                model,
+                form.dry_run,
+                "d",
+                "only ask what would change; change nothing",
+            ),
+        ));
+    } else {
+        lines.push(field(
+            "  Prune",
+            vec![Span::raw(if form.prune {
+                "yes: resources no longer in git are deleted"
+            } else {
+                "no: resources no longer in git are left in place"
+            })],
+        ));
+        lines.push(field(
+            "  Dry run",
+            vec![if form.dry_run {
+                Span::styled("yes: nothing changes, Argo CD reports what would", theme.ok)
+            } else {
+                Span::styled("no: this changes the cluster", theme.warning)
+            }],
+        ));
+    }
+    if argo::reminder(model, &form.key) {
+        lines.push(field(
+            "  Auto-sync",
+            vec![Span::styled(
+                "stays OFF (turned off by sitrep for a rollback)",
+                theme.warning,
+            )],
+        ));
+    } else if let Some(a) = app {
+        lines.push(field(
+            "  Auto-sync",
+            vec![Span::raw(if a.auto_sync {
+                "on: Argo CD keeps syncing to git by itself afterwards"
+            } else {
+                "off: stays off"
+            })],
+        ));
+    }
+    lines.push(Line::default());
+    lines.extend(problem_lines(model, form.problem.as_deref(), area));
+    let verb = if form.dry_run {
+        " to dry-run the sync, "
+    } else {
+        " to sync, "
+    };
+    let last: Vec<Line> = match form.stage {
+        FormStage::Edit => vec![popups::key_hint(
+            model,
+            &[
+                ("p", true),
+                (" prune · ", false),
+                ("d", true),
+                (" dry run · ", false),
+                ("Enter", true),
+                (" review · ", false),
+                ("Esc", true),
+                (" cancel", false),
+            ],
+        )],
+        FormStage::Confirm => confirm_lines(
+            model,
+            form.production,
+            &form.typed,
+            &form.key.name,
+            verb,
+            " to go back",
+        ),
+        FormStage::InFlight(_) => vec![Line::from(Span::styled(
+            format!(
+                "syncing… waiting for {} (pressing again does nothing)",
+                form.key.instance
+            ),
+            theme.info,
+        ))],
+    };
+    let what = match form.stage {
+        FormStage::Edit => "Sync",
+        FormStage::Confirm => "Confirm sync of",
+        FormStage::InFlight(_) => "Syncing",
+    };
+    let inner = popups::open_box(
+        model,
+        area,
+        (lines.len() + last.len()) as u16,
+        title(what, &form.key),
+        buf,
+    );
+    popups::fill(model, inner, &lines, &last, buf);
+}
+
+pub fn confirm(model: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buffer) {
+    let theme = &model.theme;
+    let key = &action.key;
+    let app = model.apps.get(key);
+    let field = |l: &str, v: Vec<Span<'static>>| widgets::field(theme, l, LABEL_W, v);
+    let w = popups::inner_width(area).saturating_sub(LABEL_W).max(10);
+    let wrapped = |label: &'static str, text: &str, style: Style| -> Vec<Line<'static>> {
+        format::wrap(text, w, 4)
+            .into_iter()
+            .enumerate()
+            .map(|(i, l)| {
+                widgets::field(
+                    theme,
+                    if i == 0 { label } else { "" },
+                    LABEL_W,
+                    vec![Span::styled(l, style)],
+                )
+            })
+            .collect()
+    };
+    let mut lines: Vec<Line> = Vec::new();
+    let (what, verb, question) = match action.what {
+        ConfirmKind::Terminate => (
+            "Terminate operation on",
+            " to terminate, ",
+            "The running operation will be terminated:",
+        ),
+        ConfirmKind::EnableAutoSync => (
+            "Re-enable auto-sync on",
+            " to re-enable, ",
+            "Auto-sync will be turned back on:",
+        ),
+    };
+    lines.push(Line::from(Span::styled(question, theme.header)));
+    lines.extend(target_lines(model, key, false));
+    lines.push(field("  Now at", now_spans(model, app)));
+    match action.what {
+        ConfirmKind::Terminate => {
+            let op = app.and_then(|a| a.operation.as_ref());
+            match op {
+                Some(o) => {
+                    let mut spans = vec![Span::styled(
+                        argo::phase_word(o.phase),
+                        argo::phase_style(theme, o.phase),
+                    )];
+                    if !o.message.is_empty() {
+                        spans.push(Span::raw(format!(": {}", argo::one_line(&o.message))));
+                    }
+                    lines.push(field("  Operation", spans));
+                    let mut started = String::new();
+                    if let Some(t) = o.started_at {
+                        started.push_str(&format!("started {} ago", format::age(model.now, t)));
+                    }
+                    let by = argo::initiator(&o.initiated_by, o.automated);
+                    if by != NONE {
+                        started.push_str(&format!(" by {by}"));
+                    }
+                    if !o.revision.is_empty() {
+                        started.push_str(&format!(", to {}", argo::short_rev(&o.revision)));
+                    }
+                    if !started.is_empty() {
+                        lines.push(field("", vec![Span::styled(started, theme.muted)]));
+                    }
+                    if !o.phase.is_running() {
+                        lines.push(field(
+                            "",
+                            vec![Span::styled(
+                                "not running any more: Argo CD will say there is nothing to terminate",
+                                theme.warning,
+                            )],
+                        ));
+                    }
+                }
+                None => lines.push(field(
+                    "  Operation",
+                    vec![Span::styled("none running", theme.warning)],
+                )),
+            }
+            lines.extend(wrapped(
+                "  Effect",
+                "Argo CD stops the operation now (phase Terminating); what it already applied stays as it is, so the app may be left half-synced.",
+                theme.text,
+            ));
+        }
+        ConfirmKind::EnableAutoSync => {
+            let target = app
+                .and_then(|a| a.target_revisions.first())
+                .cloned()
+                .unwrap_or_else(|| "HEAD".to_string());
+            lines.push(field(
+                "  Syncs to",
+                vec![
+                    Span::styled(target, theme.accent),
+                    Span::styled("  (the app's target revision in git)", theme.muted),
+                ],
+            ));
+            lines.extend(wrapped(
+                "  Effect",
+                "Argo CD syncs to git by itself again, right away: if git still points at the bad revision, this undoes the rollback. sitrep drops its 'auto-sync OFF' reminder.",
+                theme.warning,
+            ));
+        }
+    }
+    lines.push(Line::default());
+    let last: Vec<Line> = match action.stage {
+        FormStage::InFlight(_) => vec![Line::from(Span::styled(
+            format!(
+                "sending… waiting for {} (pressing again does nothing)",
+                key.instance
+            ),
+            theme.info,
+        ))],
+        FormStage::Edit | FormStage::Confirm => {
+            confirm_lines(model, false, "", "", verb, " to cancel")
+        }
+    };
+    let inner = popups::open_box(
+        model,
+        area,
+        (lines.len() + last.len()) as u16,
+        title(what, key),
+        buf,
+    );
+    popups::fill(model, inner, &lines, &last, buf);
+}

@@ -1,0 +1,525 @@
+//! The Argo CD parts of the renderer: triage columns and sections, the change feed, the Apps
+//! and Deploys screens, the app detail view and the rollback / sync / confirm popups, as
+//! snapshots at 120x40 and 80x24 with time frozen, plus the styles that carry meaning.
+
+mod common_ui;
+
+use common_ui::*;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use sitrep::config::theme::Theme;
+use sitrep::model::Model;
+use sitrep::model::app::{HealthStatus, Operation, OperationPhase, SyncStatus};
+use sitrep::model::popup::{ConfirmAction, ConfirmKind, FormStage, Popup, RollbackStage, SyncForm};
+use sitrep::model::ui::{Screen, TriagePane};
+
+const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
+
+fn snap_both(name: &str, model: &Model) {
+    for (w, h) in SIZES {
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), render_text(model, w, h));
+    }
+}
+
+fn fg(buf: &Buffer, (x, y): (u16, u16)) -> Color {
+    buf[(x, y)].fg
+}
+
+fn apps_model() -> Model {
+    let mut m = argo_model();
+    m.screen = Screen::Apps;
+    m
+}
+
+fn app_detail_model() -> Model {
+    let mut m = apps_model();
+    m.app_open = Some(app_key(CHECKOUT_APP));
+    m
+}
+
+fn deploys_model() -> Model {
+    let mut m = argo_model();
+    m.screen = Screen::Deploys;
+    m.deploys_cursor.selected = 1;
+    m
+}
+
+fn with_popup(popup: Popup) -> Model {
+    let mut m = argo_model();
+    m.popup = Some(popup);
+    m
+}
+
+fn rollback(stage: RollbackStage) -> Model {
+    with_popup(Popup::Rollback(Box::new(rollback_form(stage))))
+}
+
+/// checkout-prod after sitrep turned auto-sync off and rolled it back: healing.
+fn watching_model() -> Model {
+    let mut m = rollback(RollbackStage::Watching);
+    let key = app_key(CHECKOUT_APP);
+    m.autosync_off.insert(key.clone());
+    let app = m.apps.get_mut(&key).unwrap();
+    app.auto_sync = false;
+    app.health = HealthStatus::Progressing;
+    app.health_message =
+        "Waiting for rollout to finish: 1 old replicas are pending termination".to_string();
+    app.revision = "v2.13.2".to_string();
+    app.operation = Some(Operation {
+        phase: OperationPhase::Running,
+        message: "waiting for healthy state of apps/Deployment/checkout".to_string(),
+        started_at: Some(ago(40)),
+        finished_at: None,
+        initiated_by: "alice".to_string(),
+        automated: false,
+        revision: "v2.13.2".to_string(),
+        failed_resources: Vec::new(),
+    });
+    if let Some(Popup::Rollback(form)) = &mut m.popup {
+        form.disable_auto_sync = true;
+        form.typed = CHECKOUT_APP.to_string();
+    }
+    m
+}
+
+fn sync_form(stage: FormStage) -> SyncForm {
+    SyncForm {
+        key: app_key("search-prod"),
+        revision: String::new(),
+        prune: true,
+        dry_run: false,
+        production: true,
+        typed: "search-pr".to_string(),
+        stage,
+        problem: None,
+    }
+}
+
+fn terminate() -> Popup {
+    Popup::Confirm(ConfirmAction {
+        key: app_key("frontend-prod"),
+        what: ConfirmKind::Terminate,
+        stage: FormStage::Confirm,
+    })
+}
+
+// --- Triage -------------------------------------------------------------------------------
+
+#[test]
+fn triage_with_argo() {
+    snap_both("triage_argo", &argo_model());
+}
+
+#[test]
+fn triage_detail_lists_apps_and_deploys() {
+    let m = argo_model();
+    let text = render_text(&m, 120, 40);
+    for needed in [
+        "checkout-prod  Degraded Synced  v2.14.0  auto-sync on",
+        "6m SUSPECT  v2.14.0  ci-bot  succeeded",
+        "argocd ✓ live",
+        "SUSPECT checkout-prod v2.14.0 by ci-bot · succeeded",
+        "⊘ auto-sync OFF: 1 app",
+    ] {
+        assert!(text.contains(needed), "lacks {needed:?}:\n{text}");
+    }
+    // payments: the reminder in words in the detail pane.
+    let mut m = argo_model();
+    m.triage.selected = m
+        .visible_services()
+        .iter()
+        .position(|s| s.name == "payments")
+        .unwrap();
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("⊘ auto-sync OFF (turned off by sitrep for a rollback)"),
+        "{text}"
+    );
+    assert!(text.contains("↶ rollback"), "{text}");
+    // A service without an app: configured, but nothing mapped.
+    m.triage.selected = m
+        .visible_services()
+        .iter()
+        .position(|s| s.name == "(no service)")
+        .unwrap();
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("no Argo CD app mapped to this service"),
+        "{text}"
+    );
+    assert!(text.contains("no deploys seen for this service"), "{text}");
+}
+
+#[test]
+fn triage_without_argo_keeps_not_configured() {
+    let text = render_text(&model(), 120, 40);
+    assert!(text.contains("Apps     not configured — add an Argo CD source"));
+    assert!(text.contains("Deploys  not configured — add an Argo CD source"));
+    let text = render_text(&model(), 200, 60);
+    assert!(text.contains("Recent deploys not configured — add an Argo CD source"));
+    assert!(text.contains("Argo CD not configured: alert changes only"));
+}
+
+#[test]
+fn status_line_says_when_the_stream_is_down() {
+    let mut m = argo_model();
+    let last = rows(&render_buffer(&m, 120, 40)).pop().unwrap();
+    assert!(last.contains("argocd ✓ live"), "{last}");
+    let s = m.source_mut("argocd").unwrap();
+    s.live = Some(false);
+    s.last_ok = Some(ago(12));
+    let last = rows(&render_buffer(&m, 120, 40)).pop().unwrap();
+    assert!(last.contains("argocd ✓ 12s not live"), "{last}");
+}
+
+// --- Apps and Deploys screens -------------------------------------------------------------
+
+#[test]
+fn apps_screen() {
+    snap_both("apps_argo", &apps_model());
+}
+
+#[test]
+fn apps_screen_filtered_sorted_and_waiting() {
+    let mut m = apps_model();
+    m.filters.insert(Screen::Apps, "prod".to_string());
+    m.apps_view.retain(|k| k.name.contains("prod"));
+    m.apps_sort = sitrep::model::AppsSort::Name;
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("Apps 12/13 /prod · sorted by name"), "{text}");
+    m.apps_view.clear();
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("No app matches “prod”."), "{text}");
+    // Configured but nothing arrived yet.
+    let mut m = apps_model();
+    m.apps.clear();
+    m.apps_view.clear();
+    m.source_mut("argocd").unwrap().state = sitrep::model::source::SourceState::Connecting;
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("Waiting for Argo CD data…"), "{text}");
+}
+
+#[test]
+fn app_detail() {
+    snap_both("app_detail", &app_detail_model());
+}
+
+#[test]
+fn app_detail_loading_and_error() {
+    let mut m = app_detail_model();
+    m.app_details.clear();
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("loading…"), "{text}");
+    let mut m = app_detail_model();
+    m.app_details.get_mut(&app_key(CHECKOUT_APP)).unwrap().error =
+        Some("permission denied: applications, get, shop/checkout-prod".to_string());
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("✗ permission denied: applications, get, shop/checkout-prod"),
+        "{text}"
+    );
+    // The app vanished while open.
+    let mut m = app_detail_model();
+    m.app_open = Some(app_key("gone"));
+    assert!(render_text(&m, 80, 24).contains("is no longer on Argo CD"));
+}
+
+#[test]
+fn deploys_screen() {
+    snap_both("deploys", &deploys_model());
+}
+
+#[test]
+fn apps_and_deploys_without_argo_stay_placeholders() {
+    let mut m = model();
+    m.screen = Screen::Deploys;
+    assert!(render_text(&m, 80, 24).contains("Argo CD is not configured."));
+}
+
+// --- Popups -------------------------------------------------------------------------------
+
+#[test]
+fn rollback_pick_with_auto_sync_explained() {
+    snap_both("rollback_pick", &rollback(RollbackStage::Pick));
+    // The toggle accepted.
+    let mut m = rollback(RollbackStage::Pick);
+    if let Some(Popup::Rollback(f)) = &mut m.popup {
+        f.disable_auto_sync = true;
+    }
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("[x] disable auto-sync, then roll back"),
+        "{text}"
+    );
+}
+
+#[test]
+fn rollback_dry_run_and_in_flight() {
+    let text = render_text(&rollback(RollbackStage::DryRun(7)), 120, 40);
+    assert!(text.contains("dry run… asking argocd"), "{text}");
+    assert!(!text.contains("press y"), "{text}");
+    let text = render_text(&rollback(RollbackStage::InFlight(8)), 120, 40);
+    assert!(text.contains("rolling back… waiting for argocd"), "{text}");
+    assert!(!text.contains("type the app name"), "{text}");
+}
+
+#[test]
+fn rollback_confirm_production_with_typed_name() {
+    let mut m = rollback(RollbackStage::Confirm);
+    if let Some(Popup::Rollback(f)) = &mut m.popup {
+        f.disable_auto_sync = true;
+        f.typed = "checkout-pr".to_string();
+    }
+    snap_both("rollback_confirm_production", &m);
+    for (w, h) in SIZES {
+        let text = render_text(&m, w, h);
+        for needed in [
+            "argocd",
+            "checkout-prod",
+            "v2.14.0",
+            "→ v2.13.2",
+            "history id 4",
+            "Prune",
+            "ON → turned OFF first",
+            "type the app name to confirm: checkout-pr",
+        ] {
+            assert!(text.contains(needed), "{w}x{h} lacks {needed:?}:\n{text}");
+        }
+    }
+    // Not production: press y. A server refusal in the critical style.
+    let mut m = rollback(RollbackStage::Confirm);
+    if let Some(Popup::Rollback(f)) = &mut m.popup {
+        f.production = false;
+        f.problem = Some("rollback cannot be initiated when auto-sync is enabled".to_string());
+    }
+    let buf = render_buffer(&m, 120, 40);
+    let text = text(&buf);
+    assert!(text.contains("press y to roll back"), "{text}");
+    assert!(
+        text.contains("ON: Argo CD will refuse this rollback"),
+        "{text}"
+    );
+    let at = find(&buf, "✗ rollback cannot", "✗").unwrap();
+    assert_eq!(fg(&buf, at), m.theme.critical.fg.unwrap());
+}
+
+#[test]
+fn rollback_watching() {
+    snap_both("rollback_watching", &watching_model());
+}
+
+#[test]
+fn sync_popup() {
+    snap_both(
+        "sync_edit",
+        &with_popup(Popup::Sync(Box::new(sync_form(FormStage::Edit)))),
+    );
+    let text = render_text(
+        &with_popup(Popup::Sync(Box::new(sync_form(FormStage::Confirm)))),
+        120,
+        40,
+    );
+    assert!(
+        text.contains("type the app name to confirm: search-pr"),
+        "{text}"
+    );
+    assert!(
+        text.contains("yes: resources no longer in git are deleted"),
+        "{text}"
+    );
+    let text = render_text(
+        &with_popup(Popup::Sync(Box::new(sync_form(FormStage::InFlight(3))))),
+        80,
+        24,
+    );
+    assert!(text.contains("syncing…"), "{text}");
+}
+
+#[test]
+fn terminate_confirm() {
+    snap_both("terminate_confirm", &with_popup(terminate()));
+    let text = render_text(
+        &with_popup(Popup::Confirm(ConfirmAction {
+            key: app_key("payments-prod"),
+            what: ConfirmKind::EnableAutoSync,
+            stage: FormStage::Confirm,
+        })),
+        120,
+        40,
+    );
+    assert!(text.contains("this undoes the rollback"), "{text}");
+    assert!(text.contains("press y to re-enable"), "{text}");
+}
+
+#[test]
+fn help_offers_argo_actions_when_configured() {
+    let mut m = argo_model();
+    m.popup = Some(Popup::Help { scroll: 0 });
+    let text = render_text(&m, 120, 60);
+    assert!(
+        text.contains("roll back the selected app (Argo CD)"),
+        "{text}"
+    );
+    assert!(!text.contains("needs Argo CD"), "{text}");
+    let mut m = model();
+    m.popup = Some(Popup::Help { scroll: 0 });
+    assert!(render_text(&m, 120, 60).contains("needs Argo CD"));
+    let mut m = argo_model();
+    m.source_mut("argocd").unwrap().read_only = true;
+    m.popup = Some(Popup::Help { scroll: 0 });
+    assert!(render_text(&m, 120, 60).contains("off: Argo CD is read-only"));
+}
+
+// --- Styles -------------------------------------------------------------------------------
+
+#[test]
+fn argo_cells_carry_theme_styles() {
+    let m = argo_model();
+    let theme = &m.theme;
+    let buf = render_buffer(&m, 120, 40);
+    // Triage: checkout's Degraded (critical) and its suspect deploy (critical, bold).
+    let at = find(&buf, "CRIT checkout", "Degraded").unwrap();
+    assert_eq!(fg(&buf, at), theme.critical.fg.unwrap());
+    assert_eq!(
+        buf[at].bg,
+        theme.selection.bg.unwrap(),
+        "on the selected row"
+    );
+    let at = find(&buf, "▌", "SUSPECT").unwrap();
+    assert!(buf[at].modifier.contains(Modifier::BOLD));
+    // The changes feed's SUSPECT is not on a selected row: critical.
+    let at = find(&buf, "change.deploy", "SUSPECT").unwrap();
+    assert_eq!(fg(&buf, at), theme.critical.fg.unwrap());
+    assert!(buf[at].modifier.contains(Modifier::BOLD));
+    // search (OutOfSync) uses warning.
+    let at = find(&buf, " search ", "OutOfSync").unwrap();
+    assert_eq!(fg(&buf, at), theme.warning.fg.unwrap());
+    // The detail pane's Degraded word is critical.
+    let at = find(&buf, "Apps     checkout-prod", "Degraded").unwrap();
+    assert_eq!(fg(&buf, at), theme.critical.fg.unwrap());
+    let at = find(&buf, "Deploys   6m", "SUSPECT").unwrap();
+    assert_eq!(fg(&buf, at), theme.critical.fg.unwrap());
+    // The status line's live marker is ok.
+    let at = find(&buf, "argocd ✓ live", "live").unwrap();
+    assert_eq!(fg(&buf, at), theme.ok.fg.unwrap());
+
+    // With the pane focus elsewhere the checkout row's Degraded shows its own colour.
+    let mut m = argo_model();
+    m.triage_pane = TriagePane::Detail;
+    let buf = render_buffer(&m, 120, 40);
+    let at = find(&buf, "CRIT checkout", "Degraded").unwrap();
+    assert_eq!(fg(&buf, at), m.theme.critical.fg.unwrap());
+    let at = find(&buf, "CRIT checkout", "SUSPECT").unwrap();
+    assert_eq!(fg(&buf, at), m.theme.critical.fg.unwrap());
+    let at = find(&buf, "WARN payments", "⊘").unwrap();
+    assert_eq!(fg(&buf, at), m.theme.warning.fg.unwrap());
+
+    // Apps screen: Degraded critical, OutOfSync warning, Progressing warning, Healthy ok.
+    let m = apps_model();
+    let buf = render_buffer(&m, 120, 40);
+    let theme = &m.theme;
+    let at = find(&buf, "frontend-prod", "Progressing").unwrap();
+    assert_eq!(fg(&buf, at), theme.warning.fg.unwrap());
+    let at = find(&buf, "search-prod", "OutOfSync").unwrap();
+    assert_eq!(fg(&buf, at), theme.warning.fg.unwrap());
+    let at = find(&buf, "cart-prod", "Healthy").unwrap();
+    assert_eq!(fg(&buf, at), theme.ok.fg.unwrap());
+    let at = find(&buf, "payments-prod", "OFF (sitrep)").unwrap();
+    assert_eq!(fg(&buf, at), theme.warning.fg.unwrap());
+    let at = find(&buf, "ledger-prod", "Failed").unwrap();
+    assert_eq!(fg(&buf, at), theme.critical.fg.unwrap());
+    // Unselected rows only: checkout-prod is selected (first); move the cursor off it.
+    let mut m = apps_model();
+    m.apps_cursor.selected = 3;
+    let buf = render_buffer(&m, 120, 40);
+    let at = find(&buf, "checkout-prod", "Degraded").unwrap();
+    assert_eq!(fg(&buf, at), m.theme.critical.fg.unwrap());
+
+    // Deploys screen: SUSPECT critical (the checkout deploy is row 2, cursor on row 3).
+    let mut m = deploys_model();
+    m.deploys_cursor.selected = 2;
+    let buf = render_buffer(&m, 120, 40);
+    let at = find(&buf, "checkout-prod", "SUSPECT").unwrap();
+    assert_eq!(fg(&buf, at), m.theme.critical.fg.unwrap());
+    let at = find(&buf, "ledger-prod", "failed").unwrap();
+    assert_eq!(fg(&buf, at), m.theme.critical.fg.unwrap());
+
+    // App detail: the degraded pod in the tree, warnings among events.
+    let m = app_detail_model();
+    let buf = render_buffer(&m, 120, 40);
+    let at = find(&buf, "Pod/checkout-7d9f8b6c4-x2k4q", "Degraded").unwrap();
+    assert_eq!(fg(&buf, at), m.theme.critical.fg.unwrap());
+    let at = find(&buf, "BackOff", "Warning").unwrap();
+    assert_eq!(fg(&buf, at), m.theme.warning.fg.unwrap());
+}
+
+#[test]
+fn no_color_keeps_argo_words() {
+    let screens = [
+        (
+            Screen::Triage,
+            &["Degraded", "OutOfSync", "SUSPECT", "⊘"][..],
+        ),
+        (
+            Screen::Apps,
+            &["Degraded", "OutOfSync", "Progressing", "OFF (sitrep)"][..],
+        ),
+        (
+            Screen::Deploys,
+            &["SUSPECT", "↶ rollback", "failed", "running"][..],
+        ),
+    ];
+    for (screen, words) in screens {
+        let mut m = argo_model();
+        m.theme = Theme::no_color();
+        m.screen = screen;
+        let buf = render_buffer(&m, 120, 40);
+        for cell in buf.content() {
+            assert_eq!(cell.fg, Color::Reset, "{screen:?}: coloured fg {cell:?}");
+            assert_eq!(cell.bg, Color::Reset, "{screen:?}: coloured bg {cell:?}");
+        }
+        let text = text(&buf);
+        for word in words {
+            assert!(text.contains(word), "{screen:?} lacks {word}:\n{text}");
+        }
+    }
+    let mut m = app_detail_model();
+    m.theme = Theme::no_color();
+    let text = render_text(&m, 120, 40);
+    for word in ["Degraded", "Progressing", "Healthy", "Warning", "current"] {
+        assert!(text.contains(word), "detail lacks {word}:\n{text}");
+    }
+    for popup_model in [
+        rollback(RollbackStage::Pick),
+        rollback(RollbackStage::Confirm),
+        watching_model(),
+    ] {
+        let mut m = popup_model;
+        m.theme = Theme::no_color();
+        let buf = render_buffer(&m, 120, 40);
+        assert!(
+            buf.content()
+                .iter()
+                .all(|c| c.fg == Color::Reset && c.bg == Color::Reset)
+        );
+    }
+}
+
+#[test]
+fn sync_and_health_words_in_every_state() {
+    // Every health and sync word renders on the Apps screen with some style, never blank.
+    let mut m = apps_model();
+    let key = app_key("cart-prod");
+    for (h, s) in [
+        (HealthStatus::Missing, SyncStatus::Unknown),
+        (HealthStatus::Suspended, SyncStatus::Synced),
+        (HealthStatus::Unknown, SyncStatus::OutOfSync),
+    ] {
+        let app = m.apps.get_mut(&key).unwrap();
+        app.health = h;
+        app.sync = s;
+        let text = render_text(&m, 120, 40);
+        let row = text.lines().find(|l| l.contains("cart-prod")).unwrap();
+        assert!(row.contains(h.word()) && row.contains(s.word()), "{row}");
+    }
+}
