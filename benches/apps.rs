@@ -194,7 +194,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             terminal
                 .draw(|f| sitrep::ui::render(&m, &mut state, f))
-                .unwrap()
+                .unwrap();
         })
     });
     m.screen = Screen::Apps;
@@ -203,7 +203,7 @@ fn benches(c: &mut Criterion) {
         b.iter(|| {
             terminal
                 .draw(|f| sitrep::ui::render(&m, &mut state, f))
-                .unwrap()
+                .unwrap();
         })
     });
 }
