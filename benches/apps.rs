@@ -49,7 +49,7 @@ fn app(i: usize, generation: usize) -> App {
         project: format!("team-{}", i % 40),
         labels,
         annotations: Labels::new(),
-        sync: if i % 13 == 0 {
+        sync: if i.is_multiple_of(13) {
             SyncStatus::OutOfSync
         } else {
             SyncStatus::Synced
