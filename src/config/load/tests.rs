@@ -187,3 +187,5 @@ fn read_only_flag_applies_to_every_source() {
     let cfg = load(&flags, None, &env_with(dir.path(), &[])).unwrap();
     assert!(cfg.settings.read_only && cfg.sources[0].read_only);
 }
+
+mod argocd;
