@@ -120,6 +120,9 @@ pub async fn fetch_model(config: &Config) -> Model {
         }
         let payload = match r.error {
             Some(e) => SourcePayload::Error(e),
+            None if r.kind == crate::model::source::SourceKind::Argocd => {
+                SourcePayload::Apps { apps: r.apps }
+            }
             None => SourcePayload::Alerts {
                 alerts: r.alerts,
                 silences: r.silences,

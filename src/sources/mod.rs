@@ -7,6 +7,7 @@
 //! - `check`: reach and authenticate each source (`sitrep check`).
 
 pub mod alertmanager;
+pub mod argocd;
 pub mod check;
 pub mod error;
 pub mod http;

@@ -432,6 +432,9 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
         | EffectOutcome::MutationFailed {
             request_id, source, ..
         } => (*request_id, source.clone()),
+        EffectOutcome::AppActionDone {
+            request_id, key, ..
+        } => (*request_id, key.instance.clone()),
     };
     let what = model
         .in_flight
@@ -457,6 +460,11 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
         EffectOutcome::SilenceExpired { silence_id, .. } => (
             EventKind::ActionSucceeded,
             format!("silence {silence_id} expired on {source}"),
+            FlashLevel::Success,
+        ),
+        EffectOutcome::AppActionDone { message, .. } => (
+            EventKind::ActionSucceeded,
+            message.clone(),
             FlashLevel::Success,
         ),
         EffectOutcome::MutationFailed { error, .. } => (
