@@ -472,6 +472,28 @@ mod tests {
     }
 
     #[test]
+    fn held_back_events_replay_only_when_newer_than_the_list() {
+        let app = |name: &str, rv: &str| {
+            let mut a = convert::app(
+                "prod",
+                serde_json::from_value(serde_json::json!({
+                    "metadata": {"name": name, "namespace": "argocd", "resourceVersion": rv}
+                }))
+                .unwrap(),
+            );
+            a.resource_version = rv.to_string();
+            a
+        };
+        let newer = Newer::of(&[app("a", "10"), app("b", "opaque-1")]);
+        assert!(!newer.keeps(&app("a", "9")));
+        assert!(!newer.keeps(&app("a", "10")));
+        assert!(newer.keeps(&app("a", "11")));
+        assert!(newer.keeps(&app("c", "1")), "not listed: replay");
+        assert!(!newer.keeps(&app("b", "opaque-1")));
+        assert!(newer.keeps(&app("b", "opaque-2")));
+    }
+
+    #[test]
     fn refused_resumes_are_recognised() {
         let e = |status, msg: &str| SourceError::new(ErrorKind::Rejected, status, msg);
         assert!(resume_refused(&e(Some(410), "gone")));
