@@ -531,7 +531,9 @@ async fn start_binds_loopback_ports_and_shutdown_stops_them() {
     let d = demo::start(1.0).await.unwrap();
     assert!(d.alertmanager_url.starts_with("http://127.0.0.1:"));
     assert!(d.prometheus_url.starts_with("http://127.0.0.1:"));
+    assert!(d.argocd_url.starts_with("http://127.0.0.1:"));
     assert_ne!(d.alertmanager_url, d.prometheus_url);
+    assert_ne!(d.argocd_url, d.prometheus_url);
     let ready = format!("{}/-/ready", d.alertmanager_url);
     assert_eq!(reqwest::get(&ready).await.unwrap().status(), 200);
     d.shutdown().await;

@@ -1,6 +1,6 @@
 //! Demo-only control endpoints, served beside the emulated Alertmanager API. Nothing real has
-//! them; they stand in for actions on systems not emulated yet (the Argo CD rollback) and let
-//! tests and recordings move the scenario clock.
+//! them; they roll back out of band (turning the app's Argo CD auto-sync off first, as a person
+//! would) and let tests and recordings move the scenario clock.
 //!
 //! - `POST /-/demo/rollback?app=checkout-prod[&to=v2.13.2][&by=alice]` — roll an app (or
 //!   service) back to `to`, or to its previous version; its alerts resolve a scenario-minute
@@ -48,6 +48,11 @@ async fn rollback(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) ->
     let by = p.get("by").map(String::as_str).unwrap_or("demo");
     let clock = &shared.clock;
     let at = clock.offset();
+    // Like `argocd app set --sync-policy none` before `argocd app rollback`: otherwise the
+    // emulated Argo CD would sync the app straight back to git.
+    if shared.world().service_by_app(app).is_some() {
+        shared.argocd.disable_auto_sync(app, at, by);
+    }
     let mut world = shared.world();
     let from = world
         .service_by_app(app)
@@ -70,9 +75,9 @@ async fn rollback(State(shared): State<Arc<Shared>>, RawQuery(raw): RawQuery) ->
         }
         Err(e) => {
             let status = match e {
-                ScenarioError::UnknownApp(_) | ScenarioError::UnknownVersion { .. } => {
-                    StatusCode::NOT_FOUND
-                }
+                ScenarioError::UnknownApp(_)
+                | ScenarioError::UnknownVersion { .. }
+                | ScenarioError::UnknownRevision { .. } => StatusCode::NOT_FOUND,
                 ScenarioError::NoPrevious(_) | ScenarioError::AlreadyRunning { .. } => {
                     StatusCode::CONFLICT
                 }

@@ -1,16 +1,20 @@
 //! The embedded demo world: a scripted incident, served by emulations of the systems sitrep
-//! reads (Alertmanager API v2, Prometheus HTTP API) on loopback ports, in their real wire
-//! formats. sitrep's ordinary clients read these servers exactly as they read production, so
-//! the demo exercises the same code; nothing in here is a shortcut into sitrep's own logic.
+//! reads (Alertmanager API v2, Prometheus HTTP API, Argo CD API) on loopback ports, in their
+//! real wire formats. sitrep's ordinary clients read these servers exactly as they read
+//! production, so the demo exercises the same code; nothing in here is a shortcut into sitrep's
+//! own logic.
 //!
 //! The world's state (script, deploy history, silences) is shared by the servers behind
 //! mutexes held for microseconds; it belongs to the simulated remote systems, never to the app.
+//!
+//! The emulated Argo CD wants `Authorization: Bearer` [`DEMO_ARGOCD_TOKEN`].
 //!
 //! Demo-only control endpoints live on the Alertmanager server (see `control.rs`):
 //! `POST /-/demo/rollback?app=checkout-prod[&to=v2.13.2][&by=NAME]`,
 //! `GET /-/demo/clock`, `POST /-/demo/advance?by=90s`.
 
 pub mod alertmanager;
+pub mod argocd;
 pub mod clock;
 mod control;
 pub mod prometheus;
@@ -18,6 +22,7 @@ pub mod scenario;
 mod script;
 pub mod signals;
 
+pub use argocd::{DEMO_ARGOCD_PASSWORD, DEMO_ARGOCD_TOKEN};
 pub use clock::{Offset, ScenarioClock};
 pub use scenario::{Deploy, ScenarioError, World};
 
@@ -32,8 +37,12 @@ pub(crate) struct Shared {
     pub clock: ScenarioClock,
     world: Mutex<World>,
     silences: Mutex<alertmanager::SilenceStore>,
+    /// The emulated Argo CD's apps (lock it before the world, never while holding it).
+    pub argocd: argocd::Store,
     pub alertmanager_url: String,
     pub prometheus_url: String,
+    /// Becomes true when the world stops (long-lived streams end on it).
+    pub stopped: watch::Receiver<bool>,
 }
 
 impl Shared {
@@ -54,6 +63,8 @@ pub struct DemoWorld {
     pub alertmanager_url: String,
     /// Base URL of the emulated Prometheus.
     pub prometheus_url: String,
+    /// Base URL of the emulated Argo CD API server (token: [`DEMO_ARGOCD_TOKEN`]).
+    pub argocd_url: String,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -69,7 +80,9 @@ impl DemoWorld {
         self.shared.world().clone()
     }
 
-    /// Roll an app back now (scenario time), like the control endpoint does.
+    /// Roll an app back now (scenario time), like the control endpoint does: out of band,
+    /// with its Argo CD auto-sync turned off first (or the emulated controller would sync it
+    /// straight back to git).
     pub fn rollback(
         &self,
         app: &str,
@@ -77,6 +90,11 @@ impl DemoWorld {
         by: &str,
     ) -> Result<Deploy, ScenarioError> {
         let at = self.shared.clock.offset();
+        self.shared
+            .world()
+            .service_by_app(app)
+            .ok_or_else(|| ScenarioError::UnknownApp(app.to_string()))?;
+        self.shared.argocd.disable_auto_sync(app, at, by);
         self.shared.world().rollback(app, to_version, at, by)
     }
 
@@ -114,26 +132,33 @@ pub async fn start_with(clock: ScenarioClock) -> anyhow::Result<DemoWorld> {
     // Port 0: the OS picks free ports, so parallel tests and demos never collide.
     let am = TcpListener::bind("127.0.0.1:0").await?;
     let prom = TcpListener::bind("127.0.0.1:0").await?;
+    let argo = TcpListener::bind("127.0.0.1:0").await?;
     let alertmanager_url = format!("http://{}", am.local_addr()?);
     let prometheus_url = format!("http://{}", prom.local_addr()?);
+    let argocd_url = format!("http://{}", argo.local_addr()?);
     let world = World::demo();
     let silences = alertmanager::SilenceStore::seeded(&world, &clock);
+    let (stop, stopped) = watch::channel(false);
     let shared = Arc::new(Shared {
         clock,
+        argocd: argocd::Store::new(&world),
         world: Mutex::new(world),
         silences: Mutex::new(silences),
         alertmanager_url: alertmanager_url.clone(),
         prometheus_url: prometheus_url.clone(),
+        stopped: stopped.clone(),
     });
-    let (stop, stopped) = watch::channel(false);
     let am_router = alertmanager::router(shared.clone()).merge(control::router(shared.clone()));
     let tasks = vec![
         serve(am, am_router, stopped.clone()),
-        serve(prom, prometheus::router(shared.clone()), stopped),
+        serve(prom, prometheus::router(shared.clone()), stopped.clone()),
+        serve(argo, argocd::router(shared.clone()), stopped.clone()),
+        argocd::ticker(shared.clone(), stopped),
     ];
     Ok(DemoWorld {
         alertmanager_url,
         prometheus_url,
+        argocd_url,
         shared,
         stop,
         tasks,
@@ -166,10 +191,12 @@ pub async fn serve_forever(speed: f64) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
         writeln!(out, "alertmanager {}", demo.alertmanager_url)?;
         writeln!(out, "prometheus {}", demo.prometheus_url)?;
+        writeln!(out, "argocd {}", demo.argocd_url)?;
         out.flush()?;
     }
     eprintln!(
-        "sitrep demo world running at speed {}; control endpoints under {}/-/demo/; Ctrl-C stops it",
+        "sitrep demo world running at speed {}; control endpoints under {}/-/demo/; \
+         Argo CD token: {DEMO_ARGOCD_TOKEN}; Ctrl-C stops it",
         demo.clock().speed(),
         demo.alertmanager_url
     );

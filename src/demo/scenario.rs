@@ -2,8 +2,9 @@
 //!
 //! Everything here is a pure function of (world, scenario time): the emulated servers ask
 //! "what is firing at t?", "what is deployed at t?", and the answers never depend on when or
-//! how often they ask. The only mutation is [`World::rollback`], which appends to a deploy
-//! history exactly as an Argo CD rollback would, and the alerts heal as a consequence.
+//! how often they ask. The only mutations are [`World::rollback`] and [`World::sync_to`], which
+//! append to a deploy history exactly as an Argo CD rollback or sync would; the alerts heal (or
+//! come back, when a bad version returns) as a consequence.
 //! The content itself (who, what, when) lives in `script.rs`.
 
 use super::clock::Offset;
@@ -172,6 +173,8 @@ pub enum ScenarioError {
     NoPrevious(String),
     #[error("{app} already runs {version}")]
     AlreadyRunning { app: String, version: String },
+    #[error("{app} has no version {version:?} in git or in its history")]
+    UnknownRevision { app: String, version: String },
 }
 
 /// The whole simulated estate: teams, services, their deploys, the alert script, and the
@@ -290,6 +293,117 @@ impl World {
         Ok(deploy)
     }
 
+    /// Deploy `version` of `app` at `at` the way an Argo CD sync does: the cluster runs what
+    /// the synced revision says from then on. A version git does not ask for (a sync pinned to
+    /// an older revision) is recorded as a rollback; a version already running rolls nothing.
+    /// A bad version brings its alerts back (see [`World::windows`]).
+    pub fn sync_to(
+        &mut self,
+        app: &str,
+        version: &str,
+        at: Offset,
+        author: &str,
+        automated: bool,
+    ) -> Result<Deploy, ScenarioError> {
+        let service = self
+            .service_by_app(app)
+            .ok_or_else(|| ScenarioError::UnknownApp(app.to_string()))?;
+        let (app, service) = (service.app.clone(), service.name.clone());
+        let git = self.git_version(&app, at);
+        let known = self
+            .deploys
+            .iter()
+            .find(|d| d.app == app && d.version == version);
+        if known.is_none() && git.as_deref() != Some(version) {
+            return Err(ScenarioError::UnknownRevision {
+                app,
+                version: version.to_string(),
+            });
+        }
+        let bad = known.is_some_and(|d| d.bad);
+        let same = self.running(&app, at).is_some_and(|d| d.version == version);
+        let id = self
+            .deploys
+            .iter()
+            .filter(|d| d.app == app)
+            .map(|d| d.id)
+            .max()
+            .unwrap_or(0)
+            + 1;
+        let deploy = Deploy {
+            id,
+            revision: commit_for(&app, version),
+            kind: if git.as_deref() == Some(version) {
+                DeployKind::Deploy
+            } else {
+                DeployKind::Rollback
+            },
+            app,
+            service,
+            version: version.to_string(),
+            author: author.to_string(),
+            automated,
+            at,
+            rollout: if same {
+                TimeDelta::zero()
+            } else {
+                TimeDelta::seconds(45)
+            },
+            bad,
+        };
+        self.deploys.push(deploy.clone());
+        Ok(deploy)
+    }
+
+    /// The version git asks `app` to run at `at`: a drift's wanted version once it applies,
+    /// else the newest deploy that followed git (a rollback runs an older one).
+    pub fn git_version(&self, app: &str, at: Offset) -> Option<String> {
+        if let Some(drift) = self.service_by_app(app).and_then(|s| s.drift.as_ref())
+            && drift.since <= at
+        {
+            return Some(drift.wanted_version.clone());
+        }
+        self.history(app, at)
+            .into_iter()
+            .rev()
+            .find(|d| d.kind == DeployKind::Deploy)
+            .map(|d| d.version.clone())
+    }
+
+    /// Every stretch of `alert`: the script's, plus a replay of each one caused by a bad
+    /// version for every later return of that version (a sync or auto-sync back to it), at the
+    /// same delay after that deploy.
+    pub fn windows(&self, alert: &ScriptedAlert) -> Vec<Window> {
+        let mut out = alert.windows.clone();
+        let Some(app) = alert.healed_by.as_deref() else {
+            return out;
+        };
+        let all = self.history(app, TimeDelta::MAX);
+        for w in &alert.windows {
+            let Some(cause) = self.running(app, w.active_at).filter(|d| d.bad) else {
+                continue;
+            };
+            let lag = w.active_at - cause.at;
+            for pair in all.windows(2) {
+                let (before, back) = (pair[0], pair[1]);
+                let returns = back.at > cause.at
+                    && back.version == cause.version
+                    && before.version != cause.version;
+                // Replaced again before the alert would start: no replay.
+                let still = self
+                    .running(app, back.at + lag)
+                    .is_some_and(|d| d.version == cause.version);
+                if returns && still {
+                    out.push(Window {
+                        active_at: back.at + lag,
+                        resolved_at: None,
+                    });
+                }
+            }
+        }
+        out
+    }
+
     /// When a window caused by `app`'s bad version heals: [`HEAL_DELAY`] after the first later
     /// deploy of a different version.
     fn heal_time(&self, app: &str, active_at: Offset) -> Option<Offset> {
@@ -315,7 +429,7 @@ impl World {
 
     /// The stretch of `alert` in force at `at`, if any.
     pub fn alert_at<'a>(&self, alert: &'a ScriptedAlert, at: Offset) -> Option<AlertAt<'a>> {
-        alert.windows.iter().find_map(|w| {
+        self.windows(alert).iter().find_map(|w| {
             let ends_at = self.window_end(alert, w);
             let live = w.active_at <= at && ends_at.is_none_or(|end| at < end);
             live.then(|| {
@@ -361,15 +475,11 @@ impl World {
         }
     }
 
-    /// Argo CD sync status of `app` at `at`: OutOfSync while git wants another version.
+    /// Argo CD sync status of `app` at `at`: OutOfSync while the cluster runs another version
+    /// than git asks for (a drift nobody synced yet, or a rollback).
     pub fn sync(&self, app: &str, at: Offset) -> SyncStatus {
-        let Some(service) = self.service_by_app(app) else {
-            return SyncStatus::Synced;
-        };
-        match (&service.drift, self.running(app, at)) {
-            (Some(drift), Some(d)) if drift.since <= at && d.version != drift.wanted_version => {
-                SyncStatus::OutOfSync
-            }
+        match (self.running(app, at), self.git_version(app, at)) {
+            (Some(d), Some(wanted)) if d.version != wanted => SyncStatus::OutOfSync,
             _ => SyncStatus::Synced,
         }
     }
@@ -385,11 +495,18 @@ pub fn fnv64(text: &str) -> u64 {
     hash
 }
 
-/// A stable 40-hex git commit for an app version.
+/// A stable 40-hex git commit for an app version. FNV of near-identical strings shares its
+/// high bits, so each word goes through a finalizer: `v2.13.1` and `v2.13.2` must not both
+/// look like `8ff55…`.
 pub fn commit_for(app: &str, version: &str) -> String {
-    let a = fnv64(&format!("{app}@{version}"));
-    let b = fnv64(&format!("{version}@{app}"));
-    let c = fnv64(&format!("{app}#{version}#"));
+    let mix = |mut x: u64| {
+        x = (x ^ (x >> 30)).wrapping_mul(0xbf58476d1ce4e5b9);
+        x = (x ^ (x >> 27)).wrapping_mul(0x94d049bb133111eb);
+        x ^ (x >> 31)
+    };
+    let a = mix(fnv64(&format!("{app}@{version}")));
+    let b = mix(fnv64(&format!("{version}@{app}")));
+    let c = mix(fnv64(&format!("{app}#{version}#")));
     format!("{a:016x}{b:016x}{:08x}", c as u32)
 }
 
@@ -544,11 +661,93 @@ mod tests {
     }
 
     #[test]
+    fn a_rollback_leaves_git_behind_and_the_bad_version_can_come_back() {
+        let mut world = World::demo();
+        let firing = |w: &World, name: &str, t: Offset| {
+            w.firing_at(t)
+                .iter()
+                .any(|a| a.alert.name() == name && a.alert.label("service") == Some("checkout"))
+        };
+        assert_eq!(world.sync("checkout-prod", m(1)), SyncStatus::Synced);
+        world
+            .rollback("checkout-prod", None, m(1), "alice")
+            .unwrap();
+        assert_eq!(
+            world.git_version("checkout-prod", m(1)).as_deref(),
+            Some("v2.14.0")
+        );
+        assert_eq!(world.sync("checkout-prod", m(1)), SyncStatus::OutOfSync);
+        assert!(!firing(&world, "HighErrorRate", m(3)));
+        // Auto-sync puts git's (bad) version back: the same alerts return on the same delays.
+        let d = world
+            .sync_to("checkout-prod", "v2.14.0", m(5), "auto-sync", true)
+            .unwrap();
+        assert_eq!((d.id, d.kind, d.bad), (5, DeployKind::Deploy, true));
+        assert_eq!(world.sync("checkout-prod", m(5)), SyncStatus::Synced);
+        assert_eq!(world.health("checkout-prod", m(6)), Health::Degraded);
+        let back = m(5) + TimeDelta::seconds(10);
+        assert!(!firing(
+            &world,
+            "HighErrorRate",
+            back + m(1) - TimeDelta::seconds(1)
+        ));
+        assert!(firing(&world, "HighErrorRate", back + m(1)));
+        assert!(firing(&world, "KubePodCrashLooping", m(7)));
+        // A second rollback heals them again a minute later; the past is not rewritten.
+        world
+            .rollback("checkout-prod", None, m(8), "alice")
+            .unwrap();
+        assert!(firing(
+            &world,
+            "HighErrorRate",
+            m(9) - TimeDelta::seconds(1)
+        ));
+        assert!(!firing(&world, "HighErrorRate", m(9)));
+        assert!(firing(&world, "HighErrorRate", TimeDelta::zero()));
+    }
+
+    #[test]
+    fn syncing_search_brings_it_in_sync() {
+        let mut world = World::demo();
+        let zero = TimeDelta::zero();
+        assert!(matches!(
+            world.sync_to("search-prod", "v9.9.9", zero, "a", false),
+            Err(ScenarioError::UnknownRevision { .. })
+        ));
+        let d = world
+            .sync_to("search-prod", "v4.2.0", zero, "admin", false)
+            .unwrap();
+        assert_eq!(
+            (d.kind, d.rollout),
+            (DeployKind::Deploy, TimeDelta::seconds(45))
+        );
+        assert_eq!(world.sync("search-prod", zero), SyncStatus::Synced);
+        assert_eq!(world.health("search-prod", zero), Health::Progressing);
+        assert_eq!(world.health("search-prod", m(1)), Health::Healthy);
+        // Re-syncing what already runs rolls nothing.
+        let again = world
+            .sync_to("search-prod", "v4.2.0", m(2), "admin", false)
+            .unwrap();
+        assert_eq!(again.rollout, TimeDelta::zero());
+        assert_eq!(world.health("search-prod", m(2)), Health::Healthy);
+        // Pinning an older revision is a rollback as far as git is concerned.
+        let pinned = world
+            .sync_to("search-prod", "v4.1.2", m(3), "admin", false)
+            .unwrap();
+        assert_eq!(pinned.kind, DeployKind::Rollback);
+        assert_eq!(world.sync("search-prod", m(3)), SyncStatus::OutOfSync);
+    }
+
+    #[test]
     fn commits_are_stable_hex() {
         let c = commit_for("checkout-prod", "v2.14.0");
         assert_eq!(c.len(), 40);
         assert!(c.chars().all(|c| c.is_ascii_hexdigit()));
         assert_eq!(c, commit_for("checkout-prod", "v2.14.0"));
         assert_ne!(c, commit_for("checkout-prod", "v2.13.2"));
+        assert_ne!(
+            commit_for("checkout-prod", "v2.13.1")[..7],
+            commit_for("checkout-prod", "v2.13.2")[..7]
+        );
     }
 }

@@ -135,8 +135,8 @@ impl World {
             scripted
                 .iter()
                 .map(|(alert, spec)| {
-                    let lift = alert
-                        .windows
+                    let lift = self
+                        .windows(alert)
                         .iter()
                         .map(|w| {
                             let up = ramp(at, w.active_at - spec.ramp_up / 2, spec.ramp_up);
