@@ -1,10 +1,10 @@
 //! The Argo CD client against a scripted server: queries, conversions, errors, request bodies
 //! (held against the swagger), mutations sent exactly once, the detail fetch and the effects.
 
-#[path = "support/argocd_requests.rs"]
-mod argocd_requests;
 #[path = "support/argocd_stub.rs"]
 mod argocd_stub;
+#[path = "support/argocd_swagger.rs"]
+mod argocd_swagger;
 
 use argocd_stub::{Stub, TOKEN, api_error, app};
 use serde_json::{Value, json};
@@ -227,7 +227,6 @@ async fn errors_say_what_to_do_and_never_show_the_token() {
 
 #[tokio::test]
 async fn request_bodies_match_the_swagger() {
-    let spec_json = argocd_requests::spec();
     let k = key("checkout-prod", "argocd");
     let rollback = rollback_body(&k, 5, false, true);
     assert_eq!(
@@ -235,27 +234,42 @@ async fn request_bodies_match_the_swagger() {
         json!({"id": 5, "dryRun": false, "prune": true, "appNamespace": "argocd"})
     );
     assert!(rollback["id"].is_i64(), "id is a JSON number");
-    argocd_requests::assert_request(
-        &spec_json,
-        "applicationApplicationRollbackRequest",
-        &rollback,
-    );
+    argocd_swagger::assert_valid("applicationApplicationRollbackRequest", &rollback);
 
     let sync = sync_body(&k, Some("v2.13.0"), false, true);
     assert_eq!(
         sync,
         json!({"revision": "v2.13.0", "prune": false, "dryRun": true, "appNamespace": "argocd"})
     );
-    argocd_requests::assert_request(&spec_json, "applicationApplicationSyncRequest", &sync);
+    argocd_swagger::assert_valid("applicationApplicationSyncRequest", &sync);
     let sync = sync_body(&key("a", ""), None, false, false);
     assert_eq!(sync, json!({"prune": false, "dryRun": false}));
 
     let patch = patch_body(&k, &Value::Null);
-    argocd_requests::assert_request(&spec_json, "applicationApplicationPatchRequest", &patch);
+    argocd_swagger::assert_valid("applicationApplicationPatchRequest", &patch);
     assert_eq!(patch["patchType"], "merge");
     assert_eq!(patch["name"], "checkout-prod");
     let inner: Value = serde_json::from_str(patch["patch"].as_str().unwrap()).unwrap();
     assert_eq!(inner, json!({"spec": {"syncPolicy": {"automated": null}}}));
+    // Also the bodies the effects send for other apps and namespaces.
+    let other = key("billing", "team-apps");
+    argocd_swagger::assert_valid(
+        "applicationApplicationRollbackRequest",
+        &rollback_body(&other, i64::MAX, true, false),
+    );
+    argocd_swagger::assert_valid(
+        "applicationApplicationPatchRequest",
+        &patch_body(
+            &other,
+            &json!({"prune": true, "selfHeal": true, "enabled": true}),
+        ),
+    );
+}
+
+#[test]
+fn the_stub_speaks_argo_cds_shapes() {
+    argocd_swagger::assert_valid("v1alpha1Application", &app("checkout-prod", "argocd", 1));
+    argocd_swagger::assert_valid("runtimeError", &api_error(9, "x"));
 }
 
 #[tokio::test]
@@ -287,10 +301,8 @@ async fn the_client_sends_those_bodies_and_remembers_auto_sync_settings() {
     assert!(changed && on.auto_sync);
     let patches = stub.requests_to("PATCH", "/api/v1/applications/checkout-prod");
     assert_eq!(patches.len(), 2);
-    let spec_json = argocd_requests::spec();
     for p in &patches {
-        argocd_requests::assert_request(
-            &spec_json,
+        argocd_swagger::assert_valid(
             "applicationApplicationPatchRequest",
             p.body.as_ref().unwrap(),
         );
