@@ -8,44 +8,33 @@
 
 use super::convert;
 use super::wire;
-use crate::config::source::{Auth, SourceSpec};
+use crate::config::source::SourceSpec;
 use crate::model::app::{App, AppKey, KubeEvent, TreeNode};
 use crate::sanitize;
 use crate::sources::error::{ErrorKind, SourceError};
 use crate::sources::http::{HttpClient, HttpOptions, LineStream};
 use reqwest::Method;
 use serde::Serialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, OnceLock};
+
+mod bodies;
+mod explain;
+pub use bodies::{patch_body, rollback_body, sync_body};
+use explain::Ctx;
+pub use explain::Permission;
 
 /// Default cap on one line of the watch stream: Argo CD events of 10–32 MB have been seen.
 pub const DEFAULT_LINE_CAP: usize = 64 * 1024 * 1024;
 /// Default cap on a list answer (5,000 apps with big statuses).
 pub const DEFAULT_LIST_CAP: usize = 256 * 1024 * 1024;
 
-/// An Argo CD RBAC action (`applications, <action>`), named in 403 messages.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Permission {
-    Get,
-    Sync,
-    Update,
-}
-
-impl Permission {
-    fn word(self) -> &'static str {
-        match self {
-            Permission::Get => "get",
-            Permission::Sync => "sync",
-            Permission::Update => "update",
-        }
-    }
-}
-
-/// The settings of `automated` before sitrep switched auto-sync off, per app, so turning it back
-/// on restores them (prune, selfHeal…) instead of guessing. Lives as long as the process.
-static AUTOMATED_BEFORE: Mutex<BTreeMap<AppKey, serde_json::Map<String, Value>>> =
-    Mutex::new(BTreeMap::new());
+/// The settings of `automated` before sitrep switched auto-sync off, per server and app, so
+/// turning it back on restores them (prune, selfHeal…) instead of guessing. Lives as long as the
+/// process (another sitrep turning it back on falls back to a conservative policy).
+type Remembered = BTreeMap<(String, AppKey), serde_json::Map<String, Value>>;
+static AUTOMATED_BEFORE: Mutex<Remembered> = Mutex::new(BTreeMap::new());
 
 /// One Argo CD instance's client. Cheap to clone.
 #[derive(Clone)]
@@ -64,15 +53,6 @@ impl std::fmt::Debug for ArgocdClient {
             .field("http", &self.http)
             .finish_non_exhaustive()
     }
-}
-
-/// What a request was for, so its error can say what to do.
-#[derive(Clone, Copy)]
-struct Ctx<'a> {
-    key: Option<&'a AppKey>,
-    permission: Permission,
-    /// The action in words: "roll back", "list apps".
-    doing: &'a str,
 }
 
 impl ArgocdClient {
@@ -107,21 +87,9 @@ impl ArgocdClient {
         &self.spec
     }
 
-    /// `host[:port]` (+ root path) as `argocd login` wants it.
-    fn login_target(&self) -> String {
-        let url = &self.spec.url;
-        let mut s = url.host_str().unwrap_or("").to_string();
-        if let Some(p) = url.port() {
-            s.push_str(&format!(":{p}"));
-        }
-        let path = url.path().trim_matches('/');
-        if !path.is_empty() {
-            s.push_str(&format!(" --grpc-web-root-path /{path}"));
-        }
-        if url.scheme() == "http" {
-            s.push_str(" --plaintext");
-        }
-        s
+    /// Where an app's auto-sync settings are remembered: the server and the app.
+    fn memory_key(&self, key: &AppKey) -> (String, AppKey) {
+        (self.spec.url.to_string(), key.clone())
     }
 
     /// Query parameters that select this source's apps.
@@ -432,7 +400,7 @@ impl ArgocdClient {
             return Ok((convert::app(self.source(), app), false));
         }
         let automated_value = if enabled {
-            let remembered = lock_memory().get(key).cloned();
+            let remembered = lock_memory().get(&self.memory_key(key)).cloned();
             let mut a = match (remembered, automated) {
                 (Some(before), _) => before,
                 // Present but `enabled: false`: keep its settings, flip the switch.
@@ -450,7 +418,7 @@ impl ArgocdClient {
             Value::Object(a)
         } else {
             if let Some(before) = automated {
-                lock_memory().insert(key.clone(), before);
+                lock_memory().insert(self.memory_key(key), before);
             }
             Value::Null
         };
@@ -473,7 +441,7 @@ impl ArgocdClient {
             )
             .await?;
         if enabled {
-            lock_memory().remove(key);
+            lock_memory().remove(&self.memory_key(key));
         }
         Ok((app, true))
     }
@@ -507,107 +475,9 @@ impl ArgocdClient {
         let app: wire::Application = self.http.decode(&body)?;
         Ok(convert::app(self.source(), app))
     }
-
-    /// Turn a mid-stream `{"error":{…}}` into an error like any other answer's.
-    pub async fn stream_error(&self, e: wire::StreamError) -> SourceError {
-        let code = e
-            .http_code
-            .0
-            .and_then(|c| u16::try_from(c).ok())
-            .filter(|c| (100..600).contains(c));
-        let msg = match e.message.as_str() {
-            "" => "the watch stream reported an error".to_string(),
-            m => m.to_string(),
-        };
-        let kind = match code {
-            Some(401) => ErrorKind::Unauthorized,
-            Some(403) => ErrorKind::Forbidden,
-            Some(404) => ErrorKind::NotFound,
-            Some(500..=599) => ErrorKind::Server,
-            Some(_) => ErrorKind::Rejected,
-            None => ErrorKind::Api,
-        };
-        let err = self.http.error(kind, code, &msg);
-        self.explain(
-            err,
-            Ctx {
-                key: None,
-                permission: Permission::Get,
-                doing: "watch applications",
-            },
-        )
-        .await
-    }
-
-    /// The error as the person at the keyboard needs it.
-    async fn explain(&self, e: SourceError, ctx: Ctx<'_>) -> SourceError {
-        match e.status {
-            Some(401) => {
-                let msg = match &self.spec.auth {
-                    Auth::None => format!(
-                        "no Argo CD token for source {}: set token_env in its [[argocd]] entry, export ARGOCD_AUTH_TOKEN, or run `argocd login {}`",
-                        self.source(),
-                        self.login_target()
-                    ),
-                    _ => format!(
-                        "token expired or invalid: run `argocd login {}`",
-                        self.login_target()
-                    ),
-                };
-                self.http.error(ErrorKind::Unauthorized, e.status, &msg)
-            }
-            Some(403) => {
-                let perm = ctx.permission.word();
-                let msg = match ctx.key {
-                    Some(key) => {
-                        // The project is worth one more request on this path only: "which
-                        // project" is what the admin needs to grant the permission.
-                        let project = if ctx.permission == Permission::Get {
-                            None
-                        } else {
-                            self.http
-                                .get_json::<wire::ProjectOnly>(
-                                    &["api", "v1", "applications", &key.name],
-                                    &Self::app_query(key)
-                                        .iter()
-                                        .map(|(k, v)| (*k, v.as_str()))
-                                        .collect::<Vec<_>>(),
-                                )
-                                .await
-                                .ok()
-                                .map(|a| sanitize::clean_line(a.spec.project.as_str(), 200))
-                                .filter(|p| !p.is_empty())
-                        };
-                        let on = match project {
-                            Some(p) => format!("project {p}"),
-                            None => "its project (or the app does not exist)".to_string(),
-                        };
-                        format!(
-                            "permission denied for app {}: your account lacks `applications, {perm}` on {on}",
-                            key.name
-                        )
-                    }
-                    None => format!(
-                        "permission denied: your account may not {} on {} (needs `applications, {perm}`)",
-                        ctx.doing,
-                        self.source()
-                    ),
-                };
-                self.http.error(ErrorKind::Forbidden, e.status, &msg)
-            }
-            Some(404) if ctx.key.is_some() => {
-                let key = ctx.key.map(|k| k.name.as_str()).unwrap_or("");
-                let msg = format!("app {key} not found on {}", self.source());
-                self.http.error(ErrorKind::NotFound, e.status, &msg)
-            }
-            // 400, 409 and the rest: the server's own words are already the message.
-            _ => e,
-        }
-    }
 }
 
-fn lock_memory() -> std::sync::MutexGuard<'static, BTreeMap<AppKey, serde_json::Map<String, Value>>>
-{
+fn lock_memory() -> std::sync::MutexGuard<'static, Remembered> {
     AUTOMATED_BEFORE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -617,35 +487,4 @@ impl wire::AutomatedOnly {
     fn deserialize_from(v: &Value) -> wire::AutomatedOnly {
         serde::Deserialize::deserialize(v).unwrap_or_default()
     }
-}
-
-fn with_namespace(mut body: Value, key: &AppKey) -> Value {
-    if !key.namespace.is_empty() {
-        body["appNamespace"] = Value::String(key.namespace.clone());
-    }
-    body
-}
-
-/// `applicationApplicationRollbackRequest`: `id` is a JSON number.
-pub fn rollback_body(key: &AppKey, id: i64, dry_run: bool, prune: bool) -> Value {
-    with_namespace(json!({"id": id, "dryRun": dry_run, "prune": prune}), key)
-}
-
-/// `applicationApplicationSyncRequest`: no revision means the app's target revision.
-pub fn sync_body(key: &AppKey, revision: Option<&str>, prune: bool, dry_run: bool) -> Value {
-    let mut body = json!({"prune": prune, "dryRun": dry_run});
-    if let Some(r) = revision.filter(|r| !r.is_empty()) {
-        body["revision"] = Value::String(r.to_string());
-    }
-    with_namespace(body, key)
-}
-
-/// `applicationApplicationPatchRequest`: a JSON merge patch of `spec.syncPolicy.automated`,
-/// itself sent as a string.
-pub fn patch_body(key: &AppKey, automated: &Value) -> Value {
-    let patch = json!({"spec": {"syncPolicy": {"automated": automated}}});
-    with_namespace(
-        json!({"name": key.name, "patchType": "merge", "patch": patch.to_string()}),
-        key,
-    )
 }
