@@ -70,37 +70,18 @@ pub enum EffectOutcome {
         source: String,
         silence_id: String,
     },
-    /// An Argo CD mutation was accepted by the server (the app then moves on through the watch).
-    AppActionDone {
-        request_id: u64,
-        key: AppKey,
-        action: AppAction,
-        /// The app as the server answered (rollback, sync and patch return it), if it did.
-        app: Option<Box<App>>,
-        /// One line for the status line and the timeline (sanitised).
-        message: String,
-    },
     /// The mutation failed; `error` is the server's text (sanitised).
     MutationFailed {
         request_id: u64,
         source: String,
         error: String,
     },
-}
-
-/// Which Argo CD action finished (`EffectOutcome::AppActionDone`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum AppAction {
-    Rollback {
-        id: i64,
+    /// An Argo CD action was accepted; `app` is the server's answer (the Application) if any.
+    AppActionDone {
+        request_id: u64,
+        source: String,
+        key: AppKey,
         dry_run: bool,
-        /// Auto-sync was switched off first: it stays off until someone re-enables it.
-        auto_sync_disabled: bool,
+        app: Box<Option<App>>,
     },
-    Sync {
-        revision: Option<String>,
-        dry_run: bool,
-    },
-    EnableAutoSync,
-    Terminate,
 }

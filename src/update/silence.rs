@@ -432,9 +432,8 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
         | EffectOutcome::MutationFailed {
             request_id, source, ..
         } => (*request_id, source.clone()),
-        EffectOutcome::AppActionDone {
-            request_id, key, ..
-        } => (*request_id, key.instance.clone()),
+        // Argo CD results are routed to `argo::on_outcome`.
+        EffectOutcome::AppActionDone { .. } => return Vec::new(),
     };
     let what = model
         .in_flight
@@ -462,16 +461,12 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
             format!("silence {silence_id} expired on {source}"),
             FlashLevel::Success,
         ),
-        EffectOutcome::AppActionDone { message, .. } => (
-            EventKind::ActionSucceeded,
-            message.clone(),
-            FlashLevel::Success,
-        ),
         EffectOutcome::MutationFailed { error, .. } => (
             EventKind::ActionFailed,
             format!("{what} failed: {error}"),
             FlashLevel::Error,
         ),
+        EffectOutcome::AppActionDone { .. } => return Vec::new(),
     };
     if popup_request == Some(request_id) {
         match (&outcome, &mut model.popup) {

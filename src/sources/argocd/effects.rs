@@ -6,8 +6,8 @@
 use super::client::ArgocdClient;
 use crate::config::source::SourceSpec;
 use crate::effect::{Effect, RefreshKind};
-use crate::model::app::{AppDetail, AppKey};
-use crate::msg::{AppAction, EffectOutcome, Msg, SourcePayload, SourceUpdate};
+use crate::model::app::{App, AppDetail, AppKey};
+use crate::msg::{EffectOutcome, Msg, SourcePayload, SourceUpdate};
 use crate::sources::bounded;
 use chrono::Utc;
 
@@ -92,13 +92,14 @@ pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
         Err(e) => return failed(e.message),
     };
     let timeout = spec.timeout;
-    let done = |key: AppKey, action: AppAction, app: Option<crate::model::app::App>, message| {
+    let done = |key: AppKey, dry_run: bool, app: Option<App>, what: String| {
+        tracing::info!(source = %spec.name, app = %key, "{what}");
         Msg::Done(EffectOutcome::AppActionDone {
             request_id,
+            source: spec.name.clone(),
             key,
-            action,
-            app: app.map(Box::new),
-            message,
+            dry_run,
+            app: Box::new(app),
         })
     };
     match effect {
@@ -138,19 +139,10 @@ pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
                         ),
                         (false, false) => format!("rollback of {name} to history #{id} started"),
                     };
-                    done(
-                        key,
-                        AppAction::Rollback {
-                            id,
-                            dry_run,
-                            auto_sync_disabled: disabled,
-                        },
-                        Some(app),
-                        message,
-                    )
+                    done(key, dry_run, Some(app), message)
                 }
                 Err(e) if disabled => failed(format!(
-                    "auto-sync of {name} is now OFF, but the rollback to history #{id} failed: {} (re-enable auto-sync when done)",
+                    "auto-sync is now OFF for {name}, but the rollback to history #{id} failed: {} (turn auto-sync back on when done)",
                     e.message
                 )),
                 Err(e) => failed(e.message),
@@ -180,12 +172,7 @@ pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
                     } else {
                         format!("sync of {name} {to} started")
                     };
-                    done(
-                        key,
-                        AppAction::Sync { revision, dry_run },
-                        Some(app),
-                        message,
-                    )
+                    done(key, dry_run, Some(app), message)
                 }
                 Err(e) => failed(e.message),
             }
@@ -199,7 +186,7 @@ pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
                     } else {
                         format!("auto-sync of {name} was already on")
                     };
-                    done(key, AppAction::EnableAutoSync, Some(app), message)
+                    done(key, false, Some(app), message)
                 }
                 Err(e) => failed(e.message),
             }
@@ -209,7 +196,7 @@ pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
             match bounded(timeout, client.terminate(&key)).await {
                 Ok(()) => done(
                     key,
-                    AppAction::Terminate,
+                    false,
                     None,
                     format!("operation of {name} is terminating"),
                 ),
