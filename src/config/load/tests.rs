@@ -1,6 +1,8 @@
 use super::*;
 use crate::config::source::Auth;
 
+mod argocd;
+
 fn env_with(dir: &Path, extra: &[(&str, &str)]) -> Env {
     let mut vars = BTreeMap::new();
     vars.insert("HOME".to_string(), dir.join("home").display().to_string());
@@ -187,5 +189,3 @@ fn read_only_flag_applies_to_every_source() {
     let cfg = load(&flags, None, &env_with(dir.path(), &[])).unwrap();
     assert!(cfg.settings.read_only && cfg.sources[0].read_only);
 }
-
-mod argocd;
