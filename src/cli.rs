@@ -37,6 +37,10 @@ pub struct SourceFlags {
     /// A Prometheus server: URL or name=URL. Repeatable. Replaces the config file's sources.
     #[arg(long = "prometheus", global = true, value_name = "[NAME=]URL")]
     pub prometheus: Vec<String>,
+    /// An Argo CD API server: URL or name=URL. Repeatable. Replaces the config file's sources.
+    /// Token: $ARGOCD_AUTH_TOKEN, else the argocd CLI's login for the same server.
+    #[arg(long = "argocd", global = true, value_name = "[NAME=]URL")]
+    pub argocd: Vec<String>,
     /// No mutations at all: silences (and later rollbacks, syncs) are removed.
     #[arg(long, global = true)]
     pub read_only: bool,

@@ -76,8 +76,25 @@ async fn demo_config(
     let mut flags = cli.sources.clone();
     flags.alertmanager = vec![format!("alertmanager={}", world.alertmanager_url)];
     flags.prometheus = vec![format!("prometheus={}", world.prometheus_url)];
-    let mut config = load(&flags, cli.theme.as_deref(), env).map_err(|e| anyhow::anyhow!("{e}"))?;
+    flags.argocd = vec![format!("argocd={}", world.argocd_url)];
+    // The demo's own token, never the user's ($ARGOCD_AUTH_TOKEN, the argocd CLI's login).
+    let env = Env {
+        vars: env
+            .vars
+            .iter()
+            .filter(|(k, _)| !k.starts_with("ARGOCD_"))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    };
+    let mut config =
+        load(&flags, cli.theme.as_deref(), &env).map_err(|e| anyhow::anyhow!("{e}"))?;
     for s in &mut config.sources {
+        if s.kind == crate::model::source::SourceKind::Argocd {
+            s.auth = crate::config::source::Auth::Bearer(crate::config::source::Secret::new(
+                crate::demo::DEMO_ARGOCD_TOKEN,
+            ));
+            s.tls = Default::default();
+        }
         s.origin = "demo world".to_string();
         // The demo answers at once; poll it often so the story is visible as it unfolds.
         s.poll_interval = std::time::Duration::from_secs(2);
@@ -120,6 +137,9 @@ pub async fn fetch_model(config: &Config) -> Model {
         }
         let payload = match r.error {
             Some(e) => SourcePayload::Error(e),
+            None if r.kind == crate::model::source::SourceKind::Argocd => {
+                SourcePayload::Apps { apps: r.apps }
+            }
             None => SourcePayload::Alerts {
                 alerts: r.alerts,
                 silences: r.silences,

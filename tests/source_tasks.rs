@@ -124,8 +124,16 @@ async fn a_full_channel_holds_updates_back_without_losing_them() {
 async fn other_kinds_get_no_task() {
     let url = url::Url::parse("http://127.0.0.1:1").unwrap();
     let (tx, _rx) = mpsc::channel(4);
-    let handles = spawn_sources(vec![spec("argo", SourceKind::Argocd, &url)], tx);
-    assert!(handles.names().is_empty());
+    let handles = spawn_sources(
+        vec![
+            spec("kube", SourceKind::Kube, &url),
+            spec("catalog", SourceKind::Catalog, &url),
+            spec("argo", SourceKind::Argocd, &url),
+        ],
+        tx,
+    );
+    // Argo CD has its watch task; Kubernetes and the catalog are not sources of this module.
+    assert_eq!(handles.names(), ["argo"]);
 }
 
 #[tokio::test]

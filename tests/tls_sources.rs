@@ -3,7 +3,8 @@
 
 mod common;
 
-use common::{spec, start_tls_server};
+use common::{spec, start_tls_server, start_tls_server_with};
+use sitrep::config::source::Secret;
 use sitrep::model::source::SourceKind;
 use sitrep::sources::{AlertmanagerClient, ErrorKind};
 
@@ -69,4 +70,53 @@ async fn untrusted_then_trusted_certificates() {
         ErrorKind::NotJson,
         "handshake passed with insecure: {err:?}"
     );
+}
+
+#[tokio::test]
+async fn an_inline_ca_and_a_client_certificate() {
+    let Some((server, ca, identity)) = start_tls_server_with(true).await else {
+        return;
+    };
+    let mut base = spec("mtls", SourceKind::Alertmanager, &server.url);
+    // The argocd CLI's `certificate-authority-data`, decoded: PEM text, no file.
+    base.tls.ca_pem = Some(std::fs::read_to_string(&ca).unwrap());
+
+    // Trusted, but the server wants a client certificate.
+    let err = AlertmanagerClient::new(&base)
+        .unwrap()
+        .alerts()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind, ErrorKind::Tls | ErrorKind::Connect),
+        "{err:?}"
+    );
+
+    let mut with_identity = base.clone();
+    with_identity.tls.client_identity_pem = identity.map(Secret::new);
+    let err = AlertmanagerClient::new(&with_identity)
+        .unwrap()
+        .alerts()
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind,
+        ErrorKind::NotJson,
+        "mutual TLS handshake passed: {err:?}"
+    );
+
+    // Unusable inline material is a configuration error that names the source.
+    let mut bad_ca = base.clone();
+    bad_ca.tls.ca_pem = Some("not a certificate".into());
+    let err = AlertmanagerClient::new(&bad_ca).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Config);
+    assert!(
+        err.message.contains("mtls") && err.message.contains("not PEM"),
+        "{err}"
+    );
+    let mut bad_identity = base.clone();
+    bad_identity.tls.client_identity_pem = Some(Secret::new("-----BEGIN NOTHING-----"));
+    let err = AlertmanagerClient::new(&bad_identity).unwrap_err();
+    assert_eq!(err.kind, ErrorKind::Config);
+    assert!(err.message.contains("client certificate"), "{err}");
 }

@@ -2,6 +2,7 @@
 //! already has (amtool's config) only when nothing names a source. Errors name the file, the
 //! line and the fix.
 
+use super::argocd_cli;
 use super::file::{ConfigFile, SourceEntry};
 use super::keymap::Keymap;
 use super::settings::Settings;
@@ -34,7 +35,7 @@ impl Env {
             .filter(|v| !v.is_empty())
     }
 
-    fn home(&self) -> Option<PathBuf> {
+    pub fn home(&self) -> Option<PathBuf> {
         self.var("HOME").map(PathBuf::from)
     }
 
@@ -162,7 +163,30 @@ pub fn load(
     };
 
     let mut sources = Vec::new();
-    if !flags.alertmanager.is_empty() || !flags.prometheus.is_empty() {
+    let argocd_named = !flags.argocd.is_empty()
+        || (flags.alertmanager.is_empty()
+            && flags.prometheus.is_empty()
+            && !file.argocd.is_empty());
+    let flags_name_sources =
+        !flags.alertmanager.is_empty() || !flags.prometheus.is_empty() || !flags.argocd.is_empty();
+    let nothing_named = !flags_name_sources
+        && file.alertmanager.is_empty()
+        && file.prometheus.is_empty()
+        && file.argocd.is_empty();
+    // The argocd CLI's config lends tokens to named Argo CD sources, or is discovered itself.
+    let mut warnings = Vec::new();
+    let argocd_cli = if argocd_named || nothing_named {
+        argocd_cli::read(env, &mut warnings)
+    } else {
+        None
+    };
+    let argo = argocd::Ctx {
+        env,
+        cli: argocd_cli.as_ref(),
+        timeout: defaults_timeout,
+        poll_interval: defaults_poll,
+    };
+    if flags_name_sources {
         // Flags name the sources: exactly those, nothing from the file or discovery.
         for (kind, values, flag) in [
             (
@@ -182,6 +206,9 @@ pub fn load(
                 spec.read_only = settings.read_only;
                 sources.push(spec);
             }
+        }
+        for (i, value) in flags.argocd.iter().enumerate() {
+            sources.push(argocd::from_flag(&argo, value, i, flags.argocd.len())?);
         }
     } else {
         for (kind, entries) in [
@@ -204,7 +231,18 @@ pub fn load(
                 sources.push(spec);
             }
         }
-        if sources.is_empty()
+        for (i, entry) in file.argocd.iter().enumerate() {
+            let origin = at(entry.span());
+            sources.push(argocd::from_entry(
+                &argo,
+                entry.get_ref(),
+                i,
+                file.argocd.len(),
+                &origin,
+                &at,
+            )?);
+        }
+        if nothing_named
             && let Some((amtool_path, map)) = &amtool
             && let Some(url) = map.get("alertmanager.url")
         {
@@ -221,6 +259,9 @@ pub fn load(
             spec.poll_interval = defaults_poll;
             sources.push(spec);
         }
+        if nothing_named && let Some(spec) = argocd::discovered(&argo, &mut warnings) {
+            sources.push(spec);
+        }
     }
     for s in &mut sources {
         s.read_only |= settings.read_only;
@@ -229,7 +270,7 @@ pub fn load(
     for s in &sources {
         if !seen.insert(s.name.clone()) {
             return Err(ConfigError(format!(
-                "{}: two sources are named `{}`\n  fix: give each [[alertmanager]]/[[prometheus]] a distinct `name = \"…\"`",
+                "{}: two sources are named `{}`\n  fix: give each [[alertmanager]]/[[prometheus]]/[[argocd]] a distinct `name = \"…\"`",
                 s.origin, s.name
             )));
         }
@@ -243,7 +284,8 @@ pub fn load(
     })?;
 
     let user_themes = env.config_home().map(|d| d.join("sitrep").join("themes"));
-    let (themes, mut warnings) = theme::available(user_themes.as_deref());
+    let (themes, theme_warnings) = theme::available(user_themes.as_deref());
+    warnings.extend(theme_warnings);
     let wanted = theme_flag
         .map(str::to_string)
         .or_else(|| file.theme.as_ref().map(|t| t.get_ref().clone()));
@@ -275,7 +317,7 @@ pub fn load(
         && sources.is_empty()
     {
         warnings.push(format!(
-            "{}: no [[alertmanager]] or [[prometheus]] source configured",
+            "{}: no [[alertmanager]], [[prometheus]] or [[argocd]] source configured",
             p.display()
         ));
     }
@@ -303,7 +345,7 @@ fn parse_file(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
         let fix = if msg.contains("unknown field") {
             "fix: check the spelling; the README's configuration section lists every key"
         } else if msg.contains("missing field") {
-            "fix: add the missing key (every [[alertmanager]]/[[prometheus]] needs `url = \"http://…\"`)"
+            "fix: add the missing key (every [[alertmanager]]/[[prometheus]]/[[argocd]] needs `url = \"http://…\"`)"
         } else if msg.contains("unknown variant") {
             "fix: use one of the names listed above"
         } else {
@@ -321,7 +363,7 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-fn duration(
+pub(super) fn duration(
     value: &Spanned<String>,
     at: &impl Fn(std::ops::Range<usize>) -> String,
     key: &str,
@@ -342,7 +384,7 @@ fn duration(
     Ok(d)
 }
 
-fn parse_url(text: &str) -> Result<url::Url, String> {
+pub(super) fn parse_url(text: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(text.trim())
         .map_err(|e| format!("`{text}` is not a URL ({e}); write http://host:port"))?;
     if url.scheme() != "http" && url.scheme() != "https" {
@@ -355,7 +397,12 @@ fn parse_url(text: &str) -> Result<url::Url, String> {
 }
 
 /// `name=URL` or just `URL` (named after the kind, numbered when there are several).
-fn split_name(value: &str, kind: SourceKind, index: usize, count: usize) -> (String, &str) {
+pub(super) fn split_name(
+    value: &str,
+    kind: SourceKind,
+    index: usize,
+    count: usize,
+) -> (String, &str) {
     if let Some((name, url)) = value.split_once('=')
         && !name.contains("://")
         && !name.is_empty()
@@ -365,10 +412,11 @@ fn split_name(value: &str, kind: SourceKind, index: usize, count: usize) -> (Str
     (default_name(kind, index, count), value)
 }
 
-fn default_name(kind: SourceKind, index: usize, count: usize) -> String {
+pub(super) fn default_name(kind: SourceKind, index: usize, count: usize) -> String {
     let base = match kind {
         SourceKind::Alertmanager => "alertmanager",
         SourceKind::Prometheus => "prometheus",
+        SourceKind::Argocd => "argocd",
         _ => "source",
     };
     if count > 1 {
@@ -443,7 +491,7 @@ fn source_from_entry(
 }
 
 /// A secret from an environment variable or a file. Errors name the variable or file, never the value.
-fn secret_from(
+pub(super) fn secret_from(
     var: Option<&Spanned<String>>,
     file: Option<&Spanned<String>>,
     env: &Env,
@@ -509,6 +557,8 @@ fn read_amtool_config(env: &Env) -> Option<(PathBuf, BTreeMap<String, String>)> 
     }
     None
 }
+
+mod argocd;
 
 #[cfg(test)]
 mod tests;

@@ -1,5 +1,6 @@
 //! Configuration: the file, flags and environment merged into one resolved `Config`.
 
+pub mod argocd_cli;
 pub mod file;
 pub mod keymap;
 pub mod load;

@@ -6,6 +6,7 @@ use crate::effect::Effect;
 use crate::msg::{EffectOutcome, Msg};
 use crate::sources::SourceHandles;
 use crate::sources::alertmanager::AlertmanagerClient;
+use crate::sources::argocd::run_argocd_effect;
 use std::collections::HashMap;
 use tokio::sync::mpsc::Sender;
 
@@ -102,16 +103,46 @@ impl Executor {
                 self.handles.refresh(&source);
             }
             Effect::OpenUrl(url) => open_url(url),
-            Effect::Rollback { .. }
-            | Effect::Sync { .. }
-            | Effect::EnableAutoSync { .. }
-            | Effect::Terminate { .. }
-            | Effect::FetchAppDetail { .. } => {
-                // Argo CD effects arrive with the Argo CD client.
+            Effect::Rollback { ref key, .. }
+            | Effect::Sync { ref key, .. }
+            | Effect::EnableAutoSync { ref key, .. }
+            | Effect::Terminate { ref key, .. }
+            | Effect::FetchAppDetail { ref key, .. } => {
+                let spec = self.specs.get(&key.instance).cloned();
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let msg = match spec {
+                        Some(spec) => run_argocd_effect(&spec, effect).await,
+                        None => unknown_argocd_source(effect),
+                    };
+                    let _ = tx.send(msg).await;
+                });
             }
             Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}
         }
     }
+}
+
+/// An Argo CD effect for an instance that is not configured (cannot happen from the UI, which
+/// only acts on apps it was sent): report it like any failed mutation.
+fn unknown_argocd_source(effect: Effect) -> Msg {
+    let (request_id, source) = match effect {
+        Effect::Rollback {
+            request_id, key, ..
+        }
+        | Effect::Sync {
+            request_id, key, ..
+        }
+        | Effect::EnableAutoSync { request_id, key }
+        | Effect::Terminate { request_id, key } => (request_id, key.instance),
+        Effect::FetchAppDetail { key, .. } => (0, key.instance),
+        _ => (0, String::new()),
+    };
+    Msg::Done(EffectOutcome::MutationFailed {
+        request_id,
+        error: format!("unknown Argo CD source {source}"),
+        source,
+    })
 }
 
 /// Open a link in the browser: `$BROWSER`, else xdg-open/open. The URL is one argv element,

@@ -2,6 +2,7 @@
 //! The version endpoint and the data endpoint are asked at the same time: some proxies guard
 //! only one of them, and the data endpoint is the one that must work.
 
+use super::argocd::ArgocdClient;
 use super::http::{HttpClient, HttpOptions};
 use super::{SourceClient, SourceError, bounded};
 use crate::config::source::SourceSpec;
@@ -61,6 +62,7 @@ pub async fn check_source(spec: &SourceSpec) -> CheckReport {
         SourceKind::Alertmanager | SourceKind::Prometheus => {
             check_alert_source(spec, &mut report).await
         }
+        SourceKind::Argocd => check_argocd(spec, &mut report).await,
         _ => check_generic(spec, &mut report).await,
     }
     report.elapsed_ms = started.elapsed().as_millis() as u64;
@@ -87,12 +89,48 @@ async fn check_alert_source(spec: &SourceSpec, report: &mut CheckReport) {
         Ok(snapshot) => {
             report.reachable = true;
             report.authenticated = Some(true);
-            let mut detail = count(snapshot.alerts.len(), "alert");
+            let mut detail = count_of(snapshot.alerts.len(), "alert");
             if let Some(s) = &snapshot.silences {
-                detail.push_str(&format!(", {}", count(s.len(), "silence")));
+                detail.push_str(&format!(", {}", count_of(s.len(), "silence")));
             }
             if let Some(e) = &snapshot.silences_error {
                 detail.push_str(&format!("; silences failed: {e}"));
+            }
+            report.detail = Some(detail);
+        }
+        Err(e) => apply_error(report, &e),
+    }
+}
+
+/// Argo CD: the version (open) and a names-only list (needs a valid token) at the same time.
+async fn check_argocd(spec: &SourceSpec, report: &mut CheckReport) {
+    let client = match ArgocdClient::new(spec) {
+        Ok(c) => c,
+        Err(e) => {
+            report.error = Some(e.message);
+            return;
+        }
+    };
+    let (count, version) = tokio::join!(
+        bounded(spec.timeout, client.count_apps()),
+        bounded(spec.timeout, client.version())
+    );
+    if let Ok(v) = &version {
+        report.version = Some(v.clone());
+        report.reachable = true;
+    }
+    match count {
+        Ok(n) => {
+            report.reachable = true;
+            report.authenticated = Some(true);
+            let mut detail = count_of(n, "app");
+            if n == 0 {
+                detail.push_str(
+                    " (none visible: check projects/selector, or the account's `applications, get`)",
+                );
+            }
+            if spec.read_only {
+                detail.push_str("; read-only");
             }
             report.detail = Some(detail);
         }
@@ -136,7 +174,7 @@ fn apply_error(report: &mut CheckReport, e: &SourceError) {
     report.error = Some(e.message.clone());
 }
 
-fn count(n: usize, noun: &str) -> String {
+fn count_of(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {

@@ -16,8 +16,10 @@ use std::time::Duration;
 use url::Url;
 
 mod classify;
+mod stream;
 use classify::chain_text;
 pub use classify::{kind_noun, server_text};
+pub use stream::LineStream;
 
 /// Default cap on a response body: far above any sane alert list, far below running out of memory.
 pub const DEFAULT_BODY_CAP: usize = 64 * 1024 * 1024;
@@ -76,6 +78,24 @@ impl fmt::Debug for HttpClient {
 
 impl HttpClient {
     pub fn new(spec: &SourceSpec, options: &HttpOptions) -> Result<HttpClient, SourceError> {
+        HttpClient::build(spec, options, false)
+    }
+
+    /// A client for long-lived streams (watches): the source's timeout bounds connecting, not
+    /// the whole answer, and TCP keepalives notice a peer that vanished. Use `bounded` around
+    /// the wait for the response head.
+    pub fn new_streaming(
+        spec: &SourceSpec,
+        options: &HttpOptions,
+    ) -> Result<HttpClient, SourceError> {
+        HttpClient::build(spec, options, true)
+    }
+
+    fn build(
+        spec: &SourceSpec,
+        options: &HttpOptions,
+        streaming: bool,
+    ) -> Result<HttpClient, SourceError> {
         let mut base = spec.url.clone();
         if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
             let msg = format!(
@@ -109,9 +129,16 @@ impl HttpClient {
         secrets.retain(|s| s.len() >= MIN_SCRUB_LEN);
 
         let mut builder = reqwest::Client::builder()
-            .timeout(spec.timeout)
             .connect_timeout(spec.timeout)
             .user_agent(concat!("sitrep/", env!("CARGO_PKG_VERSION")));
+        builder = if streaming {
+            builder
+                .tcp_keepalive(Duration::from_secs(30))
+                .tcp_keepalive_interval(Duration::from_secs(10))
+                .tcp_keepalive_retries(3)
+        } else {
+            builder.timeout(spec.timeout)
+        };
         if base.scheme() == "http" {
             // Plain HTTP never needs the root certificates (loading them costs milliseconds per
             // client, which `sitrep snapshot` feels); an https redirect would, so name the URL
@@ -142,6 +169,37 @@ impl HttpClient {
             for cert in certs {
                 builder = builder.add_root_certificate(cert);
             }
+        }
+        if let Some(pem) = &spec.tls.ca_pem {
+            let certs = reqwest::Certificate::from_pem_bundle(pem.as_bytes())
+                .ok()
+                .filter(|c| !c.is_empty())
+                .ok_or_else(|| {
+                    SourceError::new(
+                        ErrorKind::Config,
+                        None,
+                        format!(
+                            "the CA certificate for source {} ({}) is not PEM",
+                            spec.name, spec.origin
+                        ),
+                    )
+                })?;
+            for cert in certs {
+                builder = builder.add_root_certificate(cert);
+            }
+        }
+        if let Some(pem) = &spec.tls.client_identity_pem {
+            let identity = reqwest::Identity::from_pem(pem.expose().as_bytes()).map_err(|_| {
+                SourceError::new(
+                    ErrorKind::Config,
+                    None,
+                    format!(
+                        "the client certificate for source {} ({}) is not a PEM certificate with its private key",
+                        spec.name, spec.origin
+                    ),
+                )
+            })?;
+            builder = builder.identity(identity);
         }
         if spec.tls.insecure {
             builder = builder.danger_accept_invalid_certs(true);

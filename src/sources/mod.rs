@@ -2,11 +2,13 @@
 //!
 //! - `http`: the shared HTTP layer (TLS, auth, bounded bodies, error classification).
 //! - `alertmanager`, `prometheus`: wire types and clients.
-//! - `poller`: one tokio task per source, reporting `Msg::Source` (the TUI).
+//! - `argocd`: Argo CD's client, its live watch task and the executor's Argo CD effects.
+//! - `poller`: one tokio task per source (polling, or Argo CD's watch), reporting `Msg::Source`.
 //! - `oneshot`: fetch everything once, concurrently (`sitrep snapshot`).
 //! - `check`: reach and authenticate each source (`sitrep check`).
 
 pub mod alertmanager;
+pub mod argocd;
 pub mod check;
 pub mod error;
 pub mod http;

@@ -42,7 +42,8 @@ impl SourceHandles {
         self.tasks.iter().map(|t| t.name.as_str()).collect()
     }
 
-    /// Ask one source to poll now (also cuts a backoff short). If a fetch is in flight, it is
+    /// Ask one source to poll now (also cuts a backoff short; an Argo CD watch that is live
+    /// needs no poll and only uses it to cut a reconnect's backoff short). If a fetch is in flight, it is
     /// delivered and the next one starts right after. Returns false for an unknown name.
     pub fn refresh(&self, name: &str) -> bool {
         let mut found = false;
@@ -73,8 +74,8 @@ impl Drop for SourceHandles {
     }
 }
 
-/// Start one polling task per Alertmanager/Prometheus source (other kinds have their own
-/// modules and are skipped). Must be called inside a tokio runtime.
+/// Start one task per source: a polling task per Alertmanager/Prometheus, a watch task per Argo
+/// CD (`argocd::watch`); other kinds are skipped. Must be called inside a tokio runtime.
 pub fn spawn_sources(specs: Vec<SourceSpec>, tx: mpsc::Sender<Msg>) -> SourceHandles {
     spawn_sources_with(specs, tx, HttpOptions::default())
 }
@@ -87,12 +88,22 @@ pub fn spawn_sources_with(
 ) -> SourceHandles {
     let tasks = specs
         .into_iter()
-        .filter(|s| matches!(s.kind, SourceKind::Alertmanager | SourceKind::Prometheus))
-        .map(|spec| {
+        .filter_map(|spec| {
             let wake = Arc::new(Notify::new());
             let name = spec.name.clone();
-            let join = tokio::spawn(run(spec, options.clone(), tx.clone(), wake.clone()));
-            Task { name, wake, join }
+            let join = match spec.kind {
+                SourceKind::Alertmanager | SourceKind::Prometheus => {
+                    tokio::spawn(run(spec, options.clone(), tx.clone(), wake.clone()))
+                }
+                SourceKind::Argocd => tokio::spawn(super::argocd::watch::run(
+                    spec,
+                    super::argocd::WatchOptions::default(),
+                    tx.clone(),
+                    wake.clone(),
+                )),
+                _ => return None,
+            };
+            Some(Task { name, wake, join })
         })
         .collect();
     SourceHandles { tasks }

@@ -238,6 +238,16 @@ pub async fn start_prometheus(rules_yaml: &str) -> Option<ServerProcess> {
 /// An HTTPS server (`openssl s_server -www`: any GET answers an HTML status page) with a
 /// certificate for 127.0.0.1 issued by a throwaway CA. Returns the server and the CA file.
 pub async fn start_tls_server() -> Option<(ServerProcess, PathBuf)> {
+    start_tls_server_with(false)
+        .await
+        .map(|(server, ca, _)| (server, ca))
+}
+
+/// [`start_tls_server`]; with `client_auth`, the server demands a client certificate issued by
+/// the same CA, and the third value is one (certificate and key, PEM).
+pub async fn start_tls_server_with(
+    client_auth: bool,
+) -> Option<(ServerProcess, PathBuf, Option<String>)> {
     if !have_binary("/usr/bin/openssl", "openssl") {
         return None;
     }
@@ -311,6 +321,45 @@ pub async fn start_tls_server() -> Option<(ServerProcess, PathBuf)> {
         "-extfile",
         "ext.cnf",
     ]);
+    let identity = client_auth.then(|| {
+        run(&[
+            &["req"][..],
+            &ec,
+            &[
+                "-keyout",
+                "client.key",
+                "-out",
+                "client.csr",
+                "-subj",
+                "/CN=sitrep-client",
+            ],
+        ]
+        .concat());
+        std::fs::write(
+            dir.path().join("client.cnf"),
+            "basicConstraints=CA:FALSE\nkeyUsage=digitalSignature\nextendedKeyUsage=clientAuth\n",
+        )
+        .unwrap();
+        run(&[
+            "x509",
+            "-req",
+            "-in",
+            "client.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "client.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "client.cnf",
+        ]);
+        let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).unwrap();
+        format!("{}{}", read("client.pem"), read("client.key"))
+    });
     for _ in 0..3 {
         let port = free_port();
         let log = dir.path().join(format!("s_server-{port}.log"));
@@ -327,6 +376,11 @@ pub async fn start_tls_server() -> Option<(ServerProcess, PathBuf)> {
                 "-www",
                 "-quiet",
             ])
+            .args(if client_auth {
+                &["-Verify", "1", "-CAfile", "ca.pem"][..]
+            } else {
+                &[][..]
+            })
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .stdout(out.try_clone().expect("log"))
@@ -348,7 +402,7 @@ pub async fn start_tls_server() -> Option<(ServerProcess, PathBuf)> {
             if TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
                 // The certificates' dir must outlive the server: keep it in the guard.
                 proc.dir = dir;
-                return Some((proc, ca));
+                return Some((proc, ca, identity));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;
         }

@@ -1,6 +1,8 @@
 use super::*;
 use crate::config::source::Auth;
 
+mod argocd;
+
 fn env_with(dir: &Path, extra: &[(&str, &str)]) -> Env {
     let mut vars = BTreeMap::new();
     vars.insert("HOME".to_string(), dir.join("home").display().to_string());

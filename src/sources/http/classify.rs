@@ -183,9 +183,15 @@ pub fn server_text(body: &[u8], content_type: Option<&str>) -> String {
         Ok(serde_json::Value::String(s)) => s,
         Ok(serde_json::Value::Object(o)) => {
             let field = |k: &str| o.get(k).and_then(|v| v.as_str()).filter(|s| !s.is_empty());
+            // A stream's error chunk (grpc-gateway): `{"error":{"message":…,"http_code":…}}`.
+            let nested = o
+                .get("error")
+                .and_then(|e| e.get("message"))
+                .and_then(|v| v.as_str())
+                .filter(|s| !s.is_empty());
             match (
                 field("errorType"),
-                field("error").or_else(|| field("message")),
+                field("error").or_else(|| field("message")).or(nested),
             ) {
                 (Some(t), Some(e)) => format!("{t}: {e}"),
                 (None, Some(e)) => e.to_string(),
@@ -290,5 +296,12 @@ mod tests {
             "502 Bad Gateway"
         );
         assert_eq!(server_text(b"plain \x1b[31mred", None), "plain red");
+        assert_eq!(
+            server_text(
+                br#"{"error":{"grpc_code":16,"http_code":401,"message":"no session information"}}"#,
+                None
+            ),
+            "no session information"
+        );
     }
 }

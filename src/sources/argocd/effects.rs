@@ -1,0 +1,243 @@
+//! Argo CD effects, performed for the executor: each returns the `Msg` that reports its result.
+//! Mutations are sent exactly once. A rollback that must first switch auto-sync off does so in
+//! one confirmed step: PATCH first, roll back only if that worked, and say plainly when the
+//! rollback then failed with auto-sync already off.
+
+use super::client::ArgocdClient;
+use crate::config::source::SourceSpec;
+use crate::effect::{Effect, RefreshKind};
+use crate::model::app::{App, AppDetail, AppKey};
+use crate::msg::{EffectOutcome, Msg, SourcePayload, SourceUpdate};
+use crate::sources::bounded;
+use chrono::Utc;
+
+/// The app (Get, or a refresh when asked), its resource tree and its events, concurrently.
+/// What failed is said in `AppDetail.error`; what worked is kept.
+pub async fn fetch_detail(client: &ArgocdClient, key: AppKey, refresh: Option<RefreshKind>) -> Msg {
+    let timeout = client.spec().timeout;
+    let get = async {
+        match refresh {
+            None => client.get(&key).await,
+            Some(RefreshKind::Normal) => client.refresh(&key, false).await,
+            Some(RefreshKind::Hard) => client.refresh(&key, true).await,
+        }
+    };
+    let (app, tree, events) = tokio::join!(
+        bounded(timeout, get),
+        bounded(timeout, client.resource_tree(&key)),
+        bounded(timeout, client.events(&key)),
+    );
+    let mut errors: Vec<(&str, String)> = Vec::new();
+    let app = app.map_err(|e| errors.push(("app", e.message))).ok();
+    let tree = tree
+        .map_err(|e| errors.push(("resource tree", e.message)))
+        .unwrap_or_default();
+    let events = events
+        .map_err(|e| errors.push(("events", e.message)))
+        .unwrap_or_default();
+    let error = match errors.as_slice() {
+        [] => None,
+        // The same cause everywhere (401, unreachable): say it once.
+        [(_, first), rest @ ..] if rest.iter().all(|(_, m)| m == first) && !rest.is_empty() => {
+            Some(first.clone())
+        }
+        all => Some(
+            all.iter()
+                .map(|(what, m)| format!("{what}: {m}"))
+                .collect::<Vec<_>>()
+                .join("; "),
+        ),
+    };
+    let now = Utc::now();
+    let detail = AppDetail {
+        tree,
+        events,
+        resource_version: app
+            .as_ref()
+            .map(|a| a.resource_version.clone())
+            .unwrap_or_default(),
+        fetched_at: Some(now),
+        error,
+    };
+    Msg::Source(SourceUpdate {
+        source: key.instance.clone(),
+        at: now,
+        payload: SourcePayload::AppDetail {
+            app: Box::new(app),
+            key,
+            detail,
+        },
+    })
+}
+
+/// Perform one Argo CD effect against the source `spec` and report it. Never retries.
+/// Effects of other kinds are answered with `MutationFailed` (they do not belong here).
+pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
+    let request_id = request_id_of(&effect);
+    let failed = |error: String| {
+        Msg::Done(EffectOutcome::MutationFailed {
+            request_id,
+            source: spec.name.clone(),
+            error,
+        })
+    };
+    if is_mutation(&effect) && spec.read_only {
+        return failed(format!(
+            "source {} is read-only: no rollbacks, syncs or auto-sync changes",
+            spec.name
+        ));
+    }
+    let client = match ArgocdClient::new(spec) {
+        Ok(c) => c,
+        Err(e) => return failed(e.message),
+    };
+    let timeout = spec.timeout;
+    let done = |key: AppKey, dry_run: bool, app: Option<App>, what: String| {
+        tracing::info!(source = %spec.name, app = %key, "{what}");
+        Msg::Done(EffectOutcome::AppActionDone {
+            request_id,
+            source: spec.name.clone(),
+            key,
+            dry_run,
+            app: Box::new(app),
+        })
+    };
+    match effect {
+        Effect::FetchAppDetail { key, refresh } => fetch_detail(&client, key, refresh).await,
+        Effect::Rollback {
+            key,
+            id,
+            dry_run,
+            prune,
+            disable_auto_sync,
+            ..
+        } => {
+            let name = key.name.clone();
+            // A dry run changes nothing: Argo CD accepts it with auto-sync on, and switching
+            // auto-sync off for it would be a real change.
+            let disable = disable_auto_sync && !dry_run;
+            let mut disabled = false;
+            if disable {
+                match bounded(timeout, client.set_auto_sync(&key, false)).await {
+                    Ok((_, changed)) => disabled = changed,
+                    Err(e) => {
+                        return failed(format!(
+                            "could not turn auto-sync off for {name}, so nothing was rolled back: {}",
+                            e.message
+                        ));
+                    }
+                }
+            }
+            match bounded(timeout, client.rollback(&key, id, dry_run, prune)).await {
+                Ok(app) => {
+                    let message = match (dry_run, disabled) {
+                        (true, _) => {
+                            format!("dry run of rollback of {name} to history #{id} accepted")
+                        }
+                        (false, true) => format!(
+                            "auto-sync of {name} turned OFF; rollback to history #{id} started (auto-sync stays off until re-enabled)"
+                        ),
+                        (false, false) => format!("rollback of {name} to history #{id} started"),
+                    };
+                    done(key, dry_run, Some(app), message)
+                }
+                Err(e) if disabled => failed(format!(
+                    "auto-sync is now OFF for {name}, but the rollback to history #{id} failed: {} (turn auto-sync back on when done)",
+                    e.message
+                )),
+                Err(e) => failed(e.message),
+            }
+        }
+        Effect::Sync {
+            key,
+            revision,
+            prune,
+            dry_run,
+            ..
+        } => {
+            let name = key.name.clone();
+            match bounded(
+                timeout,
+                client.sync(&key, revision.as_deref(), prune, dry_run),
+            )
+            .await
+            {
+                Ok(app) => {
+                    let to = match &revision {
+                        Some(r) if !r.is_empty() => format!("to {r}"),
+                        _ => "to its target revision".to_string(),
+                    };
+                    let message = if dry_run {
+                        format!("dry run of sync of {name} {to} accepted")
+                    } else {
+                        format!("sync of {name} {to} started")
+                    };
+                    done(key, dry_run, Some(app), message)
+                }
+                Err(e) => failed(e.message),
+            }
+        }
+        Effect::EnableAutoSync { key, .. } => {
+            let name = key.name.clone();
+            match bounded(timeout, client.set_auto_sync(&key, true)).await {
+                Ok((app, changed)) => {
+                    let message = if changed {
+                        format!("auto-sync of {name} turned back on")
+                    } else {
+                        format!("auto-sync of {name} was already on")
+                    };
+                    done(key, false, Some(app), message)
+                }
+                Err(e) => failed(e.message),
+            }
+        }
+        Effect::Terminate { key, .. } => {
+            let name = key.name.clone();
+            match bounded(timeout, client.terminate(&key)).await {
+                Ok(()) => done(
+                    key,
+                    false,
+                    None,
+                    format!("operation of {name} is terminating"),
+                ),
+                Err(e) => failed(e.message),
+            }
+        }
+        other => failed(format!("{} is not an Argo CD action", effect_name(&other))),
+    }
+}
+
+fn is_mutation(effect: &Effect) -> bool {
+    matches!(
+        effect,
+        Effect::Rollback { .. }
+            | Effect::Sync { .. }
+            | Effect::EnableAutoSync { .. }
+            | Effect::Terminate { .. }
+    )
+}
+
+fn request_id_of(effect: &Effect) -> u64 {
+    match effect {
+        Effect::Rollback { request_id, .. }
+        | Effect::Sync { request_id, .. }
+        | Effect::EnableAutoSync { request_id, .. }
+        | Effect::Terminate { request_id, .. }
+        | Effect::CreateSilence { request_id, .. }
+        | Effect::ExpireSilence { request_id, .. } => *request_id,
+        _ => 0,
+    }
+}
+
+fn effect_name(effect: &Effect) -> &'static str {
+    match effect {
+        Effect::CreateSilence { .. } => "creating a silence",
+        Effect::ExpireSilence { .. } => "expiring a silence",
+        Effect::Refresh { .. } => "refresh",
+        Effect::OpenUrl(_) => "opening a URL",
+        Effect::Copy(_) => "copying",
+        Effect::Suspend => "suspend",
+        Effect::Quit => "quit",
+        _ => "this",
+    }
+}
