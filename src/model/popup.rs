@@ -57,6 +57,9 @@ pub struct RollbackForm {
     pub stage: RollbackStage,
     /// The server's words when something was refused, or why confirm is not possible yet.
     pub problem: Option<String>,
+    /// Argo CD refused the dry run only because auto-sync is on (it can't dry-run then); the
+    /// real request disables auto-sync first.
+    pub dry_run_skipped: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -182,18 +182,11 @@ fn app_events(
         } else {
             format!(": {}", new.health_message)
         };
-        let mut e = event(
-            model,
-            new,
-            EventKind::HealthChanged,
-            at,
-            format!(
-                "{} {} -> {}{message}",
-                new.key.name,
-                from,
-                new.health.word()
-            ),
-        );
+        let summary = match old {
+            Some(_) => format!("{} {from} -> {}{message}", new.key.name, new.health.word()),
+            None => format!("{} is {}{message}", new.key.name, new.health.word()),
+        };
+        let mut e = event(model, new, EventKind::HealthChanged, at, summary);
         e.highlight = new.health == HealthStatus::Degraded;
         e.details = json!({"from": from, "to": new.health.word()});
         out.push(e);

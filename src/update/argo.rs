@@ -137,6 +137,7 @@ pub fn open_rollback(model: &mut Model) -> Vec<Effect> {
         typed: String::new(),
         stage: RollbackStage::Pick,
         problem: None,
+        dry_run_skipped: false,
         selected: 1,
         last_healthy,
         entries,
@@ -332,6 +333,7 @@ fn start_dry_run(model: &mut Model) -> Vec<Effect> {
     if let Some(Popup::Rollback(form)) = &mut model.popup {
         form.stage = RollbackStage::DryRun(request_id);
         form.problem = None;
+        form.dry_run_skipped = false;
     }
     vec![Effect::Rollback {
         request_id,
@@ -654,10 +656,7 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
                         && autosync_refusal
                     {
                         form.stage = RollbackStage::Confirm;
-                        form.problem = Some(
-                            "dry run not possible while auto-sync is on: it will be disabled first"
-                                .into(),
-                        );
+                        form.dry_run_skipped = true;
                         return Vec::new();
                     }
                     if error.contains("auto-sync is now OFF") {

@@ -573,5 +573,6 @@ pub fn rollback_form(stage: RollbackStage) -> RollbackForm {
         typed: String::new(),
         stage,
         problem: None,
+        dry_run_skipped: false,
     }
 }

@@ -353,6 +353,10 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
             ),
             theme.info,
         ),
+        _ if form.dry_run_skipped => Span::styled(
+            "not possible while auto-sync is on (Argo CD refuses it); auto-sync goes off first",
+            theme.warning,
+        ),
         _ => Span::styled(format!("✓ accepted by {}", form.key.instance), theme.ok),
     };
     lines.push(field("  Dry run", vec![dry]));

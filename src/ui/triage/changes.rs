@@ -43,13 +43,16 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
     // Newest first; the timeline is in recording order, so stop at the first event recorded
     // before the window: this never walks the whole timeline. Deploys come from the deploy
     // feed (newest first too), so the timeline's own deploy events are left out.
-    let mut events = model
+    let mut recent: Vec<&TimelineEvent> = model
         .timeline
         .iter()
         .rev()
         .take_while(|e| e.recorded_at >= cutoff)
         .filter(|e| e.occurred_at >= cutoff && is_change(e.kind, has_argocd))
-        .peekable();
+        .collect();
+    // Recording order is not occurrence order (a source's first answer back-fills the past).
+    recent.sort_by(|a, b| b.occurred_at.cmp(&a.occurred_at));
+    let mut events = recent.into_iter().peekable();
     let mut deploys = model
         .deploys
         .iter()
