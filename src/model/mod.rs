@@ -189,6 +189,8 @@ impl Model {
     /// Rebuild the derived views (ranked services, Alerts screen rows) after the stores changed,
     /// and keep every cursor inside its list.
     pub fn rederive(&mut self) {
+        // Re-ranking must not move the user's selection to another service under their hands.
+        let selected = self.selected_service().map(|s| s.name.clone());
         self.services = service::correlate(&self.alerts, &self.settings.service_labels);
         self.deploys = service_apps::derive_deploys(&self.apps, &self.settings);
         service_apps::attach(
@@ -201,7 +203,12 @@ impl Model {
         let filter = self.filter(Screen::Alerts).to_string();
         self.alerts_view
             .rebuild(&self.alerts, &self.settings.group_by, &filter);
-        let n = self.visible_services().len();
+        let visible = self.visible_services();
+        let n = visible.len();
+        let kept = selected.and_then(|name| visible.iter().position(|s| s.name == name));
+        if let Some(i) = kept {
+            self.triage.selected = i;
+        }
         self.triage.clamp(n);
         let detail_len = self.selected_service().map(|s| s.alerts.len()).unwrap_or(0);
         self.detail.clamp(detail_len);

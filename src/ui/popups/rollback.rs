@@ -517,7 +517,14 @@ fn watching(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
                 && !app.operation_running()
             {
                 Line::from(Span::styled(
-                    format!("✓ healed: Healthy at {}", argo::short_rev(&app.revision)),
+                    format!(
+                        "✓ healed: Healthy, running {}",
+                        argo::short_rev(
+                            app.current_history()
+                                .map(|h| h.revision.as_str())
+                                .unwrap_or(&app.revision)
+                        )
+                    ),
                     theme.ok,
                 ))
             } else {
