@@ -68,7 +68,7 @@ fn user_config(cli: &Cli, env: &Env) -> anyhow::Result<Config> {
 
 /// The demo: emulated servers on loopback, named by flags so nothing from the user's config
 /// file or discovery leaks in (and no demo source leaks out: it exists only in this process).
-async fn demo_config(
+pub(crate) async fn demo_config(
     cli: &Cli,
     env: &Env,
 ) -> anyhow::Result<(Config, Option<crate::demo::DemoWorld>)> {

@@ -3,8 +3,8 @@
 //! they show exactly what a user sees.
 
 use crate::action::Action;
-use crate::cli::SourceFlags;
-use crate::config::load::{Env, load};
+use crate::config::load::Env;
+use crate::effect::Effect;
 use crate::model::Model;
 use crate::update::update;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
@@ -16,36 +16,58 @@ const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
 
 pub async fn generate(out: &Path, _env: &Env) -> anyhow::Result<()> {
-    let world = crate::demo::start(1.0).await?;
-    let flags = SourceFlags {
-        alertmanager: vec![format!("alertmanager={}", world.alertmanager_url)],
-        prometheus: vec![format!("prometheus={}", world.prometheus_url)],
-        ..SourceFlags::default()
-    };
     // An empty environment: the user's own config and NO_COLOR must not change the images.
-    let mut config =
-        load(&flags, Some("dark"), &Env::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    config.settings.demo = true;
+    let cli = crate::cli::Cli {
+        demo: true,
+        demo_speed: 1.0,
+        theme: Some("dark".into()),
+        ..Default::default()
+    };
+    let (mut config, world) = crate::commands::demo_config(&cli, &Env::default()).await?;
     config.settings.author = "alice".to_string();
-    for s in &mut config.sources {
-        s.origin = "demo world".to_string();
-    }
     let mut model = crate::commands::fetch_model(&config).await;
     model.size = (WIDTH, HEIGHT);
+    // What the TUI fetches on its own for the apps that matter: checkout's detail.
+    let effects = crate::update::apps_detail_fetches(&mut model);
+    for effect in effects {
+        if let Effect::FetchAppDetail { ref key, .. } = effect
+            && let Some(spec) = config.sources.iter().find(|s| s.name == key.instance)
+        {
+            let msg = crate::sources::argocd::run_argocd_effect(spec, effect.clone()).await;
+            update(&mut model, msg);
+        }
+    }
     std::fs::create_dir_all(out)?;
 
     shoot(&model, out, "triage")?;
-    keys(&mut model, &[KeyCode::Tab]);
-    shoot(&model, out, "triage-detail")?;
     act(&mut model, Action::ScreenAlerts);
     shoot(&model, out, "alerts")?;
     act(&mut model, Action::ScreenTriage);
+    keys(&mut model, &[KeyCode::Tab]);
     act(&mut model, Action::Silence);
     type_text(&mut model, "rolling back v2.14.0, see #inc-checkout");
-    shoot(&model, out, "silence")?;
     keys(&mut model, &[KeyCode::Enter]);
     shoot(&model, out, "silence-confirm")?;
-    keys(&mut model, &[KeyCode::Esc, KeyCode::Esc]);
+    keys(&mut model, &[KeyCode::Esc, KeyCode::Esc, KeyCode::Esc]);
+    act(&mut model, Action::Rollback);
+    shoot(&model, out, "rollback")?;
+    keys(&mut model, &[KeyCode::Esc]);
+    act(&mut model, Action::ScreenApps);
+    keys(&mut model, &[KeyCode::Enter]);
+    let key = model.app_open.clone();
+    if let Some(key) = key
+        && let Some(spec) = config.sources.iter().find(|s| s.name == key.instance)
+    {
+        let msg = crate::sources::argocd::run_argocd_effect(
+            spec,
+            Effect::FetchAppDetail { key, refresh: None },
+        )
+        .await;
+        update(&mut model, msg);
+    }
+    shoot(&model, out, "app-detail")?;
+    act(&mut model, Action::ScreenDeploys);
+    shoot(&model, out, "deploys")?;
     act(&mut model, Action::ScreenTimeline);
     shoot(&model, out, "timeline")?;
     act(&mut model, Action::Help);

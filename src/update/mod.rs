@@ -16,6 +16,7 @@ use crate::model::ui::{Flash, FlashLevel};
 use crate::msg::{EffectOutcome, Msg};
 use crossterm::event::{Event, KeyEventKind};
 
+pub use apps::detail_fetches as apps_detail_fetches;
 pub use events::push_event;
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
