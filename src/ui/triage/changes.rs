@@ -51,7 +51,7 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
         .filter(|e| e.occurred_at >= cutoff && is_change(e.kind, has_argocd))
         .collect();
     // Recording order is not occurrence order (a source's first answer back-fills the past).
-    recent.sort_by(|a, b| b.occurred_at.cmp(&a.occurred_at));
+    recent.sort_by_key(|e| std::cmp::Reverse(e.occurred_at));
     let mut events = recent.into_iter().peekable();
     let mut deploys = model
         .deploys
