@@ -34,34 +34,13 @@ impl Executor {
                 source,
                 silence,
             } => {
-                let spec = self.specs.get(&source).cloned();
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let outcome = match spec.map(|s| AlertmanagerClient::new(&s)) {
-                        Some(Ok(client)) => match client.create_silence(&silence).await {
-                            Ok(silence_id) => EffectOutcome::SilenceCreated {
-                                request_id,
-                                source,
-                                silence_id,
-                            },
-                            Err(e) => EffectOutcome::MutationFailed {
-                                request_id,
-                                source,
-                                error: e.to_string(),
-                            },
-                        },
-                        Some(Err(e)) => EffectOutcome::MutationFailed {
-                            request_id,
-                            source,
-                            error: e.to_string(),
-                        },
-                        None => EffectOutcome::MutationFailed {
-                            request_id,
-                            source,
-                            error: "unknown source".into(),
-                        },
-                    };
-                    let _ = tx.send(Msg::Done(outcome)).await;
+                self.silence_call(request_id, source, move |client, source| async move {
+                    let silence_id = client.create_silence(&silence).await?;
+                    Ok(EffectOutcome::SilenceCreated {
+                        request_id,
+                        source,
+                        silence_id,
+                    })
                 });
             }
             Effect::ExpireSilence {
@@ -69,34 +48,13 @@ impl Executor {
                 source,
                 silence_id,
             } => {
-                let spec = self.specs.get(&source).cloned();
-                let tx = self.tx.clone();
-                tokio::spawn(async move {
-                    let outcome = match spec.map(|s| AlertmanagerClient::new(&s)) {
-                        Some(Ok(client)) => match client.expire_silence(&silence_id).await {
-                            Ok(()) => EffectOutcome::SilenceExpired {
-                                request_id,
-                                source,
-                                silence_id,
-                            },
-                            Err(e) => EffectOutcome::MutationFailed {
-                                request_id,
-                                source,
-                                error: e.to_string(),
-                            },
-                        },
-                        Some(Err(e)) => EffectOutcome::MutationFailed {
-                            request_id,
-                            source,
-                            error: e.to_string(),
-                        },
-                        None => EffectOutcome::MutationFailed {
-                            request_id,
-                            source,
-                            error: "unknown source".into(),
-                        },
-                    };
-                    let _ = tx.send(Msg::Done(outcome)).await;
+                self.silence_call(request_id, source, move |client, source| async move {
+                    client.expire_silence(&silence_id).await?;
+                    Ok(EffectOutcome::SilenceExpired {
+                        request_id,
+                        source,
+                        silence_id,
+                    })
                 });
             }
             Effect::Refresh { source } => {
@@ -120,6 +78,39 @@ impl Executor {
             }
             Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}
         }
+    }
+}
+
+impl Executor {
+    /// Run one Alertmanager mutation off the loop, once; any failure (no such source, bad
+    /// client setup, the server's refusal) becomes `MutationFailed` with its words.
+    fn silence_call<F, Fut>(&self, request_id: u64, source: String, call: F)
+    where
+        F: FnOnce(AlertmanagerClient, String) -> Fut + Send + 'static,
+        Fut:
+            std::future::Future<Output = Result<EffectOutcome, crate::sources::SourceError>> + Send,
+    {
+        let spec = self.specs.get(&source).cloned();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let client = match spec.map(|s| AlertmanagerClient::new(&s)) {
+                Some(Ok(client)) => Ok(client),
+                Some(Err(e)) => Err(e.to_string()),
+                None => Err(format!("unknown source {source}")),
+            };
+            let outcome = match client {
+                Ok(client) => call(client, source.clone())
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            let outcome = outcome.unwrap_or_else(|error| EffectOutcome::MutationFailed {
+                request_id,
+                source,
+                error,
+            });
+            let _ = tx.send(Msg::Done(outcome)).await;
+        });
     }
 }
 
