@@ -72,6 +72,11 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<()>
                 Err(_) => break,
             }
         }
+        // Free replaced alert snapshots off the loop: a key press must not wait on it.
+        let garbage = model.alerts.take_retired();
+        if !garbage.is_empty() {
+            tokio::task::spawn_blocking(move || drop(garbage));
+        }
         dirty = true;
         if urgent {
             last_draw = Instant::now() - FRAME;

@@ -20,28 +20,25 @@ pub enum Severity {
 impl Severity {
     /// Map the many spellings teams use onto four levels.
     pub fn from_label(value: Option<&str>) -> Severity {
-        // Called for every alert on every merge: compare without allocating.
+        // Called for every alert on every merge: lower-case into a stack buffer, one match.
         let Some(v) = value.map(str::trim) else {
             return Severity::None;
         };
-        let is = |words: &[&str]| words.iter().any(|w| v.eq_ignore_ascii_case(w));
-        if is(&[
-            "critical",
-            "crit",
-            "page",
-            "error",
-            "high",
-            "p1",
-            "sev1",
-            "emergency",
-        ]) {
-            Severity::Critical
-        } else if is(&["warning", "warn", "medium", "p2", "p3", "sev2", "sev3"]) {
-            Severity::Warning
-        } else if is(&["info", "informational", "low", "notice", "p4", "p5"]) {
-            Severity::Info
-        } else {
-            Severity::None
+        let mut buf = [0u8; 16];
+        if v.len() > buf.len() {
+            return Severity::None;
+        }
+        let lower = &mut buf[..v.len()];
+        lower.copy_from_slice(v.as_bytes());
+        lower.make_ascii_lowercase();
+        match &*lower {
+            b"critical" | b"crit" | b"page" | b"error" | b"high" | b"p1" | b"sev1"
+            | b"emergency" => Severity::Critical,
+            b"warning" | b"warn" | b"medium" | b"p2" | b"p3" | b"sev2" | b"sev3" => {
+                Severity::Warning
+            }
+            b"info" | b"informational" | b"low" | b"notice" | b"p4" | b"p5" => Severity::Info,
+            _ => Severity::None,
         }
     }
 

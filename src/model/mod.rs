@@ -6,6 +6,7 @@ pub mod alert;
 pub mod alerts_view;
 pub mod app;
 pub mod deploy;
+pub mod fasthash;
 pub mod popup;
 pub mod service;
 pub mod service_apps;
@@ -58,6 +59,8 @@ pub struct Model {
     pub services: Vec<ServiceRow>,
     /// Derived: the Alerts screen's grouped, filtered rows.
     pub alerts_view: AlertsView,
+    /// The alerts changed while the Alerts screen was not shown: rebuild on opening it.
+    pub alerts_view_stale: bool,
     pub timeline: Vec<TimelineEvent>,
 
     /// Argo CD apps by key (all instances).
@@ -118,6 +121,7 @@ impl Model {
             silences: HashMap::new(),
             services: Vec::new(),
             alerts_view: AlertsView::default(),
+            alerts_view_stale: false,
             timeline: Vec::new(),
             apps: Default::default(),
             apps_view: Vec::new(),
@@ -189,6 +193,25 @@ impl Model {
     /// Rebuild the derived views (ranked services, Alerts screen rows) after the stores changed,
     /// and keep every cursor inside its list.
     pub fn rederive(&mut self) {
+        self.rederive_with(true);
+    }
+
+    /// Like [`Model::rederive`], but the Alerts screen's rows are only rebuilt while that screen
+    /// shows; otherwise they are marked stale and rebuilt when it is opened
+    /// ([`Model::refresh_stale_views`]). Source updates at 10,000 alerts use this.
+    pub fn rederive_visible(&mut self) {
+        let alerts_shown = self.screen == Screen::Alerts;
+        self.rederive_with(alerts_shown);
+    }
+
+    /// Rebuild views marked stale if they are on screen now.
+    pub fn refresh_stale_views(&mut self) {
+        if self.alerts_view_stale && self.screen == Screen::Alerts {
+            self.rederive_with(true);
+        }
+    }
+
+    fn rederive_with(&mut self, alerts_view: bool) {
         // Re-ranking must not move the user's selection to another service under their hands.
         let selected = self.selected_service().map(|s| s.name.clone());
         self.services = service::correlate(&self.alerts, &self.settings.service_labels);
@@ -200,9 +223,12 @@ impl Model {
             &self.settings,
         );
         self.rebuild_apps_view();
-        let filter = self.filter(Screen::Alerts).to_string();
-        self.alerts_view
-            .rebuild(&self.alerts, &self.settings.group_by, &filter);
+        if alerts_view {
+            let filter = self.filter(Screen::Alerts).to_string();
+            self.alerts_view
+                .rebuild(&self.alerts, &self.settings.group_by, &filter);
+        }
+        self.alerts_view_stale = !alerts_view;
         let visible = self.visible_services();
         let n = visible.len();
         let kept = selected.and_then(|name| visible.iter().position(|s| s.name == name));

@@ -6,7 +6,6 @@ use super::alert::{AlertState, Severity};
 use super::store::AlertStore;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::HashMap;
 
 /// The name under which alerts with none of the service labels are gathered.
 pub const NO_SERVICE: &str = "(no service)";
@@ -57,7 +56,7 @@ pub struct ServiceRow {
 /// Group alerts by service and rank. O(n) over alerts plus a sort over services.
 pub fn correlate(store: &AlertStore, service_labels: &[String]) -> Vec<ServiceRow> {
     let mut rows: Vec<ServiceRow> = Vec::new();
-    let mut index: HashMap<&str, usize> = HashMap::new();
+    let mut index: super::fasthash::FastMap<&str, usize> = Default::default();
     for (i, alert) in store.merged.iter().enumerate() {
         let name = alert.service(service_labels).unwrap_or(NO_SERVICE);
         let row = match index.get(name) {

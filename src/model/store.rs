@@ -3,8 +3,9 @@
 //! the view nor makes its alerts look resolved.
 
 use super::alert::{Alert, AlertState, Severity};
+use super::fasthash::{FastMap, map_with_capacity};
 use super::source::SourceKind;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Debug, Default, Clone)]
@@ -14,8 +15,12 @@ pub struct AlertStore {
     per_source: BTreeMap<(u8, String), Vec<Arc<Alert>>>,
     /// One alert per fingerprint, most urgent first (severity, state, oldest).
     pub merged: Vec<Arc<Alert>>,
-    /// fingerprint -> index into `merged`.
-    pub by_fingerprint: HashMap<String, usize>,
+    /// fingerprint (as a number, see [`fingerprint_key`]) -> index into `merged`.
+    by_fingerprint: FastMap<u64, usize>,
+    /// Snapshots replaced by newer ones, waiting to be freed off the UI loop (freeing 10,000
+    /// label maps costs milliseconds). Whoever runs the loop takes them with `take_retired`;
+    /// if nobody does, the next replacement frees them here.
+    retired: Vec<Vec<Arc<Alert>>>,
     /// `merged[i].severity()`, computed once per merge (the label lookup is not free at 10k).
     pub severities: Vec<Severity>,
 }
@@ -55,8 +60,14 @@ impl AlertStore {
 
     pub fn get(&self, fingerprint: &str) -> Option<&Alert> {
         self.by_fingerprint
-            .get(fingerprint)
+            .get(&fingerprint_key(fingerprint))
             .map(|i| &*self.merged[*i])
+            .filter(|a| a.fingerprint == fingerprint)
+    }
+
+    /// Old snapshots to free somewhere that is not the UI loop.
+    pub fn take_retired(&mut self) -> Vec<Vec<Arc<Alert>>> {
+        std::mem::take(&mut self.retired)
     }
 
     /// Replace one source's snapshot and re-merge. Returns what changed.
@@ -66,10 +77,13 @@ impl AlertStore {
         kind: SourceKind,
         alerts: Vec<Alert>,
     ) -> AlertChanges {
-        self.per_source.insert(
+        self.retired.clear();
+        if let Some(old) = self.per_source.insert(
             (priority(kind), source.to_string()),
             alerts.into_iter().map(Arc::new).collect(),
-        );
+        ) {
+            self.retired.push(old);
+        }
         self.remerge()
     }
 
@@ -84,7 +98,7 @@ impl AlertStore {
         let mut merged: Vec<Arc<Alert>> = Vec::with_capacity(total);
         {
             // Borrowed keys while merging: no string copies for the common single-source case.
-            let mut seen: HashMap<&str, usize> = HashMap::with_capacity(total);
+            let mut seen: FastMap<&str, usize> = map_with_capacity(total);
             let mut extra_sources: Vec<(usize, &str)> = Vec::new();
             for alerts in self.per_source.values() {
                 for alert in alerts {
@@ -118,14 +132,23 @@ impl AlertStore {
         });
         self.severities = order.iter().map(|&i| keys[i].0).collect();
         let merged: Vec<Arc<Alert>> = order.into_iter().map(|i| Arc::clone(&merged[i])).collect();
-        let mut index: HashMap<String, usize> = HashMap::with_capacity(merged.len());
-        for (i, a) in merged.iter().enumerate() {
-            index.insert(a.fingerprint.clone(), i);
+        let fkeys: Vec<u64> = merged
+            .iter()
+            .map(|a| fingerprint_key(&a.fingerprint))
+            .collect();
+        let mut index: FastMap<u64, usize> = map_with_capacity(merged.len());
+        for (i, k) in fkeys.iter().enumerate() {
+            index.insert(*k, i);
         }
 
         let mut changes = AlertChanges::default();
-        for a in &merged {
-            match self.get(&a.fingerprint) {
+        for (a, k) in merged.iter().zip(&fkeys) {
+            let old = self
+                .by_fingerprint
+                .get(k)
+                .map(|&i| &self.merged[i])
+                .filter(|o| o.fingerprint == a.fingerprint);
+            match old {
                 None => changes.appeared.push(a.fingerprint.clone()),
                 Some(old) if old.state != a.state => changes
                     .state_changed
@@ -134,7 +157,11 @@ impl AlertStore {
             }
         }
         for old in &self.merged {
-            if !index.contains_key(&old.fingerprint) {
+            let gone = match index.get(&fingerprint_key(&old.fingerprint)) {
+                Some(&i) => merged[i].fingerprint != old.fingerprint,
+                None => true,
+            };
+            if gone {
                 changes.resolved.push(Alert::clone(old));
             }
         }
@@ -142,6 +169,22 @@ impl AlertStore {
         self.by_fingerprint = index;
         changes
     }
+}
+
+/// Alertmanager fingerprints are 16 hex digits of a u64: index by the number (no string copies,
+/// cheap hashing). Anything else is hashed; lookups compare the full string, so a collision can
+/// only cost a miss, never a wrong alert.
+fn fingerprint_key(fingerprint: &str) -> u64 {
+    if fingerprint.len() == 16
+        && let Ok(n) = u64::from_str_radix(fingerprint, 16)
+    {
+        return n;
+    }
+    let mut hash: u64 = 0xcbf29ce484222325;
+    for b in fingerprint.bytes() {
+        hash = (hash ^ u64::from(b)).wrapping_mul(0x100000001b3);
+    }
+    hash
 }
 
 fn state_rank(state: AlertState) -> u8 {

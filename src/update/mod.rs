@@ -20,6 +20,12 @@ pub use apps::detail_fetches as apps_detail_fetches;
 pub use events::push_event;
 
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
+    let effects = dispatch(model, msg);
+    model.refresh_stale_views();
+    effects
+}
+
+fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Tick(now) => {
             model.now = now;

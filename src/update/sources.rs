@@ -87,7 +87,7 @@ pub fn on_source(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
             }
             let changes = model.alerts.replace_source(&source, kind, alerts);
             record_alert_changes(model, &changes, at, initial);
-            model.rederive();
+            model.rederive_visible();
             // Alerts move suspects and urgency: the apps that matter may have changed.
             return super::apps::detail_fetches(model);
         }
