@@ -188,6 +188,27 @@ fn benches(c: &mut Criterion) {
         })
     });
 
+    // A burst, as the app loop sees it: apply every queued event, rebuild derived views once.
+    c.bench_function("burst of 100 watch events at 10k apps, one settle", |b| {
+        b.iter(|| {
+            for i in 0..100 {
+                generation += 1;
+                let changed = Box::new(app(i * 97, generation));
+                sitrep::update::apply(
+                    &mut m,
+                    msg(
+                        "argocd",
+                        SourcePayload::AppChanged {
+                            change: WatchChange::Modified,
+                            app: changed,
+                        },
+                    ),
+                );
+            }
+            black_box(sitrep::update::settle(&mut m))
+        })
+    });
+
     let mut state = sitrep::ui::RenderState::default();
     let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();
     c.bench_function("render triage 120x40 (10k apps, 10k alerts)", |b| {

@@ -8,7 +8,7 @@ use crate::model::Model;
 use crate::msg::Msg;
 use crate::terminal;
 use crate::ui::{self, RenderState};
-use crate::update::update;
+use crate::update::{apply, settle};
 use chrono::Utc;
 use crossterm::event::EventStream;
 use futures::StreamExt;
@@ -65,13 +65,15 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<()>
             _ = sighup.recv() => break Ok(()),
         };
         let Some(msg) = msg else { continue };
-        let mut effects = update(&mut model, msg);
+        // Apply the message and whatever else is queued, then rebuild derived views once.
+        let mut effects = apply(&mut model, msg);
         for _ in 0..BATCH {
             match rx.try_recv() {
-                Ok(m) => effects.extend(update(&mut model, m)),
+                Ok(m) => effects.extend(apply(&mut model, m)),
                 Err(_) => break,
             }
         }
+        effects.extend(settle(&mut model));
         // Free replaced alert snapshots off the loop: a key press must not wait on it.
         let garbage = model.alerts.take_retired();
         if !garbage.is_empty() {

@@ -61,6 +61,10 @@ pub struct Model {
     pub alerts_view: AlertsView,
     /// The alerts changed while the Alerts screen was not shown: rebuild on opening it.
     pub alerts_view_stale: bool,
+    /// Same for the Apps screen's rows.
+    pub apps_view_stale: bool,
+    /// Stores changed since the derived views were built (see `update::settle`).
+    pub pending_rederive: bool,
     pub timeline: Vec<TimelineEvent>,
 
     /// Argo CD apps by key (all instances).
@@ -122,6 +126,8 @@ impl Model {
             services: Vec::new(),
             alerts_view: AlertsView::default(),
             alerts_view_stale: false,
+            apps_view_stale: false,
+            pending_rederive: false,
             timeline: Vec::new(),
             apps: Default::default(),
             apps_view: Vec::new(),
@@ -193,36 +199,41 @@ impl Model {
     /// Rebuild the derived views (ranked services, Alerts screen rows) after the stores changed,
     /// and keep every cursor inside its list.
     pub fn rederive(&mut self) {
-        self.rederive_with(true);
+        self.rederive_with(true, true);
     }
 
     /// Like [`Model::rederive`], but the Alerts screen's rows are only rebuilt while that screen
     /// shows; otherwise they are marked stale and rebuilt when it is opened
     /// ([`Model::refresh_stale_views`]). Source updates at 10,000 alerts use this.
     pub fn rederive_visible(&mut self) {
-        let alerts_shown = self.screen == Screen::Alerts;
-        self.rederive_with(alerts_shown);
+        let (alerts, apps) = (self.screen == Screen::Alerts, self.screen == Screen::Apps);
+        self.rederive_with(alerts, apps);
     }
 
     /// Rebuild views marked stale if they are on screen now.
     pub fn refresh_stale_views(&mut self) {
-        if self.alerts_view_stale && self.screen == Screen::Alerts {
-            self.rederive_with(true);
+        if (self.alerts_view_stale && self.screen == Screen::Alerts)
+            || (self.apps_view_stale && self.screen == Screen::Apps)
+        {
+            self.rederive();
         }
     }
 
-    fn rederive_with(&mut self, alerts_view: bool) {
+    fn rederive_with(&mut self, alerts_view: bool, apps_view: bool) {
         // Re-ranking must not move the user's selection to another service under their hands.
         let selected = self.selected_service().map(|s| s.name.clone());
         self.services = service::correlate(&self.alerts, &self.settings.service_labels);
-        self.deploys = service_apps::derive_deploys(&self.apps, &self.settings);
+        self.deploys = service_apps::derive_deploys(&self.apps, &self.settings, self.now);
         service_apps::attach(
             &mut self.services,
             &self.apps,
             &mut self.deploys,
             &self.settings,
         );
-        self.rebuild_apps_view();
+        if apps_view {
+            self.rebuild_apps_view();
+        }
+        self.apps_view_stale = !apps_view;
         if alerts_view {
             let filter = self.filter(Screen::Alerts).to_string();
             self.alerts_view
@@ -248,13 +259,7 @@ impl Model {
     /// The Apps screen's rows: filtered by its `/` filter, sorted by `apps_sort`.
     pub fn rebuild_apps_view(&mut self) {
         let f = self.filter(Screen::Apps).to_lowercase();
-        let last_deploy: HashMap<&app::AppKey, DateTime<Utc>> = self
-            .deploys
-            .iter()
-            .rev()
-            .filter_map(|d| d.at().map(|t| (&d.app, t)))
-            .collect();
-        let mut keys: Vec<app::AppKey> = self
+        let mut apps: Vec<&app::App> = self
             .apps
             .values()
             .filter(|a| {
@@ -272,17 +277,23 @@ impl Model {
                     f.split_whitespace().all(|w| hay.contains(w))
                 }
             })
-            .map(|a| a.key.clone())
             .collect();
-        let apps = &self.apps;
+        // Sort references (keys are compared only on ties); clone each key once at the end.
         match self.apps_sort {
-            AppsSort::Health => keys.sort_by_key(|k| (apps[k].health, apps[k].sync, k.clone())),
-            AppsSort::Sync => keys.sort_by_key(|k| (apps[k].sync, apps[k].health, k.clone())),
-            AppsSort::Age => {
-                keys.sort_by_key(|k| (std::cmp::Reverse(last_deploy.get(k).copied()), k.clone()))
+            AppsSort::Health => {
+                apps.sort_by(|a, b| (a.health, a.sync, &a.key).cmp(&(b.health, b.sync, &b.key)))
             }
-            AppsSort::Name => keys.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.cmp(b))),
+            AppsSort::Sync => {
+                apps.sort_by(|a, b| (a.sync, a.health, &a.key).cmp(&(b.sync, b.health, &b.key)))
+            }
+            AppsSort::Age => {
+                let last = |a: &app::App| a.history.last().and_then(|h| h.deployed_at);
+                apps.sort_by(|a, b| last(b).cmp(&last(a)).then_with(|| a.key.cmp(&b.key)))
+            }
+            AppsSort::Name => {
+                apps.sort_by(|a, b| a.key.name.cmp(&b.key.name).then_with(|| a.key.cmp(&b.key)))
+            }
         }
-        self.apps_view = keys;
+        self.apps_view = apps.into_iter().map(|a| a.key.clone()).collect();
     }
 }

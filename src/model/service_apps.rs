@@ -6,7 +6,7 @@ use super::app::{App, AppKey, HealthStatus, OperationPhase, SyncStatus};
 use super::deploy::{Deploy, DeployResult};
 use super::service::{ServiceRow, Urgency, rank};
 use crate::config::settings::{ENV_SUFFIXES, Settings};
-use chrono::Duration;
+use chrono::{DateTime, Duration, Utc};
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// The service an app belongs to: explicit map, then labels, then the name without its
@@ -28,16 +28,29 @@ pub fn service_of_app(app: &App, settings: &Settings) -> String {
         .to_string()
 }
 
-/// Every deploy of every app, newest first: history entries, plus a running or failed
+/// History older than this stays out of the change feed (each app's newest deploy is always
+/// in): the feed is about what changed lately, and 10,000 apps keep ~10 entries each.
+pub const DEPLOY_FEED_DAYS: i64 = 7;
+
+/// Every recent deploy of every app, newest first: history entries, plus a running or failed
 /// operation that has no history entry yet.
-pub fn derive_deploys(apps: &BTreeMap<AppKey, App>, settings: &Settings) -> Vec<Deploy> {
+pub fn derive_deploys(
+    apps: &BTreeMap<AppKey, App>,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Vec<Deploy> {
+    let horizon = now - Duration::days(DEPLOY_FEED_DAYS);
     let mut deploys = Vec::new();
     for app in apps.values() {
         let service = Some(service_of_app(app, settings));
         let mut seen: HashSet<&str> = HashSet::new();
-        for entry in &app.history {
+        let newest = app.history.len().saturating_sub(1);
+        for (i, entry) in app.history.iter().enumerate() {
             let rollback = !entry.revision.is_empty() && seen.contains(entry.revision.as_str());
             seen.insert(entry.revision.as_str());
+            if i != newest && entry.deployed_at.is_some_and(|t| t < horizon) {
+                continue;
+            }
             deploys.push(Deploy {
                 app: app.key.clone(),
                 service: service.clone(),

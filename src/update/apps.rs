@@ -92,8 +92,9 @@ fn finish(model: &mut Model, mut events: Vec<TimelineEvent>) -> Vec<Effect> {
     for e in events {
         push_event(model, e);
     }
-    model.rederive();
-    detail_fetches(model)
+    // Derived views are rebuilt once per batch of messages (`update::settle`), not per event.
+    model.pending_rederive = true;
+    Vec::new()
 }
 
 fn event(

@@ -19,13 +19,16 @@ use crossterm::event::{Event, KeyEventKind};
 pub use apps::detail_fetches as apps_detail_fetches;
 pub use events::push_event;
 
+/// Apply one message and bring every derived view up to date.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
-    let effects = dispatch(model, msg);
-    model.refresh_stale_views();
+    let mut effects = apply(model, msg);
+    effects.extend(settle(model));
     effects
 }
 
-fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
+/// Apply one message to the stores without rebuilding derived views: the app loop applies a
+/// whole batch (a burst of watch events, several sources) and then calls [`settle`] once.
+pub fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Tick(now) => {
             model.now = now;
@@ -46,11 +49,7 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Input(_) => Vec::new(),
-        Msg::Source(update) => {
-            let effects = sources::on_source(model, update);
-            argo::watch_progress(model);
-            effects
-        }
+        Msg::Source(update) => sources::on_source(model, update),
         Msg::Done(outcome) => match &outcome {
             EffectOutcome::AppActionDone { .. } => argo::on_outcome(model, outcome),
             EffectOutcome::MutationFailed { request_id, .. } if argo::owns(model, *request_id) => {
@@ -59,6 +58,20 @@ fn dispatch(model: &mut Model, msg: Msg) -> Vec<Effect> {
             _ => silence::on_outcome(model, outcome),
         },
     }
+}
+
+/// Rebuild what the applied messages invalidated (ranking, suspects, visible rows) and start
+/// the detail fetches the new state calls for.
+pub fn settle(model: &mut Model) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    if model.pending_rederive {
+        model.pending_rederive = false;
+        model.rederive_visible();
+        effects = apps::detail_fetches(model);
+        argo::watch_progress(model);
+    }
+    model.refresh_stale_views();
+    effects
 }
 
 /// Show a short message in the status line for a few seconds.

@@ -87,9 +87,9 @@ pub fn on_source(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
             }
             let changes = model.alerts.replace_source(&source, kind, alerts);
             record_alert_changes(model, &changes, at, initial);
-            model.rederive_visible();
+            model.pending_rederive = true;
             // Alerts move suspects and urgency: the apps that matter may have changed.
-            return super::apps::detail_fetches(model);
+            return Vec::new();
         }
     }
     Vec::new()
