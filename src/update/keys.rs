@@ -98,14 +98,30 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         }
         Action::Suspend => return vec![Effect::Suspend],
         Action::Refresh => {
-            flash(model, FlashLevel::Info, "refreshing all sources…");
-            return model
+            let mut effects: Vec<Effect> = model
                 .sources
                 .iter()
                 .map(|s| Effect::Refresh {
                     source: s.name.clone(),
                 })
                 .collect();
+            // On an Argo CD app, also ask Argo CD to re-read git for it (`:hard-refresh` for
+            // manifests too).
+            match argo::target_app(model) {
+                Some(key) if matches!(model.screen, Screen::Apps | Screen::Deploys) => {
+                    flash(
+                        model,
+                        FlashLevel::Info,
+                        format!("refreshing all sources and {}…", key.name),
+                    );
+                    effects.push(Effect::FetchAppDetail {
+                        key,
+                        refresh: Some(crate::effect::RefreshKind::Normal),
+                    });
+                }
+                _ => flash(model, FlashLevel::Info, "refreshing all sources…"),
+            }
+            return effects;
         }
         Action::Silence => return silence::open(model),
         Action::Open => return open_link(model),
