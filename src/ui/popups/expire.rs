@@ -4,7 +4,7 @@ use crate::model::Model;
 use crate::model::popup::{ExpireForm, FormStage};
 use crate::ui::format;
 use crate::ui::popups;
-use crate::ui::widgets::{self, put};
+use crate::ui::widgets;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -98,25 +98,6 @@ pub fn draw(model: &Model, form: &ExpireForm, area: Rect, buf: &mut Buffer) {
     if inner.is_empty() {
         return;
     }
-    let body_h = usize::from(inner.height.saturating_sub(1));
-    for (i, line) in lines.iter().take(body_h).enumerate() {
-        put(buf, inner, inner.y + i as u16, line);
-    }
-    if lines.len() > body_h && body_h > 0 {
-        let y = inner.y + body_h as u16 - 1;
-        widgets::clear(buf, Rect::new(inner.x, y, inner.width, 1), theme);
-        put(
-            buf,
-            inner,
-            y,
-            &Line::from(Span::styled(
-                format!(
-                    "… {} more lines: enlarge the terminal to review everything",
-                    lines.len() - body_h + 1
-                ),
-                theme.warning,
-            )),
-        );
-    }
-    put(buf, inner, inner.bottom() - 1, &last);
+    // The last row always carries the y/Esc instruction; a short terminal is told what is hidden.
+    popups::fill(model, inner, &lines, &[last], buf);
 }

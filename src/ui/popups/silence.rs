@@ -316,25 +316,6 @@ fn confirm(model: &Model, form: &SilenceForm, area: Rect, buf: &mut Buffer) {
     if inner.is_empty() {
         return;
     }
-    // The last row always carries the y/Esc instruction; if the terminal is too short for
-    // everything, say how much is hidden rather than hide it silently.
-    let body_h = usize::from(inner.height.saturating_sub(1));
-    let hidden = lines.len().saturating_sub(body_h);
-    for (i, line) in lines.iter().take(body_h).enumerate() {
-        put(buf, inner, inner.y + i as u16, line);
-    }
-    if hidden > 0 && body_h > 0 {
-        let y = inner.y + body_h as u16 - 1;
-        widgets::clear(buf, Rect::new(inner.x, y, inner.width, 1), theme);
-        put(
-            buf,
-            inner,
-            y,
-            &Line::from(Span::styled(
-                format!("… {hidden} more lines: enlarge the terminal to review everything"),
-                theme.warning,
-            )),
-        );
-    }
-    put(buf, inner, inner.bottom() - 1, &last);
+    // The last row always carries the y/Esc instruction; a short terminal is told what is hidden.
+    popups::fill(model, inner, &lines, &[last], buf);
 }
