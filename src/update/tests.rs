@@ -16,11 +16,11 @@ use crate::msg::{EffectOutcome, Msg, SourcePayload, SourceUpdate};
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
-fn t0() -> DateTime<Utc> {
+pub(super) fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap()
 }
 
-fn model() -> Model {
+pub(super) fn model() -> Model {
     let settings = Settings {
         author: "alice".into(),
         ..Settings::default()

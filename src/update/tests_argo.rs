@@ -1,9 +1,6 @@
 //! The Argo CD flows in `update`: correlation, suspects, and rollback by the safety rules.
 
 use super::update;
-use crate::config::keymap::Keymap;
-use crate::config::settings::Settings;
-use crate::config::theme::Theme;
 use crate::effect::Effect;
 use crate::model::Model;
 use crate::model::alert::{Alert, AlertState, Labels, fingerprint};
@@ -13,32 +10,14 @@ use crate::model::service::Urgency;
 use crate::model::source::{SourceKind, SourceStatus};
 use crate::model::timeline::EventKind;
 use crate::msg::{EffectOutcome, Msg, SourcePayload, SourceUpdate, WatchChange};
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap()
-}
+use super::tests::t0;
 
+/// The alerts test model (Alertmanager "am", Prometheus "prom") plus an Argo CD instance.
 fn model() -> Model {
-    let settings = Settings {
-        author: "alice".into(),
-        ..Settings::default()
-    };
-    let theme = Theme::builtin("dark").unwrap();
-    let mut m = Model::new(
-        settings,
-        Keymap::default(),
-        theme.clone(),
-        vec![theme],
-        t0(),
-    );
-    m.sources.push(SourceStatus::new(
-        "am",
-        SourceKind::Alertmanager,
-        "http://am",
-        "test",
-    ));
+    let mut m = super::tests::model();
     m.sources.push(SourceStatus::new(
         "argocd",
         SourceKind::Argocd,
