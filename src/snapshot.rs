@@ -173,16 +173,16 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
         }
     }
     writeln!(out)?;
-    let active = model
-        .services
-        .iter()
-        .filter(|s| s.firing + s.pending + s.suppressed > 0)
-        .count();
-    writeln!(out, "SERVICES ({active} with alerts, most urgent first)")?;
-    if model.services.is_empty() {
-        writeln!(out, "  all quiet: no alerts")?;
+    let shown = model.visible_services();
+    writeln!(
+        out,
+        "SERVICES ({} needing attention, most urgent first)",
+        shown.len()
+    )?;
+    if shown.is_empty() {
+        writeln!(out, "  all quiet: nothing firing, nothing degraded")?;
     }
-    for s in &model.services {
+    for s in shown {
         let age = s
             .oldest_firing
             .map(|t| format!("  firing for {}", crate::model::age::short(model.now - t)))
@@ -204,7 +204,7 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
                     key.to_string(),
                     a.health.word(),
                     a.sync.word(),
-                    a.revision
+                    crate::model::app::short_sha(&a.revision)
                 )?;
             }
         }
@@ -216,7 +216,7 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
             writeln!(
                 out,
                 "      last deploy {} by {} {age} ago{}",
-                d.revision,
+                crate::model::app::short_sha(&d.revision),
                 if d.initiator.is_empty() {
                     "automation"
                 } else {

@@ -5,6 +5,15 @@ use super::alert::Labels;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
+/// A git SHA cut to 7 characters as people read it; tags, branches and versions unchanged.
+pub fn short_sha(rev: &str) -> &str {
+    if rev.len() >= 12 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+        &rev[..7]
+    } else {
+        rev
+    }
+}
+
 /// An application's identity across several Argo CD instances and app namespaces.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 pub struct AppKey {

@@ -113,10 +113,7 @@ pub fn short_rev(rev: &str) -> String {
     if rev.is_empty() {
         return NONE.to_string();
     }
-    if rev.len() >= 12 && rev.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return rev[..7].to_string();
-    }
-    format::truncate(rev, 20)
+    format::truncate(crate::model::app::short_sha(rev), 20)
 }
 
 /// Who started a deploy: `ci-bot`, `ci-bot (auto)`, or `auto-sync` when Argo CD did it alone.

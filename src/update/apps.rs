@@ -115,13 +115,7 @@ fn event(
     e
 }
 
-pub fn short_rev(rev: &str) -> &str {
-    if rev.len() == 40 && rev.chars().all(|c| c.is_ascii_hexdigit()) {
-        &rev[..7]
-    } else {
-        rev
-    }
-}
+pub use crate::model::app::short_sha as short_rev;
 
 /// What changed between two states of one app, as timeline events.
 fn app_events(
