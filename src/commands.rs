@@ -124,8 +124,13 @@ fn status_for(spec: &SourceSpec) -> SourceStatus {
 }
 
 /// Fetch every source once and fold the results through `update`, exactly as the TUI would.
-pub async fn fetch_model(config: &Config) -> Model {
-    let results = crate::sources::fetch_all_once(config.sources.clone()).await;
+pub async fn fetch_model(config: &Config, with_silences: bool) -> Model {
+    let options = crate::sources::oneshot::OneshotOptions {
+        without_silences: !with_silences,
+        ..Default::default()
+    };
+    let results =
+        crate::sources::oneshot::fetch_all_once_with(config.sources.clone(), &options).await;
     let mut model = model_for(config);
     model.now = Utc::now();
     for r in results {
@@ -166,7 +171,8 @@ async fn snapshot(config: &Config, format: Format) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::from(2));
     }
-    let model = fetch_model(config).await;
+    // The snapshot prints no silences: don't ask for them (see `OneshotOptions`).
+    let model = fetch_model(config, false).await;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
     match format {

@@ -1,9 +1,5 @@
 use clap::Parser;
 
-// Merging and re-ranking tens of thousands of alerts is allocation-heavy; mimalloc cuts both the
-// allocator's CPU time and the page-fault churn measurably (see README, Benchmarks).
-#[global_allocator]
-static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {

@@ -25,7 +25,7 @@ pub async fn generate(out: &Path, _env: &Env) -> anyhow::Result<()> {
     };
     let (mut config, world) = crate::commands::demo_config(&cli, &Env::default()).await?;
     config.settings.author = "alice".to_string();
-    let mut model = crate::commands::fetch_model(&config).await;
+    let mut model = crate::commands::fetch_model(&config, true).await;
     model.size = (WIDTH, HEIGHT);
     // What the TUI fetches on its own for the apps that matter: checkout's detail.
     let effects = crate::update::apps_detail_fetches(&mut model);

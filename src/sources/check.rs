@@ -78,7 +78,7 @@ async fn check_alert_source(spec: &SourceSpec, report: &mut CheckReport) {
         }
     };
     let (data, version) = tokio::join!(
-        bounded(spec.timeout, client.fetch()),
+        bounded(spec.timeout, client.fetch(true)),
         bounded(spec.timeout, client.version())
     );
     if let Ok(v) = &version {

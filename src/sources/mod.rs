@@ -69,8 +69,14 @@ impl SourceClient {
     }
 
     /// Alerts (and, for Alertmanager, silences fetched concurrently: no extra round trip).
-    pub async fn fetch(&self) -> Result<Snapshot, SourceError> {
+    /// Alerts, and for Alertmanager its silences too (fetched beside the alerts) when asked.
+    pub async fn fetch(&self, with_silences: bool) -> Result<Snapshot, SourceError> {
         match self {
+            SourceClient::Alertmanager(c) if !with_silences => Ok(Snapshot {
+                alerts: c.alerts().await?,
+                silences: None,
+                silences_error: None,
+            }),
             SourceClient::Alertmanager(c) => {
                 let (alerts, silences) = tokio::join!(c.alerts(), c.silences());
                 let alerts = alerts?;

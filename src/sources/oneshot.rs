@@ -18,6 +18,9 @@ pub struct OneshotOptions {
     pub http: HttpOptions,
     /// Also ask each server its version (one more request per source, concurrent).
     pub with_version: bool,
+    /// Skip Alertmanager's silences. `sitrep snapshot` prints none, and a concurrent silences
+    /// request makes Alertmanager build the big alerts answer measurably slower.
+    pub without_silences: bool,
 }
 
 /// One source's result.
@@ -96,7 +99,7 @@ pub async fn fetch_one(spec: &SourceSpec, options: &OneshotOptions) -> FetchResu
             return result;
         }
     };
-    let fetch = bounded(spec.timeout, client.fetch());
+    let fetch = bounded(spec.timeout, client.fetch(!options.without_silences));
     let (snapshot, version) = if options.with_version {
         let (s, v) = tokio::join!(fetch, bounded(spec.timeout, client.version()));
         (s, v.ok())

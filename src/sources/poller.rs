@@ -182,7 +182,7 @@ async fn poll(
     let Some(client) = state.client.as_ref() else {
         return Vec::new();
     };
-    let fetch = bounded(spec.timeout, client.fetch());
+    let fetch = bounded(spec.timeout, client.fetch(true));
     let mut out = Vec::with_capacity(2);
     let result = if state.version_asked {
         fetch.await
