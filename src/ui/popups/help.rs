@@ -44,6 +44,11 @@ fn unavailable(model: &Model, a: Action) -> Option<&'static str> {
             Some("off: Argo CD is read-only")
         }
         Action::Silence if !has(SourceKind::Alertmanager) => Some("needs an Alertmanager"),
+        // Said plainly rather than listed as if they worked: they arrive with incidents.
+        Action::Incident | Action::Milestone | Action::Export => {
+            Some("not yet: incidents come next")
+        }
+        Action::Runbook => Some("shows the alert's runbook link; o opens it"),
         _ => None,
     }
 }
