@@ -48,7 +48,7 @@ fn unavailable(model: &Model, a: Action) -> Option<&'static str> {
         Action::Incident | Action::Milestone | Action::Export => {
             Some("not yet: incidents come next")
         }
-        Action::Runbook => Some("shows the alert's runbook link; o opens it"),
+        Action::Runbook => Some("for now: shows the link"),
         _ => None,
     }
 }
