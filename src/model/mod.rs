@@ -30,6 +30,27 @@ use store::AlertStore;
 use timeline::TimelineEvent;
 use ui::{Cursor, Flash, Prompt, Screen, TriagePane};
 
+/// A mutation sent and not yet answered: what the result message needs to know about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingAction {
+    /// For people: `silence create on am`, `rollback`, `sync dry-run`.
+    pub what: String,
+    /// The Argo CD app it acts on (None for silences): routes the result, blocks a second one.
+    pub app: Option<app::AppKey>,
+    /// A rollback that turns auto-sync off first (the app then needs the OFF reminder).
+    pub disable_auto_sync: bool,
+}
+
+impl PendingAction {
+    pub fn silence(what: String) -> PendingAction {
+        PendingAction {
+            what,
+            app: None,
+            disable_auto_sync: false,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum AppsSort {
     #[default]
@@ -101,7 +122,7 @@ pub struct Model {
     /// Terminal size as last reported; page moves use it.
     pub size: (u16, u16),
     /// Mutations sent and not yet answered, by request id: a second press does nothing.
-    pub in_flight: HashMap<u64, String>,
+    pub in_flight: HashMap<u64, PendingAction>,
     pub next_request_id: u64,
     pub quit: bool,
 }

@@ -5,7 +5,6 @@
 use super::apps::short_rev;
 use super::{flash, push_event};
 use crate::effect::Effect;
-use crate::model::Model;
 use crate::model::app::{App, AppKey, HealthStatus};
 use crate::model::popup::{
     ConfirmAction, ConfirmKind, FormStage, Popup, RollbackForm, RollbackStage, SyncForm,
@@ -13,12 +12,10 @@ use crate::model::popup::{
 use crate::model::source::SourceKind;
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
 use crate::model::ui::{FlashLevel, Screen};
+use crate::model::{Model, PendingAction};
 use crate::msg::EffectOutcome;
 use crossterm::event::{KeyCode, KeyEvent};
 use serde_json::json;
-
-/// Marks an in-flight request as an Argo CD one (routing of failures).
-const TAG: &str = "argocd:";
 
 /// The app the user points at: the open/selected app on Apps, the deploy's app on Deploys,
 /// the worst app of the selected service on Triage.
@@ -62,7 +59,7 @@ fn refuse(model: &Model, key: &AppKey) -> Option<String> {
     if model
         .in_flight
         .values()
-        .any(|v| v.starts_with(TAG) && v.ends_with(&format!(" {key}")))
+        .any(|p| p.app.as_ref() == Some(key))
     {
         return Some(format!("a request for {} is still in flight", key.name));
     }
@@ -228,22 +225,13 @@ fn begin(
 ) -> u64 {
     let request_id = model.next_request_id;
     model.next_request_id += 1;
-    model
-        .in_flight
-        .insert(request_id, format!("{TAG}{what} {key}"));
-    let mut e = TimelineEvent::new(
-        EventKind::ActionAttempted,
-        EventSource::User,
-        model.now,
-        model.now,
-        summary,
-    );
-    e.actor = model.settings.author.clone();
-    e.refs.app = Some(key.name.clone());
-    e.refs.service = model
-        .apps
-        .get(key)
-        .map(|a| crate::model::service_apps::service_of_app(a, &model.settings));
+    let pending = PendingAction {
+        what: what.to_string(),
+        app: Some(key.clone()),
+        disable_auto_sync: false,
+    };
+    model.in_flight.insert(request_id, pending);
+    let mut e = user_event(model, EventKind::ActionAttempted, key, summary);
     e.details = details;
     e.details["request_id"] = json!(request_id);
     push_event(model, e);
@@ -373,6 +361,9 @@ fn send_rollback(model: &mut Model) -> Vec<Effect> {
         json!({"action": "rollback", "dry_run": false, "app": key, "id": entry.id, "from": from, "to": entry.revision,
                "disable_auto_sync": disable, "prune": prune}),
     );
+    if let Some(pending) = model.in_flight.get_mut(&request_id) {
+        pending.disable_auto_sync = disable;
+    }
     if let Some(Popup::Rollback(form)) = &mut model.popup {
         form.stage = RollbackStage::InFlight(request_id);
         form.problem = None;
@@ -522,23 +513,23 @@ pub fn owns(model: &Model, request_id: u64) -> bool {
     model
         .in_flight
         .get(&request_id)
-        .is_some_and(|v| v.starts_with(TAG))
+        .is_some_and(|p| p.app.is_some())
 }
 
-fn record(model: &mut Model, kind: EventKind, key: &AppKey, summary: String, highlight: bool) {
-    let mut e = TimelineEvent::new(
-        kind,
-        EventSource::User,
-        model.now,
-        model.now,
-        summary.clone(),
-    );
+/// An event by the user about an app, with the app's service in its refs.
+fn user_event(model: &Model, kind: EventKind, key: &AppKey, summary: String) -> TimelineEvent {
+    let mut e = TimelineEvent::new(kind, EventSource::User, model.now, model.now, summary);
     e.actor = model.settings.author.clone();
     e.refs.app = Some(key.name.clone());
     e.refs.service = model
         .apps
         .get(key)
         .map(|a| crate::model::service_apps::service_of_app(a, &model.settings));
+    e
+}
+
+fn record(model: &mut Model, kind: EventKind, key: &AppKey, summary: String, highlight: bool) {
+    let mut e = user_event(model, kind, key, summary);
     e.highlight = highlight;
     push_event(model, e);
 }
@@ -553,14 +544,9 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
             app,
             ..
         } => {
-            let what = model.in_flight.remove(&request_id).unwrap_or_default();
-            let what = what.trim_start_matches(TAG).split(' ').collect::<Vec<_>>();
-            let action = what
-                .iter()
-                .take_while(|w| !w.contains('/'))
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(" ");
+            let pending = model.in_flight.remove(&request_id);
+            let action = pending.as_ref().map(|p| p.what.clone()).unwrap_or_default();
+            let disabled = pending.is_some_and(|p| p.disable_auto_sync);
             if let Some(app) = *app {
                 model.apps.insert(app.key.clone(), app);
                 model.rederive();
@@ -595,14 +581,6 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
                 return Vec::new();
             }
             if action == "rollback" {
-                let disabled = model
-                    .timeline
-                    .iter()
-                    .rev()
-                    .find(|e| e.details.get("request_id") == Some(&json!(request_id)))
-                    .and_then(|e| e.details.get("disable_auto_sync"))
-                    .and_then(|v| v.as_bool())
-                    .unwrap_or(false);
                 if disabled {
                     model.autosync_off.insert(key.clone());
                     record(
@@ -643,9 +621,22 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
         EffectOutcome::MutationFailed {
             request_id, error, ..
         } => {
-            let what = model.in_flight.remove(&request_id).unwrap_or_default();
-            let what = what.trim_start_matches(TAG).to_string();
-            let mut key = None;
+            let pending = model.in_flight.remove(&request_id);
+            let what = pending
+                .as_ref()
+                .map(|p| p.what.clone())
+                .unwrap_or_else(|| "request".into());
+            // The executor says this when auto-sync went off but the rollback then failed: the
+            // reminder must stay, whether or not the popup is still open.
+            if let Some(PendingAction {
+                app: Some(app),
+                disable_auto_sync: true,
+                ..
+            }) = &pending
+                && error.contains("auto-sync is now OFF")
+            {
+                model.autosync_off.insert(app.clone());
+            }
             match &mut model.popup {
                 Some(Popup::Rollback(form)) if matches!(form.stage, RollbackStage::DryRun(id) | RollbackStage::InFlight(id) if id == request_id) =>
                 {
@@ -659,9 +650,6 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
                         form.dry_run_skipped = true;
                         return Vec::new();
                     }
-                    if error.contains("auto-sync is now OFF") {
-                        model_autosync_off(&mut key, form.key.clone());
-                    }
                     form.stage = RollbackStage::Pick;
                     form.typed.clear();
                     form.problem = Some(error.clone());
@@ -674,9 +662,6 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
                     model.popup = None
                 }
                 _ => {}
-            }
-            if let Some(k) = key {
-                model.autosync_off.insert(k);
             }
             let mut e = TimelineEvent::new(
                 EventKind::ActionFailed,
@@ -694,10 +679,6 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
         }
         _ => Vec::new(),
     }
-}
-
-fn model_autosync_off(slot: &mut Option<AppKey>, key: AppKey) {
-    *slot = Some(key);
 }
 
 /// While a rollback is being watched: say so when the app is healthy again.

@@ -4,7 +4,6 @@
 use super::keys::selected_alert;
 use super::{flash, push_event};
 use crate::effect::Effect;
-use crate::model::Model;
 use crate::model::alerts_view::AlertsRow;
 use crate::model::popup::{
     ExpireForm, FormStage, Popup, SILENCE_PRESETS, SilenceField, SilenceForm,
@@ -13,6 +12,7 @@ use crate::model::silence::{Matcher, NewSilence, Silence};
 use crate::model::source::SourceKind;
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
 use crate::model::ui::{FlashLevel, Screen};
+use crate::model::{Model, PendingAction};
 use crate::msg::EffectOutcome;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
@@ -38,7 +38,7 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    if model.in_flight.values().any(|v| v.starts_with("silence")) {
+    if model.in_flight.values().any(|p| p.app.is_none()) {
         flash(
             model,
             FlashLevel::Info,
@@ -353,9 +353,10 @@ fn submit(model: &mut Model) -> Vec<Effect> {
     let source = form.source.clone();
     form.stage = FormStage::InFlight(request_id);
     model.next_request_id += 1;
-    model
-        .in_flight
-        .insert(request_id, format!("silence create on {source}"));
+    model.in_flight.insert(
+        request_id,
+        PendingAction::silence(format!("silence create on {source}")),
+    );
     let matchers = silence
         .matchers
         .iter()
@@ -393,9 +394,10 @@ pub fn on_expire_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.next_request_id += 1;
             form.stage = FormStage::InFlight(request_id);
             let Silence { id, source, .. } = form.silence.clone();
-            model
-                .in_flight
-                .insert(request_id, format!("silence expire {id}"));
+            model.in_flight.insert(
+                request_id,
+                PendingAction::silence(format!("silence expire {id}")),
+            );
             let mut e = TimelineEvent::new(
                 EventKind::ActionAttempted,
                 EventSource::User,
@@ -438,6 +440,7 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
     let what = model
         .in_flight
         .remove(&request_id)
+        .map(|p| p.what)
         .unwrap_or_else(|| "request".to_string());
     let popup_request = match &model.popup {
         Some(Popup::Silence(f)) => match f.stage {

@@ -487,3 +487,46 @@ fn sync_of_a_non_production_app_confirms_with_y() {
         }
     )));
 }
+
+#[test]
+fn auto_sync_off_reminder_survives_a_failed_rollback_with_the_popup_closed() {
+    let mut m = world();
+    press(&mut m, KeyCode::Char('R'));
+    press(&mut m, KeyCode::Char('a'));
+    let effects = press(&mut m, KeyCode::Enter);
+    let Some(Effect::Rollback { request_id, .. }) = effects.first().cloned() else {
+        panic!()
+    };
+    update(
+        &mut m,
+        Msg::Done(EffectOutcome::MutationFailed {
+            request_id,
+            source: "argocd".into(),
+            error: "rollback cannot be initiated when auto-sync is enabled".into(),
+        }),
+    );
+    for c in "checkout-prod".chars() {
+        press(&mut m, KeyCode::Char(c));
+    }
+    let effects = press(&mut m, KeyCode::Enter);
+    let Some(Effect::Rollback {
+        request_id,
+        disable_auto_sync: true,
+        ..
+    }) = effects
+        .iter()
+        .find(|e| matches!(e, Effect::Rollback { .. }))
+        .cloned()
+    else {
+        panic!("{effects:?}")
+    };
+    press(&mut m, KeyCode::Esc);
+    assert!(m.popup.is_none());
+    update(&mut m, Msg::Done(EffectOutcome::MutationFailed {
+        request_id,
+        source: "argocd".into(),
+        error: "auto-sync is now OFF for checkout-prod, but the rollback to history #7 failed: boom".into(),
+    }));
+    assert!(m.autosync_off.contains(&key("checkout-prod")));
+    assert!(m.in_flight.is_empty());
+}
