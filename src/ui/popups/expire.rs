@@ -67,37 +67,19 @@ pub fn draw(model: &Model, form: &ExpireForm, area: Rect, buf: &mut Buffer) {
         )],
     ));
     lines.push(Line::default());
-    let last = if in_flight {
-        Line::from(Span::styled(
-            format!("expiring… waiting for {}", s.source),
-            theme.muted,
-        ))
-    } else {
-        Line::from(vec![
-            Span::styled("press ", theme.text),
-            Span::styled("y", theme.accent),
-            Span::styled(" to expire, ", theme.text),
-            Span::styled("Esc", theme.accent),
-            Span::styled(" to cancel", theme.text),
-        ])
-    };
-    let title = if in_flight {
-        " Expiring silence… "
-    } else {
-        " Expire silence "
-    };
-    let w = area.width.saturating_sub(2).min(90);
-    let h = (lines.len() as u16 + 3).min(area.height);
-    let inner = popups::open(
+    popups::confirm_box(
         model,
-        buf,
         area,
-        (w, h),
-        popups::frame(model, Line::from(title)),
+        buf,
+        &lines,
+        in_flight,
+        90,
+        popups::ConfirmWords {
+            title: " Expire silence ",
+            title_sent: " Expiring silence… ",
+            verb: "expire",
+            back: "cancel",
+            waiting: format!("expiring… waiting for {}", s.source),
+        },
     );
-    if inner.is_empty() {
-        return;
-    }
-    // The last row always carries the y/Esc instruction; a short terminal is told what is hidden.
-    popups::fill(model, inner, &lines, &[last], buf);
 }

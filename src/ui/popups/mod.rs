@@ -104,3 +104,43 @@ pub fn key_hint<'a>(model: &Model, parts: &[(&'a str, bool)]) -> Line<'a> {
             .collect::<Vec<_>>(),
     )
 }
+
+/// The words of a `y`-to-confirm box: its title before and after sending, what `y` and Esc do,
+/// and what it says while waiting for the server.
+pub struct ConfirmWords<'a> {
+    pub title: &'a str,
+    pub title_sent: &'a str,
+    pub verb: &'a str,
+    pub back: &'a str,
+    pub waiting: String,
+}
+
+/// A centred confirmation box: `lines`, then the `y`/Esc instruction pinned to the bottom row
+/// (or the waiting message once sent).
+pub fn confirm_box(
+    model: &Model,
+    area: Rect,
+    buf: &mut Buffer,
+    lines: &[Line<'_>],
+    sent: bool,
+    max_w: u16,
+    words: ConfirmWords<'_>,
+) {
+    let theme = &model.theme;
+    let last = if sent {
+        Line::from(Span::styled(words.waiting, theme.muted))
+    } else {
+        Line::from(vec![
+            Span::styled("press ", theme.text),
+            Span::styled("y", theme.accent),
+            Span::styled(format!(" to {}, ", words.verb), theme.text),
+            Span::styled("Esc", theme.accent),
+            Span::styled(format!(" to {}", words.back), theme.text),
+        ])
+    };
+    let title = if sent { words.title_sent } else { words.title };
+    let w = area.width.saturating_sub(2).min(max_w);
+    let h = (lines.len() as u16 + 3).min(area.height);
+    let inner = open(model, buf, area, (w, h), frame(model, Line::from(title)));
+    fill(model, inner, lines, &[last], buf);
+}

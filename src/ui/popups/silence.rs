@@ -284,38 +284,19 @@ fn confirm(model: &Model, form: &SilenceForm, area: Rect, buf: &mut Buffer) {
             theme.critical,
         )));
     }
-    let last = if in_flight {
-        Line::from(Span::styled(
-            format!("creating… waiting for {}", form.source),
-            theme.muted,
-        ))
-    } else {
-        Line::from(vec![
-            Span::styled("press ", theme.text),
-            Span::styled("y", theme.accent),
-            Span::styled(" to create, ", theme.text),
-            Span::styled("Esc", theme.accent),
-            Span::styled(" to edit", theme.text),
-        ])
-    };
-
-    let title = if in_flight {
-        " Creating silence… "
-    } else {
-        " Confirm silence "
-    };
-    let w = area.width.saturating_sub(2).min(96);
-    let h = (lines.len() as u16 + 3).min(area.height);
-    let inner = popups::open(
+    popups::confirm_box(
         model,
-        buf,
         area,
-        (w, h),
-        popups::frame(model, Line::from(title)),
+        buf,
+        &lines,
+        in_flight,
+        96,
+        popups::ConfirmWords {
+            title: " Confirm silence ",
+            title_sent: " Creating silence… ",
+            verb: "create",
+            back: "edit",
+            waiting: format!("creating… waiting for {}", form.source),
+        },
     );
-    if inner.is_empty() {
-        return;
-    }
-    // The last row always carries the y/Esc instruction; a short terminal is told what is hidden.
-    popups::fill(model, inner, &lines, &[last], buf);
 }
