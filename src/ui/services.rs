@@ -43,13 +43,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     if inner.is_empty() {
         return;
     }
-    let widths = columns::layout(&COLS, inner.width.saturating_sub(1));
-    put(
-        buf,
-        inner,
-        inner.y,
-        &columns::header(&COLS, &widths, 1, theme.header),
-    );
+    let widths = columns::table_header(buf, inner, &COLS, theme);
     let list = Rect {
         y: inner.y + 1,
         height: inner.height.saturating_sub(1),

@@ -302,13 +302,7 @@ fn draw_history(model: &Model, app: &App, area: Rect, buf: &mut Buffer) {
         );
         return;
     }
-    let widths = columns::layout(&HISTORY_COLS, inner.width.saturating_sub(1));
-    put(
-        buf,
-        inner,
-        inner.y,
-        &columns::header(&HISTORY_COLS, &widths, 1, theme.header),
-    );
+    let widths = columns::table_header(buf, inner, &HISTORY_COLS, theme);
     let room = usize::from(inner.height.saturating_sub(1));
     let current_id = app.current_history().map(|h| h.id);
     for (row, h) in app.history.iter().rev().take(room).enumerate() {
@@ -373,13 +367,7 @@ fn draw_events(model: &Model, detail: Option<&AppDetail>, area: Rect, buf: &mut 
         put(buf, inner, inner.y, &widgets::muted(theme, text));
         return;
     }
-    let widths = columns::layout(&EVENT_COLS, inner.width.saturating_sub(1));
-    put(
-        buf,
-        inner,
-        inner.y,
-        &columns::header(&EVENT_COLS, &widths, 1, theme.header),
-    );
+    let widths = columns::table_header(buf, inner, &EVENT_COLS, theme);
     // Warnings first, then the most recent. Events lists are short; only the shown ones are formatted.
     let mut order: Vec<&KubeEvent> = d.events.iter().collect();
     order.sort_by(|a, b| {

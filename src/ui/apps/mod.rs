@@ -87,13 +87,7 @@ fn table(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
         // One instance: the column would say the same on every row.
         cols[INSTANCE_COL] = Col::hidden();
     }
-    let widths = columns::layout(&cols, inner.width.saturating_sub(1));
-    put(
-        buf,
-        inner,
-        inner.y,
-        &columns::header(&cols, &widths, 1, theme.header),
-    );
+    let widths = columns::table_header(buf, inner, &cols, theme);
     let list = Rect {
         y: inner.y + 1,
         height: inner.height.saturating_sub(1),

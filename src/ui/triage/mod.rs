@@ -148,13 +148,7 @@ fn services_pane(
         cols[ARGO_COL] = Col::hidden();
         cols[DEPLOY_COL] = Col::hidden();
     }
-    let widths = columns::layout(&cols, inner.width.saturating_sub(1));
-    put(
-        buf,
-        inner,
-        inner.y,
-        &columns::header(&cols, &widths, 1, theme.header),
-    );
+    let widths = columns::table_header(buf, inner, &cols, theme);
     let list = Rect {
         y: inner.y + 1,
         height: inner.height.saturating_sub(1),

@@ -232,6 +232,19 @@ impl<'a> RowBuilder<'a> {
 }
 
 /// The header row: column titles in `style`, after `prefix` cells of padding.
+/// Lay the columns out for a pane's inside (one cell of margin for the selection bar) and draw
+/// their header on its first row; the rows go below it.
+pub fn table_header(
+    buf: &mut ratatui::buffer::Buffer,
+    inner: ratatui::layout::Rect,
+    cols: &[Col],
+    theme: &crate::config::theme::Theme,
+) -> Vec<u16> {
+    let widths = layout(cols, inner.width.saturating_sub(1));
+    super::put(buf, inner, inner.y, &header(cols, &widths, 1, theme.header));
+    widths
+}
+
 pub fn header<'a>(cols: &'a [Col], widths: &'a [u16], prefix: usize, style: Style) -> Line<'a> {
     let mut row = RowBuilder::new(cols, widths);
     if prefix > 0 {
