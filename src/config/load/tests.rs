@@ -154,10 +154,21 @@ fn errors_name_file_line_and_fix() {
             ":2:",
             "credentials",
         ),
+        ("[apps]\nproduction_pattern = \"(\"\n", ":2:", "regex"),
+        (
+            "[apps]\nsuspect_window = \"half an hour\"\n",
+            ":2:",
+            "duration",
+        ),
     ];
+    assert_config_errors(dir.path(), &env, &cases);
+}
+
+/// Each config text must fail with an error naming the file, `at` (usually `:LINE:`) and `words`.
+fn assert_config_errors(dir: &Path, env: &Env, cases: &[(&str, &str, &str)]) {
     for (text, at, words) in cases {
-        write_config(dir.path(), text);
-        let err = load(&SourceFlags::default(), None, &env).unwrap_err().0;
+        write_config(dir, text);
+        let err = load(&SourceFlags::default(), None, env).unwrap_err().0;
         assert!(
             err.contains(at) && err.contains(words),
             "for {text:?} got: {err}"

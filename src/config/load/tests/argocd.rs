@@ -297,12 +297,5 @@ fn argocd_entry_errors_name_the_line() {
             "two sources are named `argocd`",
         ),
     ];
-    for (text, at, words) in cases {
-        write_config(dir.path(), text);
-        let err = load(&SourceFlags::default(), None, &env).unwrap_err().0;
-        assert!(
-            err.contains(at) && err.contains(words),
-            "for {text:?} got: {err}"
-        );
-    }
+    assert_config_errors(dir.path(), &env, &cases);
 }
