@@ -3,6 +3,9 @@
 //! that scale, and rendering the Apps and Triage screens. Run: `cargo bench --bench apps`.
 
 use chrono::{Duration, TimeZone, Utc};
+mod common;
+
+use common::synthetic_alerts;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -10,7 +13,7 @@ use sitrep::config::keymap::Keymap;
 use sitrep::config::settings::Settings;
 use sitrep::config::theme::Theme;
 use sitrep::model::Model;
-use sitrep::model::alert::{Alert, AlertState, Labels, fingerprint};
+use sitrep::model::alert::Labels;
 use sitrep::model::app::{App, AppKey, HealthStatus, HistoryEntry, SyncStatus};
 use sitrep::model::source::{SourceKind, SourceStatus};
 use sitrep::model::ui::Screen;
@@ -77,40 +80,6 @@ fn app(i: usize, generation: usize) -> App {
     }
 }
 
-fn alerts() -> Vec<Alert> {
-    let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
-    (0..ALERTS)
-        .map(|i| {
-            let mut labels = Labels::new();
-            labels.insert("alertname".into(), format!("Alert{}", i % 50));
-            labels.insert("service".into(), format!("svc-{}", i % SERVICES));
-            labels.insert(
-                "severity".into(),
-                ["critical", "warning", "info"][i % 3].into(),
-            );
-            labels.insert(
-                "instance".into(),
-                format!("10.0.{}.{}:9100", i / 250, i % 250),
-            );
-            Alert {
-                fingerprint: fingerprint(&labels),
-                labels,
-                annotations: Labels::new(),
-                state: AlertState::Firing,
-                starts_at: now - Duration::seconds((i % 7200) as i64),
-                ends_at: None,
-                generator_url: None,
-                silenced_by: vec![],
-                inhibited_by: vec![],
-                muted_by: vec![],
-                receivers: vec![],
-                source: "am".into(),
-                also_from: vec![],
-            }
-        })
-        .collect()
-}
-
 fn model() -> Model {
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap();
     let theme = Theme::builtin("dark").unwrap();
@@ -138,7 +107,7 @@ fn model() -> Model {
         msg(
             "am",
             SourcePayload::Alerts {
-                alerts: alerts(),
+                alerts: synthetic_alerts(ALERTS, SERVICES, 0),
                 silences: None,
             },
         ),

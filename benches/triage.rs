@@ -2,6 +2,9 @@
 //! 2 ms and re-correlating after a batch takes under 10 ms. Run: `cargo bench --bench triage`.
 
 use chrono::{TimeZone, Utc};
+mod common;
+
+use common::synthetic_alerts;
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -9,7 +12,7 @@ use sitrep::config::keymap::Keymap;
 use sitrep::config::settings::Settings;
 use sitrep::config::theme::Theme;
 use sitrep::model::Model;
-use sitrep::model::alert::{Alert, AlertState, Labels, fingerprint};
+use sitrep::model::alert::Alert;
 use sitrep::model::source::{SourceKind, SourceStatus};
 use sitrep::msg::{Msg, SourcePayload, SourceUpdate};
 use sitrep::update::update;
@@ -17,47 +20,6 @@ use std::hint::black_box;
 
 const ALERTS: usize = 10_000;
 const SERVICES: usize = 1_000;
-
-fn alerts(n: usize, generation: usize) -> Vec<Alert> {
-    let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
-    let severities = ["critical", "warning", "info"];
-    (0..n)
-        .map(|i| {
-            let mut labels = Labels::new();
-            labels.insert("alertname".into(), format!("Alert{}", i % 50));
-            labels.insert("service".into(), format!("svc-{}", i % SERVICES));
-            labels.insert("severity".into(), severities[i % 3].into());
-            labels.insert(
-                "instance".into(),
-                format!("10.0.{}.{}:9100", i / 250, i % 250),
-            );
-            let mut annotations = Labels::new();
-            annotations.insert(
-                "summary".into(),
-                format!("synthetic alert {i} gen {generation}"),
-            );
-            Alert {
-                fingerprint: fingerprint(&labels),
-                labels,
-                annotations,
-                state: if i % 17 == 0 {
-                    AlertState::Silenced
-                } else {
-                    AlertState::Firing
-                },
-                starts_at: now - chrono::Duration::seconds((i % 7200) as i64),
-                ends_at: None,
-                generator_url: None,
-                silenced_by: vec![],
-                inhibited_by: vec![],
-                muted_by: vec![],
-                receivers: vec![],
-                source: "am".into(),
-                also_from: vec![],
-            }
-        })
-        .collect()
-}
 
 fn model_with(n: usize) -> Model {
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap();
@@ -75,7 +37,7 @@ fn model_with(n: usize) -> Model {
         "http://127.0.0.1:9093",
         "bench",
     ));
-    update(&mut m, snapshot(alerts(n, 0)));
+    update(&mut m, snapshot(synthetic_alerts(n, SERVICES, 0)));
     m
 }
 
@@ -96,7 +58,7 @@ fn benches(c: &mut Criterion) {
     assert_eq!(model.services.len(), SERVICES);
 
     // A new snapshot of 10,000 alerts (some changed) merged, diffed and re-correlated.
-    let next = alerts(ALERTS, 1);
+    let next = synthetic_alerts(ALERTS, SERVICES, 1);
     // The replaced snapshot is handed back and freed outside the measurement, as the app loop
     // frees it off the UI thread.
     c.bench_function("recorrelate 10k alerts / 1k services", |b| {

@@ -20,7 +20,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 Ok(ExitCode::SUCCESS)
             }
             DemoCommand::Screenshots { out } => {
-                crate::screenshots::generate(out, &env).await?;
+                crate::screenshots::generate(out).await?;
                 Ok(ExitCode::SUCCESS)
             }
         };

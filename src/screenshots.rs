@@ -15,7 +15,7 @@ use std::path::Path;
 const WIDTH: u16 = 120;
 const HEIGHT: u16 = 40;
 
-pub async fn generate(out: &Path, _env: &Env) -> anyhow::Result<()> {
+pub async fn generate(out: &Path) -> anyhow::Result<()> {
     // An empty environment: the user's own config and NO_COLOR must not change the images.
     let cli = crate::cli::Cli {
         demo: true,
