@@ -28,7 +28,10 @@ struct AppJson<'a> {
     sync: &'static str,
     health: &'static str,
     health_message: &'a str,
-    revision: &'a str,
+    /// What runs (the newest history entry's revision).
+    revision: Option<&'a str>,
+    /// `status.sync.revision`: what Git resolved to and the cluster was compared against.
+    git_revision: &'a str,
     auto_sync: bool,
     operation: Option<&'a crate::model::app::Operation>,
     service: String,
@@ -111,7 +114,8 @@ pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
                 sync: a.sync.word(),
                 health: a.health.word(),
                 health_message: &a.health_message,
-                revision: &a.revision,
+                revision: a.deployed_revision(),
+                git_revision: &a.git_revision,
                 auto_sync: a.auto_sync,
                 operation: a.operation.as_ref(),
                 service: crate::model::service_apps::service_of_app(a, &model.settings),
@@ -204,7 +208,15 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
                     key.to_string(),
                     a.health.word(),
                     a.sync.word(),
-                    crate::model::app::short_sha(&a.revision)
+                    match (a.deployed_revision(), a.git_differs()) {
+                        (Some(r), None) => crate::model::app::short_sha(r).to_string(),
+                        (r, Some(git)) => format!(
+                            "{} (git {})",
+                            crate::model::app::short_sha(r.unwrap_or("?")),
+                            crate::model::app::short_sha(git)
+                        ),
+                        (None, None) => "?".to_string(),
+                    }
                 )?;
             }
         }

@@ -177,3 +177,36 @@ async fn rollback_with_auto_sync_is_refused_then_done_in_one_step_and_the_watch_
     handles.shutdown();
     d.shutdown().await;
 }
+
+#[tokio::test]
+async fn after_a_rollback_what_runs_is_the_rolled_back_revision_and_git_stays() {
+    let (d, spec) = demo().await;
+    let client = ArgocdClient::new(&spec).unwrap();
+    let before = client.get(&key("checkout-prod")).await.unwrap();
+    let bad = before.deployed_revision().unwrap().to_string();
+    assert_eq!(before.git_differs(), None, "in sync at launch");
+    let previous = before.history[before.history.len() - 2].clone();
+    assert_ne!(previous.revision, bad);
+    let effect = Effect::Rollback {
+        request_id: 1,
+        key: key("checkout-prod"),
+        id: previous.id,
+        dry_run: false,
+        prune: false,
+        disable_auto_sync: true,
+    };
+    assert!(matches!(
+        run_argocd_effect(&spec, effect).await,
+        Msg::Done(EffectOutcome::AppActionDone { .. })
+    ));
+    d.clock().advance(chrono::TimeDelta::seconds(5));
+    let after = client.get(&key("checkout-prod")).await.unwrap();
+    // As in Argo CD: sync.revision is what Git was compared at (still the bad head, so
+    // OutOfSync); the rollback appended a history entry, and that is what runs.
+    assert_eq!(after.git_revision, bad);
+    assert_eq!(after.sync, sitrep::model::app::SyncStatus::OutOfSync);
+    assert_eq!(after.history.len(), before.history.len() + 1);
+    assert_eq!(after.deployed_revision(), Some(previous.revision.as_str()));
+    assert_eq!(after.git_differs(), Some(bad.as_str()));
+    d.shutdown().await;
+}

@@ -64,7 +64,8 @@ fn watching_model() -> Model {
     app.health = HealthStatus::Progressing;
     app.health_message =
         "Waiting for rollout to finish: 1 old replicas are pending termination".to_string();
-    app.revision = "v2.13.2".to_string();
+    // Argo CD: Git still says v2.14.0 (sync.revision stays); the rollback's operation runs.
+    app.sync = SyncStatus::OutOfSync;
     app.operation = Some(Operation {
         phase: OperationPhase::Running,
         message: "waiting for healthy state of apps/Deployment/checkout".to_string(),
@@ -522,4 +523,67 @@ fn sync_and_health_words_in_every_state() {
         let row = text.lines().find(|l| l.contains("cart-prod")).unwrap();
         assert!(row.contains(h.word()) && row.contains(s.word()), "{row}");
     }
+}
+
+// --- One notion of "what runs" ------------------------------------------------------------
+
+fn select_app(m: &mut Model, name: &str) {
+    m.screen = Screen::Apps;
+    m.rederive();
+    m.apps_cursor.selected = m.apps_view.iter().position(|k| k.name == name).unwrap();
+}
+
+fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?}:\n{text}"))
+}
+
+#[test]
+fn after_a_rollback_every_screen_says_what_runs_and_where_git_is() {
+    let mut m = rolled_back_model();
+    select_app(&mut m, CHECKOUT_APP);
+    let text = render_text(&m, 120, 40);
+    assert!(
+        line_with(&text, "checkout-prod").contains("v2.13.2 (git v2.14.0)"),
+        "{text}"
+    );
+    // The triage detail pane agrees.
+    m.screen = Screen::Triage;
+    let text = render_text(&m, 120, 40);
+    assert!(
+        line_with(&text, "checkout-prod  Healthy OutOfSync").contains("v2.13.2 (git v2.14.0)"),
+        "{text}"
+    );
+
+    // The rollback picker: the newest entry is current and not preselected.
+    select_app(&mut m, CHECKOUT_APP);
+    press(&mut m, crossterm::event::KeyCode::Char('R'));
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("v2.13.2 (git v2.14.0)  Healthy OutOfSync"),
+        "{text}"
+    );
+    let current = line_with(&text, "current");
+    assert!(current.contains(" 6 v2.13.2"), "{current}");
+    assert!(
+        !current.contains('▌'),
+        "the current entry is preselected:\n{text}"
+    );
+    assert!(
+        !line_with(&text, " 5 v2.14.0").contains("current"),
+        "{text}"
+    );
+    press(&mut m, crossterm::event::KeyCode::Esc);
+
+    // `:autosync on` says the same.
+    press(&mut m, crossterm::event::KeyCode::Char(':'));
+    type_text(&mut m, "autosync on");
+    press(&mut m, crossterm::event::KeyCode::Enter);
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("Re-enable auto-sync"), "{text}");
+    assert!(
+        line_with(&text, "Now at").contains("v2.13.2 (git v2.14.0)  Healthy OutOfSync"),
+        "{text}"
+    );
 }

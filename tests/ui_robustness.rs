@@ -368,7 +368,7 @@ fn hostile_argo_model() -> Model {
     let key = app_key(CHECKOUT_APP);
     let app = m.apps.get_mut(&key).unwrap();
     app.health_message = huge.clone();
-    app.revision = huge.clone();
+    app.git_revision = huge.clone();
     app.project = wide.clone();
     app.repo_urls = vec![huge.clone(), wide.clone()];
     app.multi_source = true;

@@ -126,7 +126,7 @@ pub fn open_rollback(model: &mut Model) -> Vec<Effect> {
         .settings
         .is_production(&key, &app.destination_namespace);
     model.popup = Some(Popup::Rollback(Box::new(RollbackForm {
-        current_revision: app.revision.clone(),
+        current_revision: app.deployed_revision().unwrap_or_default().to_string(),
         auto_sync: app.auto_sync,
         disable_auto_sync: false,
         prune: false,

@@ -71,11 +71,12 @@ fn app(
         } else {
             String::new()
         },
-        revision: history
+        health_since: None,
+        git_revision: history
             .last()
             .map(|h| h.revision.clone())
             .unwrap_or_default(),
-        revisions: vec![],
+        git_revisions: vec![],
         target_revisions: vec!["main".into()],
         repo_urls: vec!["https://git/checkout".into()],
         multi_source: false,

@@ -71,9 +71,9 @@ pub fn app(instance: &str, app: wire::Application) -> App {
         .map(|s| clean_value(s.repo_url.0.clone()))
         .collect();
 
-    let revisions = texts(status.sync.revisions);
-    let revision = match text(status.sync.revision) {
-        r if r.is_empty() => revisions.first().cloned().unwrap_or_default(),
+    let git_revisions = texts(status.sync.revisions);
+    let git_revision = match text(status.sync.revision) {
+        r if r.is_empty() => git_revisions.first().cloned().unwrap_or_default(),
         r => r,
     };
     let auto_sync = spec
@@ -114,8 +114,9 @@ pub fn app(instance: &str, app: wire::Application) -> App {
         sync: SyncStatus::parse(status.sync.status.as_str()),
         health: HealthStatus::parse(status.health.status.as_str()),
         health_message: message(status.health.message),
-        revision,
-        revisions,
+        health_since: status.health.last_transition_time,
+        git_revision,
+        git_revisions,
         target_revisions,
         repo_urls,
         multi_source,

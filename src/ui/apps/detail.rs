@@ -151,9 +151,11 @@ fn header_fields<'a>(model: &Model, app: &'a App) -> Vec<(&'static str, Vec<Span
         "Sync",
         vec![
             Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
-            Span::styled("  at ", theme.muted),
-            Span::styled(argo::short_rev(&app.revision), theme.accent),
-        ],
+            Span::styled("  running ", theme.muted),
+        ]
+        .into_iter()
+        .chain(argo::revision_spans(theme, app))
+        .collect(),
     ));
     let auto = if argo::reminder(model, &app.key) {
         vec![Span::styled(

@@ -64,13 +64,15 @@ fn target_lines<'a>(model: &Model, key: &AppKey, production: bool) -> Vec<Line<'
 fn now_spans<'a>(model: &Model, app: Option<&App>) -> Vec<Span<'a>> {
     let theme = &model.theme;
     match app {
-        Some(app) => vec![
-            Span::styled(argo::short_rev(&app.revision), theme.accent),
-            Span::raw("  "),
-            Span::styled(app.health.word(), argo::health_style(theme, app.health)),
-            Span::raw(" "),
-            Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
-        ],
+        Some(app) => argo::revision_spans(theme, app)
+            .into_iter()
+            .chain([
+                Span::raw("  "),
+                Span::styled(app.health.word(), argo::health_style(theme, app.health)),
+                Span::raw(" "),
+                Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
+            ])
+            .collect(),
         None => vec![Span::styled("not listed by Argo CD", theme.warning)],
     }
 }

@@ -72,10 +72,13 @@ fn pick(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
     let w = popups::inner_width(area);
 
     let mut head: Vec<Line> = Vec::new();
-    let mut now_at = vec![Span::styled(
-        argo::short_rev(&form.current_revision),
-        theme.accent,
-    )];
+    let mut now_at = match app {
+        Some(app) => argo::revision_spans(theme, app),
+        None => vec![Span::styled(
+            argo::short_rev(&form.current_revision),
+            theme.accent,
+        )],
+    };
     if let Some(app) = app {
         now_at.push(Span::raw("  "));
         now_at.push(Span::styled(
@@ -476,9 +479,11 @@ fn watching(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
                 "  Sync",
                 vec![
                     Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
-                    Span::styled("  at ", theme.muted),
-                    Span::styled(argo::short_rev(&app.revision), theme.accent),
-                ],
+                    Span::styled("  running ", theme.muted),
+                ]
+                .into_iter()
+                .chain(argo::revision_spans(theme, app))
+                .collect(),
             ));
             let op = match &app.operation {
                 Some(o) => {
@@ -517,14 +522,7 @@ fn watching(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
                 && !app.operation_running()
             {
                 Line::from(Span::styled(
-                    format!(
-                        "✓ healed: Healthy, running {}",
-                        argo::short_rev(
-                            app.current_history()
-                                .map(|h| h.revision.as_str())
-                                .unwrap_or(&app.revision)
-                        )
-                    ),
+                    format!("✓ healed: Healthy, running {}", argo::deployed(app)),
                     theme.ok,
                 ))
             } else {

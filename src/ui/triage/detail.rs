@@ -278,13 +278,15 @@ fn sections<'a>(model: &'a Model, service: &ServiceRow, label_w: usize) -> Vec<L
                 Span::styled(app.health.word(), argo::health_style(theme, app.health)),
                 Span::raw(" "),
                 Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
-                Span::styled(
-                    format!("  {}", argo::short_rev(&app.revision)),
-                    theme.accent,
-                ),
+                Span::raw("  "),
+            ]
+            .into_iter()
+            .chain(argo::revision_spans(theme, app))
+            .chain([
                 Span::styled("  auto-sync ", theme.muted),
                 Span::styled(auto, auto_style),
-            ],
+            ])
+            .collect(),
         ));
         if let Some(op) = app
             .operation
