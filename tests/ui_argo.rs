@@ -587,3 +587,17 @@ fn after_a_rollback_every_screen_says_what_runs_and_where_git_is() {
         "{text}"
     );
 }
+
+#[test]
+fn after_a_rollback_the_triage_row_and_detail_agree_about_the_suspect() {
+    let m = rolled_back_model();
+    let text = render_text(&m, 120, 40);
+    let row = line_with(&text, "CRIT checkout");
+    assert!(row.contains(" 9s "), "{row}");
+    assert!(
+        !row.contains("SUSPECT"),
+        "the row shows the rollback, which is no suspect:\n{text}"
+    );
+    assert!(text.contains("9s ↶ rollback  v2.13.2  alice"), "{text}");
+    assert!(text.contains("6m SUSPECT  v2.14.0  ci-bot"), "{text}");
+}

@@ -192,18 +192,13 @@ fn footer(model: &Model, d: &Deploy, area: Rect, buf: &mut Buffer) {
             .and_then(|s| model.services.iter().find(|r| r.name == s))
             .and_then(|r| r.oldest_firing);
         let service = d.service.as_deref().unwrap_or("its service");
-        let why = match (d.at(), first_alert) {
+        let why = match (d.finished_at, first_alert) {
             (Some(at), Some(fired)) if fired >= at => format!(
-                "finished {} before {service}'s first firing alert ({} UTC)",
+                "finished {} before {service}'s first alert ({} UTC); in effect then",
                 format::duration((fired - at).num_seconds()),
-                format::hms(fired)
+                format::hms(fired),
             ),
-            (Some(at), Some(fired)) => format!(
-                "finished {} UTC; {service}'s first firing alert started {} UTC",
-                format::hms(at),
-                format::hms(fired)
-            ),
-            _ => format!("finished shortly before {service}'s first firing alert"),
+            _ => format!("in effect when {service}'s first alert began"),
         };
         lines.push(widgets::field(
             theme,

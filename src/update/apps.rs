@@ -5,6 +5,7 @@ use super::push_event;
 use crate::effect::Effect;
 use crate::model::Model;
 use crate::model::app::{App, AppDetail, AppKey, HealthStatus, OperationPhase};
+use crate::model::deploy::goes_back;
 use crate::model::service::Urgency;
 use crate::model::service_apps::service_of_app;
 use crate::model::timeline::{EventKind, EventRefs, EventSource, TimelineEvent};
@@ -138,33 +139,29 @@ fn app_events(
         if old.is_none() && entry.deployed_at.is_none_or(|t| t < horizon) {
             continue;
         }
-        let earlier = new.history[..i]
-            .iter()
-            .any(|h| !h.revision.is_empty() && h.revision == entry.revision);
-        let (kind, verb) = if earlier {
+        let rollback = goes_back(&new.history[..i], &entry.revision, entry.automated);
+        let (kind, verb) = if rollback {
             (EventKind::Rollback, "rolled back to")
         } else {
             (EventKind::Deploy, "deployed")
         };
-        let who = if entry.initiated_by.is_empty() {
-            "automated sync".to_string()
-        } else {
-            entry.initiated_by.clone()
+        // Who, as the screens say it (`ui::argo::initiator`); nobody named: no "by".
+        let by = match (entry.initiated_by.is_empty(), entry.automated) {
+            (true, true) => " by auto-sync".to_string(),
+            (true, false) => String::new(),
+            (false, true) => format!(" by {} (auto)", entry.initiated_by),
+            (false, false) => format!(" by {}", entry.initiated_by),
         };
         let mut e = event(
             model,
             new,
             kind,
             entry.deployed_at.unwrap_or(at),
-            format!(
-                "{} {verb} {} by {who}",
-                new.key.name,
-                short_rev(&entry.revision)
-            ),
+            format!("{} {verb} {}{by}", new.key.name, short_rev(&entry.revision)),
         );
         e.details = json!({"history_id": entry.id, "revision": entry.revision, "revisions": entry.revisions,
             "automated": entry.automated, "started_at": entry.deploy_started_at});
-        e.highlight = earlier;
+        e.highlight = rollback;
         out.push(e);
     }
     let health_changed = old

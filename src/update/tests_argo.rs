@@ -531,3 +531,122 @@ fn auto_sync_off_reminder_survives_a_failed_rollback_with_the_popup_closed() {
     assert!(m.autosync_off.contains(&key("checkout-prod")));
     assert!(m.in_flight.is_empty());
 }
+
+fn by(mut e: HistoryEntry, who: &str, automated: bool) -> HistoryEntry {
+    e.initiated_by = who.into();
+    e.automated = automated;
+    e
+}
+
+/// checkout-prod's story in history: ci-bot's good and bad deploys, alice's rollback, auto-sync
+/// putting Git's bad head back, bob's manual roll forward to it, carol's second rollback.
+fn storied() -> App {
+    app(
+        "checkout-prod",
+        HealthStatus::Degraded,
+        SyncStatus::Synced,
+        true,
+        vec![
+            by(entry(1, "good", 60 * 24, ""), "ci-bot", false),
+            by(entry(2, "bad", 20, ""), "ci-bot", false),
+            by(entry(3, "good", 15, ""), "alice", false),
+            by(entry(4, "bad", 10, ""), "", true),
+            by(entry(5, "good", 8, ""), "carol", false),
+            by(entry(6, "bad", 7, ""), "bob", false),
+        ],
+    )
+}
+
+#[test]
+fn a_rollback_is_a_person_going_back_and_an_automated_redeploy_never_is() {
+    let mut m = model();
+    update(
+        &mut m,
+        source(
+            "argocd",
+            SourcePayload::Apps {
+                apps: vec![storied()],
+            },
+        ),
+    );
+    let rollback_of = |id: i64| {
+        m.deploys
+            .iter()
+            .find(|d| d.history_id == Some(id))
+            .unwrap()
+            .rollback
+    };
+    assert!(!rollback_of(1) && !rollback_of(2), "new revisions");
+    assert!(rollback_of(3), "alice went back to good");
+    assert!(
+        !rollback_of(4),
+        "auto-sync re-deploying Git's head is automated"
+    );
+    assert!(rollback_of(5), "carol went back to good again");
+    assert!(!rollback_of(6), "bob rolled forward to Git's head again");
+    // The timeline says the same, in the same words as the screens.
+    let rollbacks: Vec<&str> = m
+        .timeline
+        .iter()
+        .filter(|e| e.kind == EventKind::Rollback)
+        .map(|e| e.summary.as_str())
+        .collect();
+    assert_eq!(
+        rollbacks,
+        [
+            "checkout-prod rolled back to good by alice",
+            "checkout-prod rolled back to good by carol"
+        ]
+    );
+    assert!(
+        m.timeline
+            .iter()
+            .any(|e| e.summary == "checkout-prod deployed bad by auto-sync")
+    );
+}
+
+#[test]
+fn the_suspect_is_the_deploy_in_effect_when_the_alert_began_and_the_row_agrees() {
+    // The alert began 5 minutes ago. ci-bot deployed at -9m and -6m (the second supersedes the
+    // first), alice rolled back a minute ago (after the alert began: never a suspect).
+    let mut m = model();
+    update(
+        &mut m,
+        source(
+            "am",
+            SourcePayload::Alerts {
+                alerts: vec![her()],
+                silences: Some(vec![]),
+            },
+        ),
+    );
+    let mut a = checkout();
+    a.history = vec![
+        entry(6, "v2.13.2", 60 * 24, "ci-bot"),
+        entry(7, "v2.13.9", 9, "ci-bot"),
+        entry(8, "v2.14.0", 6, "ci-bot"),
+        by(entry(9, "v2.13.9", 1, ""), "alice", false),
+    ];
+    update(
+        &mut m,
+        source("argocd", SourcePayload::Apps { apps: vec![a] }),
+    );
+    let suspect = |id: i64| {
+        m.deploys
+            .iter()
+            .find(|d| d.history_id == Some(id))
+            .unwrap()
+            .suspect
+    };
+    assert!(suspect(8), "in effect when the alert began");
+    assert!(!suspect(7), "superseded by 8 before the alert");
+    assert!(!suspect(9), "finished after the alert began");
+    let row = m.services.iter().find(|s| s.name == "checkout").unwrap();
+    let shown = &m.deploys[row.last_deploy.unwrap()];
+    assert_eq!(shown.history_id, Some(9));
+    assert!(shown.rollback);
+    assert!(
+        !row.suspect,
+        "the row shows the rollback, so its marker must not say SUSPECT"
+    );
+}

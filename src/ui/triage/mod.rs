@@ -278,7 +278,8 @@ fn deploy_cell(model: &Model, s: &ServiceRow, w: usize) -> (String, Style) {
         .at()
         .map(|t| format::age(model.now, t))
         .unwrap_or_else(|| "?".to_string());
-    if s.suspect {
+    // The marker speaks of the deploy this cell shows, as the detail pane does.
+    if d.suspect {
         let long = format!("{age} SUSPECT");
         let text = if format::width(&long) <= w {
             long
