@@ -156,7 +156,7 @@ fn app_events(
             model,
             new,
             kind,
-            entry.deployed_at.unwrap_or(at),
+            entry.deployed_at.or(entry.deploy_started_at).unwrap_or(at),
             format!("{} {verb} {}{by}", new.key.name, short_rev(&entry.revision)),
         );
         e.details = json!({"history_id": entry.id, "revision": entry.revision, "revisions": entry.revisions,
@@ -174,13 +174,31 @@ fn app_events(
         } else {
             format!(": {}", new.health_message)
         };
-        let summary = match old {
-            Some(_) => format!("{} {from} -> {}{message}", new.key.name, new.health.word()),
-            None => format!("{} is {}{message}", new.key.name, new.health.word()),
+        // When it happened: Argo CD's lastTransitionTime where it says; else a change seen
+        // live happened about when it was seen, but a state found at first sight began at
+        // some unknown time, and the event says so rather than pretend it began now.
+        let (when, summary) = match (old, new.health_since) {
+            (Some(_), since) => (
+                since.unwrap_or(at),
+                format!("{} {from} -> {}{message}", new.key.name, new.health.word()),
+            ),
+            (None, Some(since)) => (
+                since,
+                format!("{} is {}{message}", new.key.name, new.health.word()),
+            ),
+            (None, None) => (
+                at,
+                format!(
+                    "{} first seen {} (Argo CD does not say since when){message}",
+                    new.key.name,
+                    new.health.word()
+                ),
+            ),
         };
-        let mut e = event(model, new, EventKind::HealthChanged, at, summary);
+        let mut e = event(model, new, EventKind::HealthChanged, when, summary);
         e.highlight = new.health == HealthStatus::Degraded;
-        e.details = json!({"from": from, "to": new.health.word()});
+        e.details = json!({"from": from, "to": new.health.word(),
+            "since_known": new.health_since.is_some(), "revision": new.deployed_revision()});
         out.push(e);
     }
     fn failed(a: &App) -> Option<&crate::model::app::Operation> {
@@ -188,8 +206,12 @@ fn app_events(
             .as_ref()
             .filter(|o| matches!(o.phase, OperationPhase::Failed | OperationPhase::Error))
     }
+    // A failed sync is news when it is another one than before; at first sight, when recent.
     if let Some(op) = failed(new)
-        && old.is_some_and(|o| failed(o).map(|f| f.started_at) != Some(op.started_at))
+        && match old {
+            Some(o) => failed(o).map(|f| f.started_at) != Some(op.started_at),
+            None => op.finished_at.is_some_and(|t| t >= horizon),
+        }
     {
         let mut e = event(
             model,

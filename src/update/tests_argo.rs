@@ -650,3 +650,95 @@ fn the_suspect_is_the_deploy_in_effect_when_the_alert_began_and_the_row_agrees()
         "the row shows the rollback, so its marker must not say SUSPECT"
     );
 }
+
+fn health_events(m: &Model) -> Vec<&crate::model::timeline::TimelineEvent> {
+    m.timeline
+        .iter()
+        .filter(|e| e.kind == EventKind::HealthChanged)
+        .collect()
+}
+
+#[test]
+fn health_events_carry_argo_cds_transition_time_or_say_first_seen() {
+    // Argo CD says since when: the event is dated then, not when sitrep started.
+    let mut m = model();
+    let mut a = checkout();
+    a.health_since = Some(t0() - Duration::minutes(4));
+    update(
+        &mut m,
+        source("argocd", SourcePayload::Apps { apps: vec![a] }),
+    );
+    let e = health_events(&m)[0];
+    assert_eq!(e.occurred_at, t0() - Duration::minutes(4));
+    assert_eq!(
+        e.summary,
+        "checkout-prod is Degraded: Deployment has 0/3 ready"
+    );
+
+    // It doesn't (an older server): the event says it was first seen, at the time it was seen.
+    let mut m = model();
+    update(
+        &mut m,
+        source(
+            "argocd",
+            SourcePayload::Apps {
+                apps: vec![checkout()],
+            },
+        ),
+    );
+    let e = health_events(&m)[0];
+    assert_eq!(e.occurred_at, t0());
+    assert!(
+        e.summary
+            .starts_with("checkout-prod first seen Degraded (Argo CD does not say since when)"),
+        "{}",
+        e.summary
+    );
+
+    // A change seen later is dated by Argo CD's transition time too.
+    let mut healed = checkout();
+    healed.health = HealthStatus::Healthy;
+    healed.health_message.clear();
+    healed.health_since = Some(t0() - Duration::seconds(10));
+    update(
+        &mut m,
+        Msg::Source(SourceUpdate {
+            source: "argocd".into(),
+            at: t0() + Duration::seconds(30),
+            payload: SourcePayload::AppChanged {
+                change: WatchChange::Modified,
+                app: Box::new(healed),
+            },
+        }),
+    );
+    let e = health_events(&m)[1];
+    assert_eq!(e.summary, "checkout-prod Degraded -> Healthy");
+    assert_eq!(e.occurred_at, t0() - Duration::seconds(10));
+}
+
+#[test]
+fn a_recent_failed_sync_found_at_first_sight_is_on_the_timeline_when_it_failed() {
+    let mut m = model();
+    let mut a = checkout();
+    a.operation = Some(crate::model::app::Operation {
+        phase: crate::model::app::OperationPhase::Failed,
+        message: "one or more objects failed to apply".into(),
+        started_at: Some(t0() - Duration::minutes(3)),
+        finished_at: Some(t0() - Duration::minutes(2)),
+        initiated_by: "bob".into(),
+        automated: false,
+        revision: "v2.14.1".into(),
+        failed_resources: vec!["Deployment/checkout/api: bad image".into()],
+    });
+    update(
+        &mut m,
+        source("argocd", SourcePayload::Apps { apps: vec![a] }),
+    );
+    let e = m
+        .timeline
+        .iter()
+        .find(|e| e.kind == EventKind::SyncFailed)
+        .expect("the failed sync is news");
+    assert_eq!(e.occurred_at, t0() - Duration::minutes(2));
+    assert!(e.summary.contains("one or more objects failed to apply"));
+}

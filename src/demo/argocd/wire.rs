@@ -170,6 +170,28 @@ fn reconciled_at(app: &App, at: Offset) -> Offset {
     TimeDelta::milliseconds(since.div_euclid(period) * period + phase)
 }
 
+/// `status.health.lastTransitionTime`: when the app's health last became what it is at `at`.
+/// The world's health changes only when a deploy starts or finishes rolling out; an app whose
+/// health never changed has had it since it was created.
+fn health_since(app: &App, world: &World, at: Offset) -> Offset {
+    let name = &app.def.name;
+    let now = world.health(name, at);
+    let mut points: Vec<Offset> = world
+        .history(name, at)
+        .iter()
+        .flat_map(|d| [d.at, d.at + d.rollout])
+        .filter(|p| *p <= at)
+        .collect();
+    points.sort();
+    points.dedup();
+    let just_before = TimeDelta::milliseconds(1);
+    points
+        .into_iter()
+        .rev()
+        .find(|p| world.health(name, *p) == now && world.health(name, *p - just_before) != now)
+        .unwrap_or(app.def.created)
+}
+
 /// The whole Application at `at`, without `metadata.resourceVersion` (the store adds it).
 pub fn application(app: &App, world: &World, clock: &ScenarioClock, at: Offset) -> Value {
     let def = &app.def;
@@ -206,7 +228,8 @@ pub fn application(app: &App, world: &World, clock: &ScenarioClock, at: Offset) 
     let mut status = json!({
         "resources": tree::managed(&live),
         "sync": sync,
-        "health": {"status": health, "message": message},
+        "health": {"status": health, "message": message,
+                   "lastTransitionTime": stamp(clock, health_since(app, world, at))},
         "history": history,
         "reconciledAt": stamp(clock, reconciled_at(app, at)),
         "summary": {"images": live.images(app), "externalURLs": def.external_urls},
