@@ -78,30 +78,28 @@ fn watching_model() -> Model {
     });
     if let Some(Popup::Rollback(form)) = &mut m.popup {
         form.disable_auto_sync = true;
-        form.typed = CHECKOUT_APP.to_string();
+        form.confirm.typed = CHECKOUT_APP.to_string();
     }
     m
 }
 
 fn sync_form(stage: FormStage) -> SyncForm {
-    SyncForm {
-        key: app_key("search-prod"),
-        revision: String::new(),
+    let mut form = SyncForm {
         prune: true,
-        dry_run: false,
-        production: true,
-        typed: "search-pr".to_string(),
         stage,
-        problem: None,
-    }
+        ..SyncForm::new(app_key("search-prod"), true)
+    };
+    form.confirm.typed = "search-pr".to_string();
+    form
 }
 
+/// frontend-prod is production: its name must be typed.
 fn terminate() -> Popup {
-    Popup::Confirm(ConfirmAction {
-        key: app_key("frontend-prod"),
-        what: ConfirmKind::Terminate,
-        stage: FormStage::Confirm,
-    })
+    Popup::Confirm(ConfirmAction::new(
+        app_key("frontend-prod"),
+        ConfirmKind::Terminate,
+        true,
+    ))
 }
 
 // --- Triage -------------------------------------------------------------------------------
@@ -269,7 +267,7 @@ fn rollback_confirm_production_with_typed_name() {
     let mut m = rollback(RollbackStage::Confirm);
     if let Some(Popup::Rollback(f)) = &mut m.popup {
         f.disable_auto_sync = true;
-        f.typed = "checkout-pr".to_string();
+        f.confirm.typed = "checkout-pr".to_string();
     }
     snap_both("rollback_confirm_production", &m);
     for (w, h) in SIZES {
@@ -282,7 +280,7 @@ fn rollback_confirm_production_with_typed_name() {
             "history id 4",
             "Prune",
             "ON → turned OFF first",
-            "type the app name to confirm: checkout-pr",
+            "type “checkout-prod” to confirm: checkout-pr",
         ] {
             assert!(text.contains(needed), "{w}x{h} lacks {needed:?}:\n{text}");
         }
@@ -291,11 +289,12 @@ fn rollback_confirm_production_with_typed_name() {
     let mut m = rollback(RollbackStage::Confirm);
     if let Some(Popup::Rollback(f)) = &mut m.popup {
         f.production = false;
+        f.confirm = sitrep::model::popup::Confirmation::new(false, CHECKOUT_APP);
         f.problem = Some("rollback cannot be initiated when auto-sync is enabled".to_string());
     }
     let buf = render_buffer(&m, 120, 40);
     let text = text(&buf);
-    assert!(text.contains("press y to roll back"), "{text}");
+    assert!(text.contains("press y or Enter to roll back"), "{text}");
     assert!(
         text.contains("ON: Argo CD will refuse this rollback"),
         "{text}"
@@ -321,7 +320,7 @@ fn sync_popup() {
         40,
     );
     assert!(
-        text.contains("type the app name to confirm: search-pr"),
+        text.contains("type “search-prod” to confirm: search-pr"),
         "{text}"
     );
     assert!(
@@ -340,16 +339,16 @@ fn sync_popup() {
 fn terminate_confirm() {
     snap_both("terminate_confirm", &with_popup(terminate()));
     let text = render_text(
-        &with_popup(Popup::Confirm(ConfirmAction {
-            key: app_key("payments-prod"),
-            what: ConfirmKind::EnableAutoSync,
-            stage: FormStage::Confirm,
-        })),
+        &with_popup(Popup::Confirm(ConfirmAction::new(
+            app_key("payments-prod"),
+            ConfirmKind::EnableAutoSync,
+            false,
+        ))),
         120,
         40,
     );
     assert!(text.contains("this undoes the rollback"), "{text}");
-    assert!(text.contains("press y to re-enable"), "{text}");
+    assert!(text.contains("press y or Enter to re-enable"), "{text}");
 }
 
 #[test]
@@ -600,4 +599,96 @@ fn after_a_rollback_the_triage_row_and_detail_agree_about_the_suspect() {
     );
     assert!(text.contains("9s ↶ rollback  v2.13.2  alice"), "{text}");
     assert!(text.contains("6m SUSPECT  v2.14.0  ci-bot"), "{text}");
+}
+
+// --- Confirmations: one component, hints that say what the keys do -----------------------
+
+fn sync_effects(effects: &[sitrep::effect::Effect]) -> Vec<bool> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            sitrep::effect::Effect::Sync { dry_run, .. } => Some(*dry_run),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn production_sync_takes_the_typed_name_it_asks_for() {
+    use crossterm::event::KeyCode;
+    let mut m = argo_model();
+    select_app(&mut m, "search-prod");
+    press(&mut m, KeyCode::Char('S'));
+    press(&mut m, KeyCode::Enter);
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("production: type “search-prod” to confirm:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("then Enter to sync · Backspace corrects · Esc to go back"),
+        "{text}"
+    );
+    // What is typed is echoed; `y` is a letter like any other.
+    type_text(&mut m, "y");
+    press(&mut m, KeyCode::Backspace);
+    type_text(&mut m, "search");
+    assert!(
+        render_text(&m, 120, 40).contains("to confirm: search "),
+        "typing is echoed"
+    );
+    // Enter before the name matches: refused, said once, and gone with the next key.
+    assert!(sync_effects(&press(&mut m, KeyCode::Enter)).is_empty());
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("✗ not the name yet"), "{text}");
+    type_text(&mut m, "-prod");
+    let text = render_text(&m, 120, 40);
+    assert!(
+        !text.contains("not the name yet"),
+        "a stale error stayed:\n{text}"
+    );
+    assert!(text.contains("search-prod   ✓"), "{text}");
+    assert!(
+        text.contains("press Enter to sync, Esc to go back"),
+        "{text}"
+    );
+    assert_eq!(sync_effects(&press(&mut m, KeyCode::Enter)), [false]);
+}
+
+#[test]
+fn a_production_dry_run_changes_nothing_so_y_or_enter_confirms_it() {
+    use crossterm::event::KeyCode;
+    let mut m = argo_model();
+    select_app(&mut m, "search-prod");
+    press(&mut m, KeyCode::Char('S'));
+    press(&mut m, KeyCode::Char('d'));
+    press(&mut m, KeyCode::Enter);
+    let text = render_text(&m, 120, 40);
+    assert!(!text.contains("type “search-prod”"), "{text}");
+    assert!(
+        text.contains("press y or Enter to dry-run the sync, Esc to go back"),
+        "{text}"
+    );
+    assert_eq!(sync_effects(&press(&mut m, KeyCode::Enter)), [true]);
+}
+
+#[test]
+fn re_enabling_auto_sync_on_production_takes_the_typed_name() {
+    use crossterm::event::KeyCode;
+    let mut m = rolled_back_model();
+    select_app(&mut m, CHECKOUT_APP);
+    press(&mut m, KeyCode::Char(':'));
+    type_text(&mut m, "autosync on");
+    press(&mut m, KeyCode::Enter);
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("type “checkout-prod” to confirm:"), "{text}");
+    assert!(text.contains("PRODUCTION"), "{text}");
+    let enabled = |e: &[sitrep::effect::Effect]| {
+        e.iter()
+            .any(|e| matches!(e, sitrep::effect::Effect::EnableAutoSync { .. }))
+    };
+    assert!(!enabled(&press(&mut m, KeyCode::Char('y'))));
+    press(&mut m, KeyCode::Backspace);
+    type_text(&mut m, CHECKOUT_APP);
+    assert!(enabled(&press(&mut m, KeyCode::Enter)));
 }

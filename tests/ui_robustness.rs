@@ -266,7 +266,7 @@ fn argo_popups() -> Vec<Option<Popup>> {
     ] {
         let mut form = rollback_form(stage);
         form.problem = Some("x".repeat(2_000));
-        form.typed = "t".repeat(500);
+        form.confirm.typed = "t".repeat(500);
         out.push(Some(Popup::Rollback(Box::new(form.clone()))));
         // Nothing to pick, a selection past the end, an app that vanished.
         form.entries.clear();
@@ -277,21 +277,20 @@ fn argo_popups() -> Vec<Option<Popup>> {
         out.push(Some(Popup::Rollback(Box::new(form))));
     }
     for stage in [FormStage::Edit, FormStage::Confirm, FormStage::InFlight(4)] {
-        out.push(Some(Popup::Sync(Box::new(SyncForm {
-            key: app_key("search-prod"),
+        let mut sync = SyncForm {
             revision: "r".repeat(300),
             prune: true,
             dry_run: true,
-            production: true,
-            typed: "search-prod".to_string(),
             stage,
             problem: Some("another operation is already in progress".to_string()),
-        }))));
+            ..SyncForm::new(app_key("search-prod"), true)
+        };
+        sync.confirm.typed = "search-prod".to_string();
+        out.push(Some(Popup::Sync(Box::new(sync))));
         for what in [ConfirmKind::Terminate, ConfirmKind::EnableAutoSync] {
             out.push(Some(Popup::Confirm(ConfirmAction {
-                key: app_key("frontend-prod"),
-                what,
                 stage,
+                ..ConfirmAction::new(app_key("frontend-prod"), what, true)
             })));
         }
     }

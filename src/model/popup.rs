@@ -1,7 +1,85 @@
 //! Modal popups. At most one is open; it takes every key until closed.
 
 use super::silence::{Matcher, Silence};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
+
+/// The longest name a confirmation takes (Kubernetes names stop at 253).
+const TYPED_MAX: usize = 253;
+
+/// How a mutation is confirmed, the same everywhere (rollback, sync, terminate, auto-sync):
+/// a production target's name must be typed (echoed, ✓ when it matches, Enter proceeds only
+/// then); any other target takes `y` or Enter. State and keys here; drawn by
+/// `ui::popups::argo::confirmation_lines`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Confirmation {
+    /// The name to type (a production target); `None`: `y` or Enter confirms.
+    pub name: Option<String>,
+    pub typed: String,
+    /// Enter was pressed while the typed text did not match (cleared by the next edit).
+    pub mismatch: bool,
+}
+
+/// What a key did to a [`Confirmation`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConfirmStep {
+    /// Go ahead.
+    Confirmed,
+    /// Esc: back to the previous stage (or close).
+    Back,
+    /// Typed, deleted, refused or ignored: still waiting.
+    Waiting,
+}
+
+impl Confirmation {
+    /// `production` targets need `name` typed; others take `y`/Enter.
+    pub fn new(production: bool, name: &str) -> Confirmation {
+        Confirmation {
+            name: production.then(|| name.to_string()),
+            typed: String::new(),
+            mismatch: false,
+        }
+    }
+
+    /// Would Enter proceed now?
+    pub fn matches(&self) -> bool {
+        self.name.as_ref().is_none_or(|n| *n == self.typed)
+    }
+
+    pub fn on_key(&mut self, key: KeyEvent) -> ConfirmStep {
+        let plain = !key
+            .modifiers
+            .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+        match (&self.name, key.code) {
+            (_, KeyCode::Esc) => ConfirmStep::Back,
+            (None, KeyCode::Enter | KeyCode::Char('y') | KeyCode::Char('Y')) => {
+                ConfirmStep::Confirmed
+            }
+            (None, _) => ConfirmStep::Waiting,
+            (Some(name), KeyCode::Enter) => {
+                if self.typed == *name {
+                    ConfirmStep::Confirmed
+                } else {
+                    self.mismatch = true;
+                    ConfirmStep::Waiting
+                }
+            }
+            (Some(_), KeyCode::Backspace) => {
+                self.typed.pop();
+                self.mismatch = false;
+                ConfirmStep::Waiting
+            }
+            (Some(_), KeyCode::Char(c))
+                if plain && !c.is_control() && self.typed.chars().count() < TYPED_MAX =>
+            {
+                self.typed.push(c);
+                self.mismatch = false;
+                ConfirmStep::Waiting
+            }
+            (Some(_), _) => ConfirmStep::Waiting,
+        }
+    }
+}
 
 /// Durations offered when silencing, shortest first. The default is the first.
 pub const SILENCE_PRESETS: [(&str, i64); 7] = [
@@ -52,8 +130,8 @@ pub struct RollbackForm {
     pub disable_auto_sync: bool,
     pub prune: bool,
     pub production: bool,
-    /// What the user typed to confirm a production target (must equal the app name).
-    pub typed: String,
+    /// How the Confirm stage is confirmed (the app's name typed on production).
+    pub confirm: Confirmation,
     pub stage: RollbackStage,
     /// The server's words when something was refused, or why confirm is not possible yet.
     pub problem: Option<String>,
@@ -69,16 +147,52 @@ pub struct SyncForm {
     pub prune: bool,
     pub dry_run: bool,
     pub production: bool,
-    pub typed: String,
+    /// How the Confirm stage is confirmed: set on entering it (a dry run changes nothing, so
+    /// it needs no typed name even on production).
+    pub confirm: Confirmation,
     pub stage: FormStage,
     pub problem: Option<String>,
+}
+
+impl SyncForm {
+    /// A fresh form: no revision (the app's target revision), no prune, no dry run.
+    pub fn new(key: crate::model::app::AppKey, production: bool) -> SyncForm {
+        SyncForm {
+            confirm: Confirmation::new(production, &key.name),
+            key,
+            revision: String::new(),
+            prune: false,
+            dry_run: false,
+            production,
+            stage: FormStage::Edit,
+            problem: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct ConfirmAction {
     pub key: crate::model::app::AppKey,
     pub what: ConfirmKind,
+    /// The app's name typed on production, else `y`/Enter.
+    pub confirm: Confirmation,
     pub stage: FormStage,
+}
+
+impl ConfirmAction {
+    /// Waiting for confirmation; `production` targets need their name typed.
+    pub fn new(
+        key: crate::model::app::AppKey,
+        what: ConfirmKind,
+        production: bool,
+    ) -> ConfirmAction {
+        ConfirmAction {
+            confirm: Confirmation::new(production, &key.name),
+            key,
+            what,
+            stage: FormStage::Confirm,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

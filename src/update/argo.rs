@@ -7,7 +7,8 @@ use super::{flash, push_event};
 use crate::effect::Effect;
 use crate::model::app::{App, AppKey, HealthStatus};
 use crate::model::popup::{
-    ConfirmAction, ConfirmKind, FormStage, Popup, RollbackForm, RollbackStage, SyncForm,
+    ConfirmAction, ConfirmKind, ConfirmStep, Confirmation, FormStage, Popup, RollbackForm,
+    RollbackStage, SyncForm,
 };
 use crate::model::source::SourceKind;
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
@@ -131,7 +132,7 @@ pub fn open_rollback(model: &mut Model) -> Vec<Effect> {
         disable_auto_sync: false,
         prune: false,
         production,
-        typed: String::new(),
+        confirm: Confirmation::new(production, &key.name),
         stage: RollbackStage::Pick,
         problem: None,
         dry_run_skipped: false,
@@ -161,14 +162,8 @@ pub fn open_sync(model: &mut Model) -> Vec<Effect> {
         .is_production(&key, &app.destination_namespace);
     let revision = app.target_revisions.first().cloned().unwrap_or_default();
     model.popup = Some(Popup::Sync(Box::new(SyncForm {
-        key,
         revision,
-        prune: false,
-        dry_run: false,
-        production,
-        typed: String::new(),
-        stage: FormStage::Edit,
-        problem: None,
+        ..SyncForm::new(key, production)
     })));
     Vec::new()
 }
@@ -186,11 +181,14 @@ pub fn open_terminate(model: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    model.popup = Some(Popup::Confirm(ConfirmAction {
+    let production = model
+        .settings
+        .is_production(&key, &app.destination_namespace);
+    model.popup = Some(Popup::Confirm(ConfirmAction::new(
         key,
-        what: ConfirmKind::Terminate,
-        stage: FormStage::Confirm,
-    }));
+        ConfirmKind::Terminate,
+        production,
+    )));
     Vec::new()
 }
 
@@ -208,11 +206,14 @@ pub fn open_enable_autosync(model: &mut Model) -> Vec<Effect> {
         model.autosync_off.remove(&key);
         return Vec::new();
     }
-    model.popup = Some(Popup::Confirm(ConfirmAction {
+    let production = model
+        .settings
+        .is_production(&key, &app.destination_namespace);
+    model.popup = Some(Popup::Confirm(ConfirmAction::new(
         key,
-        what: ConfirmKind::EnableAutoSync,
-        stage: FormStage::Confirm,
-    }));
+        ConfirmKind::EnableAutoSync,
+        production,
+    )));
     Vec::new()
 }
 
@@ -258,23 +259,13 @@ pub fn on_rollback_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             KeyCode::Enter => return start_dry_run(model),
             _ => {}
         },
-        RollbackStage::Confirm => match key.code {
-            KeyCode::Esc => {
+        RollbackStage::Confirm => match form.confirm.on_key(key) {
+            ConfirmStep::Confirmed => return send_rollback(model),
+            ConfirmStep::Back => {
                 form.stage = RollbackStage::Pick;
-                form.typed.clear();
+                form.confirm = Confirmation::new(form.production, &form.key.name);
             }
-            KeyCode::Backspace if form.production => {
-                form.typed.pop();
-            }
-            KeyCode::Char(c) if form.production && form.typed.len() < 253 => form.typed.push(c),
-            KeyCode::Enter if form.production => {
-                if form.typed == form.key.name {
-                    return send_rollback(model);
-                }
-                form.problem = Some(format!("type `{}` exactly to confirm", form.key.name));
-            }
-            KeyCode::Char('y') | KeyCode::Char('Y') => return send_rollback(model),
-            _ => {}
+            ConfirmStep::Waiting => {}
         },
         // Sent: nothing to do but wait; Esc hides the popup, the result still lands.
         RollbackStage::DryRun(_) | RollbackStage::InFlight(_) | RollbackStage::Watching => {
@@ -391,26 +382,15 @@ pub fn on_sync_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             KeyCode::Enter => {
                 form.stage = FormStage::Confirm;
                 form.problem = None;
+                // A dry run changes nothing: no typed name for it, even on production.
+                form.confirm = Confirmation::new(form.production && !form.dry_run, &form.key.name);
             }
             _ => {}
         },
-        FormStage::Confirm => match key.code {
-            KeyCode::Esc => {
-                form.stage = FormStage::Edit;
-                form.typed.clear();
-            }
-            KeyCode::Backspace if form.production && !form.dry_run => {
-                form.typed.pop();
-            }
-            KeyCode::Char(c) if form.production && !form.dry_run => form.typed.push(c),
-            KeyCode::Enter if form.production && !form.dry_run => {
-                if form.typed == form.key.name {
-                    return send_sync(model);
-                }
-                form.problem = Some(format!("type `{}` exactly to confirm", form.key.name));
-            }
-            KeyCode::Char('y') | KeyCode::Char('Y') => return send_sync(model),
-            _ => {}
+        FormStage::Confirm => match form.confirm.on_key(key) {
+            ConfirmStep::Confirmed => return send_sync(model),
+            ConfirmStep::Back => form.stage = FormStage::Edit,
+            ConfirmStep::Waiting => {}
         },
         FormStage::InFlight(_) => {
             if key.code == KeyCode::Esc {
@@ -466,8 +446,14 @@ pub fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     let Some(Popup::Confirm(action)) = &mut model.popup else {
         return Vec::new();
     };
-    match (action.stage, key.code) {
-        (FormStage::Confirm, KeyCode::Char('y') | KeyCode::Char('Y')) => {
+    let step = match action.stage {
+        FormStage::Confirm | FormStage::Edit => action.confirm.on_key(key),
+        // Sent: Esc hides the popup, the result still lands.
+        FormStage::InFlight(_) if key.code == KeyCode::Esc => ConfirmStep::Back,
+        FormStage::InFlight(_) => ConfirmStep::Waiting,
+    };
+    match step {
+        ConfirmStep::Confirmed => {
             let (app, what) = (action.key.clone(), action.what);
             let (label, summary) = match what {
                 ConfirmKind::Terminate => (
@@ -500,11 +486,11 @@ pub fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 }],
             }
         }
-        (_, KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q')) => {
+        ConfirmStep::Back => {
             model.popup = None;
             Vec::new()
         }
-        _ => Vec::new(),
+        ConfirmStep::Waiting => Vec::new(),
     }
 }
 
@@ -554,6 +540,7 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
             match &mut model.popup {
                 Some(Popup::Rollback(form)) if form.stage == RollbackStage::DryRun(request_id) => {
                     form.stage = RollbackStage::Confirm;
+                    form.confirm = Confirmation::new(form.production, &form.key.name);
                     return Vec::new();
                 }
                 Some(Popup::Rollback(form))
@@ -647,11 +634,12 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
                         && autosync_refusal
                     {
                         form.stage = RollbackStage::Confirm;
+                        form.confirm = Confirmation::new(form.production, &form.key.name);
                         form.dry_run_skipped = true;
                         return Vec::new();
                     }
                     form.stage = RollbackStage::Pick;
-                    form.typed.clear();
+                    form.confirm = Confirmation::new(form.production, &form.key.name);
                     form.problem = Some(error.clone());
                 }
                 Some(Popup::Sync(form)) if form.stage == FormStage::InFlight(request_id) => {

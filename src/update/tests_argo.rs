@@ -313,7 +313,7 @@ fn rollback_with_auto_sync_is_dry_run_then_confirmed_by_typed_name() {
     let Some(Popup::Rollback(form)) = &mut m.popup else {
         panic!()
     };
-    form.typed.clear();
+    form.confirm.typed.clear();
     for c in "checkout-prod".chars() {
         press(&mut m, KeyCode::Char(c));
     }
@@ -455,7 +455,13 @@ fn terminate_needs_a_running_operation_and_confirmation() {
         ),
     );
     press(&mut m, KeyCode::Char('x'));
-    let effects = press(&mut m, KeyCode::Char('y'));
+    // Production: `y` is just a letter of the name being typed.
+    assert!(press(&mut m, KeyCode::Char('y')).is_empty());
+    press(&mut m, KeyCode::Backspace);
+    for c in "checkout-prod".chars() {
+        press(&mut m, KeyCode::Char(c));
+    }
+    let effects = press(&mut m, KeyCode::Enter);
     assert!(
         effects
             .iter()

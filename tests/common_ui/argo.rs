@@ -574,7 +574,7 @@ pub fn rollback_form(stage: RollbackStage) -> RollbackForm {
         disable_auto_sync: false,
         prune: false,
         production: true,
-        typed: String::new(),
+        confirm: sitrep::model::popup::Confirmation::new(true, CHECKOUT_APP),
         stage,
         problem: None,
         dry_run_skipped: false,

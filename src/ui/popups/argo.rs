@@ -4,7 +4,7 @@
 
 use crate::model::Model;
 use crate::model::app::{App, AppKey};
-use crate::model::popup::{ConfirmAction, ConfirmKind, FormStage, SyncForm};
+use crate::model::popup::{ConfirmAction, ConfirmKind, Confirmation, FormStage, SyncForm};
 use crate::ui::argo;
 use crate::ui::format::{self, NONE};
 use crate::ui::popups;
@@ -95,57 +95,79 @@ fn checkbox<'a>(model: &Model, on: bool, key: &'a str, words: &'a str) -> Vec<Sp
     ]
 }
 
-/// The two lines that confirm: typing the name on production, else `press y`.
-fn confirm_lines<'a>(
+/// How a [`Confirmation`] is drawn, everywhere: the typed name echoed (✓ when it matches) with
+/// exactly the keys that work now, or `press y or Enter`. `verb` says what confirming does
+/// (`roll back`), `back` what Esc does (`go back`).
+pub fn confirmation_lines<'a>(
     model: &Model,
-    production: bool,
-    typed: &str,
-    name: &str,
-    verb: &'a str,
-    esc: &'a str,
+    c: &Confirmation,
+    verb: &str,
+    back: &str,
 ) -> Vec<Line<'a>> {
     let theme = &model.theme;
-    if !production {
-        return vec![popups::key_hint(
-            model,
-            &[
-                ("press ", false),
-                ("y", true),
-                (verb, false),
-                ("Esc", true),
-                (esc, false),
-            ],
-        )];
-    }
-    let matches = typed == name;
-    vec![
-        Line::from(vec![
-            Span::styled("production: type the app name to confirm: ", theme.warning),
-            Span::styled(
-                format::tail(typed, 64),
-                if matches { theme.ok } else { theme.text },
+    let keys = |parts: Vec<(String, bool)>| -> Line<'a> {
+        Line::from(
+            parts
+                .into_iter()
+                .map(|(t, key)| Span::styled(t, if key { theme.accent } else { theme.text }))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let Some(name) = &c.name else {
+        return vec![keys(vec![
+            ("press ".into(), false),
+            ("y".into(), true),
+            (" or ".into(), false),
+            ("Enter".into(), true),
+            (format!(" to {verb}, "), false),
+            ("Esc".into(), true),
+            (format!(" to {back}"), false),
+        ])];
+    };
+    let matches = c.matches();
+    let typed = Line::from(vec![
+        Span::styled(
+            format!(
+                "production: type “{}” to confirm: ",
+                format::truncate(name, 64)
             ),
-            Span::styled(" ", theme.text.add_modifier(Modifier::REVERSED)),
-            Span::styled(if matches { "  ✓" } else { "" }, theme.ok),
-        ]),
-        if matches {
-            popups::key_hint(
-                model,
-                &[
-                    ("press ", false),
-                    ("Enter", true),
-                    (verb, false),
-                    ("Esc", true),
-                    (" to go back", false),
-                ],
-            )
-        } else {
-            Line::from(Span::styled(
-                format!("type “{name}” exactly · Esc to go back"),
-                theme.muted,
-            ))
-        },
-    ]
+            theme.warning,
+        ),
+        Span::styled(
+            format::tail(&c.typed, 64),
+            if matches { theme.ok } else { theme.text },
+        ),
+        Span::styled(" ", theme.text.add_modifier(Modifier::REVERSED)),
+        Span::styled(if matches { "  ✓" } else { "" }, theme.ok),
+    ]);
+    let hint = if matches {
+        keys(vec![
+            ("press ".into(), false),
+            ("Enter".into(), true),
+            (format!(" to {verb}, "), false),
+            ("Esc".into(), true),
+            (format!(" to {back}"), false),
+        ])
+    } else if c.mismatch {
+        Line::from(vec![
+            Span::styled("✗ not the name yet · ", theme.critical),
+            Span::styled("Backspace", theme.accent),
+            Span::styled(" corrects · ", theme.text),
+            Span::styled("Esc", theme.accent),
+            Span::styled(format!(" to {back}"), theme.text),
+        ])
+    } else {
+        keys(vec![
+            ("then ".into(), false),
+            ("Enter".into(), true),
+            (format!(" to {verb} · "), false),
+            ("Backspace".into(), true),
+            (" corrects · ".into(), false),
+            ("Esc".into(), true),
+            (format!(" to {back}"), false),
+        ])
+    };
+    vec![typed, hint]
 }
 
 fn problem_lines<'a>(model: &Model, problem: Option<&str>, area: Rect) -> Vec<Line<'a>> {
@@ -248,9 +270,9 @@ pub fn sync(model: &Model, form: &SyncForm, area: Rect, buf: &mut Buffer) {
     lines.push(Line::default());
     lines.extend(problem_lines(model, form.problem.as_deref(), area));
     let verb = if form.dry_run {
-        " to dry-run the sync, "
+        "dry-run the sync"
     } else {
-        " to sync, "
+        "sync"
     };
     let last: Vec<Line> = match form.stage {
         FormStage::Edit => vec![popups::key_hint(
@@ -266,14 +288,7 @@ pub fn sync(model: &Model, form: &SyncForm, area: Rect, buf: &mut Buffer) {
                 (" cancel", false),
             ],
         )],
-        FormStage::Confirm => confirm_lines(
-            model,
-            form.production,
-            &form.typed,
-            &form.key.name,
-            verb,
-            " to go back",
-        ),
+        FormStage::Confirm => confirmation_lines(model, &form.confirm, verb, "go back"),
         FormStage::InFlight(_) => vec![Line::from(Span::styled(
             format!(
                 "syncing… waiting for {} (pressing again does nothing)",
@@ -321,17 +336,17 @@ pub fn confirm(model: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buff
     let (what, verb, question) = match action.what {
         ConfirmKind::Terminate => (
             "Terminate operation on",
-            " to terminate, ",
+            "terminate",
             "The running operation will be terminated:",
         ),
         ConfirmKind::EnableAutoSync => (
             "Re-enable auto-sync on",
-            " to re-enable, ",
+            "re-enable",
             "Auto-sync will be turned back on:",
         ),
     };
     lines.push(Line::from(Span::styled(question, theme.header)));
-    lines.extend(target_lines(model, key, false));
+    lines.extend(target_lines(model, key, action.confirm.name.is_some()));
     lines.push(field("  Now at", now_spans(model, app)));
     match action.what {
         ConfirmKind::Terminate => {
@@ -410,7 +425,7 @@ pub fn confirm(model: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buff
             theme.info,
         ))],
         FormStage::Edit | FormStage::Confirm => {
-            confirm_lines(model, false, "", "", verb, " to cancel")
+            confirmation_lines(model, &action.confirm, verb, "cancel")
         }
     };
     let inner = popups::open_box(

@@ -374,7 +374,6 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
         }
     }
 
-    let name = &form.key.name;
     let last: Vec<Line> = match form.stage {
         RollbackStage::DryRun(_) => vec![popups::key_hint(
             model,
@@ -387,47 +386,7 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
             ),
             theme.info,
         ))],
-        _ if form.production => {
-            let matches = form.typed == *name;
-            vec![
-                Line::from(vec![
-                    Span::styled("production: type the app name to confirm: ", theme.warning),
-                    Span::styled(
-                        format::tail(&form.typed, 64),
-                        if matches { theme.ok } else { theme.text },
-                    ),
-                    Span::styled(" ", theme.text.add_modifier(Modifier::REVERSED)),
-                    Span::styled(if matches { "  ✓" } else { "" }, theme.ok),
-                ]),
-                if matches {
-                    popups::key_hint(
-                        model,
-                        &[
-                            ("press ", false),
-                            ("Enter", true),
-                            (" to roll back, ", false),
-                            ("Esc", true),
-                            (" to go back", false),
-                        ],
-                    )
-                } else {
-                    Line::from(Span::styled(
-                        format!("type “{name}” exactly · Esc to go back"),
-                        theme.muted,
-                    ))
-                },
-            ]
-        }
-        _ => vec![popups::key_hint(
-            model,
-            &[
-                ("press ", false),
-                ("y", true),
-                (" to roll back, ", false),
-                ("Esc", true),
-                (" to go back", false),
-            ],
-        )],
+        _ => popups::argo::confirmation_lines(model, &form.confirm, "roll back", "go back"),
     };
     let what = match form.stage {
         RollbackStage::DryRun(_) => "Dry run: roll back",
