@@ -210,3 +210,36 @@ async fn after_a_rollback_what_runs_is_the_rolled_back_revision_and_git_stays() 
     assert_eq!(after.git_differs(), Some(bad.as_str()));
     d.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_sync_dry_run_result_reads_as_what_would_change() {
+    let (d, spec) = demo().await;
+    let client = ArgocdClient::new(&spec).unwrap();
+    let effect = Effect::Sync {
+        request_id: 1,
+        key: key("search-prod"),
+        revision: None,
+        prune: false,
+        dry_run: true,
+    };
+    match run_argocd_effect(&spec, effect).await {
+        Msg::Done(EffectOutcome::AppActionDone { dry_run, app, .. }) => {
+            assert!(dry_run);
+            let op = app.unwrap().operation.unwrap();
+            assert!(op.dry_run && op.phase.is_running(), "{op:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    d.clock().advance(chrono::TimeDelta::seconds(3));
+    let search = client.get(&key("search-prod")).await.unwrap();
+    let op = search.operation.unwrap();
+    assert!(op.dry_run && !op.phase.is_running(), "{op:?}");
+    let changes: Vec<_> = op.results.iter().filter(|r| r.changes()).collect();
+    assert_eq!(changes.len(), 1, "{:?}", op.results);
+    assert_eq!(
+        (changes[0].kind.as_str(), changes[0].status.as_str()),
+        ("Deployment", "Synced")
+    );
+    assert!(changes[0].message.ends_with("configured (dry run)"));
+    d.shutdown().await;
+}

@@ -10,7 +10,9 @@ use ratatui::style::{Color, Modifier};
 use sitrep::config::theme::Theme;
 use sitrep::model::Model;
 use sitrep::model::app::{HealthStatus, Operation, OperationPhase, SyncStatus};
-use sitrep::model::popup::{ConfirmAction, ConfirmKind, FormStage, Popup, RollbackStage, SyncForm};
+use sitrep::model::popup::{
+    ConfirmAction, ConfirmKind, DryRunWatch, FormStage, Popup, RollbackStage, SyncForm,
+};
 use sitrep::model::ui::{Screen, TriagePane};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
@@ -75,9 +77,12 @@ fn watching_model() -> Model {
         automated: false,
         revision: "v2.13.2".to_string(),
         failed_resources: Vec::new(),
+        dry_run: false,
+        results: Vec::new(),
     });
     if let Some(Popup::Rollback(form)) = &mut m.popup {
         form.disable_auto_sync = true;
+        form.dry_run_skipped = true;
         form.confirm.typed = CHECKOUT_APP.to_string();
     }
     m
@@ -252,14 +257,95 @@ fn rollback_pick_with_auto_sync_explained() {
     );
 }
 
+/// checkout-prod with auto-sync off (so Argo CD can dry-run the rollback), at `stage`, with
+/// the dry run sent as request 7.
+fn dry_run_rollback(stage: RollbackStage) -> Model {
+    let mut m = rollback(stage);
+    m.apps.get_mut(&app_key(CHECKOUT_APP)).unwrap().auto_sync = false;
+    if let Some(Popup::Rollback(f)) = &mut m.popup {
+        f.auto_sync = false;
+        f.dry_run = Some(DryRunWatch::new(7, m.apps.get(&app_key(CHECKOUT_APP))));
+    }
+    m
+}
+
+fn dry_run_op(phase: OperationPhase) -> Operation {
+    Operation {
+        phase,
+        message: "successfully synced (all tasks run)".to_string(),
+        started_at: Some(ago(3)),
+        finished_at: Some(ago(1)),
+        initiated_by: "alice".to_string(),
+        automated: false,
+        revision: "v2.13.2".to_string(),
+        failed_resources: Vec::new(),
+        dry_run: true,
+        results: [
+            "ConfigMap checkout-config unchanged",
+            "Deployment checkout configured",
+        ]
+        .iter()
+        .map(|r| {
+            let (kind, rest) = r.split_once(' ').unwrap();
+            let (name, verb) = rest.split_once(' ').unwrap();
+            sitrep::model::app::ResourceResult {
+                kind: kind.to_string(),
+                namespace: "shop".to_string(),
+                name: name.to_string(),
+                status: "Synced".to_string(),
+                message: format!("{}/{name} {verb} (dry run)", kind.to_lowercase()),
+            }
+        })
+        .collect(),
+    }
+}
+
 #[test]
 fn rollback_dry_run_and_in_flight() {
-    let text = render_text(&rollback(RollbackStage::DryRun(7)), 120, 40);
-    assert!(text.contains("dry run… asking argocd"), "{text}");
+    let text = render_text(&dry_run_rollback(RollbackStage::DryRun(7)), 120, 40);
+    assert!(text.contains("Dry run     asking argocd…"), "{text}");
     assert!(!text.contains("press y"), "{text}");
+
+    // Accepted, and Argo CD runs it: no confirming yet (it would refuse the rollback).
+    let mut m = dry_run_rollback(RollbackStage::Confirm);
+    let app = m.apps.get_mut(&app_key(CHECKOUT_APP)).unwrap();
+    app.operation = Some(Operation {
+        finished_at: None,
+        ..dry_run_op(OperationPhase::Running)
+    });
+    if let Some(Popup::Rollback(f)) = &mut m.popup {
+        f.dry_run.as_mut().unwrap().accepted = true;
+    }
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("✓ accepted by argocd; it is running the dry run"),
+        "{text}"
+    );
+    assert!(
+        text.contains("waiting for the dry run's result… Esc to go back"),
+        "{text}"
+    );
+    assert!(!text.contains("to confirm"), "{text}");
+
+    // Its result: what would change, each resource in Argo CD's words, then the confirmation.
+    let done = dry_run_op(OperationPhase::Succeeded);
+    m.apps.get_mut(&app_key(CHECKOUT_APP)).unwrap().operation = Some(done.clone());
+    if let Some(Popup::Rollback(f)) = &mut m.popup {
+        f.dry_run.as_mut().unwrap().result = Some(done);
+    }
+    let text = render_text(&m, 120, 40);
+    for needed in [
+        "Dry run     ✓ done: 1 of 2 resources would change:",
+        "Deployment checkout  Synced  deployment/checkout configured (dry run)",
+        "ConfigMap checkout-config  Synced  configmap/checkout-config unchanged (dry run)",
+        "production: type “checkout-prod” to confirm:",
+    ] {
+        assert!(text.contains(needed), "lacks {needed:?}:\n{text}");
+    }
+
     let text = render_text(&rollback(RollbackStage::InFlight(8)), 120, 40);
     assert!(text.contains("rolling back… waiting for argocd"), "{text}");
-    assert!(!text.contains("type the app name"), "{text}");
+    assert!(!text.contains("to confirm"), "{text}");
 }
 
 #[test]
@@ -267,6 +353,7 @@ fn rollback_confirm_production_with_typed_name() {
     let mut m = rollback(RollbackStage::Confirm);
     if let Some(Popup::Rollback(f)) = &mut m.popup {
         f.disable_auto_sync = true;
+        f.dry_run_skipped = true;
         f.confirm.typed = "checkout-pr".to_string();
     }
     snap_both("rollback_confirm_production", &m);

@@ -133,6 +133,29 @@ pub struct Operation {
     pub revision: String,
     /// Resources that failed to sync, with their messages.
     pub failed_resources: Vec<String>,
+    /// `operation.sync.dryRun`: it only asked what would change.
+    pub dry_run: bool,
+    /// `syncResult.resources`: what it did (or, for a dry run, would do) to each resource.
+    pub results: Vec<ResourceResult>,
+}
+
+/// One `syncResult.resources[]` entry.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ResourceResult {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+    /// `Synced`, `SyncFailed`, `Pruned`, `PruneSkipped` (empty while pending).
+    pub status: String,
+    /// kubectl's words: `deployment.apps/api configured (dry run)`.
+    pub message: String,
+}
+
+impl ResourceResult {
+    /// Did (or would) the operation change this resource? kubectl says `unchanged` otherwise.
+    pub fn changes(&self) -> bool {
+        !self.message.contains("unchanged")
+    }
 }
 
 /// One `status.history` entry: a deploy that happened.

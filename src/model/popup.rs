@@ -116,6 +116,51 @@ pub enum RollbackStage {
     Watching,
 }
 
+/// A dry run Argo CD was asked for: it runs as an operation on the app, and its result
+/// (`syncResult.resources`) shows on the app when it finishes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DryRunWatch {
+    pub request_id: u64,
+    /// When the app's operation before it started: the dry run is the next one.
+    pub before: Option<chrono::DateTime<chrono::Utc>>,
+    /// Argo CD accepted the request.
+    pub accepted: bool,
+    /// The finished dry-run operation, once seen on the app.
+    pub result: Option<crate::model::app::Operation>,
+}
+
+impl DryRunWatch {
+    pub fn new(request_id: u64, app: Option<&crate::model::app::App>) -> DryRunWatch {
+        DryRunWatch {
+            request_id,
+            before: app
+                .and_then(|a| a.operation.as_ref())
+                .and_then(|o| o.started_at),
+            accepted: false,
+            result: None,
+        }
+    }
+
+    /// Argo CD is still running it (no result yet, the app's operation running): a real
+    /// request now would be refused ("another operation is already in progress").
+    pub fn running(&self, app: Option<&crate::model::app::App>) -> bool {
+        self.result.is_none() && app.is_some_and(crate::model::app::App::operation_running)
+    }
+
+    /// The app's operation, if it is this dry run, finished.
+    pub fn finished<'a>(
+        &self,
+        app: &'a crate::model::app::App,
+    ) -> Option<&'a crate::model::app::Operation> {
+        app.operation.as_ref().filter(|o| {
+            o.dry_run
+                && !o.phase.is_running()
+                && o.started_at.is_some()
+                && o.started_at != self.before
+        })
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RollbackForm {
     pub key: crate::model::app::AppKey,
@@ -135,9 +180,11 @@ pub struct RollbackForm {
     pub stage: RollbackStage,
     /// The server's words when something was refused, or why confirm is not possible yet.
     pub problem: Option<String>,
-    /// Argo CD refused the dry run only because auto-sync is on (it can't dry-run then); the
-    /// real request disables auto-sync first.
+    /// No dry run: Argo CD refuses one while auto-sync is on, and the real request turns
+    /// auto-sync off first.
     pub dry_run_skipped: bool,
+    /// The dry run sent, and its result once Argo CD has run it.
+    pub dry_run: Option<DryRunWatch>,
 }
 
 #[derive(Debug, Clone)]
@@ -152,6 +199,8 @@ pub struct SyncForm {
     pub confirm: Confirmation,
     pub stage: FormStage,
     pub problem: Option<String>,
+    /// The last dry run sent from this form, and what Argo CD said it would change.
+    pub last_dry_run: Option<DryRunWatch>,
 }
 
 impl SyncForm {
@@ -166,6 +215,7 @@ impl SyncForm {
             production,
             stage: FormStage::Edit,
             problem: None,
+            last_dry_run: None,
         }
     }
 }

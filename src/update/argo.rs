@@ -2,19 +2,22 @@
 //! name for production, auto-sync handled as one explicit step), sync, terminate, re-enable
 //! auto-sync. One request at a time, never retried, every attempt and result on the timeline.
 
+mod outcome;
+
+pub use outcome::{on_outcome, watch_progress};
+
 use super::apps::short_rev;
 use super::{flash, push_event};
 use crate::effect::Effect;
 use crate::model::app::{App, AppKey, HealthStatus};
 use crate::model::popup::{
-    ConfirmAction, ConfirmKind, ConfirmStep, Confirmation, FormStage, Popup, RollbackForm,
-    RollbackStage, SyncForm,
+    ConfirmAction, ConfirmKind, ConfirmStep, Confirmation, DryRunWatch, FormStage, Popup,
+    RollbackForm, RollbackStage, SyncForm,
 };
 use crate::model::source::SourceKind;
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
 use crate::model::ui::{FlashLevel, Screen};
 use crate::model::{Model, PendingAction};
-use crate::msg::EffectOutcome;
 use crossterm::event::{KeyCode, KeyEvent};
 use serde_json::json;
 
@@ -136,6 +139,7 @@ pub fn open_rollback(model: &mut Model) -> Vec<Effect> {
         stage: RollbackStage::Pick,
         problem: None,
         dry_run_skipped: false,
+        dry_run: None,
         selected: 1,
         last_healthy,
         entries,
@@ -292,6 +296,16 @@ fn start_dry_run(model: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
+    if form.auto_sync && form.disable_auto_sync {
+        // Argo CD refuses a rollback, dry run included, while auto-sync is on, and the real
+        // request turns it off first: nothing to ask; straight to what will happen.
+        form.stage = RollbackStage::Confirm;
+        form.confirm = Confirmation::new(form.production, &form.key.name);
+        form.dry_run_skipped = true;
+        form.dry_run = None;
+        form.problem = None;
+        return Vec::new();
+    }
     let (key, entry, prune) = (
         form.key.clone(),
         form.entries[form.selected].clone(),
@@ -309,10 +323,12 @@ fn start_dry_run(model: &mut Model) -> Vec<Effect> {
         ),
         json!({"action": "rollback", "dry_run": true, "app": key, "id": entry.id, "revision": entry.revision}),
     );
+    let watch = DryRunWatch::new(request_id, model.apps.get(&key));
     if let Some(Popup::Rollback(form)) = &mut model.popup {
         form.stage = RollbackStage::DryRun(request_id);
         form.problem = None;
         form.dry_run_skipped = false;
+        form.dry_run = Some(watch);
     }
     vec![Effect::Rollback {
         request_id,
@@ -328,6 +344,14 @@ fn send_rollback(model: &mut Model) -> Vec<Effect> {
     let Some(Popup::Rollback(form)) = &model.popup else {
         return Vec::new();
     };
+    // Its dry run still runs in Argo CD: confirming waits for the result.
+    if form
+        .dry_run
+        .as_ref()
+        .is_some_and(|w| w.running(model.apps.get(&form.key)))
+    {
+        return Vec::new();
+    }
     let (key, entry, prune, disable) = (
         form.key.clone(),
         form.entries[form.selected].clone(),
@@ -341,12 +365,17 @@ fn send_rollback(model: &mut Model) -> Vec<Effect> {
     } else {
         ""
     };
+    let no_dry_run = if form.dry_run_skipped {
+        "; no dry run: Argo CD cannot dry-run with auto-sync on"
+    } else {
+        ""
+    };
     let request_id = begin(
         model,
         &key,
         "rollback",
         format!(
-            "{auto}roll back {} from {from} to {to} (history {})",
+            "{auto}roll back {} from {from} to {to} (history {}{no_dry_run})",
             key.name, entry.id
         ),
         json!({"action": "rollback", "dry_run": false, "app": key, "id": entry.id, "from": from, "to": entry.revision,
@@ -405,6 +434,14 @@ fn send_sync(model: &mut Model) -> Vec<Effect> {
     let Some(Popup::Sync(form)) = &model.popup else {
         return Vec::new();
     };
+    // The last dry run still runs in Argo CD: it would refuse another operation now.
+    if form
+        .last_dry_run
+        .as_ref()
+        .is_some_and(|w| w.running(model.apps.get(&form.key)))
+    {
+        return Vec::new();
+    }
     let (key, revision, prune, dry_run) = (
         form.key.clone(),
         form.revision.clone(),
@@ -428,8 +465,12 @@ fn send_sync(model: &mut Model) -> Vec<Effect> {
         ),
         json!({"action": "sync", "app": key, "revision": revision, "prune": prune, "dry_run": dry_run}),
     );
+    let watch = dry_run.then(|| DryRunWatch::new(request_id, model.apps.get(&key)));
     if let Some(Popup::Sync(form)) = &mut model.popup {
         form.stage = FormStage::InFlight(request_id);
+        if watch.is_some() {
+            form.last_dry_run = watch;
+        }
     }
     let revision = Some(revision).filter(|r| !r.is_empty());
     vec![Effect::Sync {
@@ -518,178 +559,4 @@ fn record(model: &mut Model, kind: EventKind, key: &AppKey, summary: String, hig
     let mut e = user_event(model, kind, key, summary);
     e.highlight = highlight;
     push_event(model, e);
-}
-
-/// Results of Argo CD actions.
-pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
-    match outcome {
-        EffectOutcome::AppActionDone {
-            request_id,
-            key,
-            dry_run,
-            app,
-            ..
-        } => {
-            let pending = model.in_flight.remove(&request_id);
-            let action = pending.as_ref().map(|p| p.what.clone()).unwrap_or_default();
-            let disabled = pending.is_some_and(|p| p.disable_auto_sync);
-            if let Some(app) = *app {
-                model.apps.insert(app.key.clone(), app);
-                model.rederive();
-            }
-            match &mut model.popup {
-                Some(Popup::Rollback(form)) if form.stage == RollbackStage::DryRun(request_id) => {
-                    form.stage = RollbackStage::Confirm;
-                    form.confirm = Confirmation::new(form.production, &form.key.name);
-                    return Vec::new();
-                }
-                Some(Popup::Rollback(form))
-                    if form.stage == RollbackStage::InFlight(request_id) =>
-                {
-                    form.stage = RollbackStage::Watching;
-                }
-                Some(Popup::Sync(form)) if form.stage == FormStage::InFlight(request_id) => {
-                    model.popup = None
-                }
-                Some(Popup::Confirm(c)) if c.stage == FormStage::InFlight(request_id) => {
-                    model.popup = None
-                }
-                _ => {}
-            }
-            if dry_run {
-                flash(
-                    model,
-                    FlashLevel::Success,
-                    format!(
-                        "{action} on {}: accepted by Argo CD (nothing changed)",
-                        key.name
-                    ),
-                );
-                return Vec::new();
-            }
-            if action == "rollback" {
-                if disabled {
-                    model.autosync_off.insert(key.clone());
-                    record(
-                        model,
-                        EventKind::AutosyncToggled,
-                        &key,
-                        format!(
-                            "auto-sync OFF on {} (by sitrep, for the rollback)",
-                            key.name
-                        ),
-                        true,
-                    );
-                }
-                record(
-                    model,
-                    EventKind::Rollback,
-                    &key,
-                    format!("rollback of {} started", key.name),
-                    true,
-                );
-            } else if action == "enable auto-sync" {
-                model.autosync_off.remove(&key);
-            }
-            record(
-                model,
-                EventKind::ActionSucceeded,
-                &key,
-                format!("{action} on {}: accepted", key.name),
-                false,
-            );
-            flash(
-                model,
-                FlashLevel::Success,
-                format!("{action} on {}: accepted; watching it", key.name),
-            );
-            vec![Effect::FetchAppDetail { key, refresh: None }]
-        }
-        EffectOutcome::MutationFailed {
-            request_id, error, ..
-        } => {
-            let pending = model.in_flight.remove(&request_id);
-            let what = pending
-                .as_ref()
-                .map(|p| p.what.clone())
-                .unwrap_or_else(|| "request".into());
-            // The executor says this when auto-sync went off but the rollback then failed: the
-            // reminder must stay, whether or not the popup is still open.
-            if let Some(PendingAction {
-                app: Some(app),
-                disable_auto_sync: true,
-                ..
-            }) = &pending
-                && error.contains("auto-sync is now OFF")
-            {
-                model.autosync_off.insert(app.clone());
-            }
-            match &mut model.popup {
-                Some(Popup::Rollback(form)) if matches!(form.stage, RollbackStage::DryRun(id) | RollbackStage::InFlight(id) if id == request_id) =>
-                {
-                    // Argo CD can't dry-run while auto-sync is on; the real request disables it first.
-                    let autosync_refusal = error.contains("auto-sync is enabled");
-                    if form.stage == RollbackStage::DryRun(request_id)
-                        && form.disable_auto_sync
-                        && autosync_refusal
-                    {
-                        form.stage = RollbackStage::Confirm;
-                        form.confirm = Confirmation::new(form.production, &form.key.name);
-                        form.dry_run_skipped = true;
-                        return Vec::new();
-                    }
-                    form.stage = RollbackStage::Pick;
-                    form.confirm = Confirmation::new(form.production, &form.key.name);
-                    form.problem = Some(error.clone());
-                }
-                Some(Popup::Sync(form)) if form.stage == FormStage::InFlight(request_id) => {
-                    form.stage = FormStage::Edit;
-                    form.problem = Some(error.clone());
-                }
-                Some(Popup::Confirm(c)) if c.stage == FormStage::InFlight(request_id) => {
-                    model.popup = None
-                }
-                _ => {}
-            }
-            let mut e = TimelineEvent::new(
-                EventKind::ActionFailed,
-                EventSource::User,
-                model.now,
-                model.now,
-                format!("{what} failed: {error}"),
-            );
-            e.actor = model.settings.author.clone();
-            e.highlight = true;
-            e.details = json!({"request_id": request_id, "error": error});
-            push_event(model, e);
-            flash(model, FlashLevel::Error, format!("{what} failed: {error}"));
-            Vec::new()
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// While a rollback is being watched: say so when the app is healthy again.
-pub fn watch_progress(model: &mut Model) {
-    let Some(Popup::Rollback(form)) = &model.popup else {
-        return;
-    };
-    if form.stage != RollbackStage::Watching {
-        return;
-    }
-    if let Some(app) = model.apps.get(&form.key)
-        && app.health == HealthStatus::Healthy
-        && !app.operation_running()
-        && model
-            .flash
-            .as_ref()
-            .is_none_or(|f| !f.text.contains("Healthy again"))
-    {
-        let name = app.key.name.clone();
-        flash(
-            model,
-            FlashLevel::Success,
-            format!("{name} is Healthy again"),
-        );
-    }
 }

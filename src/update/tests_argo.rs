@@ -254,7 +254,7 @@ fn affected_apps_get_their_detail_fetched_once() {
 }
 
 #[test]
-fn rollback_with_auto_sync_is_dry_run_then_confirmed_by_typed_name() {
+fn rollback_with_auto_sync_skips_the_impossible_dry_run_and_is_confirmed_by_typed_name() {
     let mut m = world();
     assert!(
         press(&mut m, KeyCode::Char('R'))
@@ -270,50 +270,33 @@ fn rollback_with_auto_sync_is_dry_run_then_confirmed_by_typed_name() {
     );
     assert!(form.auto_sync && form.production);
 
-    // Enter without accepting the auto-sync step: explained, nothing sent.
+    // Enter without accepting the auto-sync step: nothing sent.
+    let effects = press(&mut m, KeyCode::Enter);
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Rollback { .. })));
+
+    // Accepted: Argo CD cannot dry-run a rollback with auto-sync on, so none is asked for
+    // (nothing on the timeline either): straight to what will happen.
+    press(&mut m, KeyCode::Char('a'));
     let effects = press(&mut m, KeyCode::Enter);
     assert!(!effects.iter().any(|e| matches!(e, Effect::Rollback { .. })));
     let Some(Popup::Rollback(form)) = &m.popup else {
         panic!()
     };
-    assert!(form.problem.as_ref().unwrap().contains("auto-sync is ON"));
-
-    press(&mut m, KeyCode::Char('a'));
-    let effects = press(&mut m, KeyCode::Enter);
-    let Some(Effect::Rollback {
-        request_id,
-        id: 7,
-        dry_run: true,
-        disable_auto_sync: false,
-        ..
-    }) = effects.first().cloned()
-    else {
-        panic!("{effects:?}")
-    };
-    // Argo CD refuses a dry run while auto-sync is on: that's expected, we go on to confirm.
-    update(
-        &mut m,
-        Msg::Done(EffectOutcome::MutationFailed {
-            request_id,
-            source: "argocd".into(),
-            error: "rollback cannot be initiated when auto-sync is enabled".into(),
-        }),
-    );
-    let Some(Popup::Rollback(form)) = &m.popup else {
-        panic!()
-    };
     assert_eq!(form.stage, RollbackStage::Confirm);
+    assert!(form.dry_run_skipped);
+    assert!(
+        !m.timeline
+            .iter()
+            .any(|e| e.kind == EventKind::ActionAttempted)
+    );
 
-    // Production: `y` does nothing; the name must be typed.
+    // Production: `y` is a letter of the name, not a confirmation.
     assert!(
         !press(&mut m, KeyCode::Char('y'))
             .iter()
             .any(|e| matches!(e, Effect::Rollback { .. }))
     );
-    let Some(Popup::Rollback(form)) = &mut m.popup else {
-        panic!()
-    };
-    form.confirm.typed.clear();
+    press(&mut m, KeyCode::Backspace);
     for c in "checkout-prod".chars() {
         press(&mut m, KeyCode::Char(c));
     }
@@ -339,10 +322,15 @@ fn rollback_with_auto_sync_is_dry_run_then_confirmed_by_typed_name() {
             .iter()
             .any(|e| matches!(e, Effect::Rollback { .. }))
     );
-    assert!(
-        m.timeline.iter().any(
-            |e| e.kind == EventKind::ActionAttempted && e.summary.contains("disable auto-sync")
-        )
+    let attempted = m
+        .timeline
+        .iter()
+        .find(|e| e.kind == EventKind::ActionAttempted)
+        .unwrap();
+    assert_eq!(
+        attempted.summary,
+        "disable auto-sync, then roll back checkout-prod from v2.14.0 to v2.13.2 (history 7; \
+         no dry run: Argo CD cannot dry-run with auto-sync on)"
     );
 
     let mut healed = checkout();
@@ -363,6 +351,12 @@ fn rollback_with_auto_sync_is_dry_run_then_confirmed_by_typed_name() {
     assert_eq!(form.stage, RollbackStage::Watching);
     assert!(m.autosync_off.contains(&key("checkout-prod")));
     assert!(m.timeline.iter().any(|e| e.kind == EventKind::Rollback));
+    assert!(
+        m.timeline
+            .iter()
+            .any(|e| e.kind == EventKind::ActionSucceeded
+                && e.summary == "rollback on checkout-prod: accepted by argocd")
+    );
 
     healed.health = HealthStatus::Healthy;
     healed.history.push(entry(9, "v2.13.2", 0, "alice"));
@@ -387,14 +381,36 @@ fn rollback_with_auto_sync_is_dry_run_then_confirmed_by_typed_name() {
     assert!(m.autosync_off.contains(&key("checkout-prod")));
 }
 
+/// The world with checkout-prod's auto-sync off: a rollback dry-runs first.
+fn world_without_auto_sync() -> Model {
+    let mut m = world();
+    let mut a = checkout();
+    a.auto_sync = false;
+    update(
+        &mut m,
+        source(
+            "argocd",
+            SourcePayload::AppChanged {
+                change: WatchChange::Modified,
+                app: Box::new(a),
+            },
+        ),
+    );
+    m
+}
+
 #[test]
 fn refused_rollback_shows_the_servers_words_and_is_not_retried() {
-    let mut m = world();
+    let mut m = world_without_auto_sync();
     press(&mut m, KeyCode::Char('R'));
-    press(&mut m, KeyCode::Char('a'));
     let effects = press(&mut m, KeyCode::Enter);
-    let Some(Effect::Rollback { request_id, .. }) = effects.first().cloned() else {
-        panic!()
+    let Some(Effect::Rollback {
+        request_id,
+        dry_run: true,
+        ..
+    }) = effects.first().cloned()
+    else {
+        panic!("{effects:?}")
     };
     let effects = update(
         &mut m,
@@ -415,7 +431,13 @@ fn refused_rollback_shows_the_servers_words_and_is_not_retried() {
             .unwrap()
             .contains("does not have deployment with id 7")
     );
-    assert!(m.timeline.iter().any(|e| e.kind == EventKind::ActionFailed));
+    let failed = m
+        .timeline
+        .iter()
+        .find(|e| e.kind == EventKind::ActionFailed)
+        .unwrap();
+    assert_eq!(failed.refs.app.as_deref(), Some("checkout-prod"));
+    assert_eq!(failed.refs.service.as_deref(), Some("checkout"));
 }
 
 #[test]
@@ -443,6 +465,8 @@ fn terminate_needs_a_running_operation_and_confirmation() {
         automated: false,
         revision: "v2.14.1".into(),
         failed_resources: vec![],
+        dry_run: false,
+        results: vec![],
     });
     update(
         &mut m,
@@ -500,18 +524,7 @@ fn auto_sync_off_reminder_survives_a_failed_rollback_with_the_popup_closed() {
     let mut m = world();
     press(&mut m, KeyCode::Char('R'));
     press(&mut m, KeyCode::Char('a'));
-    let effects = press(&mut m, KeyCode::Enter);
-    let Some(Effect::Rollback { request_id, .. }) = effects.first().cloned() else {
-        panic!()
-    };
-    update(
-        &mut m,
-        Msg::Done(EffectOutcome::MutationFailed {
-            request_id,
-            source: "argocd".into(),
-            error: "rollback cannot be initiated when auto-sync is enabled".into(),
-        }),
-    );
+    press(&mut m, KeyCode::Enter);
     for c in "checkout-prod".chars() {
         press(&mut m, KeyCode::Char(c));
     }
@@ -735,6 +748,8 @@ fn a_recent_failed_sync_found_at_first_sight_is_on_the_timeline_when_it_failed()
         automated: false,
         revision: "v2.14.1".into(),
         failed_resources: vec!["Deployment/checkout/api: bad image".into()],
+        dry_run: false,
+        results: vec![],
     });
     update(
         &mut m,
@@ -747,4 +762,150 @@ fn a_recent_failed_sync_found_at_first_sight_is_on_the_timeline_when_it_failed()
         .expect("the failed sync is news");
     assert_eq!(e.occurred_at, t0() - Duration::minutes(2));
     assert!(e.summary.contains("one or more objects failed to apply"));
+}
+
+fn request_ids(m: &Model, kind: EventKind) -> Vec<u64> {
+    m.timeline
+        .iter()
+        .filter(|e| e.kind == kind)
+        .filter_map(|e| e.details["request_id"].as_u64())
+        .collect()
+}
+
+#[test]
+fn every_attempt_gets_an_outcome_and_a_dry_run_says_what_would_change() {
+    use crate::model::app::{Operation, OperationPhase, ResourceResult};
+    let mut m = world();
+    m.screen = crate::model::ui::Screen::Apps;
+    m.rederive();
+    m.apps_cursor.selected = m
+        .apps_view
+        .iter()
+        .position(|k| k.name == "search-prod")
+        .unwrap();
+    press(&mut m, KeyCode::Char('S'));
+    press(&mut m, KeyCode::Char('d'));
+    press(&mut m, KeyCode::Enter);
+    let effects = press(&mut m, KeyCode::Enter);
+    let Some(Effect::Sync {
+        request_id,
+        dry_run: true,
+        ..
+    }) = effects.first().cloned()
+    else {
+        panic!("{effects:?}")
+    };
+    // Argo CD accepts: the answer is the app with the dry run's operation requested.
+    let mut search = m.apps[&key("search-prod")].clone();
+    let op = |phase, started| Operation {
+        phase,
+        message: String::new(),
+        started_at: started,
+        finished_at: None,
+        initiated_by: "admin".into(),
+        automated: false,
+        revision: "v4.2.0".into(),
+        failed_resources: vec![],
+        dry_run: true,
+        results: vec![],
+    };
+    search.operation = Some(op(OperationPhase::Running, None));
+    update(
+        &mut m,
+        Msg::Done(EffectOutcome::AppActionDone {
+            request_id,
+            source: "argocd".into(),
+            key: key("search-prod"),
+            dry_run: true,
+            app: Box::new(Some(search.clone())),
+        }),
+    );
+    assert_eq!(
+        request_ids(&m, EventKind::ActionSucceeded),
+        request_ids(&m, EventKind::ActionAttempted),
+        "the attempt has its outcome"
+    );
+    let Some(Popup::Sync(form)) = &m.popup else {
+        panic!("the form stays open for the result")
+    };
+    assert_eq!(form.stage, crate::model::popup::FormStage::Edit);
+
+    // Argo CD ran it: what it would do shows on the app, and so on the timeline.
+    let mut done = op(OperationPhase::Succeeded, Some(t0()));
+    done.results = vec![
+        ResourceResult {
+            kind: "Deployment".into(),
+            namespace: "search".into(),
+            name: "search".into(),
+            status: "Synced".into(),
+            message: "deployment.apps/search configured (dry run)".into(),
+        },
+        ResourceResult {
+            kind: "Service".into(),
+            namespace: "search".into(),
+            name: "search".into(),
+            status: "Synced".into(),
+            message: "service/search unchanged (dry run)".into(),
+        },
+    ];
+    search.operation = Some(done);
+    update(
+        &mut m,
+        source(
+            "argocd",
+            SourcePayload::AppChanged {
+                change: WatchChange::Modified,
+                app: Box::new(search),
+            },
+        ),
+    );
+    let result = m.timeline.last().unwrap();
+    assert_eq!(
+        result.summary,
+        "dry run of sync of search-prod: Argo CD would change Deployment search \
+         (deployment.apps/search configured (dry run)); 1 unchanged"
+    );
+    assert_eq!(result.details["request_id"].as_u64(), Some(request_id));
+    let Some(Popup::Sync(form)) = &m.popup else {
+        panic!()
+    };
+    assert!(form.last_dry_run.as_ref().unwrap().result.is_some());
+
+    // A refusal is an outcome too, with the server's words.
+    press(&mut m, KeyCode::Char('d'));
+    press(&mut m, KeyCode::Enter);
+    for c in "search-prod".chars() {
+        press(&mut m, KeyCode::Char(c));
+    }
+    let effects = press(&mut m, KeyCode::Enter);
+    let Some(Effect::Sync {
+        request_id,
+        dry_run: false,
+        ..
+    }) = effects.first().cloned()
+    else {
+        panic!("{effects:?}")
+    };
+    update(
+        &mut m,
+        Msg::Done(EffectOutcome::MutationFailed {
+            request_id,
+            source: "argocd".into(),
+            error: "another operation is already in progress".into(),
+        }),
+    );
+    let failed = m.timeline.last().unwrap();
+    assert_eq!(failed.kind, EventKind::ActionFailed);
+    assert_eq!(
+        failed.summary,
+        "sync failed: another operation is already in progress"
+    );
+    let mut outcomes = request_ids(&m, EventKind::ActionSucceeded);
+    outcomes.extend(request_ids(&m, EventKind::ActionFailed));
+    for attempt in request_ids(&m, EventKind::ActionAttempted) {
+        assert!(
+            outcomes.contains(&attempt),
+            "attempt {attempt} has no outcome"
+        );
+    }
 }

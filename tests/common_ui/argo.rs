@@ -94,6 +94,8 @@ pub fn checkout_app() -> App {
         automated: false,
         revision: "v2.14.0".to_string(),
         failed_resources: Vec::new(),
+        dry_run: false,
+        results: Vec::new(),
     });
     a.images = vec!["ghcr.io/example/checkout:v2.14.0".to_string()];
     a.resource_version = "4711".to_string();
@@ -139,6 +141,8 @@ pub fn apps() -> Vec<App> {
         automated: true,
         revision: "6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a".to_string(),
         failed_resources: Vec::new(),
+        dry_run: false,
+        results: Vec::new(),
     });
     out.push(frontend);
     // payments-prod: rolled back by bob through sitrep, which turned its auto-sync off.
@@ -189,6 +193,8 @@ pub fn apps() -> Vec<App> {
         automated: true,
         revision: "1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f".to_string(),
         failed_resources: vec!["CronJob/ledger-close".to_string()],
+        dry_run: false,
+        results: Vec::new(),
     });
     out.push(ledger);
     // The healthy rest of the fleet.
@@ -578,6 +584,7 @@ pub fn rollback_form(stage: RollbackStage) -> RollbackForm {
         stage,
         problem: None,
         dry_run_skipped: false,
+        dry_run: None,
     }
 }
 
@@ -622,6 +629,8 @@ pub fn rolled_back_model() -> Model {
         automated: false,
         revision: "v2.13.2".to_string(),
         failed_resources: Vec::new(),
+        dry_run: false,
+        results: Vec::new(),
     });
     m.autosync_off.insert(key);
     m.apps_view = apps_view(&m);

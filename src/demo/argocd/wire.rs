@@ -95,11 +95,19 @@ pub fn operation(app: &App, op: &OpRecord) -> Value {
     })
 }
 
-fn sync_result(app: &App, live: &Live, op: &OpRecord) -> Value {
+fn sync_result(app: &App, live: &Live, world: &World, op: &OpRecord) -> Value {
     let w = &live.workload;
     let ns = &live.namespace;
     let dry = if op.dry_run { " (dry run)" } else { "" };
-    let changed = if op.deploy_id.is_some() {
+    // A dry run reports what the real sync would do: configure the Deployment when it asks
+    // for another version than the one running when it started.
+    let would_change = op.dry_run
+        && op.version.as_deref().is_some_and(|v| {
+            world
+                .running(&app.def.name, op.started)
+                .is_none_or(|d| d.version != v)
+        });
+    let changed = if op.deploy_id.is_some() || would_change {
         "configured"
     } else {
         "unchanged"
@@ -142,6 +150,7 @@ fn sync_result(app: &App, live: &Live, op: &OpRecord) -> Value {
 fn operation_state(
     app: &App,
     live: &Live,
+    world: &World,
     op: &OpRecord,
     clock: &ScenarioClock,
     at: Offset,
@@ -157,7 +166,7 @@ fn operation_state(
         state["finishedAt"] = json!(stamp(clock, op.finished_at()));
     }
     if phase == Phase::Succeeded {
-        state["syncResult"] = sync_result(app, live, op);
+        state["syncResult"] = sync_result(app, live, world, op);
     }
     state
 }
@@ -253,7 +262,7 @@ pub fn application(app: &App, world: &World, clock: &ScenarioClock, at: Offset) 
         },
     });
     if let Some(op) = &current {
-        status["operationState"] = operation_state(app, &live, op, clock, at);
+        status["operationState"] = operation_state(app, &live, world, op, clock, at);
         if op.in_progress(at) {
             out["operation"] = operation(app, op);
         }

@@ -295,6 +295,7 @@ pub struct Operation {
 pub struct SyncOperation {
     pub revision: Text,
     pub revisions: List<Text>,
+    pub dry_run: Option<bool>,
 }
 
 #[derive(Deserialize, Default, Debug)]

@@ -3,8 +3,10 @@
 //! auto-sync), each showing exactly what will happen.
 
 use crate::model::Model;
-use crate::model::app::{App, AppKey};
-use crate::model::popup::{ConfirmAction, ConfirmKind, Confirmation, FormStage, SyncForm};
+use crate::model::app::{App, AppKey, OperationPhase, ResourceResult};
+use crate::model::popup::{
+    ConfirmAction, ConfirmKind, Confirmation, DryRunWatch, FormStage, SyncForm,
+};
 use crate::ui::argo;
 use crate::ui::format::{self, NONE};
 use crate::ui::popups;
@@ -170,6 +172,82 @@ pub fn confirmation_lines<'a>(
     vec![typed, hint]
 }
 
+/// Resources of a dry run's result listed, at most this many.
+const DRY_RUN_RESOURCES: usize = 5;
+
+/// A dry run's state as `Dry run` field lines: asking, accepted and running, or what Argo CD
+/// said it would do to each resource (kind, name, status, its words).
+pub fn dry_run_lines<'a>(
+    model: &Model,
+    watch: &DryRunWatch,
+    instance: &str,
+    label: &'static str,
+) -> Vec<Line<'a>> {
+    let theme = &model.theme;
+    let field = |l: &'static str, v: Vec<Span<'a>>| widgets::field(theme, l, LABEL_W, v);
+    let Some(op) = &watch.result else {
+        let text = if watch.accepted {
+            format!("✓ accepted by {instance}; it is running the dry run… (result here when done)")
+        } else {
+            format!("asking {instance}…")
+        };
+        return vec![field(label, vec![Span::styled(text, theme.info)])];
+    };
+    if op.phase != OperationPhase::Succeeded {
+        let mut lines = vec![field(
+            label,
+            vec![Span::styled(
+                format!("✗ failed: {}", argo::one_line(&op.message)),
+                theme.critical,
+            )],
+        )];
+        for f in op.failed_resources.iter().take(DRY_RUN_RESOURCES) {
+            lines.push(field(
+                "",
+                vec![Span::styled(argo::one_line(f), theme.critical)],
+            ));
+        }
+        return lines;
+    }
+    let changed = op.results.iter().filter(|r| r.changes()).count();
+    let head = match (changed, op.results.len()) {
+        (_, 0) => "✓ done: Argo CD reported no resources".to_string(),
+        (0, n) => format!("✓ done: nothing would change ({n} unchanged)"),
+        (c, n) => format!("✓ done: {c} of {n} resources would change:"),
+    };
+    let mut lines = vec![field(label, vec![Span::styled(head, theme.ok)])];
+    // What would change first, then the rest.
+    let mut results: Vec<&ResourceResult> = op.results.iter().collect();
+    results.sort_by_key(|r| !r.changes());
+    for r in results.iter().take(DRY_RUN_RESOURCES) {
+        let style = if r.changes() {
+            theme.warning
+        } else {
+            theme.muted
+        };
+        lines.push(field(
+            "",
+            vec![
+                Span::styled(format!("{} {}", r.kind, r.name), style),
+                Span::styled(
+                    format!("  {}  {}", r.status, argo::one_line(&r.message)),
+                    theme.muted,
+                ),
+            ],
+        ));
+    }
+    if results.len() > DRY_RUN_RESOURCES {
+        lines.push(field(
+            "",
+            vec![Span::styled(
+                format!("… {} more", results.len() - DRY_RUN_RESOURCES),
+                theme.muted,
+            )],
+        ));
+    }
+    lines
+}
+
 fn problem_lines<'a>(model: &Model, problem: Option<&str>, area: Rect) -> Vec<Line<'a>> {
     let theme = &model.theme;
     problem
@@ -267,6 +345,14 @@ pub fn sync(model: &Model, form: &SyncForm, area: Rect, buf: &mut Buffer) {
             })],
         ));
     }
+    if let Some(watch) = form.last_dry_run.as_ref().filter(|_| editing) {
+        lines.extend(dry_run_lines(
+            model,
+            watch,
+            &form.key.instance,
+            "  Last result",
+        ));
+    }
     lines.push(Line::default());
     lines.extend(problem_lines(model, form.problem.as_deref(), area));
     let verb = if form.dry_run {
@@ -288,6 +374,16 @@ pub fn sync(model: &Model, form: &SyncForm, area: Rect, buf: &mut Buffer) {
                 (" cancel", false),
             ],
         )],
+        FormStage::Confirm if form.last_dry_run.as_ref().is_some_and(|w| w.running(app)) => {
+            vec![popups::key_hint(
+                model,
+                &[
+                    ("waiting for the dry run's result… ", false),
+                    ("Esc", true),
+                    (" to go back", false),
+                ],
+            )]
+        }
         FormStage::Confirm => confirmation_lines(model, &form.confirm, verb, "go back"),
         FormStage::InFlight(_) => vec![Line::from(Span::styled(
             format!(

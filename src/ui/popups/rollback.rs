@@ -348,21 +348,22 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
         let label = if i == 0 { "  Auto-sync" } else { "" };
         lines.push(field(label, vec![Span::styled(l, auto.style)]));
     }
-    let dry = match form.stage {
-        RollbackStage::DryRun(_) => Span::styled(
-            format!(
-                "dry run… asking {} whether it would accept this",
-                form.key.instance
-            ),
-            theme.info,
-        ),
-        _ if form.dry_run_skipped => Span::styled(
-            "not possible while auto-sync is on (Argo CD refuses it); auto-sync goes off first",
-            theme.warning,
-        ),
-        _ => Span::styled(format!("✓ accepted by {}", form.key.instance), theme.ok),
-    };
-    lines.push(field("  Dry run", vec![dry]));
+    match &form.dry_run {
+        _ if form.dry_run_skipped => lines.push(field(
+            "  Dry run",
+            vec![Span::styled(
+                "none: Argo CD cannot dry-run a rollback while auto-sync is on",
+                theme.warning,
+            )],
+        )),
+        Some(watch) => lines.extend(popups::argo::dry_run_lines(
+            model,
+            watch,
+            &form.key.instance,
+            "  Dry run",
+        )),
+        None => lines.push(field("  Dry run", vec![Span::styled("none", theme.muted)])),
+    }
     lines.push(Line::default());
     if let Some(problem) = &form.problem {
         for l in format::wrap(
@@ -386,6 +387,21 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
             ),
             theme.info,
         ))],
+        // Argo CD would refuse the rollback while its dry run still runs.
+        _ if form
+            .dry_run
+            .as_ref()
+            .is_some_and(|w| w.running(model.apps.get(&form.key))) =>
+        {
+            vec![popups::key_hint(
+                model,
+                &[
+                    ("waiting for the dry run's result… ", false),
+                    ("Esc", true),
+                    (" to go back", false),
+                ],
+            )]
+        }
         _ => popups::argo::confirmation_lines(model, &form.confirm, "roll back", "go back"),
     };
     let what = match form.stage {
