@@ -78,6 +78,7 @@ fn app(i: usize, generation: usize) -> App {
         reconciled_at: Some(now),
         resources: vec![],
         resource_version: format!("{}", i + generation * APPS),
+        seen_health: Default::default(),
     }
 }
 

@@ -779,3 +779,117 @@ fn re_enabling_auto_sync_on_production_takes_the_typed_name() {
     type_text(&mut m, CHECKOUT_APP);
     assert!(enabled(&press(&mut m, KeyCode::Enter)));
 }
+
+// --- The rollback picker: each fact once, keys as hinted --------------------------------
+
+fn rollback_popup_text(m: &Model) -> String {
+    // The popup's rows only (the screen behind has its own words).
+    render_text(m, 120, 40)
+        .lines()
+        .filter(|l| l.contains('┃') && l.matches('┃').count() >= 2)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_rollback_picker_marks_what_runs_and_what_sitrep_saw() {
+    use crossterm::event::KeyCode;
+    let mut m = rolled_back_model();
+    select_app(&mut m, CHECKOUT_APP);
+    press(&mut m, KeyCode::Char('R'));
+    let text = render_text(&m, 120, 40);
+    for (entry, note) in [
+        (" 6 v2.13.2", "current"),
+        (" 5 v2.14.0", "seen Degraded"),
+        (" 4 v2.13.2", "same as current"),
+    ] {
+        assert!(line_with(&text, entry).contains(note), "{entry}: {text}");
+    }
+    // Nothing else was seen Healthy, and the bad revision is not preselected.
+    assert!(!text.contains("last healthy"), "{text}");
+    assert!(
+        text.contains("no earlier entry was seen Healthy by sitrep"),
+        "{text}"
+    );
+    assert!(line_with(&text, " 3 v2.13.1").contains('▌'), "{text}");
+    assert!(
+        text.contains("j/k choose · Enter dry run · p prune: no · Esc cancel"),
+        "{text}"
+    );
+
+    // On an entry of the revision that runs: said once, and Enter is neither hinted nor acts.
+    press(&mut m, KeyCode::Char('k'));
+    let text = render_text(&m, 120, 40);
+    assert!(line_with(&text, " 4 v2.13.2").contains('▌'), "{text}");
+    assert_eq!(text.matches("runs now").count(), 1, "{text}");
+    assert!(
+        text.contains("j/k choose · p prune: no · Esc cancel"),
+        "{text}"
+    );
+    let effects = press(&mut m, KeyCode::Enter);
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, sitrep::effect::Effect::Rollback { .. }))
+    );
+
+    // A server's refusal is about the choice made: choosing again clears it.
+    if let Some(Popup::Rollback(f)) = &mut m.popup {
+        f.problem = Some("application checkout-prod does not have deployment with id 4".into());
+    }
+    assert!(render_text(&m, 120, 40).contains("✗ application checkout-prod"));
+    press(&mut m, KeyCode::Char('j'));
+    assert!(!render_text(&m, 120, 40).contains("✗ application checkout-prod"));
+}
+
+#[test]
+fn with_auto_sync_on_the_picker_explains_once_and_hints_only_what_works() {
+    use crossterm::event::KeyCode;
+    let mut m = argo_model();
+    select_app(&mut m, CHECKOUT_APP);
+    press(&mut m, KeyCode::Char('R'));
+    // What sitrep saw decides "last healthy", and it is preselected.
+    let text = render_text(&m, 120, 40);
+    assert!(
+        line_with(&text, " 4 v2.13.2").contains("last healthy"),
+        "{text}"
+    );
+    assert!(line_with(&text, " 4 v2.13.2").contains('▌'), "{text}");
+    assert!(line_with(&text, " 5 v2.14.0").contains("current"), "{text}");
+    // The box has all its sides.
+    let top = line_with(&text, "┌ Auto-sync");
+    assert!(top.contains("─┐"), "{top}");
+    assert!(
+        line_with(&text, "[ ] disable auto-sync").contains(" │"),
+        "{text}"
+    );
+    // Enter can not roll back yet: not hinted, does nothing, adds no second message.
+    assert!(
+        text.contains("j/k choose · a disable auto-sync first · p prune: no · Esc cancel"),
+        "{text}"
+    );
+    let before = rollback_popup_text(&m);
+    let effects = press(&mut m, KeyCode::Enter);
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, sitrep::effect::Effect::Rollback { .. }))
+    );
+    assert_eq!(rollback_popup_text(&m), before);
+    assert_eq!(before.matches("Auto-sync is ON").count(), 1, "{before}");
+    // Accepted: Enter goes to the review (Argo CD can not dry-run with auto-sync on).
+    press(&mut m, KeyCode::Char('a'));
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains(
+            "j/k choose · Enter review (no dry run) · a keep auto-sync · p prune: no · Esc cancel"
+        ),
+        "{text}"
+    );
+    press(&mut m, KeyCode::Enter);
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("Dry run     none: Argo CD cannot dry-run a rollback while auto-sync is on"),
+        "{text}"
+    );
+}

@@ -216,9 +216,33 @@ pub struct App {
     pub reconciled_at: Option<DateTime<Utc>>,
     pub resources: Vec<ResourceStatus>,
     pub resource_version: String,
+    /// sitrep's own observation, not Argo CD's (its history keeps no health): the health this
+    /// app last settled at (Healthy or Degraded, no operation running) while each revision
+    /// was deployed. Carried from one state of the app to the next ([`App::observe`]).
+    pub seen_health: std::collections::BTreeMap<String, HealthStatus>,
 }
 
 impl App {
+    /// Carry what sitrep saw of the app's earlier states into this one, and note the health it
+    /// has settled at now under what runs. Only revisions still in the history are kept.
+    pub fn observe(&mut self, old: Option<&App>) {
+        if let Some(old) = old {
+            for (rev, health) in &old.seen_health {
+                self.seen_health.entry(rev.clone()).or_insert(*health);
+            }
+        }
+        let settled = matches!(self.health, HealthStatus::Healthy | HealthStatus::Degraded)
+            && !self.operation_running();
+        if settled && let Some(rev) = self.deployed_revision().map(str::to_string) {
+            self.seen_health.insert(rev, self.health);
+        }
+        if !self.history.is_empty() {
+            let history = &self.history;
+            self.seen_health
+                .retain(|rev, _| history.iter().any(|h| h.revision == *rev));
+        }
+    }
+
     /// A deploy is running right now.
     pub fn operation_running(&self) -> bool {
         self.operation
@@ -350,6 +374,7 @@ mod tests {
             reconciled_at: None,
             resources: Vec::new(),
             resource_version: String::new(),
+            seen_health: Default::default(),
         }
     }
 
@@ -386,6 +411,35 @@ mod tests {
         let a = app(SyncStatus::OutOfSync, "abc", vec![]);
         assert_eq!(a.deployed_revision(), None);
         assert_eq!(a.git_differs(), Some("abc"));
+    }
+
+    #[test]
+    fn sitrep_remembers_the_health_each_revision_settled_at() {
+        let mut bad = app(
+            SyncStatus::Synced,
+            "74dd23a",
+            vec![entry(2, "0765b95"), entry(3, "74dd23a")],
+        );
+        bad.health = HealthStatus::Degraded;
+        bad.observe(None);
+        let mut healed = app(
+            SyncStatus::OutOfSync,
+            "74dd23a",
+            vec![
+                entry(2, "0765b95"),
+                entry(3, "74dd23a"),
+                entry(4, "0765b95"),
+            ],
+        );
+        healed.observe(Some(&bad));
+        assert_eq!(healed.seen_health["74dd23a"], HealthStatus::Degraded);
+        assert_eq!(healed.seen_health["0765b95"], HealthStatus::Healthy);
+        // Progressing is no verdict; an operation running neither.
+        let mut rolling = healed.clone();
+        rolling.history.push(entry(5, "74dd23a"));
+        rolling.health = HealthStatus::Progressing;
+        rolling.observe(Some(&healed));
+        assert_eq!(rolling.seen_health["74dd23a"], HealthStatus::Degraded);
     }
 
     #[test]

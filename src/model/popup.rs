@@ -167,7 +167,8 @@ pub struct RollbackForm {
     /// The app's history, newest first, as shown; `selected` indexes it.
     pub entries: Vec<crate::model::app::HistoryEntry>,
     pub selected: usize,
-    /// Index in `entries` of the newest entry that was deployed while the app was Healthy (best guess: the entry before the current one), marked "last healthy".
+    /// Index in `entries` of the newest earlier entry, of another revision than the one that
+    /// runs, that sitrep saw the app Healthy at (`App::seen_health`); `None` when it saw none.
     pub last_healthy: Option<usize>,
     pub current_revision: String,
     pub auto_sync: bool,
@@ -185,6 +186,23 @@ pub struct RollbackForm {
     pub dry_run_skipped: bool,
     /// The dry run sent, and its result once Argo CD has run it.
     pub dry_run: Option<DryRunWatch>,
+}
+
+impl RollbackForm {
+    /// Why the selected entry can not be rolled back to, if so (one message, shown in the
+    /// picker; Enter does nothing then).
+    pub fn target_refusal(&self) -> Option<&'static str> {
+        let Some(entry) = self.entries.get(self.selected) else {
+            return Some("no history entry chosen: nothing to roll back to");
+        };
+        if self.selected == 0 {
+            Some("that is what runs now: choose an older entry")
+        } else if !entry.revision.is_empty() && entry.revision == self.current_revision {
+            Some("that revision is what runs now: choose another")
+        } else {
+            None
+        }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -42,7 +42,8 @@ pub fn on_apps(
     for app in &apps {
         app_events(model, old.get(&app.key), app, at, initial, &mut events);
     }
-    for app in apps {
+    for mut app in apps {
+        app.observe(old.get(&app.key));
         model.apps.insert(app.key.clone(), app);
     }
     finish(model, events)
@@ -64,6 +65,8 @@ pub fn on_app_changed(
         WatchChange::Added | WatchChange::Modified => {
             let old = model.apps.remove(&app.key);
             app_events(model, old.as_ref(), &app, at, false, &mut events);
+            let mut app = app;
+            app.observe(old.as_ref());
             model.apps.insert(app.key.clone(), app);
         }
     }
@@ -80,9 +83,10 @@ pub fn on_detail(
     model.detail_requests.remove(&key);
     model.app_details.insert(key, detail);
     let mut events = Vec::new();
-    if let Some(app) = app {
+    if let Some(mut app) = app {
         let old = model.apps.remove(&app.key);
         app_events(model, old.as_ref(), &app, at, false, &mut events);
+        app.observe(old.as_ref());
         model.apps.insert(app.key.clone(), app);
     }
     finish(model, events)

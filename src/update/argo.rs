@@ -119,18 +119,22 @@ pub fn open_rollback(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     let entries: Vec<_> = app.history.iter().rev().cloned().collect();
-    // History does not record health; the best honest guess: a healthy app's current entry,
-    // else the one before it.
-    let last_healthy = if app.health == HealthStatus::Healthy {
-        Some(0)
-    } else {
-        Some(1)
-    };
+    // Argo CD's history keeps no health: what sitrep saw each revision settle at decides.
+    let deployed = app.deployed_revision().unwrap_or_default().to_string();
+    let seen = |i: usize| app.seen_health.get(&entries[i].revision).copied();
+    let other = |i: usize| entries[i].revision != deployed;
+    let earlier = || (1..entries.len()).filter(|i| other(*i));
+    let last_healthy = earlier().find(|i| seen(*i) == Some(HealthStatus::Healthy));
+    // Preselect the last healthy entry, else the newest one not seen Degraded.
+    let selected = last_healthy
+        .or_else(|| earlier().find(|i| seen(*i) != Some(HealthStatus::Degraded)))
+        .or_else(|| earlier().next())
+        .unwrap_or(1);
     let production = model
         .settings
         .is_production(&key, &app.destination_namespace);
     model.popup = Some(Popup::Rollback(Box::new(RollbackForm {
-        current_revision: app.deployed_revision().unwrap_or_default().to_string(),
+        current_revision: deployed,
         auto_sync: app.auto_sync,
         disable_auto_sync: false,
         prune: false,
@@ -140,7 +144,7 @@ pub fn open_rollback(model: &mut Model) -> Vec<Effect> {
         problem: None,
         dry_run_skipped: false,
         dry_run: None,
-        selected: 1,
+        selected,
         last_healthy,
         entries,
         key,
@@ -249,17 +253,25 @@ pub fn on_rollback_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match form.stage {
+        // A server's refusal shown here is about the choice made: any change clears it.
         RollbackStage::Pick => match key.code {
             KeyCode::Esc | KeyCode::Char('q') => model.popup = None,
             KeyCode::Down | KeyCode::Char('j') => {
-                form.selected = (form.selected + 1).min(form.entries.len().saturating_sub(1))
+                form.selected = (form.selected + 1).min(form.entries.len().saturating_sub(1));
+                form.problem = None;
             }
-            KeyCode::Up | KeyCode::Char('k') => form.selected = form.selected.saturating_sub(1),
+            KeyCode::Up | KeyCode::Char('k') => {
+                form.selected = form.selected.saturating_sub(1);
+                form.problem = None;
+            }
             KeyCode::Char('a') if form.auto_sync => {
                 form.disable_auto_sync = !form.disable_auto_sync;
                 form.problem = None;
             }
-            KeyCode::Char('p') => form.prune = !form.prune,
+            KeyCode::Char('p') => {
+                form.prune = !form.prune;
+                form.problem = None;
+            }
             KeyCode::Enter => return start_dry_run(model),
             _ => {}
         },
@@ -285,15 +297,8 @@ fn start_dry_run(model: &mut Model) -> Vec<Effect> {
     let Some(Popup::Rollback(form)) = &mut model.popup else {
         return Vec::new();
     };
-    if form.selected == 0 {
-        form.problem = Some("that is the current deployment: pick an earlier one".into());
-        return Vec::new();
-    }
-    if form.auto_sync && !form.disable_auto_sync {
-        form.problem = Some(
-            "auto-sync is ON: Argo CD refuses rollbacks while it is on. Press a to disable auto-sync, then roll back"
-                .into(),
-        );
+    // The picker already says why (one message per fact): Enter does nothing here.
+    if form.target_refusal().is_some() || (form.auto_sync && !form.disable_auto_sync) {
         return Vec::new();
     }
     if form.auto_sync && form.disable_auto_sync {
@@ -306,11 +311,10 @@ fn start_dry_run(model: &mut Model) -> Vec<Effect> {
         form.problem = None;
         return Vec::new();
     }
-    let (key, entry, prune) = (
-        form.key.clone(),
-        form.entries[form.selected].clone(),
-        form.prune,
-    );
+    let Some(entry) = form.entries.get(form.selected).cloned() else {
+        return Vec::new();
+    };
+    let (key, prune) = (form.key.clone(), form.prune);
     let request_id = begin(
         model,
         &key,
@@ -352,12 +356,10 @@ fn send_rollback(model: &mut Model) -> Vec<Effect> {
     {
         return Vec::new();
     }
-    let (key, entry, prune, disable) = (
-        form.key.clone(),
-        form.entries[form.selected].clone(),
-        form.prune,
-        form.disable_auto_sync,
-    );
+    let Some(entry) = form.entries.get(form.selected).cloned() else {
+        return Vec::new();
+    };
+    let (key, prune, disable) = (form.key.clone(), form.prune, form.disable_auto_sync);
     let from = short_rev(&form.current_revision).to_string();
     let to = short_rev(&entry.revision).to_string();
     let auto = if disable {

@@ -89,6 +89,7 @@ fn app(
         reconciled_at: Some(t0()),
         resources: vec![],
         resource_version: "1".into(),
+        seen_health: Default::default(),
     }
 }
 

@@ -71,6 +71,7 @@ pub fn app(name: &str, revision: &str, deployed_secs_ago: i64, auto_sync: bool) 
         reconciled_at: Some(ago(20)),
         resources: Vec::new(),
         resource_version: "1000".to_string(),
+        seen_health: Default::default(),
     }
 }
 
@@ -99,6 +100,12 @@ pub fn checkout_app() -> App {
     });
     a.images = vec!["ghcr.io/example/checkout:v2.14.0".to_string()];
     a.resource_version = "4711".to_string();
+    // sitrep has run for days: it saw v2.13.2 Healthy, and v2.14.0 turn Degraded.
+    a.seen_health = [
+        ("v2.13.2".to_string(), HealthStatus::Healthy),
+        ("v2.14.0".to_string(), HealthStatus::Degraded),
+    ]
+    .into();
     a
 }
 
@@ -566,7 +573,7 @@ pub fn argo_model() -> Model {
 }
 
 /// A rollback form for checkout-prod as the update logic opens it: entries newest first, the
-/// entry before the current one selected and marked last healthy.
+/// entry sitrep saw Healthy (v2.13.2, before the current one) selected and marked last healthy.
 pub fn rollback_form(stage: RollbackStage) -> RollbackForm {
     let mut entries = checkout_app().history;
     entries.reverse();
@@ -614,6 +621,7 @@ pub fn type_text(m: &mut Model, text: &str) {
 pub fn rolled_back_model() -> Model {
     let mut m = argo_model();
     let key = app_key(CHECKOUT_APP);
+    let before = m.apps[&key].clone();
     let app = m.apps.get_mut(&key).unwrap();
     app.auto_sync = false;
     app.sync = SyncStatus::OutOfSync;
@@ -632,6 +640,7 @@ pub fn rolled_back_model() -> Model {
         dry_run: false,
         results: Vec::new(),
     });
+    app.observe(Some(&before));
     m.autosync_off.insert(key);
     m.apps_view = apps_view(&m);
     // The real correlation (not `correlate_argo`): the suspect marks are what is under test.

@@ -131,6 +131,7 @@ pub fn app(instance: &str, app: wire::Application) -> App {
         reconciled_at: status.reconciled_at,
         resources: status.resources.0.into_iter().map(resource).collect(),
         resource_version: text(metadata.resource_version),
+        seen_health: Default::default(),
     }
 }
 

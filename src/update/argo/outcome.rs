@@ -30,7 +30,8 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
                 .unwrap_or_else(|| "request".into());
             let disabled = pending.is_some_and(|p| p.disable_auto_sync);
             let answered = (*app).is_some();
-            if let Some(app) = *app {
+            if let Some(mut app) = *app {
+                app.observe(model.apps.get(&app.key));
                 model.apps.insert(app.key.clone(), app);
                 model.rederive();
             }
