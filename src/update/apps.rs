@@ -55,21 +55,25 @@ pub fn on_app_changed(
     change: WatchChange,
     app: App,
 ) -> Vec<Effect> {
-    let mut events = Vec::new();
     match change {
         WatchChange::Deleted => {
             model.apps.remove(&app.key);
             model.app_details.remove(&app.key);
             model.autosync_off.remove(&app.key);
+            finish(model, Vec::new())
         }
-        WatchChange::Added | WatchChange::Modified => {
-            let old = model.apps.remove(&app.key);
-            app_events(model, old.as_ref(), &app, at, false, &mut events);
-            let mut app = app;
-            app.observe(old.as_ref());
-            model.apps.insert(app.key.clone(), app);
-        }
+        WatchChange::Added | WatchChange::Modified => store(model, at, app),
     }
+}
+
+/// Put one state of an app in the store, the one way every state arrives (watch, Get, a
+/// mutation's answer): what changed becomes timeline events, what sitrep saw is carried on.
+pub fn store(model: &mut Model, at: DateTime<Utc>, mut app: App) -> Vec<Effect> {
+    let mut events = Vec::new();
+    let old = model.apps.remove(&app.key);
+    app_events(model, old.as_ref(), &app, at, false, &mut events);
+    app.observe(old.as_ref());
+    model.apps.insert(app.key.clone(), app);
     finish(model, events)
 }
 
@@ -82,14 +86,10 @@ pub fn on_detail(
 ) -> Vec<Effect> {
     model.detail_requests.remove(&key);
     model.app_details.insert(key, detail);
-    let mut events = Vec::new();
-    if let Some(mut app) = app {
-        let old = model.apps.remove(&app.key);
-        app_events(model, old.as_ref(), &app, at, false, &mut events);
-        app.observe(old.as_ref());
-        model.apps.insert(app.key.clone(), app);
+    match app {
+        Some(app) => store(model, at, app),
+        None => finish(model, Vec::new()),
     }
-    finish(model, events)
 }
 
 fn finish(model: &mut Model, mut events: Vec<TimelineEvent>) -> Vec<Effect> {
@@ -237,14 +237,27 @@ fn app_events(
         && o.auto_sync != new.auto_sync
     {
         let state = if new.auto_sync { "ON" } else { "OFF" };
+        // sitrep's own rollback turned it off (in flight, or answered already).
+        let by_sitrep = !new.auto_sync
+            && (model.autosync_off.contains(&new.key)
+                || model
+                    .in_flight
+                    .values()
+                    .any(|p| p.disable_auto_sync && p.app.as_ref() == Some(&new.key)));
+        let why = if by_sitrep {
+            " (turned off by sitrep for a rollback)"
+        } else {
+            ""
+        };
         let mut e = event(
             model,
             new,
             EventKind::AutosyncToggled,
             at,
-            format!("{} auto-sync {state}", new.key.name),
+            format!("{} auto-sync {state}{why}", new.key.name),
         );
-        e.details = json!({"auto_sync": new.auto_sync});
+        e.details = json!({"auto_sync": new.auto_sync, "by_sitrep": by_sitrep});
+        e.highlight = by_sitrep;
         out.push(e);
         if new.auto_sync {
             model.autosync_off.remove(&new.key);

@@ -556,9 +556,3 @@ fn user_event(model: &Model, kind: EventKind, key: &AppKey, summary: String) -> 
         .map(|a| crate::model::service_apps::service_of_app(a, &model.settings));
     e
 }
-
-fn record(model: &mut Model, kind: EventKind, key: &AppKey, summary: String, highlight: bool) {
-    let mut e = user_event(model, kind, key, summary);
-    e.highlight = highlight;
-    push_event(model, e);
-}

@@ -351,16 +351,16 @@ fn rollback_with_auto_sync_skips_the_impossible_dry_run_and_is_confirmed_by_type
     };
     assert_eq!(form.stage, RollbackStage::Watching);
     assert!(m.autosync_off.contains(&key("checkout-prod")));
-    assert!(m.timeline.iter().any(|e| e.kind == EventKind::Rollback));
-    assert!(
-        m.timeline
-            .iter()
-            .any(|e| e.kind == EventKind::ActionSucceeded
-                && e.summary == "rollback on checkout-prod: accepted by argocd")
-    );
+    // The request's outcome; the toggle and the rollback come as Argo CD reports them.
+    assert!(m.timeline.iter().any(|e| e.kind == EventKind::ActionSucceeded
+        && e.summary
+            == "rollback on checkout-prod: accepted by argocd; auto-sync is OFF until re-enabled"));
+    assert!(!m.timeline.iter().any(|e| e.kind == EventKind::Rollback));
 
     healed.health = HealthStatus::Healthy;
-    healed.history.push(entry(9, "v2.13.2", 0, "alice"));
+    healed
+        .history
+        .push(by(entry(9, "v2.13.2", 0, ""), "alice", false));
     update(
         &mut m,
         source(
@@ -378,6 +378,17 @@ fn rollback_with_auto_sync_skips_the_impossible_dry_run_and_is_confirmed_by_type
         .find(|e| e.kind == EventKind::Rollback && e.summary.contains("rolled back to"))
         .unwrap();
     assert!(rollback.summary.contains("v2.13.2"));
+    // Auto-sync going off is on the timeline once, as Argo CD reported it, said to be sitrep's.
+    let toggles: Vec<&str> = m
+        .timeline
+        .iter()
+        .filter(|e| e.kind == EventKind::AutosyncToggled)
+        .map(|e| e.summary.as_str())
+        .collect();
+    assert_eq!(
+        toggles,
+        ["checkout-prod auto-sync OFF (turned off by sitrep for a rollback)"]
+    );
     // The reminder stays until auto-sync is back on.
     assert!(m.autosync_off.contains(&key("checkout-prod")));
 }

@@ -2,7 +2,7 @@
 //! refused with the server's words), a dry run's result is read off the app when Argo CD has
 //! run it, and a rollback is watched until the app is healthy again.
 
-use super::{record, user_event};
+use super::user_event;
 use crate::effect::Effect;
 use crate::model::app::{AppKey, HealthStatus, Operation, OperationPhase};
 use crate::model::popup::{Confirmation, DryRunWatch, FormStage, Popup, RollbackStage};
@@ -29,10 +29,14 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
                 .map(|p| p.what.clone())
                 .unwrap_or_else(|| "request".into());
             let disabled = pending.is_some_and(|p| p.disable_auto_sync);
+            if action == "rollback" && disabled && !dry_run {
+                model.autosync_off.insert(key.clone());
+            }
+            // The server's answer is a state of the app like any other: its changes (auto-sync
+            // off, an operation started) reach the timeline as Argo CD reports them.
             let answered = (*app).is_some();
-            if let Some(mut app) = *app {
-                app.observe(model.apps.get(&app.key));
-                model.apps.insert(app.key.clone(), app);
+            if let Some(app) = *app {
+                crate::update::apps::store(model, model.now, app);
                 model.rederive();
             }
             if dry_run {
@@ -53,27 +57,10 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
                 _ => {}
             }
             let mut outcome = format!("{action} on {}: accepted by {}", key.name, key.instance);
-            if action == "rollback" {
-                if disabled {
-                    model.autosync_off.insert(key.clone());
-                    record(
-                        model,
-                        EventKind::AutosyncToggled,
-                        &key,
-                        format!(
-                            "auto-sync OFF on {} (by sitrep, for the rollback)",
-                            key.name
-                        ),
-                        true,
-                    );
-                }
-                record(
-                    model,
-                    EventKind::Rollback,
-                    &key,
-                    format!("rollback of {} started", key.name),
-                    true,
-                );
+            // One event per fact: the toggle and the rollback itself are on the timeline as
+            // Argo CD reports them (`update::apps`); this is the request's outcome.
+            if action == "rollback" && disabled {
+                outcome.push_str("; auto-sync is OFF until re-enabled");
             } else if action == "enable auto-sync" {
                 // The server's answer says whether it is on now.
                 let on = model.apps.get(&key).map(|a| a.auto_sync);
