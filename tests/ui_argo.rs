@@ -716,6 +716,8 @@ fn production_sync_takes_the_typed_name_it_asks_for() {
         text.contains("then Enter to sync · Backspace corrects · Esc to go back"),
         "{text}"
     );
+    // Where that goes: the target revision, and what Git resolved it to.
+    assert!(text.contains("Revision    main = ad2e3f4"), "{text}");
     // What is typed is echoed; `y` is a letter like any other.
     type_text(&mut m, "y");
     press(&mut m, KeyCode::Backspace);

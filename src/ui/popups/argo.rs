@@ -79,6 +79,33 @@ fn now_spans<'a>(model: &Model, app: Option<&App>) -> Vec<Span<'a>> {
     }
 }
 
+/// The app's target revision and what Git resolved it to when Argo CD last compared:
+/// `HEAD = 74dd23a (the app's target revision, as Git last resolved it)`.
+fn target_spans<'a>(model: &Model, app: Option<&App>) -> Vec<Span<'a>> {
+    let theme = &model.theme;
+    let target = app
+        .and_then(|a| a.target_revisions.first())
+        .filter(|t| !t.is_empty())
+        .cloned()
+        .unwrap_or_else(|| "HEAD".to_string());
+    let mut spans = vec![Span::styled(format::truncate(&target, 40), theme.accent)];
+    match app
+        .map(|a| a.git_revision.as_str())
+        .filter(|g| !g.is_empty())
+    {
+        Some(git) if argo::short_rev(git) != target => {
+            spans.push(Span::styled(" = ", theme.muted));
+            spans.push(Span::styled(argo::short_rev(git), theme.accent));
+            spans.push(Span::styled(
+                "  (the app's target revision, as Git last resolved it)",
+                theme.muted,
+            ));
+        }
+        _ => spans.push(Span::styled("  (the app's target revision)", theme.muted)),
+    }
+    spans
+}
+
 fn checkbox<'a>(model: &Model, on: bool, key: &'a str, words: &'a str) -> Vec<Span<'a>> {
     let theme = &model.theme;
     vec![
@@ -279,15 +306,9 @@ pub fn sync(model: &Model, form: &SyncForm, area: Rect, buf: &mut Buffer) {
     ))];
     lines.extend(target_lines(model, &form.key, form.production));
     lines.push(field("  Now at", now_spans(model, app)));
-    let target = app
-        .and_then(|a| a.target_revisions.first())
-        .cloned()
-        .unwrap_or_else(|| "HEAD".to_string());
-    let revision = if form.revision.is_empty() {
-        vec![
-            Span::styled(target, theme.accent),
-            Span::styled("  (the app's target revision)", theme.muted),
-        ]
+    let target = app.and_then(|a| a.target_revisions.first());
+    let revision = if form.revision.is_empty() || Some(&form.revision) == target {
+        target_spans(model, app)
     } else {
         vec![Span::styled(
             format::truncate(&form.revision, 64),
@@ -493,17 +514,7 @@ pub fn confirm(model: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buff
             ));
         }
         ConfirmKind::EnableAutoSync => {
-            let target = app
-                .and_then(|a| a.target_revisions.first())
-                .cloned()
-                .unwrap_or_else(|| "HEAD".to_string());
-            lines.push(field(
-                "  Syncs to",
-                vec![
-                    Span::styled(target, theme.accent),
-                    Span::styled("  (the app's target revision in git)", theme.muted),
-                ],
-            ));
+            lines.push(field("  Syncs to", target_spans(model, app)));
             lines.extend(wrapped(
                 "  Effect",
                 "Argo CD syncs to git by itself again, right away: if git still points at the bad revision, this undoes the rollback. sitrep drops its 'auto-sync OFF' reminder.",
