@@ -304,6 +304,10 @@ fn dry_run_op(phase: OperationPhase) -> Operation {
 fn rollback_dry_run_and_in_flight() {
     let text = render_text(&dry_run_rollback(RollbackStage::DryRun(7)), 120, 40);
     assert!(text.contains("Dry run     asking argocd…"), "{text}");
+    assert!(
+        text.contains("Esc closes this; the request still completes"),
+        "{text}"
+    );
     assert!(!text.contains("press y"), "{text}");
 
     // Accepted, and Argo CD runs it: no confirming yet (it would refuse the rollback).

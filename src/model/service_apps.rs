@@ -63,7 +63,8 @@ pub fn derive_deploys(
                 suspect: false,
             });
         }
-        if let Some(op) = &app.operation {
+        // A dry run changes nothing: no deploy, running or failed.
+        if let Some(op) = app.operation.as_ref().filter(|o| !o.dry_run) {
             let last_deployed = app.history.last().and_then(|h| h.deployed_at);
             let newer = match (op.started_at, last_deployed) {
                 (Some(s), Some(d)) => s > d,
@@ -119,11 +120,9 @@ pub fn attach(
         row.apps.push(app.key.clone());
         row.health = Some(row.health.map_or(app.health, |h| h.min(app.health)));
         row.sync = Some(row.sync.map_or(app.sync, |s| s.min(app.sync)));
-        if app
-            .operation
-            .as_ref()
-            .is_some_and(|o| matches!(o.phase, OperationPhase::Failed | OperationPhase::Error))
-        {
+        if app.operation.as_ref().is_some_and(|o| {
+            !o.dry_run && matches!(o.phase, OperationPhase::Failed | OperationPhase::Error)
+        }) {
             failed_sync.insert(i);
         }
     }

@@ -205,10 +205,11 @@ fn app_events(
             "since_known": new.health_since.is_some(), "revision": new.deployed_revision()});
         out.push(e);
     }
+    // A failed dry run changed nothing: its outcome is the action's (`update::argo`).
     fn failed(a: &App) -> Option<&crate::model::app::Operation> {
-        a.operation
-            .as_ref()
-            .filter(|o| matches!(o.phase, OperationPhase::Failed | OperationPhase::Error))
+        a.operation.as_ref().filter(|o| {
+            !o.dry_run && matches!(o.phase, OperationPhase::Failed | OperationPhase::Error)
+        })
     }
     // A failed sync is news when it is another one than before; at first sight, when recent.
     if let Some(op) = failed(new)

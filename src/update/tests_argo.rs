@@ -921,3 +921,44 @@ fn every_attempt_gets_an_outcome_and_a_dry_run_says_what_would_change() {
         );
     }
 }
+
+#[test]
+fn a_dry_run_operation_is_no_deploy_and_no_failed_sync() {
+    use crate::model::app::{Operation, OperationPhase};
+    let mut m = world();
+    let mut search = m.apps[&key("search-prod")].clone();
+    let dry = |phase| Operation {
+        phase,
+        message: "one or more objects failed to apply (dry run)".into(),
+        started_at: Some(t0()),
+        finished_at: None,
+        initiated_by: "admin".into(),
+        automated: false,
+        revision: "v4.2.0".into(),
+        failed_resources: vec![],
+        dry_run: true,
+        results: vec![],
+    };
+    for phase in [OperationPhase::Running, OperationPhase::Failed] {
+        search.operation = Some(dry(phase));
+        update(
+            &mut m,
+            source(
+                "argocd",
+                SourcePayload::AppChanged {
+                    change: WatchChange::Modified,
+                    app: Box::new(search.clone()),
+                },
+            ),
+        );
+        assert!(
+            m.deploys
+                .iter()
+                .all(|d| !(d.app == key("search-prod") && d.history_id.is_none())),
+            "{phase:?}: a dry run in the change feed"
+        );
+    }
+    assert!(!m.timeline.iter().any(|e| e.kind == EventKind::SyncFailed));
+    let row = m.services.iter().find(|s| s.name == "search").unwrap();
+    assert_eq!(row.urgency, Urgency::OutOfSync, "not a failed sync");
+}

@@ -407,7 +407,12 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
     let last: Vec<Line> = match form.stage {
         RollbackStage::DryRun(_) => vec![popups::key_hint(
             model,
-            &[("dry run… ", false), ("Esc", true), (" cancel", false)],
+            // Esc only hides the popup: the request is not withdrawn.
+            &[
+                ("dry run… ", false),
+                ("Esc", true),
+                (" closes this; the request still completes", false),
+            ],
         )],
         RollbackStage::InFlight(_) => vec![Line::from(Span::styled(
             format!(
