@@ -90,6 +90,13 @@ pub fn lines<'a>(model: &Model) -> Vec<Line<'a>> {
     out
 }
 
+/// The furthest help can scroll at the current terminal height (what `G` goes to).
+pub fn max_scroll(model: &Model) -> usize {
+    let lines = lines(model).len();
+    let h = usize::from(model.size.1.saturating_sub(4));
+    lines.saturating_sub(h.saturating_sub(2))
+}
+
 pub fn draw(model: &Model, scroll: u16, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
     let lines = lines(model);

@@ -40,19 +40,16 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
     let has_argocd = has_source(model, SourceKind::Argocd);
     let cutoff = model.now - chrono::Duration::seconds(CHANGES_WINDOW_SECS);
     let rows = usize::from(area.height.saturating_sub(2));
-    // Newest first; the timeline is in recording order, so stop at the first event recorded
-    // before the window: this never walks the whole timeline. Deploys come from the deploy
-    // feed (newest first too), so the timeline's own deploy events are left out.
-    let mut recent: Vec<&TimelineEvent> = model
+    // Newest first; the timeline is kept in time order, so stop at the first event before the
+    // window: this never walks the whole timeline. Deploys come from the deploy feed (newest
+    // first too), so the timeline's own deploy events are left out.
+    let recent = model
         .timeline
         .iter()
         .rev()
-        .take_while(|e| e.recorded_at >= cutoff)
-        .filter(|e| e.occurred_at >= cutoff && is_change(e.kind, has_argocd))
-        .collect();
-    // Recording order is not occurrence order (a source's first answer back-fills the past).
-    recent.sort_by_key(|e| std::cmp::Reverse(e.occurred_at));
-    let mut events = recent.into_iter().peekable();
+        .take_while(|e| e.occurred_at >= cutoff)
+        .filter(|e| is_change(e.kind, has_argocd));
+    let mut events = recent.peekable();
     let mut deploys = model
         .deploys
         .iter()
