@@ -388,7 +388,7 @@ fn argo_cells_carry_theme_styles() {
     let at = find(&buf, "▌", "SUSPECT").unwrap();
     assert!(buf[at].modifier.contains(Modifier::BOLD));
     // The changes feed's SUSPECT is not on a selected row: critical.
-    let at = find(&buf, "change.deploy", "SUSPECT").unwrap();
+    let at = find(&buf, " deploy ", "SUSPECT").unwrap();
     assert_eq!(fg(&buf, at), theme.critical.fg.unwrap());
     assert!(buf[at].modifier.contains(Modifier::BOLD));
     // search (OutOfSync) uses warning.

@@ -102,4 +102,12 @@ impl<'a> Coverage<'a> {
     pub fn is_empty(&self) -> bool {
         self.total() == 0
     }
+
+    /// `all 3 sources answered` / `its 1 source answered`, for "all quiet" lines.
+    pub fn all_answered(&self) -> String {
+        match self.total() {
+            1 => "its 1 source answered".to_string(),
+            n => format!("all {n} sources answered"),
+        }
+    }
 }

@@ -218,12 +218,18 @@ fn source_spans<'a>(model: &Model, s: &'a SourceStatus, out: &mut Vec<Span<'a>>)
 }
 
 /// The key hints that apply now, as `(keep priority, "key what")`.
-fn hints(model: &Model) -> Vec<(u8, String)> {
+pub fn hints(model: &Model) -> Vec<(u8, String)> {
     let k = |a: Action| model.keymap.hint(a);
     let mut h: Vec<(u8, String)> = Vec::new();
     match &model.popup {
         Some(Popup::Help { .. } | Popup::Inspect(_)) => {
-            h.push((5, format!("{}/{} scroll", k(Action::Up), k(Action::Down))));
+            let scrolls = match &model.popup {
+                Some(Popup::Inspect(i)) => crate::ui::popups::inspect::max_scroll(model, i) > 0,
+                _ => crate::ui::popups::help::max_scroll(model) > 0,
+            };
+            if scrolls {
+                h.push((5, format!("{}/{} scroll", k(Action::Up), k(Action::Down))));
+            }
             h.push((9, format!("{} close", k(Action::Back))));
             return h;
         }

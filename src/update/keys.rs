@@ -90,6 +90,10 @@ fn on_help_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
 fn on_inspect_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     let page = usize::from(model.size.1.saturating_sub(8)).max(1);
     let action = model.keymap.action_for(&key);
+    let max = match &model.popup {
+        Some(Popup::Inspect(i)) => crate::ui::popups::inspect::max_scroll(model, i),
+        _ => 0,
+    };
     let Some(Popup::Inspect(inspect)) = &mut model.popup else {
         return Vec::new();
     };
@@ -100,7 +104,7 @@ fn on_inspect_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Some(Action::PageDown) => at + page,
         Some(Action::PageUp) => at.saturating_sub(page),
         Some(Action::Top) => 0,
-        Some(Action::Bottom) => usize::from(u16::MAX),
+        Some(Action::Bottom) => max,
         Some(Action::Back | Action::Enter) => {
             model.popup = None;
             return Vec::new();
@@ -109,14 +113,15 @@ fn on_inspect_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             model.popup = None;
             return Vec::new();
         }
-        Some(Action::Quit) => {
+        // Any other bound key closes the popup and does its job (as in help).
+        Some(other) => {
             model.popup = None;
-            return on_action(model, Action::Quit);
+            model.flash = None;
+            return on_action(model, other);
         }
-        _ => at,
+        None => at,
     };
-    // The renderer stops at the last line; keep the number where it can come back from.
-    inspect.scroll = at.min(crate::ui::popups::inspect::MAX_LINES) as u16;
+    inspect.scroll = at.min(max) as u16;
     Vec::new()
 }
 

@@ -128,7 +128,8 @@ pub fn after_edit(model: &mut Model) {
             let screen = model.screen;
             set_filter(model, screen, text);
             let error = match screen {
-                Screen::Alerts => model.alerts_view.filter_error.clone(),
+                // The Alerts screen's filter line shows it already: said once.
+                Screen::Alerts => None,
                 // Matchers select services by their alerts here too.
                 Screen::Triage | Screen::Services => crate::model::alerts_view::filter_error(
                     &AlertFilter::parse(model.filter(screen)),

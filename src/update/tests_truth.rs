@@ -328,7 +328,7 @@ fn a_bad_matcher_is_ignored_and_named_and_the_rest_applies() {
     update(&mut m, key('2'));
     update(&mut m, key('/'));
     typed(&mut m, "checkout severity=~(");
-    let err = m.prompt.as_ref().unwrap().error.clone().unwrap();
+    let err = m.alerts_view.filter_error.clone().unwrap();
     assert!(err.contains("severity=~("), "{err}");
     assert_eq!(
         m.alerts_view.matched, 1,
@@ -598,4 +598,166 @@ fn the_timeline_filter_keeps_its_cursor_as_events_arrive() {
         m.timeline_row(m.timeline_cursor.selected).unwrap().id,
         first
     );
+}
+
+// --- Key hints tested against what the keys do --------------------------------------------
+
+/// What a user can see change after a key: screen, popup, prompt, panes, cursors, filters,
+/// the message, quitting.
+fn observable(m: &Model) -> String {
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+        m.screen,
+        m.popup.as_ref().map(|p| format!("{p:?}")),
+        m.prompt,
+        m.triage_pane,
+        m.triage,
+        m.detail,
+        m.alerts_cursor,
+        m.services_cursor,
+        m.timeline_cursor,
+        m.app_open,
+        m.app_pane,
+        m.filters,
+        m.flash.as_ref().map(|f| &f.text),
+        m.alerts_view.collapsed,
+        m.theme.name,
+        m.quit,
+    )
+}
+
+/// The key events a hint like `tab pane`, `j/k scroll` or `/ filter` names.
+fn hint_keys(hint: &str) -> Vec<Msg> {
+    let keys = hint.split_whitespace().next().unwrap();
+    let labels: Vec<&str> = if keys == "/" {
+        vec!["/"]
+    } else {
+        keys.split('/').collect()
+    };
+    labels
+        .into_iter()
+        .map(|label| {
+            let label = match label {
+                "↑" => "up",
+                "↓" => "down",
+                other => other,
+            };
+            let spec = crate::config::keymap::KeySpec::parse(label)
+                .unwrap_or_else(|e| panic!("hint `{hint}`: {e}"));
+            let mods = match spec.code {
+                KeyCode::Char(c) if c.is_ascii_uppercase() => spec.mods | KeyModifiers::SHIFT,
+                _ => spec.mods,
+            };
+            Msg::Input(Event::Key(KeyEvent::new(spec.code, mods)))
+        })
+        .collect()
+}
+
+/// Press every key every hint names, in a given state: each must change something the user can
+/// see, or ask for something to be done.
+fn assert_hints_act(m: &Model, state: &str) {
+    let hints = crate::ui::chrome::hints(m);
+    assert!(!hints.is_empty(), "{state}: no hints");
+    for (_, hint) in hints {
+        for msg in hint_keys(&hint) {
+            let mut after = m.clone();
+            let effects = update(&mut after, msg.clone());
+            assert!(
+                !effects.is_empty() || observable(&after) != observable(m),
+                "{state}: the hint `{hint}` promises something, but {msg:?} did nothing"
+            );
+        }
+    }
+}
+
+fn busy_model() -> Model {
+    let mut m = model();
+    update(
+        &mut m,
+        snap_at(
+            "am",
+            t0(),
+            vec![
+                alert_at(
+                    "HighErrorRate",
+                    "checkout",
+                    "critical",
+                    "am",
+                    t0() - mins(5),
+                ),
+                alert_at(
+                    "KubePodCrashLooping",
+                    "checkout",
+                    "warning",
+                    "am",
+                    t0() - mins(4),
+                ),
+                alert_at("DiskSpaceLow", "search", "warning", "am", t0() - mins(30)),
+                alert_at("QueueSlow", "ledger", "warning", "am", t0() - mins(20)),
+                alert_at("Watchdog", "monitoring", "info", "am", t0() - mins(600)),
+            ],
+        ),
+    );
+    update(&mut m, snap_at("prom", t0(), vec![]));
+    m
+}
+
+#[test]
+fn every_hint_on_every_screen_does_what_it_says() {
+    let base = busy_model();
+    for screen_key in ['1', '2', '3', '4', '5', '6'] {
+        let mut m = base.clone();
+        update(&mut m, key(screen_key));
+        update(&mut m, key('j'));
+        assert_hints_act(&m, &format!("screen {screen_key}"));
+    }
+    // Triage panes.
+    let mut m = base.clone();
+    update(&mut m, code(KeyCode::Tab));
+    assert_hints_act(&m, "triage detail pane");
+    // The prompt, help, the reading popup, the silence form.
+    for (opener, state) in [
+        (key('/'), "filter prompt"),
+        (key(':'), "command prompt"),
+        (key('s'), "silence form"),
+    ] {
+        let mut m = base.clone();
+        update(&mut m, opener);
+        assert_hints_act(&m, state);
+    }
+    // Help scrolled one line down, so up and down both have somewhere to go.
+    let mut m = base.clone();
+    m.size = (80, 20);
+    update(&mut m, key('?'));
+    update(&mut m, key('j'));
+    assert_hints_act(&m, "help");
+    let mut m = base.clone();
+    m.size = (80, 20);
+    update(&mut m, key('6'));
+    update(&mut m, code(KeyCode::Enter));
+    update(&mut m, key('j'));
+    assert_hints_act(&m, "reading popup");
+}
+
+/// Every line of the help overlay: its key does something, from the triage screen or (for the
+/// keys that go back or to the triage) from the Alerts screen.
+#[test]
+fn every_help_line_does_something() {
+    let mut triage = busy_model();
+    triage.size = (120, 40);
+    update(&mut triage, key('j'));
+    let mut alerts = triage.clone();
+    update(&mut alerts, key('2'));
+    for (action, _) in triage.keymap.help_rows() {
+        let first = triage.keymap.hint(action);
+        let acts = [&triage, &alerts].into_iter().any(|base| {
+            let mut m = base.clone();
+            let effects = update(&mut m, hint_keys(&first).remove(0));
+            !effects.is_empty() || observable(&m) != observable(base)
+        });
+        assert!(
+            acts,
+            "help lists `{first}` for {action:?}, which did nothing"
+        );
+    }
 }

@@ -106,14 +106,15 @@ pub fn draw(model: &Model, scroll: u16, area: Rect, buf: &mut Buffer) {
     let inner_h = usize::from(h.saturating_sub(2));
     let max_scroll = lines.len().saturating_sub(inner_h);
     let scroll = usize::from(scroll).min(max_scroll);
-    let mut bottom = format!(
-        " {}/{} scroll · {} close ",
-        model.keymap.hint(Action::Up),
-        model.keymap.hint(Action::Down),
-        model.keymap.hint(Action::Back)
-    );
+    let mut bottom = format!(" {} close ", model.keymap.hint(Action::Back));
     if max_scroll > 0 {
-        bottom.push_str(&format!("· {}/{} ", scroll + 1, max_scroll + 1));
+        bottom = format!(
+            " {}/{} scroll ·{bottom}· {}/{} ",
+            model.keymap.hint(Action::Up),
+            model.keymap.hint(Action::Down),
+            scroll + 1,
+            max_scroll + 1
+        );
         if scroll < max_scroll {
             bottom.insert_str(0, " ↓ more ·");
         }

@@ -17,14 +17,31 @@ use ratatui::text::{Line, Span};
 
 /// Lines a popup shows at most (a 20 MB annotation must not become a million lines).
 pub const MAX_LINES: usize = 2_000;
-const LABEL_W: usize = 12;
+const LABEL_W: usize = 15;
+
+/// The popup's width in a body `area_w` wide, and the width its values wrap at.
+fn widths(area_w: u16) -> (u16, usize) {
+    let w = area_w.saturating_sub(4).min(110);
+    (
+        w,
+        usize::from(w.saturating_sub(2))
+            .saturating_sub(LABEL_W)
+            .max(10),
+    )
+}
+
+/// How far the popup can scroll at the terminal's size (0: it all fits).
+pub fn max_scroll(model: &Model, inspect: &Inspect) -> usize {
+    let (_, text_w) = widths(model.size.0);
+    let lines = content(model, &inspect.target, text_w).map_or(1, |(_, l)| l.len());
+    // The body is the terminal less the tab bar and status line; the box less its border.
+    let inner_h = usize::from(model.size.1.saturating_sub(6));
+    lines.saturating_sub(inner_h)
+}
 
 pub fn draw(model: &Model, inspect: &Inspect, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
-    let w = area.width.saturating_sub(4).min(110);
-    let text_w = usize::from(w.saturating_sub(2))
-        .saturating_sub(LABEL_W)
-        .max(10);
+    let (w, text_w) = widths(area.width);
     let (title, lines) = match content(model, &inspect.target, text_w) {
         Some(c) => c,
         None => (
@@ -39,14 +56,18 @@ pub fn draw(model: &Model, inspect: &Inspect, area: Rect, buf: &mut Buffer) {
     let inner_h = usize::from(h.saturating_sub(2));
     let max_scroll = lines.len().saturating_sub(inner_h);
     let scroll = usize::from(inspect.scroll).min(max_scroll);
-    let mut bottom = format!(
-        " {}/{} scroll · {} close ",
-        model.keymap.hint(Action::Up),
-        model.keymap.hint(Action::Down),
-        model.keymap.hint(Action::Back)
-    );
+    let mut bottom = format!(" {} close ", model.keymap.hint(Action::Back));
     if max_scroll > 0 {
-        bottom.insert_str(0, &format!(" {}/{} ·", scroll + 1, max_scroll + 1));
+        bottom.insert_str(
+            0,
+            &format!(
+                " {}/{} · {}/{} scroll ·",
+                scroll + 1,
+                max_scroll + 1,
+                model.keymap.hint(Action::Up),
+                model.keymap.hint(Action::Down),
+            ),
+        );
     }
     let block = popups::frame(
         model,
@@ -117,12 +138,15 @@ impl Lines<'_, '_> {
         let theme = &self.model.theme;
         let mut first = true;
         for chunk in value.split('\n') {
-            for piece in format::wrap(chunk, self.w, MAX_LINES) {
+            // Keep a line's indentation (pretty JSON): wrap what follows it.
+            let body = chunk.trim_start();
+            let indent = " ".repeat((chunk.len() - body.len()).min(self.w / 2));
+            for piece in format::wrap(body, self.w - indent.len(), MAX_LINES) {
                 let l = if first { label } else { "" };
                 first = false;
                 self.lines.push(Line::from(vec![
                     Span::styled(format::fit(l, LABEL_W), theme.header),
-                    Span::styled(piece, theme.text),
+                    Span::styled(format!("{indent}{piece}"), theme.text),
                 ]));
             }
             if self.lines.len() >= MAX_LINES {

@@ -252,7 +252,7 @@ fn service_row<'a>(
 
 /// A service row is current when each of its alerts is reported by at least one fresh source
 /// (HA peers count) and each of its apps comes from a fresh Argo CD instance.
-fn row_current(model: &Model, not_fresh: &[&str], s: &ServiceRow) -> bool {
+pub(super) fn row_current(model: &Model, not_fresh: &[&str], s: &ServiceRow) -> bool {
     use super::coverage::{alert_sources, is_current};
     not_fresh.is_empty()
         || (s
@@ -352,11 +352,7 @@ fn quiet_lines<'a>(model: &Model) -> Vec<Line<'a>> {
         } else {
             "no firing alerts"
         };
-        let who = if total == 1 {
-            "its 1 source answered".to_string()
-        } else {
-            format!("all {total} sources answered")
-        };
+        let who = coverage.all_answered();
         lines.push(Line::from(vec![
             Span::styled("✓ ", theme.ok),
             Span::styled(format!("All quiet: {what} ({who})"), theme.ok),
