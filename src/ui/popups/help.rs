@@ -48,7 +48,7 @@ fn unavailable(model: &Model, a: Action) -> Option<&'static str> {
         Action::Incident | Action::Milestone | Action::Export => {
             Some("not yet: incidents come next")
         }
-        Action::Runbook => Some("for now: names the runbook; o opens a linked one"),
+        Action::Runbook => Some("for now: names it; o opens a link"),
         _ => None,
     }
 }
