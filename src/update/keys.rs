@@ -486,25 +486,59 @@ fn open_link(model: &mut Model) -> Vec<Effect> {
     }
 }
 
+/// `y`: what the selection is, as text someone would paste: a service or app name, an alert's
+/// labels, a deploy's revision, a timeline event's line.
 fn copy_selection(model: &mut Model) -> Vec<Effect> {
     let text = match model.screen {
         Screen::Triage if model.triage_pane == TriagePane::Services => model
             .selected_service()
             .map(|s| s.name.clone())
             .filter(|n| n != NO_SERVICE),
-        _ => selected_alert(model).map(|a| {
+        Screen::Triage | Screen::Alerts => selected_alert(model).map(|a| {
             a.labels
                 .iter()
                 .map(|(k, v)| format!("{k}={v:?}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         }),
+        Screen::Apps => model
+            .app_open
+            .clone()
+            .or_else(|| model.apps_view.get(model.apps_cursor.selected).cloned())
+            .map(|k| k.name),
+        Screen::Deploys => model
+            .deploys
+            .get(model.deploys_cursor.selected)
+            .map(|d| d.revision.clone())
+            .filter(|r| !r.is_empty()),
+        Screen::Services => model
+            .services_view
+            .get(model.services_cursor.selected)
+            .and_then(|i| model.services.get(*i))
+            .map(|s| s.name.clone())
+            .filter(|n| n != NO_SERVICE),
+        Screen::Timeline => model.timeline_row(model.timeline_cursor.selected).map(|e| {
+            format!(
+                "{} {} {}",
+                e.occurred_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                e.kind.as_str(),
+                e.summary
+            )
+        }),
     };
     match text {
         Some(t) => {
-            flash(model, FlashLevel::Success, format!("copied: {t}"));
+            // OSC 52 asks the terminal; whether it allows clipboard writes is its setting.
+            flash(
+                model,
+                FlashLevel::Success,
+                format!("sent to the terminal's clipboard (OSC 52): {t}"),
+            );
             vec![Effect::Copy(t)]
         }
-        None => Vec::new(),
+        None => {
+            flash(model, FlashLevel::Info, "nothing selected to copy");
+            Vec::new()
+        }
     }
 }
