@@ -3,6 +3,7 @@
 
 use crate::model::Model;
 use crate::model::alert::Alert;
+use crate::model::coverage::{Coverage, Domain};
 use crate::model::service::ServiceRow;
 use crate::model::source::{SourceKind, SourceState};
 use chrono::{DateTime, Utc};
@@ -12,6 +13,10 @@ use std::io::Write;
 #[derive(Serialize)]
 struct SnapshotJson<'a> {
     generated_at: DateTime<Utc>,
+    /// Every source answered: only then does an empty `services` mean nothing needs attention.
+    complete: bool,
+    /// Sources that did not answer: what they would report is unknown.
+    unknown: Vec<&'a str>,
     sources: Vec<SourceJson<'a>>,
     services: Vec<ServiceJson<'a>>,
     alerts: &'a [std::sync::Arc<Alert>],
@@ -74,8 +79,16 @@ struct ServiceJson<'a> {
 }
 
 pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
+    let coverage = Coverage::of(&model.sources, Domain::All, model.now);
     let snapshot = SnapshotJson {
         generated_at: model.now,
+        complete: coverage.complete(),
+        unknown: coverage
+            .stale
+            .iter()
+            .map(|(s, _)| s.name.as_str())
+            .chain(coverage.unknown.iter().map(|s| s.name.as_str()))
+            .collect(),
         sources: model
             .sources
             .iter()
@@ -177,14 +190,35 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
         }
     }
     writeln!(out)?;
+    let coverage = Coverage::of(&model.sources, Domain::All, model.now);
+    let answered = coverage.fresh.len();
+    let total = coverage.total();
     let shown = model.visible_services();
     writeln!(
         out,
         "SERVICES ({} needing attention, most urgent first)",
         shown.len()
     )?;
+    if !coverage.complete() {
+        // Absence is not health: say what could not be seen before anything else.
+        writeln!(
+            out,
+            "  INCOMPLETE: {answered} of {total} sources answered; what the others would report is unknown"
+        )?;
+    }
     if shown.is_empty() {
-        writeln!(out, "  all quiet: nothing firing, nothing degraded")?;
+        if coverage.complete() {
+            writeln!(
+                out,
+                "  all quiet: nothing firing, nothing degraded ({})",
+                coverage.all_answered()
+            )?;
+        } else {
+            writeln!(
+                out,
+                "  nothing needs attention among the {answered} that answered: the rest is UNKNOWN"
+            )?;
+        }
     }
     for s in shown {
         let age = s

@@ -77,12 +77,11 @@ fn render_everything(base: &Model) {
                 m.popup = popup.clone();
                 m.triage_pane = TriagePane::Changes;
                 if prompt {
-                    m.prompt = Some(Prompt {
-                        kind: PromptKind::Command,
-                        text: "x".repeat(300),
-                        completions: (0..20).map(|i| format!("cmd{i}")).collect(),
-                        error: Some("e".repeat(500)),
-                    });
+                    let mut p = Prompt::new(PromptKind::Command, "x".repeat(300));
+                    p.completions = (0..20).map(|i| format!("cmd{i}")).collect();
+                    p.completion = Some(17);
+                    p.error = Some("e".repeat(500));
+                    m.prompt = Some(p);
                 }
                 let mut state = RenderState::default();
                 for (w, h) in SIZES {

@@ -94,12 +94,46 @@ pub const SILENCE_PRESETS: [(&str, i64); 7] = [
 
 #[derive(Debug, Clone)]
 pub enum Popup {
-    Help { scroll: u16 },
+    Help {
+        scroll: u16,
+    },
     Silence(Box<SilenceForm>),
     Expire(ExpireForm),
     Rollback(Box<RollbackForm>),
     Sync(Box<SyncForm>),
     Confirm(ConfirmAction),
+    /// Everything about one thing, wrapped and scrollable: long text is always readable here.
+    Inspect(Inspect),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inspect {
+    pub target: InspectTarget,
+    pub scroll: u16,
+}
+
+/// What the reading popup shows: found again in the model on every frame, so it stays live.
+#[derive(Debug, Clone, PartialEq)]
+pub enum InspectTarget {
+    /// A timeline event, by id.
+    Event(String),
+    /// An alert, by fingerprint.
+    Alert(String),
+    /// A node of an app's resource tree, by uid.
+    Resource {
+        app: crate::model::app::AppKey,
+        uid: String,
+    },
+    /// A history entry of an app, by id.
+    History {
+        app: crate::model::app::AppKey,
+        id: i64,
+    },
+    /// A Kubernetes event of an app (events have no id: the one shown when it was opened).
+    KubeEvent {
+        app: crate::model::app::AppKey,
+        event: Box<crate::model::app::KubeEvent>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -2,9 +2,11 @@
 //! newest first, suspects marked; a footer explains the selected one.
 
 use crate::model::Model;
+use crate::model::coverage::{Coverage, Domain};
 use crate::model::deploy::Deploy;
 use crate::ui::RenderState;
 use crate::ui::argo;
+use crate::ui::coverage;
 use crate::ui::format::{self, NONE};
 use crate::ui::placeholders;
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
@@ -51,6 +53,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     if inner.is_empty() {
         return;
     }
+    let inner = coverage::draw_banner(model, Domain::Apps, inner, buf);
     let widths = columns::table_header(buf, inner, &COLS, theme);
     let list = Rect {
         y: inner.y + 1,
@@ -58,8 +61,11 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         ..inner
     };
     if n == 0 {
-        let text = if model.apps.is_empty() {
-            " No deploys yet: waiting for Argo CD data…"
+        let argo = Coverage::of(&model.sources, Domain::Apps, model.now);
+        let text = if model.apps.is_empty() && argo.fresh.is_empty() {
+            " Deploys unknown: no Argo CD instance has answered (see above)."
+        } else if model.apps.is_empty() {
+            " No deploys: Argo CD lists no applications."
         } else {
             " No deploys: no app has any history yet."
         };

@@ -5,10 +5,12 @@ mod detail;
 mod tree;
 
 use crate::model::app::{App, AppKey};
+use crate::model::coverage::Domain;
 use crate::model::source::{SourceKind, SourceState};
 use crate::model::ui::Screen;
 use crate::model::{AppsSort, Model};
 use crate::ui::argo;
+use crate::ui::coverage;
 use crate::ui::format::{self, NONE};
 use crate::ui::placeholders;
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
@@ -52,7 +54,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         return;
     }
     match &model.app_open {
-        Some(key) => detail::draw(model, key, area, buf),
+        Some(key) => detail::draw(model, state, key, area, buf),
         None => table(model, state, area, buf),
     }
 }
@@ -80,6 +82,7 @@ fn table(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
     if inner.is_empty() {
         return;
     }
+    let inner = coverage::draw_banner(model, Domain::Apps, inner, buf);
     let mut cols = COLS;
     let instances = model
         .sources
@@ -110,12 +113,14 @@ fn table(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
         put(buf, list, list.y, &line);
         return;
     }
+    let not_fresh = coverage::not_fresh(model);
     for (row, i) in window.enumerate() {
         let Some(app) = model.apps.get(&view[i]) else {
             continue;
         };
         let is_sel = i == selected;
-        let line = app_row(model, app, &cols, &widths, is_sel);
+        let current = coverage::is_current(&not_fresh, std::iter::once(app.key.instance.as_str()));
+        let line = app_row(model, app, &cols, &widths, is_sel, current);
         selectable_row(buf, theme, list, list.y + row as u16, &line, is_sel, true);
     }
 }
@@ -209,6 +214,7 @@ fn app_row<'a>(
     cols: &'a [Col],
     widths: &'a [u16],
     selected: bool,
+    current: bool,
 ) -> Line<'a> {
     let theme = &model.theme;
     let key = &app.key;
@@ -229,7 +235,7 @@ fn app_row<'a>(
         NONE
     };
     RowBuilder::new(cols, widths)
-        .prefix(widgets::marker(theme, selected))
+        .prefix(coverage::row_marker(model, selected, current))
         .cell(&key.instance, theme.muted)
         .cell(&name, Style::default())
         .cell(&app.project, theme.muted)

@@ -59,7 +59,17 @@ pub(super) fn draw(
         Span::raw(format::truncate(&service.name, 40)),
         Span::raw(" "),
     ]);
-    let inner = widgets::draw_pane(buf, area, widgets::pane(theme, title, focused));
+    let mut block = widgets::pane(theme, title, focused);
+    if !super::row_current(model, &crate::ui::coverage::not_fresh(model), service) {
+        block = block.title(
+            Line::from(Span::styled(
+                " ⚠ last known state: a source is not answering ",
+                crate::ui::coverage::stale_style(model),
+            ))
+            .right_aligned(),
+        );
+    }
+    let inner = widgets::draw_pane(buf, area, block);
     if inner.is_empty() {
         return;
     }
