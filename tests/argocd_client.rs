@@ -467,9 +467,10 @@ async fn other_effects_and_read_only_sources() {
         run_argocd_effect(&s, terminate).await,
         Msg::Done(EffectOutcome::AppActionDone { request_id: 2, .. })
     ));
-    let enable = Effect::EnableAutoSync {
+    let enable = Effect::SetAutoSync {
         request_id: 3,
         key: k.clone(),
+        enabled: true,
     };
     match run_argocd_effect(&s, enable).await {
         // Already on: nothing to patch, and said so by the app in the answer.

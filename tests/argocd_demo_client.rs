@@ -162,9 +162,10 @@ async fn rollback_with_auto_sync_is_refused_then_done_in_one_step_and_the_watch_
     // Auto-sync back on: the settings checkout-prod had come back.
     match run_argocd_effect(
         &spec,
-        Effect::EnableAutoSync {
+        Effect::SetAutoSync {
             request_id: 2,
             key: key("checkout-prod"),
+            enabled: true,
         },
     )
     .await

@@ -778,7 +778,7 @@ fn re_enabling_auto_sync_on_production_takes_the_typed_name() {
     assert!(text.contains("PRODUCTION"), "{text}");
     let enabled = |e: &[sitrep::effect::Effect]| {
         e.iter()
-            .any(|e| matches!(e, sitrep::effect::Effect::EnableAutoSync { .. }))
+            .any(|e| matches!(e, sitrep::effect::Effect::SetAutoSync { enabled: true, .. }))
     };
     assert!(!enabled(&press(&mut m, KeyCode::Char('y'))));
     press(&mut m, KeyCode::Backspace);

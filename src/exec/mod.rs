@@ -63,7 +63,7 @@ impl Executor {
             Effect::OpenUrl(url) => open_url(url),
             Effect::Rollback { ref key, .. }
             | Effect::Sync { ref key, .. }
-            | Effect::EnableAutoSync { ref key, .. }
+            | Effect::SetAutoSync { ref key, .. }
             | Effect::Terminate { ref key, .. }
             | Effect::FetchAppDetail { ref key, .. } => {
                 let spec = self.specs.get(&key.instance).cloned();
@@ -124,7 +124,9 @@ fn unknown_argocd_source(effect: Effect) -> Msg {
         | Effect::Sync {
             request_id, key, ..
         }
-        | Effect::EnableAutoSync { request_id, key }
+        | Effect::SetAutoSync {
+            request_id, key, ..
+        }
         | Effect::Terminate { request_id, key } => (request_id, key.instance),
         Effect::FetchAppDetail { key, .. } => (0, key.instance),
         _ => (0, String::new()),

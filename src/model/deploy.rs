@@ -22,6 +22,14 @@ impl DeployResult {
             OperationPhase::Failed | OperationPhase::Error => DeployResult::Failed,
         }
     }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            DeployResult::Running => "running",
+            DeployResult::Succeeded => "succeeded",
+            DeployResult::Failed => "failed",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -122,6 +122,8 @@ pub struct Model {
     pub app_pane_cursor: Cursor,
     /// Derived: every deploy, newest first (the change feed). Rebuilt when apps/alerts change.
     pub deploys: Vec<deploy::Deploy>,
+    /// Derived: the Deploys screen's rows (indexes into `deploys`), filtered.
+    pub deploys_view: Vec<usize>,
     pub deploys_cursor: Cursor,
     /// Apps whose auto-sync sitrep turned off for a rollback: a visible reminder until re-enabled.
     pub autosync_off: std::collections::BTreeSet<app::AppKey>,
@@ -187,6 +189,7 @@ impl Model {
             app_pane: Default::default(),
             app_pane_cursor: Cursor::default(),
             deploys: Vec::new(),
+            deploys_view: Vec::new(),
             deploys_cursor: Cursor::default(),
             autosync_off: Default::default(),
             detail_requests: Default::default(),
@@ -271,6 +274,7 @@ impl Model {
         self.alerts_view_stale = !alerts_view;
         self.rebuild_triage_view();
         self.rebuild_services_view();
+        self.rebuild_deploys_view();
         self.restore_selection(remembered, selection::IfGone::StayAtRow);
     }
 
@@ -299,7 +303,7 @@ impl Model {
             }
             Screen::Services => self.rebuild_services_view(),
             Screen::Timeline => self.rebuild_timeline_view_keeping_cursor(),
-            Screen::Deploys => {}
+            Screen::Deploys => self.rebuild_deploys_view(),
         }
         self.restore_selection(remembered, selection::IfGone::Top);
     }

@@ -301,6 +301,7 @@ impl ConfirmAction {
 pub enum ConfirmKind {
     Terminate,
     EnableAutoSync,
+    DisableAutoSync,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

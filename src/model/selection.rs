@@ -99,10 +99,7 @@ impl Model {
                 .and_then(|i| self.services.get(*i))
                 .map(|s| s.name.clone()),
             apps: self.apps_view.get(self.apps_cursor.selected).cloned(),
-            deploys: self
-                .deploys
-                .get(self.deploys_cursor.selected)
-                .map(deploy_id),
+            deploys: self.selected_deploy().map(deploy_id),
         }
     }
 
@@ -170,16 +167,17 @@ impl Model {
         put(&mut self.apps_cursor, found, r.apps.is_some(), if_gone);
         self.apps_cursor.clamp(self.apps_view.len());
 
-        let found = r
-            .deploys
-            .as_ref()
-            .and_then(|id| self.deploys.iter().position(|d| same_deploy(d, id)));
+        let found = r.deploys.as_ref().and_then(|id| {
+            self.deploys_view
+                .iter()
+                .position(|i| self.deploys.get(*i).is_some_and(|d| same_deploy(d, id)))
+        });
         put(
             &mut self.deploys_cursor,
             found,
             r.deploys.is_some(),
             if_gone,
         );
-        self.deploys_cursor.clamp(self.deploys.len());
+        self.deploys_cursor.clamp(self.deploys_view.len());
     }
 }

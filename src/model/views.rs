@@ -93,6 +93,41 @@ impl Model {
         self.services_view = view;
     }
 
+    /// The Deploys screen's rows: every deploy (newest first), filtered by app, service,
+    /// revision, who started it, its result and what it was (rollback, suspect).
+    pub(super) fn rebuild_deploys_view(&mut self) {
+        let mut text = TextQuery::new(self.filter(Screen::Deploys));
+        self.deploys_view = self
+            .deploys
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                text.is_empty()
+                    || text.matches(
+                        [
+                            d.app.name.as_str(),
+                            d.app.instance.as_str(),
+                            d.service.as_deref().unwrap_or(""),
+                            d.revision.as_str(),
+                            d.initiator.as_str(),
+                            d.result.word(),
+                            if d.rollback { "rollback" } else { "" },
+                            if d.suspect { "suspect" } else { "" },
+                        ]
+                        .into_iter(),
+                    )
+            })
+            .map(|(i, _)| i)
+            .collect();
+    }
+
+    /// The deploy under the Deploys screen's cursor.
+    pub fn selected_deploy(&self) -> Option<&super::deploy::Deploy> {
+        self.deploys_view
+            .get(self.deploys_cursor.selected)
+            .and_then(|i| self.deploys.get(*i))
+    }
+
     /// The Timeline screen's rows while it is filtered (None: every event, in order).
     pub fn rebuild_timeline_view(&mut self) {
         let f = self.filter(Screen::Timeline);

@@ -88,11 +88,7 @@ pub fn phase_style(theme: &Theme, p: OperationPhase) -> Style {
 }
 
 pub fn result_word(r: DeployResult) -> &'static str {
-    match r {
-        DeployResult::Running => "running",
-        DeployResult::Succeeded => "succeeded",
-        DeployResult::Failed => "failed",
-    }
+    r.word()
 }
 
 pub fn result_style(theme: &Theme, r: DeployResult) -> Style {

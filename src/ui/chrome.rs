@@ -310,10 +310,13 @@ pub fn hints(model: &Model) -> Vec<(u8, String)> {
                 h.push((4, format!("{} triage", k(Action::Enter))));
             }
         }
-        Screen::Deploys if !model.deploys.is_empty() => {
-            h.push((4, format!("{} open app", k(Action::Enter))));
+        Screen::Deploys => {
+            h.push((5, format!("{} filter", k(Action::Filter))));
+            if !model.deploys_view.is_empty() {
+                h.push((4, format!("{} open app", k(Action::Enter))));
+            }
         }
-        Screen::Apps | Screen::Deploys => {
+        Screen::Apps => {
             h.push((4, format!("{} command", k(Action::Command))));
         }
     }

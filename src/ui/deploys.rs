@@ -4,6 +4,7 @@
 use crate::model::Model;
 use crate::model::coverage::{Coverage, Domain};
 use crate::model::deploy::Deploy;
+use crate::model::ui::Screen;
 use crate::ui::RenderState;
 use crate::ui::argo;
 use crate::ui::coverage;
@@ -41,7 +42,18 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     };
     let n = model.deploys.len();
     let suspects = model.deploys.iter().filter(|d| d.suspect).count();
-    let mut title = vec![Span::raw(format!(" Deploys {n} "))];
+    let filter = model.filter(Screen::Deploys);
+    let mut title = vec![Span::raw(if filter.is_empty() {
+        format!(" Deploys {n} ")
+    } else {
+        format!(" Deploys {}/{n} ", model.deploys_view.len())
+    })];
+    if !filter.is_empty() {
+        title.push(Span::styled(
+            format!("/{} ", format::truncate(filter, 24)),
+            theme.accent,
+        ));
+    }
     if suspects > 0 {
         title.push(Span::styled(
             format!("· {suspects} SUSPECT "),
@@ -72,15 +84,26 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         put(buf, list, list.y, &widgets::muted(theme, text));
         return;
     }
+    let view = &model.deploys_view;
+    if view.is_empty() {
+        let text = format!(" No deploy matches “{}”.", model.filter(Screen::Deploys));
+        put(buf, list, list.y, &widgets::muted(theme, text));
+        return;
+    }
     let selected = model.deploys_cursor.selected;
-    let window = state.deploys.window(selected, n, usize::from(list.height));
+    let window = state
+        .deploys
+        .window(selected, view.len(), usize::from(list.height));
     for (row, i) in window.enumerate() {
+        let Some(d) = view.get(i).and_then(|d| model.deploys.get(*d)) else {
+            continue;
+        };
         let is_sel = i == selected;
-        let line = deploy_row(model, &model.deploys[i], &widths, is_sel);
+        let line = deploy_row(model, d, &widths, is_sel);
         selectable_row(buf, theme, list, list.y + row as u16, &line, is_sel, true);
     }
     if footer_h > 0
-        && let Some(d) = model.deploys.get(selected.min(n - 1))
+        && let Some(d) = model.selected_deploy()
     {
         footer(
             model,

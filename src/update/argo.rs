@@ -29,10 +29,7 @@ pub fn target_app(model: &Model) -> Option<AppKey> {
             .app_open
             .clone()
             .or_else(|| model.apps_view.get(model.apps_cursor.selected).cloned()),
-        Screen::Deploys => model
-            .deploys
-            .get(model.deploys_cursor.selected)
-            .map(|d| d.app.clone()),
+        Screen::Deploys => model.selected_deploy().map(|d| d.app.clone()),
         Screen::Triage => {
             let service = model.selected_service()?;
             service
@@ -202,27 +199,62 @@ pub fn open_terminate(model: &mut Model) -> Vec<Effect> {
 
 /// `:autosync on`: turn auto-sync back on for the target app.
 pub fn open_enable_autosync(model: &mut Model) -> Vec<Effect> {
+    open_set_autosync(model, true)
+}
+
+/// `:autosync off`: the same confirmation, the other way.
+pub fn open_disable_autosync(model: &mut Model) -> Vec<Effect> {
+    open_set_autosync(model, false)
+}
+
+fn open_set_autosync(model: &mut Model, on: bool) -> Vec<Effect> {
     let Some((key, app)) = pick(model) else {
         return Vec::new();
     };
-    if app.auto_sync {
+    if app.auto_sync == on {
+        let state = if on { "on" } else { "off" };
         flash(
             model,
             FlashLevel::Info,
-            format!("auto-sync is already on for {}", key.name),
+            format!("auto-sync is already {state} for {}", key.name),
         );
-        model.autosync_off.remove(&key);
+        if on {
+            model.autosync_off.remove(&key);
+        }
         return Vec::new();
     }
     let production = model
         .settings
         .is_production(&key, &app.destination_namespace);
-    model.popup = Some(Popup::Confirm(ConfirmAction::new(
-        key,
-        ConfirmKind::EnableAutoSync,
-        production,
-    )));
+    let kind = if on {
+        ConfirmKind::EnableAutoSync
+    } else {
+        ConfirmKind::DisableAutoSync
+    };
+    model.popup = Some(Popup::Confirm(ConfirmAction::new(key, kind, production)));
     Vec::new()
+}
+
+/// Bare `:autosync`: say what it is now and how to change it.
+pub fn describe_autosync(model: &mut Model) {
+    let Some(key) = target_app(model) else {
+        flash(
+            model,
+            FlashLevel::Info,
+            "select an Argo CD app first (Apps screen: 3)",
+        );
+        return;
+    };
+    let Some(app) = model.apps.get(&key) else {
+        return;
+    };
+    let (state, change) = if app.auto_sync {
+        ("ON", ":autosync off turns it off")
+    } else {
+        ("OFF", ":autosync on turns it on")
+    };
+    let text = format!("auto-sync of {} is {state}; {change}", key.name);
+    flash(model, FlashLevel::Info, text);
 }
 
 fn begin(
@@ -507,6 +539,10 @@ pub fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                     "enable auto-sync",
                     format!("re-enable auto-sync on {}", app.name),
                 ),
+                ConfirmKind::DisableAutoSync => (
+                    "disable auto-sync",
+                    format!("turn auto-sync off on {}", app.name),
+                ),
             };
             let request_id = begin(
                 model,
@@ -523,10 +559,13 @@ pub fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                     request_id,
                     key: app,
                 }],
-                ConfirmKind::EnableAutoSync => vec![Effect::EnableAutoSync {
-                    request_id,
-                    key: app,
-                }],
+                ConfirmKind::EnableAutoSync | ConfirmKind::DisableAutoSync => {
+                    vec![Effect::SetAutoSync {
+                        request_id,
+                        key: app,
+                        enabled: what == ConfirmKind::EnableAutoSync,
+                    }]
+                }
             }
         }
         ConfirmStep::Back => {

@@ -277,7 +277,7 @@ fn move_cursor(model: &mut Model, f: impl Fn(&mut Cursor, usize)) {
             }
         },
         Screen::Deploys => {
-            let len = model.deploys.len();
+            let len = model.deploys_view.len();
             f(&mut model.deploys_cursor, len);
         }
     }
@@ -361,11 +361,7 @@ fn enter(model: &mut Model) {
         }
         // A deploy drills into its app.
         Screen::Deploys => {
-            if let Some(key) = model
-                .deploys
-                .get(model.deploys_cursor.selected)
-                .map(|d| d.app.clone())
-            {
+            if let Some(key) = model.selected_deploy().map(|d| d.app.clone()) {
                 model.screen = Screen::Apps;
                 model.app_open = Some(key);
                 model.app_pane = Default::default();
@@ -507,8 +503,7 @@ fn copy_selection(model: &mut Model) -> Vec<Effect> {
             .or_else(|| model.apps_view.get(model.apps_cursor.selected).cloned())
             .map(|k| k.name),
         Screen::Deploys => model
-            .deploys
-            .get(model.deploys_cursor.selected)
+            .selected_deploy()
             .map(|d| d.revision.clone())
             .filter(|r| !r.is_empty()),
         Screen::Services => model

@@ -25,7 +25,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("help", "", "key bindings"),
     ("ctx", "NAME", "switch Kubernetes context"),
     ("sort", "health|sync|age|name", "sort the Apps screen"),
-    ("autosync", "on", "re-enable auto-sync on the selected app"),
+    (
+        "autosync",
+        "on|off",
+        "turn auto-sync of the selected app on or off",
+    ),
     (
         "hard-refresh",
         "",
@@ -225,7 +229,19 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
             };
             model.rebuild_view(Screen::Apps);
         }
-        "autosync" if arg == "on" => return super::argo::open_enable_autosync(model),
+        "autosync" => match arg {
+            "on" => return super::argo::open_enable_autosync(model),
+            "off" => return super::argo::open_disable_autosync(model),
+            "" => super::argo::describe_autosync(model),
+            other => {
+                let other = crate::sanitize::clean_line(other, 20);
+                flash(
+                    model,
+                    FlashLevel::Error,
+                    format!("autosync takes on or off, not `{other}`"),
+                );
+            }
+        },
         "hard-refresh" => match super::argo::target_app(model) {
             Some(key) => {
                 flash(

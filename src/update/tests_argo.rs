@@ -971,3 +971,91 @@ fn a_dry_run_operation_is_no_deploy_and_no_failed_sync() {
     let row = m.services.iter().find(|s| s.name == "search").unwrap();
     assert_eq!(row.urgency, Urgency::OutOfSync, "not a failed sync");
 }
+
+/// Seen: `:autosync off` and bare `:autosync` were "unknown command".
+#[test]
+fn autosync_command_says_the_state_and_turns_it_off_with_confirmation() {
+    let mut m = world();
+    m.settings.production_pattern = "^never$".into();
+    m.screen = crate::model::ui::Screen::Apps;
+    m.rederive();
+    let pos = m
+        .apps_view
+        .iter()
+        .position(|k| k.name == "checkout-prod")
+        .unwrap();
+    m.apps_cursor.selected = pos;
+    let command = |m: &mut Model, text: &str| {
+        press(m, KeyCode::Char(':'));
+        for c in text.chars() {
+            press(m, KeyCode::Char(c));
+        }
+        press(m, KeyCode::Enter)
+    };
+    command(&mut m, "autosync");
+    let said = m.flash.as_ref().unwrap().text.clone();
+    assert_eq!(
+        said,
+        "auto-sync of checkout-prod is ON; :autosync off turns it off"
+    );
+    assert!(command(&mut m, "autosync off").is_empty());
+    assert!(matches!(m.popup, Some(Popup::Confirm(_))));
+    let effects = press(&mut m, KeyCode::Char('y'));
+    let request_id = match effects.as_slice() {
+        [
+            Effect::SetAutoSync {
+                request_id,
+                enabled: false,
+                ..
+            },
+        ] => *request_id,
+        other => panic!("{other:?}"),
+    };
+    let mut off = checkout();
+    off.auto_sync = false;
+    update(
+        &mut m,
+        Msg::Done(EffectOutcome::AppActionDone {
+            request_id,
+            source: "argocd".into(),
+            key: key("checkout-prod"),
+            dry_run: false,
+            app: Box::new(Some(off)),
+        }),
+    );
+    assert!(
+        m.autosync_off.contains(&key("checkout-prod")),
+        "the reminder stays"
+    );
+    assert!(
+        m.timeline
+            .iter()
+            .any(|e| e.kind == EventKind::ActionSucceeded
+                && e.summary.contains("auto-sync is OFF until re-enabled"))
+    );
+    command(&mut m, "autosync sideways");
+    assert!(m.flash.as_ref().unwrap().text.contains("on or off"));
+}
+
+/// Seen: `/` on Deploys opened a filter that filtered nothing (help promises a filter).
+#[test]
+fn the_deploys_screen_filters_and_keeps_its_selection() {
+    let mut m = world();
+    press(&mut m, KeyCode::Char('4'));
+    let all = m.deploys_view.len();
+    assert!(all >= 3, "{all}");
+    press(&mut m, KeyCode::Char('/'));
+    for c in "bob".chars() {
+        press(&mut m, KeyCode::Char(c));
+    }
+    press(&mut m, KeyCode::Enter);
+    assert!(m.deploys_view.len() < all);
+    assert!(
+        m.deploys_view
+            .iter()
+            .all(|i| m.deploys[*i].initiator == "bob")
+    );
+    assert_eq!(m.selected_deploy().unwrap().initiator, "bob");
+    press(&mut m, KeyCode::Esc);
+    assert_eq!(m.deploys_view.len(), all);
+}

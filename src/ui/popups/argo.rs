@@ -461,6 +461,11 @@ pub fn confirm(model: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buff
             "re-enable",
             "Auto-sync will be turned back on:",
         ),
+        ConfirmKind::DisableAutoSync => (
+            "Turn off auto-sync on",
+            "turn off",
+            "Auto-sync will be turned off:",
+        ),
     };
     lines.push(Line::from(Span::styled(question, theme.header)));
     lines.extend(target_lines(model, key, action.confirm.name.is_some()));
@@ -511,6 +516,13 @@ pub fn confirm(model: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buff
                 "  Effect",
                 "Argo CD stops the operation now (phase Terminating); what it already applied stays as it is, so the app may be left half-synced.",
                 theme.text,
+            ));
+        }
+        ConfirmKind::DisableAutoSync => {
+            lines.extend(wrapped(
+                "  Effect",
+                "Argo CD stops syncing to git and self-healing by itself: new commits and drift wait for a manual sync. sitrep keeps an 'auto-sync OFF' reminder on the app until you turn it back on (:autosync on).",
+                theme.warning,
             ));
         }
         ConfirmKind::EnableAutoSync => {

@@ -61,6 +61,12 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
             // Argo CD reports them (`update::apps`); this is the request's outcome.
             if action == "rollback" && disabled {
                 outcome.push_str("; auto-sync is OFF until re-enabled");
+            } else if action == "disable auto-sync" {
+                // Turned off from sitrep on purpose: the same reminder as after a rollback.
+                if model.apps.get(&key).is_none_or(|a| !a.auto_sync) {
+                    model.autosync_off.insert(key.clone());
+                    outcome.push_str("; auto-sync is OFF until re-enabled");
+                }
             } else if action == "enable auto-sync" {
                 // The server's answer says whether it is on now.
                 let on = model.apps.get(&key).map(|a| a.auto_sync);
