@@ -41,6 +41,14 @@ impl Confirmation {
         }
     }
 
+    /// Pasted text is typed text (a name copied from a ticket is still typed on purpose).
+    pub fn on_paste(&mut self, text: &str) {
+        if self.name.is_some() {
+            self.typed.push_str(text.trim());
+            self.mismatch = false;
+        }
+    }
+
     /// Would Enter proceed now?
     pub fn matches(&self) -> bool {
         self.name.as_ref().is_none_or(|n| *n == self.typed)

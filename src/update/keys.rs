@@ -5,7 +5,7 @@ use crate::action::Action;
 use crate::effect::Effect;
 use crate::model::Model;
 use crate::model::alerts_view::AlertsRow;
-use crate::model::popup::{Inspect, InspectTarget, Popup};
+use crate::model::popup::{FormStage, Inspect, InspectTarget, Popup, RollbackStage};
 use crate::model::service::NO_SERVICE;
 use crate::model::ui::{Cursor, FlashLevel, Prompt, PromptKind, Screen, TriagePane};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -32,10 +32,25 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
 
 pub fn on_paste(model: &mut Model, text: &str) {
     let clean = crate::sanitize::clean_line(text, 4096);
-    if let Some(Popup::Silence(form)) = &mut model.popup {
-        silence::paste(form, &clean);
-        silence::revalidate(model);
-    } else if let Some(p) = &mut model.prompt {
+    match &mut model.popup {
+        Some(Popup::Silence(form)) => {
+            silence::paste(form, &clean);
+            silence::revalidate(model);
+            return;
+        }
+        // Only where the name is being asked for.
+        Some(Popup::Rollback(form)) if form.stage == RollbackStage::Confirm => {
+            return form.confirm.on_paste(&clean);
+        }
+        Some(Popup::Sync(form)) if form.stage == FormStage::Confirm => {
+            return form.confirm.on_paste(&clean);
+        }
+        Some(Popup::Confirm(action)) if !matches!(action.stage, FormStage::InFlight(_)) => {
+            return action.confirm.on_paste(&clean);
+        }
+        _ => {}
+    }
+    if let Some(p) = &mut model.prompt {
         p.text.push_str(&clean);
         prompt::after_edit(model);
     }
