@@ -74,6 +74,16 @@ fn flag_unused_by_demo(cli: &Cli) -> Option<&'static str> {
         (!f.argocd.is_empty(), "--argocd"),
         (f.read_only, "--read-only"),
         (cli.theme.is_some(), "--theme"),
+        // The README images are taken at the demo's own pace.
+        (
+            matches!(
+                cli.command,
+                Some(Command::Demo {
+                    command: DemoCommand::Screenshots { .. }
+                })
+            ) && cli.demo_speed != 1.0,
+            "--demo-speed",
+        ),
     ]
     .into_iter()
     .find_map(|(given, flag)| given.then_some(flag))

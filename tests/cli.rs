@@ -1,6 +1,7 @@
-//! The command line tells the truth: what `check` says with nothing configured, and how the
-//! one-shot commands behave without a terminal or when whoever reads their output goes away.
+//! The command line tells the truth: help texts, what `check` says with nothing configured, and
+//! how the one-shot commands behave when whoever reads their output goes away.
 
+use clap::CommandFactory;
 use std::process::{Command, Output, Stdio};
 
 /// The binary in an empty home: no config file, no amtool or argocd CLI config, no tokens.
@@ -32,6 +33,68 @@ fn stdout(out: &Output) -> String {
 
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn every_option_of_every_subcommand_says_what_it_does() {
+    fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+        for arg in cmd.get_arguments() {
+            if arg.get_help().is_none() && !arg.is_positional() {
+                missing.push(format!("{path} --{}", arg.get_id()));
+            }
+        }
+        for sub in cmd.get_subcommands() {
+            if sub.get_about().is_none() {
+                missing.push(format!("{path} {} (no about)", sub.get_name()));
+            }
+            walk(sub, &format!("{path} {}", sub.get_name()), missing);
+        }
+    }
+    let mut missing = Vec::new();
+    let mut cmd = sitrep::cli::Cli::command();
+    cmd.build();
+    walk(&cmd, "sitrep", &mut missing);
+    assert!(missing.is_empty(), "undocumented: {missing:?}");
+}
+
+#[test]
+fn help_describes_what_exists_now() {
+    let mut all = String::new();
+    for args in [
+        &["--help"][..],
+        &["snapshot", "--help"],
+        &["check", "--help"],
+        &["demo", "--help"],
+        &["demo", "serve", "--help"],
+        &["demo", "screenshots", "--help"],
+    ] {
+        let (out, _home) = run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        all.push_str(&stdout(&out));
+    }
+    // Rollbacks and syncs exist; read-only removes them too.
+    assert!(!all.contains("later"), "{all}");
+    assert!(
+        all.contains("No mutations at all: silencing, expiring silences, rollbacks, syncs"),
+        "{all}"
+    );
+    // The demo emulates Argo CD as well.
+    assert!(
+        !all.contains("emulated Alertmanager and Prometheus on loopback)"),
+        "{all}"
+    );
+    assert!(
+        all.contains("emulated Alertmanager, Prometheus and Argo CD on loopback"),
+        "{all}"
+    );
+    // What the tool is, and what its exit status means.
+    let (top, _home) = run(&["--help"]);
+    let top = stdout(&top);
+    assert!(top.contains("Argo CD apps"), "{top}");
+    // Incidents are not there yet: the timeline is not called one.
+    assert!(!top.contains("incident timeline"), "{top}");
+    assert!(top.contains("128+N when signal N ended sitrep"), "{top}");
+    assert!(top.contains("for scripts use `sitrep snapshot`"), "{top}");
 }
 
 #[test]
@@ -128,6 +191,13 @@ fn demo_subcommands_refuse_flags_they_would_ignore() {
     assert!(
         err.contains("--alertmanager does not apply to `sitrep demo serve`"),
         "{err}"
+    );
+    let (out, _home) = run(&["demo", "screenshots", "--demo-speed", "10"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("--demo-speed does not apply to `sitrep demo screenshots`"),
+        "{}",
+        stderr(&out)
     );
     let (out, _home) = run(&["demo", "screenshots", "--theme", "light"]);
     assert_eq!(out.status.code(), Some(2));
