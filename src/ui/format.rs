@@ -11,6 +11,16 @@ pub const ELLIPSIS: &str = "…";
 /// What an unknown or not-yet-configured value shows.
 pub const NONE: &str = "—";
 
+/// A count with its noun, singular for exactly one: `plural(1, "warning")` is `1 warning`,
+/// `plural(0, "warning")` is `0 warnings`. For nouns whose plural adds an `s`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 /// Display width in terminal cells, measured the way the buffer draws it (grapheme clusters).
 pub fn width(s: &str) -> usize {
     if s.is_ascii() {
@@ -268,6 +278,13 @@ pub fn short_error(error: &str) -> String {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+
+    #[test]
+    fn plural_is_singular_for_one_only() {
+        assert_eq!(plural(0, "warning"), "0 warnings");
+        assert_eq!(plural(1, "warning"), "1 warning");
+        assert_eq!(plural(2, "event"), "2 events");
+    }
 
     #[test]
     fn fits_ascii() {

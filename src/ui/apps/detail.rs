@@ -345,7 +345,7 @@ fn draw_events(model: &Model, detail: Option<&AppDetail>, area: Rect, buf: &mut 
         title.push(Span::raw(format!("{} ", d.events.len())));
         if warnings > 0 {
             title.push(Span::styled(
-                format!("· {warnings} warnings "),
+                format!("· {} ", format::plural(warnings, "warning")),
                 theme.warning,
             ));
         }
