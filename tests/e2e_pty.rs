@@ -20,6 +20,11 @@ struct Tui {
 
 impl Tui {
     fn start(args: &[&str]) -> Tui {
+        Tui::start_with(args, |_| {})
+    }
+
+    /// Like `start`, with the command adjusted first (its environment, say).
+    fn start_with(args: &[&str], adjust: impl FnOnce(&mut Command)) -> Tui {
         let home = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitrep"));
         cmd.args(args)
@@ -31,6 +36,7 @@ impl Tui {
             .env_remove("NO_COLOR")
             .env_remove("SITREP_CONFIG")
             .env("BROWSER", "true");
+        adjust(&mut cmd);
         let mut session = Session::spawn(cmd).expect("spawn sitrep in a pty");
         session
             .get_process_mut()
@@ -340,6 +346,27 @@ fn a_panic_restores_the_terminal_and_says_it_is_a_bug() {
         out[message..].contains("sitrep: internal error (a bug): the terminal was restored"),
         "{out:?}"
     );
+}
+
+#[test]
+fn a_link_that_cannot_open_says_why_and_goes_to_the_clipboard() {
+    // No $BROWSER and no display: like an SSH session without forwarding.
+    let mut tui = Tui::start_with(&["--demo"], |cmd| {
+        cmd.env_remove("BROWSER")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY");
+    });
+    tui.wait_for("HighErrorRate");
+    tui.send("\t");
+    tui.send("o");
+    tui.wait_for("can't open link: no display (set $BROWSER)");
+    let screen = tui.screen();
+    assert!(!screen.contains("opening http"), "{screen}");
+    // The URL went to the terminal's clipboard instead (OSC 52).
+    assert!(tui.output().contains("\x1b]52;c;"), "no OSC 52 copy");
+    tui.send("q");
+    assert!(tui.wait_exit());
+    tui.assert_restored();
 }
 
 #[test]
