@@ -38,7 +38,10 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     let n = model.timeline.len();
     let selected = model.timeline_cursor.selected;
     let following = n > 0 && selected + 1 >= n;
-    let mut title = vec![Span::raw(format!(" Timeline {n} events "))];
+    let mut title = vec![Span::raw(format!(
+        " Timeline {} ",
+        format::plural(n, "event")
+    ))];
     if following {
         title.push(Span::styled("following ", theme.muted));
     }
