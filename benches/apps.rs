@@ -63,8 +63,9 @@ fn app(i: usize, generation: usize) -> App {
             _ => HealthStatus::Healthy,
         },
         health_message: String::new(),
-        revision: history.last().unwrap().revision.clone(),
-        revisions: vec![],
+        health_since: None,
+        git_revision: history.last().unwrap().revision.clone(),
+        git_revisions: vec![],
         target_revisions: vec!["main".into()],
         repo_urls: vec!["https://git.example.com/apps".into()],
         multi_source: false,
@@ -77,6 +78,7 @@ fn app(i: usize, generation: usize) -> App {
         reconciled_at: Some(now),
         resources: vec![],
         resource_version: format!("{}", i + generation * APPS),
+        seen_health: Default::default(),
     }
 }
 

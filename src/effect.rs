@@ -37,10 +37,11 @@ pub enum Effect {
         prune: bool,
         dry_run: bool,
     },
-    /// Argo CD: turn auto-sync back on (PATCH), e.g. after a rollback has healed the app.
-    EnableAutoSync {
+    /// Argo CD: turn auto-sync on (PATCH), e.g. after a rollback has healed the app, or off.
+    SetAutoSync {
         request_id: u64,
         key: AppKey,
+        enabled: bool,
     },
     /// Argo CD: terminate the running operation (`DELETE …/operation`).
     Terminate {

@@ -3,6 +3,7 @@
 
 use crate::model::Model;
 use crate::model::alert::Alert;
+use crate::model::coverage::{Coverage, Domain};
 use crate::model::service::ServiceRow;
 use crate::model::source::{SourceKind, SourceState};
 use chrono::{DateTime, Utc};
@@ -12,6 +13,10 @@ use std::io::Write;
 #[derive(Serialize)]
 struct SnapshotJson<'a> {
     generated_at: DateTime<Utc>,
+    /// Every source answered: only then does an empty `services` mean nothing needs attention.
+    complete: bool,
+    /// Sources that did not answer: what they would report is unknown.
+    unknown: Vec<&'a str>,
     sources: Vec<SourceJson<'a>>,
     services: Vec<ServiceJson<'a>>,
     alerts: &'a [std::sync::Arc<Alert>],
@@ -28,7 +33,10 @@ struct AppJson<'a> {
     sync: &'static str,
     health: &'static str,
     health_message: &'a str,
-    revision: &'a str,
+    /// What runs (the newest history entry's revision).
+    revision: Option<&'a str>,
+    /// `status.sync.revision`: what Git resolved to and the cluster was compared against.
+    git_revision: &'a str,
     auto_sync: bool,
     operation: Option<&'a crate::model::app::Operation>,
     service: String,
@@ -71,8 +79,16 @@ struct ServiceJson<'a> {
 }
 
 pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
+    let coverage = Coverage::of(&model.sources, Domain::All, model.now);
     let snapshot = SnapshotJson {
         generated_at: model.now,
+        complete: coverage.complete(),
+        unknown: coverage
+            .stale
+            .iter()
+            .map(|(s, _)| s.name.as_str())
+            .chain(coverage.unknown.iter().map(|s| s.name.as_str()))
+            .collect(),
         sources: model
             .sources
             .iter()
@@ -111,7 +127,8 @@ pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
                 sync: a.sync.word(),
                 health: a.health.word(),
                 health_message: &a.health_message,
-                revision: &a.revision,
+                revision: a.deployed_revision(),
+                git_revision: &a.git_revision,
                 auto_sync: a.auto_sync,
                 operation: a.operation.as_ref(),
                 service: crate::model::service_apps::service_of_app(a, &model.settings),
@@ -173,14 +190,35 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
         }
     }
     writeln!(out)?;
+    let coverage = Coverage::of(&model.sources, Domain::All, model.now);
+    let answered = coverage.fresh.len();
+    let total = coverage.total();
     let shown = model.visible_services();
     writeln!(
         out,
         "SERVICES ({} needing attention, most urgent first)",
         shown.len()
     )?;
+    if !coverage.complete() {
+        // Absence is not health: say what could not be seen before anything else.
+        writeln!(
+            out,
+            "  INCOMPLETE: {answered} of {total} sources answered; what the others would report is unknown"
+        )?;
+    }
     if shown.is_empty() {
-        writeln!(out, "  all quiet: nothing firing, nothing degraded")?;
+        if coverage.complete() {
+            writeln!(
+                out,
+                "  all quiet: nothing firing, nothing degraded ({})",
+                coverage.all_answered()
+            )?;
+        } else {
+            writeln!(
+                out,
+                "  nothing needs attention among the {answered} that answered: the rest is UNKNOWN"
+            )?;
+        }
     }
     for s in shown {
         let age = s
@@ -204,7 +242,15 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
                     key.to_string(),
                     a.health.word(),
                     a.sync.word(),
-                    crate::model::app::short_sha(&a.revision)
+                    match (a.deployed_revision(), a.git_differs()) {
+                        (Some(r), None) => crate::model::app::short_sha(r).to_string(),
+                        (r, Some(git)) => format!(
+                            "{} (git {})",
+                            crate::model::app::short_sha(r.unwrap_or("?")),
+                            crate::model::app::short_sha(git)
+                        ),
+                        (None, None) => "?".to_string(),
+                    }
                 )?;
             }
         }

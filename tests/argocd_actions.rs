@@ -204,6 +204,28 @@ async fn syncing_search_brings_it_in_sync_and_dry_runs_change_nothing() {
             .unwrap()
             .ends_with("(dry run)")
     );
+    // It says what the real sync would do: search runs an older version than Git asks for.
+    let results = after["status"]["operationState"]["syncResult"]["resources"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let deployment = results.iter().find(|r| r["kind"] == "Deployment").unwrap();
+    assert!(
+        deployment["message"]
+            .as_str()
+            .unwrap()
+            .ends_with("configured (dry run)"),
+        "{deployment}"
+    );
+    assert!(
+        results
+            .iter()
+            .filter(|r| r["kind"] != "Deployment")
+            .all(|r| r["message"]
+                .as_str()
+                .unwrap()
+                .ends_with("unchanged (dry run)"))
+    );
 
     let (code, e) = argo
         .post(

@@ -62,7 +62,7 @@ async fn list_sends_the_filters_and_reads_every_kind_of_app() {
     assert!(apps[0].auto_sync);
     assert_eq!(apps[0].history.last().unwrap().id, 5);
     assert!(apps[1].multi_source);
-    assert_eq!(apps[1].revisions, ["1.2.3", "def"]);
+    assert_eq!(apps[1].git_revisions, ["1.2.3", "def"]);
     assert_eq!(apps[1].history[0].revision, "1.2.2");
     assert_eq!(apps[2].key.namespace, "team-apps");
     assert_eq!(apps[2].history[0].id, 12);
@@ -467,9 +467,10 @@ async fn other_effects_and_read_only_sources() {
         run_argocd_effect(&s, terminate).await,
         Msg::Done(EffectOutcome::AppActionDone { request_id: 2, .. })
     ));
-    let enable = Effect::EnableAutoSync {
+    let enable = Effect::SetAutoSync {
         request_id: 3,
         key: k.clone(),
+        enabled: true,
     };
     match run_argocd_effect(&s, enable).await {
         // Already on: nothing to patch, and said so by the app in the answer.

@@ -372,3 +372,51 @@ async fn unknown_apps_and_projects() {
     );
     d.shutdown().await;
 }
+
+/// `status.health.lastTransitionTime` as RFC3339 text (whole seconds: compares as time).
+fn health_since(app: &Value) -> String {
+    app["status"]["health"]["lastTransitionTime"]
+        .as_str()
+        .expect("lastTransitionTime, as Argo CD v2.11+ sends it")
+        .to_string()
+}
+
+#[tokio::test]
+async fn health_says_since_when_it_holds() {
+    let (d, argo) = frozen().await;
+    let path = "/api/v1/applications/checkout-prod";
+    let checkout = app(&argo, "checkout-prod").await;
+    // Degraded since the bad deploy finished rolling out: after it started, before now, and
+    // long before sitrep (or this test) looked.
+    let bad = history(&checkout).last().unwrap().clone();
+    let since = health_since(&checkout);
+    assert!(
+        since.as_str() > bad["deployStartedAt"].as_str().unwrap(),
+        "{since}"
+    );
+    let now = d
+        .clock()
+        .now()
+        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+    assert!(since < now, "{since} vs {now}");
+    // Asking again later changes nothing: the state did not change.
+    d.clock().advance(s(30));
+    assert_eq!(health_since(&app(&argo, "checkout-prod").await), since);
+
+    // A rollback: Progressing from when its rollout started, then Healthy from when it ended.
+    let set =
+        json!({"patchType": "merge", "patch": "{\"spec\":{\"syncPolicy\":{\"automated\":null}}}"});
+    argo.patch(path, &set).await;
+    argo.post(&format!("{path}/rollback"), &json!({"id": 2}))
+        .await;
+    d.clock().advance(s(5));
+    let rolling = app(&argo, "checkout-prod").await;
+    assert_eq!(health(&rolling), "Progressing");
+    let started = history(&rolling).last().unwrap()["deployStartedAt"].clone();
+    assert_eq!(health_since(&rolling), started.as_str().unwrap());
+    d.clock().advance(TimeDelta::minutes(2));
+    let healed = app(&argo, "checkout-prod").await;
+    assert_eq!(health(&healed), "Healthy");
+    assert!(health_since(&healed).as_str() > started.as_str().unwrap());
+    d.shutdown().await;
+}

@@ -162,9 +162,10 @@ async fn rollback_with_auto_sync_is_refused_then_done_in_one_step_and_the_watch_
     // Auto-sync back on: the settings checkout-prod had come back.
     match run_argocd_effect(
         &spec,
-        Effect::EnableAutoSync {
+        Effect::SetAutoSync {
             request_id: 2,
             key: key("checkout-prod"),
+            enabled: true,
         },
     )
     .await
@@ -175,5 +176,71 @@ async fn rollback_with_auto_sync_is_refused_then_done_in_one_step_and_the_watch_
         other => panic!("{other:?}"),
     }
     handles.shutdown();
+    d.shutdown().await;
+}
+
+#[tokio::test]
+async fn after_a_rollback_what_runs_is_the_rolled_back_revision_and_git_stays() {
+    let (d, spec) = demo().await;
+    let client = ArgocdClient::new(&spec).unwrap();
+    let before = client.get(&key("checkout-prod")).await.unwrap();
+    let bad = before.deployed_revision().unwrap().to_string();
+    assert_eq!(before.git_differs(), None, "in sync at launch");
+    let previous = before.history[before.history.len() - 2].clone();
+    assert_ne!(previous.revision, bad);
+    let effect = Effect::Rollback {
+        request_id: 1,
+        key: key("checkout-prod"),
+        id: previous.id,
+        dry_run: false,
+        prune: false,
+        disable_auto_sync: true,
+    };
+    assert!(matches!(
+        run_argocd_effect(&spec, effect).await,
+        Msg::Done(EffectOutcome::AppActionDone { .. })
+    ));
+    d.clock().advance(chrono::TimeDelta::seconds(5));
+    let after = client.get(&key("checkout-prod")).await.unwrap();
+    // As in Argo CD: sync.revision is what Git was compared at (still the bad head, so
+    // OutOfSync); the rollback appended a history entry, and that is what runs.
+    assert_eq!(after.git_revision, bad);
+    assert_eq!(after.sync, sitrep::model::app::SyncStatus::OutOfSync);
+    assert_eq!(after.history.len(), before.history.len() + 1);
+    assert_eq!(after.deployed_revision(), Some(previous.revision.as_str()));
+    assert_eq!(after.git_differs(), Some(bad.as_str()));
+    d.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_sync_dry_run_result_reads_as_what_would_change() {
+    let (d, spec) = demo().await;
+    let client = ArgocdClient::new(&spec).unwrap();
+    let effect = Effect::Sync {
+        request_id: 1,
+        key: key("search-prod"),
+        revision: None,
+        prune: false,
+        dry_run: true,
+    };
+    match run_argocd_effect(&spec, effect).await {
+        Msg::Done(EffectOutcome::AppActionDone { dry_run, app, .. }) => {
+            assert!(dry_run);
+            let op = app.unwrap().operation.unwrap();
+            assert!(op.dry_run && op.phase.is_running(), "{op:?}");
+        }
+        other => panic!("{other:?}"),
+    }
+    d.clock().advance(chrono::TimeDelta::seconds(3));
+    let search = client.get(&key("search-prod")).await.unwrap();
+    let op = search.operation.unwrap();
+    assert!(op.dry_run && !op.phase.is_running(), "{op:?}");
+    let changes: Vec<_> = op.results.iter().filter(|r| r.changes()).collect();
+    assert_eq!(changes.len(), 1, "{:?}", op.results);
+    assert_eq!(
+        (changes[0].kind.as_str(), changes[0].status.as_str()),
+        ("Deployment", "Synced")
+    );
+    assert!(changes[0].message.ends_with("configured (dry run)"));
     d.shutdown().await;
 }

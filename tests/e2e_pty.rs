@@ -379,7 +379,7 @@ fn rollback_of_checkout_through_the_keys_heals_it() {
     tui.wait_for("Auto-sync is ON");
     tui.send("a");
     tui.send("\r");
-    tui.wait_for("type the app name");
+    tui.wait_for("to confirm: ");
     tui.send("checkout-prod\r");
     tui.wait_for("Healthy again");
     tui.send_esc();

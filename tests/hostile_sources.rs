@@ -349,7 +349,7 @@ async fn url_userinfo_is_used_but_never_shown() {
 #[tokio::test]
 async fn prometheus_error_envelopes() {
     let server = scripted_server(|req| match req.target.as_str() {
-        "/api/v1/alerts" => json_reply(&json!({"status":"error","errorType":"internal","error":"rule manager \u{1b}[1mstopped"})),
+        "/api/v1/rules?type=alert" => json_reply(&json!({"status":"error","errorType":"internal","error":"rule manager \u{1b}[1mstopped"})),
         _ => reply(422, "application/json", r#"{"status":"error","errorType":"bad_data","error":"nope"}"#),
     })
     .await;

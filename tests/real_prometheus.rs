@@ -21,6 +21,10 @@ groups:
         expr: vector(1)
         for: 1h
         labels: {severity: warning, service: search}
+      - alert: FiresAfterFor
+        expr: vector(1)
+        for: 2s
+        labels: {severity: warning, service: cart}
 "#;
 
 #[tokio::test]
@@ -46,7 +50,10 @@ async fn sees_firing_and_pending_alerts() {
         let pending = last
             .iter()
             .any(|a| a.name() == "StaysPending" && a.state == AlertState::Pending);
-        if firing && pending {
+        let fired = last
+            .iter()
+            .any(|a| a.name() == "FiresAfterFor" && a.state == AlertState::Firing);
+        if firing && pending && fired {
             break;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -67,4 +74,31 @@ async fn sees_firing_and_pending_alerts() {
     // The same hash Alertmanager would compute for these labels.
     assert_eq!(firing.fingerprint, fingerprint(&firing.labels));
     assert!(firing.starts_at <= chrono::Utc::now());
+
+    // `activeAt` is when an alert went pending; one with `for: 2s` fired 2 s later, which is
+    // the start Alertmanager is sent and the one sitrep shows. A pending alert starts at
+    // `activeAt`.
+    let raw: serde_json::Value = reqwest::get(prom.url.join("api/v1/alerts").unwrap())
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let active_at = |name: &str| -> chrono::DateTime<chrono::Utc> {
+        raw["data"]["alerts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["labels"]["alertname"] == name)
+            .and_then(|a| a["activeAt"].as_str())
+            .unwrap_or_else(|| panic!("{name} in {raw}"))
+            .parse()
+            .unwrap()
+    };
+    let after_for = last.iter().find(|a| a.name() == "FiresAfterFor").unwrap();
+    assert_eq!(
+        after_for.starts_at,
+        active_at("FiresAfterFor") + chrono::Duration::seconds(2)
+    );
+    assert_eq!(pending.starts_at, active_at("StaysPending"));
 }

@@ -10,7 +10,9 @@ use ratatui::style::{Color, Modifier};
 use sitrep::config::theme::Theme;
 use sitrep::model::Model;
 use sitrep::model::app::{HealthStatus, Operation, OperationPhase, SyncStatus};
-use sitrep::model::popup::{ConfirmAction, ConfirmKind, FormStage, Popup, RollbackStage, SyncForm};
+use sitrep::model::popup::{
+    ConfirmAction, ConfirmKind, DryRunWatch, FormStage, Popup, RollbackStage, SyncForm,
+};
 use sitrep::model::ui::{Screen, TriagePane};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
@@ -64,7 +66,8 @@ fn watching_model() -> Model {
     app.health = HealthStatus::Progressing;
     app.health_message =
         "Waiting for rollout to finish: 1 old replicas are pending termination".to_string();
-    app.revision = "v2.13.2".to_string();
+    // Argo CD: Git still says v2.14.0 (sync.revision stays); the rollback's operation runs.
+    app.sync = SyncStatus::OutOfSync;
     app.operation = Some(Operation {
         phase: OperationPhase::Running,
         message: "waiting for healthy state of apps/Deployment/checkout".to_string(),
@@ -74,33 +77,34 @@ fn watching_model() -> Model {
         automated: false,
         revision: "v2.13.2".to_string(),
         failed_resources: Vec::new(),
+        dry_run: false,
+        results: Vec::new(),
     });
     if let Some(Popup::Rollback(form)) = &mut m.popup {
         form.disable_auto_sync = true;
-        form.typed = CHECKOUT_APP.to_string();
+        form.dry_run_skipped = true;
+        form.confirm.typed = CHECKOUT_APP.to_string();
     }
     m
 }
 
 fn sync_form(stage: FormStage) -> SyncForm {
-    SyncForm {
-        key: app_key("search-prod"),
-        revision: String::new(),
+    let mut form = SyncForm {
         prune: true,
-        dry_run: false,
-        production: true,
-        typed: "search-pr".to_string(),
         stage,
-        problem: None,
-    }
+        ..SyncForm::new(app_key("search-prod"), true)
+    };
+    form.confirm.typed = "search-pr".to_string();
+    form
 }
 
+/// frontend-prod is production: its name must be typed.
 fn terminate() -> Popup {
-    Popup::Confirm(ConfirmAction {
-        key: app_key("frontend-prod"),
-        what: ConfirmKind::Terminate,
-        stage: FormStage::Confirm,
-    })
+    Popup::Confirm(ConfirmAction::new(
+        app_key("frontend-prod"),
+        ConfirmKind::Terminate,
+        true,
+    ))
 }
 
 // --- Triage -------------------------------------------------------------------------------
@@ -253,14 +257,99 @@ fn rollback_pick_with_auto_sync_explained() {
     );
 }
 
+/// checkout-prod with auto-sync off (so Argo CD can dry-run the rollback), at `stage`, with
+/// the dry run sent as request 7.
+fn dry_run_rollback(stage: RollbackStage) -> Model {
+    let mut m = rollback(stage);
+    m.apps.get_mut(&app_key(CHECKOUT_APP)).unwrap().auto_sync = false;
+    if let Some(Popup::Rollback(f)) = &mut m.popup {
+        f.auto_sync = false;
+        f.dry_run = Some(DryRunWatch::new(7, m.apps.get(&app_key(CHECKOUT_APP))));
+    }
+    m
+}
+
+fn dry_run_op(phase: OperationPhase) -> Operation {
+    Operation {
+        phase,
+        message: "successfully synced (all tasks run)".to_string(),
+        started_at: Some(ago(3)),
+        finished_at: Some(ago(1)),
+        initiated_by: "alice".to_string(),
+        automated: false,
+        revision: "v2.13.2".to_string(),
+        failed_resources: Vec::new(),
+        dry_run: true,
+        results: [
+            "ConfigMap checkout-config unchanged",
+            "Deployment checkout configured",
+        ]
+        .iter()
+        .map(|r| {
+            let (kind, rest) = r.split_once(' ').unwrap();
+            let (name, verb) = rest.split_once(' ').unwrap();
+            sitrep::model::app::ResourceResult {
+                kind: kind.to_string(),
+                namespace: "shop".to_string(),
+                name: name.to_string(),
+                status: "Synced".to_string(),
+                message: format!("{}/{name} {verb} (dry run)", kind.to_lowercase()),
+            }
+        })
+        .collect(),
+    }
+}
+
 #[test]
 fn rollback_dry_run_and_in_flight() {
-    let text = render_text(&rollback(RollbackStage::DryRun(7)), 120, 40);
-    assert!(text.contains("dry run… asking argocd"), "{text}");
+    let text = render_text(&dry_run_rollback(RollbackStage::DryRun(7)), 120, 40);
+    assert!(text.contains("Dry run     asking argocd…"), "{text}");
+    assert!(
+        text.contains("Esc closes this; the request still completes"),
+        "{text}"
+    );
     assert!(!text.contains("press y"), "{text}");
+
+    // Accepted, and Argo CD runs it: no confirming yet (it would refuse the rollback).
+    let mut m = dry_run_rollback(RollbackStage::Confirm);
+    let app = m.apps.get_mut(&app_key(CHECKOUT_APP)).unwrap();
+    app.operation = Some(Operation {
+        finished_at: None,
+        ..dry_run_op(OperationPhase::Running)
+    });
+    if let Some(Popup::Rollback(f)) = &mut m.popup {
+        f.dry_run.as_mut().unwrap().accepted = true;
+    }
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("✓ accepted by argocd; it is running the dry run"),
+        "{text}"
+    );
+    assert!(
+        text.contains("waiting for the dry run's result… Esc to go back"),
+        "{text}"
+    );
+    assert!(!text.contains("to confirm"), "{text}");
+
+    // Its result: what would change, each resource in Argo CD's words, then the confirmation.
+    let done = dry_run_op(OperationPhase::Succeeded);
+    m.apps.get_mut(&app_key(CHECKOUT_APP)).unwrap().operation = Some(done.clone());
+    if let Some(Popup::Rollback(f)) = &mut m.popup {
+        f.dry_run.as_mut().unwrap().result = Some(done);
+    }
+    let text = render_text(&m, 120, 40);
+    for needed in [
+        "Dry run     ✓ done: 1 of 2 resources would change:",
+        "Deployment checkout  Synced  deployment/checkout configured (dry run)",
+        "ConfigMap checkout-config  Synced  configmap/checkout-config unchanged (dry run)",
+        "production: type “checkout-prod” to confirm:",
+    ] {
+        assert!(text.contains(needed), "lacks {needed:?}:\n{text}");
+    }
+
     let text = render_text(&rollback(RollbackStage::InFlight(8)), 120, 40);
     assert!(text.contains("rolling back… waiting for argocd"), "{text}");
-    assert!(!text.contains("type the app name"), "{text}");
+    assert!(!text.contains("to confirm"), "{text}");
 }
 
 #[test]
@@ -268,7 +357,8 @@ fn rollback_confirm_production_with_typed_name() {
     let mut m = rollback(RollbackStage::Confirm);
     if let Some(Popup::Rollback(f)) = &mut m.popup {
         f.disable_auto_sync = true;
-        f.typed = "checkout-pr".to_string();
+        f.dry_run_skipped = true;
+        f.confirm.typed = "checkout-pr".to_string();
     }
     snap_both("rollback_confirm_production", &m);
     for (w, h) in SIZES {
@@ -281,7 +371,7 @@ fn rollback_confirm_production_with_typed_name() {
             "history id 4",
             "Prune",
             "ON → turned OFF first",
-            "type the app name to confirm: checkout-pr",
+            "type “checkout-prod” to confirm: checkout-pr",
         ] {
             assert!(text.contains(needed), "{w}x{h} lacks {needed:?}:\n{text}");
         }
@@ -290,11 +380,12 @@ fn rollback_confirm_production_with_typed_name() {
     let mut m = rollback(RollbackStage::Confirm);
     if let Some(Popup::Rollback(f)) = &mut m.popup {
         f.production = false;
+        f.confirm = sitrep::model::popup::Confirmation::new(false, CHECKOUT_APP);
         f.problem = Some("rollback cannot be initiated when auto-sync is enabled".to_string());
     }
     let buf = render_buffer(&m, 120, 40);
     let text = text(&buf);
-    assert!(text.contains("press y to roll back"), "{text}");
+    assert!(text.contains("press y or Enter to roll back"), "{text}");
     assert!(
         text.contains("ON: Argo CD will refuse this rollback"),
         "{text}"
@@ -320,7 +411,7 @@ fn sync_popup() {
         40,
     );
     assert!(
-        text.contains("type the app name to confirm: search-pr"),
+        text.contains("type “search-prod” to confirm: search-pr"),
         "{text}"
     );
     assert!(
@@ -339,16 +430,16 @@ fn sync_popup() {
 fn terminate_confirm() {
     snap_both("terminate_confirm", &with_popup(terminate()));
     let text = render_text(
-        &with_popup(Popup::Confirm(ConfirmAction {
-            key: app_key("payments-prod"),
-            what: ConfirmKind::EnableAutoSync,
-            stage: FormStage::Confirm,
-        })),
+        &with_popup(Popup::Confirm(ConfirmAction::new(
+            app_key("payments-prod"),
+            ConfirmKind::EnableAutoSync,
+            false,
+        ))),
         120,
         40,
     );
     assert!(text.contains("this undoes the rollback"), "{text}");
-    assert!(text.contains("press y to re-enable"), "{text}");
+    assert!(text.contains("press y or Enter to re-enable"), "{text}");
 }
 
 #[test]
@@ -388,7 +479,7 @@ fn argo_cells_carry_theme_styles() {
     let at = find(&buf, "▌", "SUSPECT").unwrap();
     assert!(buf[at].modifier.contains(Modifier::BOLD));
     // The changes feed's SUSPECT is not on a selected row: critical.
-    let at = find(&buf, "change.deploy", "SUSPECT").unwrap();
+    let at = find(&buf, " deploy ", "SUSPECT").unwrap();
     assert_eq!(fg(&buf, at), theme.critical.fg.unwrap());
     assert!(buf[at].modifier.contains(Modifier::BOLD));
     // search (OutOfSync) uses warning.
@@ -522,4 +613,289 @@ fn sync_and_health_words_in_every_state() {
         let row = text.lines().find(|l| l.contains("cart-prod")).unwrap();
         assert!(row.contains(h.word()) && row.contains(s.word()), "{row}");
     }
+}
+
+// --- One notion of "what runs" ------------------------------------------------------------
+
+fn select_app(m: &mut Model, name: &str) {
+    m.screen = Screen::Apps;
+    m.rederive();
+    m.apps_cursor.selected = m.apps_view.iter().position(|k| k.name == name).unwrap();
+}
+
+fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
+    text.lines()
+        .find(|l| l.contains(needle))
+        .unwrap_or_else(|| panic!("no line with {needle:?}:\n{text}"))
+}
+
+#[test]
+fn after_a_rollback_every_screen_says_what_runs_and_where_git_is() {
+    let mut m = rolled_back_model();
+    select_app(&mut m, CHECKOUT_APP);
+    let text = render_text(&m, 120, 40);
+    assert!(
+        line_with(&text, "checkout-prod").contains("v2.13.2 (git v2.14.0)"),
+        "{text}"
+    );
+    // The triage detail pane agrees.
+    m.screen = Screen::Triage;
+    let text = render_text(&m, 120, 40);
+    assert!(
+        line_with(&text, "checkout-prod  Healthy OutOfSync").contains("v2.13.2 (git v2.14.0)"),
+        "{text}"
+    );
+
+    // The rollback picker: the newest entry is current and not preselected.
+    select_app(&mut m, CHECKOUT_APP);
+    press(&mut m, crossterm::event::KeyCode::Char('R'));
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("v2.13.2 (git v2.14.0)  Healthy OutOfSync"),
+        "{text}"
+    );
+    let current = line_with(&text, " 6 v2.13.2");
+    assert!(current.contains("current"), "{current}");
+    assert!(
+        !current.contains('▌'),
+        "the current entry is preselected:\n{text}"
+    );
+    assert!(
+        !line_with(&text, " 5 v2.14.0").contains("current"),
+        "{text}"
+    );
+    press(&mut m, crossterm::event::KeyCode::Esc);
+
+    // `:autosync on` says the same.
+    press(&mut m, crossterm::event::KeyCode::Char(':'));
+    type_text(&mut m, "autosync on");
+    press(&mut m, crossterm::event::KeyCode::Enter);
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("Re-enable auto-sync"), "{text}");
+    assert!(
+        line_with(&text, "Now at").contains("v2.13.2 (git v2.14.0)  Healthy OutOfSync"),
+        "{text}"
+    );
+}
+
+#[test]
+fn after_a_rollback_the_triage_row_and_detail_agree_about_the_suspect() {
+    let m = rolled_back_model();
+    let text = render_text(&m, 120, 40);
+    let row = line_with(&text, "CRIT checkout");
+    assert!(row.contains(" 9s "), "{row}");
+    assert!(
+        !row.contains("SUSPECT"),
+        "the row shows the rollback, which is no suspect:\n{text}"
+    );
+    assert!(text.contains("9s ↶ rollback  v2.13.2  alice"), "{text}");
+    assert!(text.contains("6m SUSPECT  v2.14.0  ci-bot"), "{text}");
+}
+
+// --- Confirmations: one component, hints that say what the keys do -----------------------
+
+fn sync_effects(effects: &[sitrep::effect::Effect]) -> Vec<bool> {
+    effects
+        .iter()
+        .filter_map(|e| match e {
+            sitrep::effect::Effect::Sync { dry_run, .. } => Some(*dry_run),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn production_sync_takes_the_typed_name_it_asks_for() {
+    use crossterm::event::KeyCode;
+    let mut m = argo_model();
+    select_app(&mut m, "search-prod");
+    press(&mut m, KeyCode::Char('S'));
+    press(&mut m, KeyCode::Enter);
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("production: type “search-prod” to confirm:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("then Enter to sync · Backspace corrects · Esc to go back"),
+        "{text}"
+    );
+    // Where that goes: the target revision, and what Git resolved it to.
+    assert!(text.contains("Revision    main = ad2e3f4"), "{text}");
+    // What is typed is echoed; `y` is a letter like any other.
+    type_text(&mut m, "y");
+    press(&mut m, KeyCode::Backspace);
+    type_text(&mut m, "search");
+    assert!(
+        render_text(&m, 120, 40).contains("to confirm: search "),
+        "typing is echoed"
+    );
+    // Enter before the name matches: refused, said once, and gone with the next key.
+    assert!(sync_effects(&press(&mut m, KeyCode::Enter)).is_empty());
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("✗ not the name yet"), "{text}");
+    type_text(&mut m, "-prod");
+    let text = render_text(&m, 120, 40);
+    assert!(
+        !text.contains("not the name yet"),
+        "a stale error stayed:\n{text}"
+    );
+    assert!(text.contains("search-prod   ✓"), "{text}");
+    assert!(
+        text.contains("press Enter to sync, Esc to go back"),
+        "{text}"
+    );
+    assert_eq!(sync_effects(&press(&mut m, KeyCode::Enter)), [false]);
+}
+
+#[test]
+fn a_production_dry_run_changes_nothing_so_y_or_enter_confirms_it() {
+    use crossterm::event::KeyCode;
+    let mut m = argo_model();
+    select_app(&mut m, "search-prod");
+    press(&mut m, KeyCode::Char('S'));
+    press(&mut m, KeyCode::Char('d'));
+    press(&mut m, KeyCode::Enter);
+    let text = render_text(&m, 120, 40);
+    assert!(!text.contains("type “search-prod”"), "{text}");
+    assert!(
+        text.contains("press y or Enter to dry-run the sync, Esc to go back"),
+        "{text}"
+    );
+    assert_eq!(sync_effects(&press(&mut m, KeyCode::Enter)), [true]);
+}
+
+#[test]
+fn re_enabling_auto_sync_on_production_takes_the_typed_name() {
+    use crossterm::event::KeyCode;
+    let mut m = rolled_back_model();
+    select_app(&mut m, CHECKOUT_APP);
+    press(&mut m, KeyCode::Char(':'));
+    type_text(&mut m, "autosync on");
+    press(&mut m, KeyCode::Enter);
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("type “checkout-prod” to confirm:"), "{text}");
+    assert!(text.contains("PRODUCTION"), "{text}");
+    let enabled = |e: &[sitrep::effect::Effect]| {
+        e.iter()
+            .any(|e| matches!(e, sitrep::effect::Effect::SetAutoSync { enabled: true, .. }))
+    };
+    assert!(!enabled(&press(&mut m, KeyCode::Char('y'))));
+    press(&mut m, KeyCode::Backspace);
+    type_text(&mut m, CHECKOUT_APP);
+    assert!(enabled(&press(&mut m, KeyCode::Enter)));
+}
+
+// --- The rollback picker: each fact once, keys as hinted --------------------------------
+
+fn rollback_popup_text(m: &Model) -> String {
+    // The popup's rows only (the screen behind has its own words).
+    render_text(m, 120, 40)
+        .lines()
+        .filter(|l| l.contains('┃') && l.matches('┃').count() >= 2)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+#[test]
+fn the_rollback_picker_marks_what_runs_and_what_sitrep_saw() {
+    use crossterm::event::KeyCode;
+    let mut m = rolled_back_model();
+    select_app(&mut m, CHECKOUT_APP);
+    press(&mut m, KeyCode::Char('R'));
+    let text = render_text(&m, 120, 40);
+    for (entry, note) in [
+        (" 6 v2.13.2", "current"),
+        (" 5 v2.14.0", "seen Degraded"),
+        (" 4 v2.13.2", "same as current"),
+    ] {
+        assert!(line_with(&text, entry).contains(note), "{entry}: {text}");
+    }
+    // Nothing else was seen Healthy, and the bad revision is not preselected.
+    assert!(!text.contains("last healthy"), "{text}");
+    assert!(
+        text.contains("no earlier entry was seen Healthy by sitrep"),
+        "{text}"
+    );
+    assert!(line_with(&text, " 3 v2.13.1").contains('▌'), "{text}");
+    assert!(
+        text.contains("j/k choose · Enter dry run · p prune: no · Esc cancel"),
+        "{text}"
+    );
+
+    // On an entry of the revision that runs: said once, and Enter is neither hinted nor acts.
+    press(&mut m, KeyCode::Char('k'));
+    let text = render_text(&m, 120, 40);
+    assert!(line_with(&text, " 4 v2.13.2").contains('▌'), "{text}");
+    assert_eq!(text.matches("runs now").count(), 1, "{text}");
+    assert!(
+        text.contains("j/k choose · p prune: no · Esc cancel"),
+        "{text}"
+    );
+    let effects = press(&mut m, KeyCode::Enter);
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, sitrep::effect::Effect::Rollback { .. }))
+    );
+
+    // A server's refusal is about the choice made: choosing again clears it.
+    if let Some(Popup::Rollback(f)) = &mut m.popup {
+        f.problem = Some("application checkout-prod does not have deployment with id 4".into());
+    }
+    assert!(render_text(&m, 120, 40).contains("✗ application checkout-prod"));
+    press(&mut m, KeyCode::Char('j'));
+    assert!(!render_text(&m, 120, 40).contains("✗ application checkout-prod"));
+}
+
+#[test]
+fn with_auto_sync_on_the_picker_explains_once_and_hints_only_what_works() {
+    use crossterm::event::KeyCode;
+    let mut m = argo_model();
+    select_app(&mut m, CHECKOUT_APP);
+    press(&mut m, KeyCode::Char('R'));
+    // What sitrep saw decides "last healthy", and it is preselected.
+    let text = render_text(&m, 120, 40);
+    assert!(
+        line_with(&text, " 4 v2.13.2").contains("last healthy"),
+        "{text}"
+    );
+    assert!(line_with(&text, " 4 v2.13.2").contains('▌'), "{text}");
+    assert!(line_with(&text, " 5 v2.14.0").contains("current"), "{text}");
+    // The box has all its sides.
+    let top = line_with(&text, "┌ Auto-sync");
+    assert!(top.contains("─┐"), "{top}");
+    assert!(
+        line_with(&text, "[ ] disable auto-sync").contains(" │"),
+        "{text}"
+    );
+    // Enter can not roll back yet: not hinted, does nothing, adds no second message.
+    assert!(
+        text.contains("j/k choose · a disable auto-sync first · p prune: no · Esc cancel"),
+        "{text}"
+    );
+    let before = rollback_popup_text(&m);
+    let effects = press(&mut m, KeyCode::Enter);
+    assert!(
+        effects
+            .iter()
+            .all(|e| !matches!(e, sitrep::effect::Effect::Rollback { .. }))
+    );
+    assert_eq!(rollback_popup_text(&m), before);
+    assert_eq!(before.matches("Auto-sync is ON").count(), 1, "{before}");
+    // Accepted: Enter goes to the review (Argo CD can not dry-run with auto-sync on).
+    press(&mut m, KeyCode::Char('a'));
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains(
+            "j/k choose · Enter review (no dry run) · a keep auto-sync · p prune: no · Esc cancel"
+        ),
+        "{text}"
+    );
+    press(&mut m, KeyCode::Enter);
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("Dry run     none: Argo CD cannot dry-run a rollback while auto-sync is on"),
+        "{text}"
+    );
 }

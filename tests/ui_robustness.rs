@@ -77,12 +77,11 @@ fn render_everything(base: &Model) {
                 m.popup = popup.clone();
                 m.triage_pane = TriagePane::Changes;
                 if prompt {
-                    m.prompt = Some(Prompt {
-                        kind: PromptKind::Command,
-                        text: "x".repeat(300),
-                        completions: (0..20).map(|i| format!("cmd{i}")).collect(),
-                        error: Some("e".repeat(500)),
-                    });
+                    let mut p = Prompt::new(PromptKind::Command, "x".repeat(300));
+                    p.completions = (0..20).map(|i| format!("cmd{i}")).collect();
+                    p.completion = Some(17);
+                    p.error = Some("e".repeat(500));
+                    m.prompt = Some(p);
                 }
                 let mut state = RenderState::default();
                 for (w, h) in SIZES {
@@ -266,7 +265,7 @@ fn argo_popups() -> Vec<Option<Popup>> {
     ] {
         let mut form = rollback_form(stage);
         form.problem = Some("x".repeat(2_000));
-        form.typed = "t".repeat(500);
+        form.confirm.typed = "t".repeat(500);
         out.push(Some(Popup::Rollback(Box::new(form.clone()))));
         // Nothing to pick, a selection past the end, an app that vanished.
         form.entries.clear();
@@ -277,21 +276,20 @@ fn argo_popups() -> Vec<Option<Popup>> {
         out.push(Some(Popup::Rollback(Box::new(form))));
     }
     for stage in [FormStage::Edit, FormStage::Confirm, FormStage::InFlight(4)] {
-        out.push(Some(Popup::Sync(Box::new(SyncForm {
-            key: app_key("search-prod"),
+        let mut sync = SyncForm {
             revision: "r".repeat(300),
             prune: true,
             dry_run: true,
-            production: true,
-            typed: "search-prod".to_string(),
             stage,
             problem: Some("another operation is already in progress".to_string()),
-        }))));
+            ..SyncForm::new(app_key("search-prod"), true)
+        };
+        sync.confirm.typed = "search-prod".to_string();
+        out.push(Some(Popup::Sync(Box::new(sync))));
         for what in [ConfirmKind::Terminate, ConfirmKind::EnableAutoSync] {
             out.push(Some(Popup::Confirm(ConfirmAction {
-                key: app_key("frontend-prod"),
-                what,
                 stage,
+                ..ConfirmAction::new(app_key("frontend-prod"), what, true)
             })));
         }
     }
@@ -368,7 +366,7 @@ fn hostile_argo_model() -> Model {
     let key = app_key(CHECKOUT_APP);
     let app = m.apps.get_mut(&key).unwrap();
     app.health_message = huge.clone();
-    app.revision = huge.clone();
+    app.git_revision = huge.clone();
     app.project = wide.clone();
     app.repo_urls = vec![huge.clone(), wide.clone()];
     app.multi_source = true;

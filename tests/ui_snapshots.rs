@@ -237,17 +237,15 @@ fn expire_confirm() {
 #[test]
 fn command_prompt_with_completions_and_error() {
     let mut m = model();
-    m.prompt = Some(Prompt {
-        kind: PromptKind::Command,
-        text: "th".to_string(),
-        completions: vec![
-            "theme dark".to_string(),
-            "theme light".to_string(),
-            "theme high-contrast".to_string(),
-            "theme colorblind".to_string(),
-        ],
-        error: Some("unknown command `th`".to_string()),
-    });
+    let mut prompt = Prompt::new(PromptKind::Command, "th".to_string());
+    prompt.completions = vec![
+        "theme dark".to_string(),
+        "theme light".to_string(),
+        "theme high-contrast".to_string(),
+        "theme colorblind".to_string(),
+    ];
+    prompt.error = Some("unknown command `th`".to_string());
+    m.prompt = Some(prompt);
     snap("prompt_command_80x24", &m, 80, 24);
 }
 

@@ -71,7 +71,7 @@ impl Executor {
             }
             Effect::Rollback { ref key, .. }
             | Effect::Sync { ref key, .. }
-            | Effect::EnableAutoSync { ref key, .. }
+            | Effect::SetAutoSync { ref key, .. }
             | Effect::Terminate { ref key, .. }
             | Effect::FetchAppDetail { ref key, .. } => {
                 let spec = self.specs.get(&key.instance).cloned();
@@ -132,7 +132,9 @@ fn unknown_argocd_source(effect: Effect) -> Msg {
         | Effect::Sync {
             request_id, key, ..
         }
-        | Effect::EnableAutoSync { request_id, key }
+        | Effect::SetAutoSync {
+            request_id, key, ..
+        }
         | Effect::Terminate { request_id, key } => (request_id, key.instance),
         Effect::FetchAppDetail { key, .. } => (0, key.instance),
         _ => (0, String::new()),

@@ -5,8 +5,7 @@
 use super::alert::{AlertState, Severity};
 use super::silence::{CompiledMatcher, Matcher};
 use super::store::AlertStore;
-use nucleo_matcher::pattern::{AtomKind, CaseMatching, Normalization, Pattern};
-use nucleo_matcher::{Config, Matcher as Fuzzy, Utf32Str};
+use super::text_match::TextQuery;
 use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,33 +37,69 @@ pub struct AlertsView {
     pub matched: usize,
 }
 
-/// A parsed filter: tokens that look like matchers are matchers; the rest is fuzzy text.
+/// A parsed filter: tokens that look like matchers are matchers; the rest is text (see
+/// [`TextQuery`]). A matcher that does not parse is left out and reported, so the rows shown
+/// are always those of the part of the filter that is valid, and the message says so.
 #[derive(Debug, Clone, Default)]
 pub struct AlertFilter {
     pub matchers: Vec<CompiledMatcher>,
     pub text: String,
+    /// `token: why` for every token that was ignored.
+    pub errors: Vec<String>,
 }
 
 impl AlertFilter {
-    pub fn parse(input: &str) -> Result<AlertFilter, String> {
+    pub fn parse(input: &str) -> AlertFilter {
         let mut f = AlertFilter::default();
         let mut words = Vec::new();
         for token in split_tokens(input) {
-            let looks_like_matcher = token.find(['=', '!']).is_some_and(|p| {
-                p > 0
-                    && token[..p]
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '_')
-            });
-            if looks_like_matcher {
-                f.matchers.push(Matcher::parse(&token)?.compile());
+            if looks_like_matcher(&token) {
+                match Matcher::parse(&token) {
+                    Ok(m) => f.matchers.push(m.compile()),
+                    Err(e) => f.errors.push(e),
+                }
             } else {
                 words.push(token);
             }
         }
         f.text = words.join(" ");
-        Ok(f)
+        f
     }
+
+    /// Whether an alert's labels pass every matcher.
+    pub fn labels_match(&self, labels: &super::alert::Labels) -> bool {
+        self.matchers.iter().all(|m| m.matches(labels))
+    }
+}
+
+/// What the filter line says about the tokens left out, or None when all of them apply.
+pub fn filter_error(filter: &AlertFilter) -> Option<String> {
+    (!filter.errors.is_empty()).then(|| {
+        format!(
+            "{} — ignored: the rows match the rest of the filter",
+            filter.errors.join("; ")
+        )
+    })
+}
+
+/// `name=value`, `name!=value`, `name=~re`, `name!~re`: a label name, then an operator.
+fn looks_like_matcher(token: &str) -> bool {
+    token.find(['=', '!']).is_some_and(|p| {
+        p > 0
+            && token[..p]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
+/// The fields an alert's text is matched against: its label values (its name among them), its
+/// summary and its state.
+pub fn alert_fields(alert: &super::alert::Alert) -> impl Iterator<Item = &str> + Clone {
+    alert
+        .labels
+        .values()
+        .map(String::as_str)
+        .chain([alert.summary(), alert.state.word()])
 }
 
 /// Split on whitespace and commas, keeping quoted values (`summary="a b"`) whole.
@@ -104,53 +139,20 @@ fn split_tokens(input: &str) -> Vec<String> {
 
 impl AlertsView {
     pub fn rebuild(&mut self, store: &AlertStore, group_by: &[String], filter_text: &str) {
-        let filter = match AlertFilter::parse(filter_text) {
-            Ok(f) => {
-                self.filter_error = None;
-                f
-            }
-            Err(e) => {
-                // Keep showing the last good rows while the user fixes the filter.
-                self.filter_error = Some(e);
-                return;
-            }
-        };
-        let pattern = (!filter.text.is_empty()).then(|| {
-            Pattern::new(
-                &filter.text,
-                CaseMatching::Smart,
-                Normalization::Smart,
-                AtomKind::Fuzzy,
-            )
-        });
-        let mut fuzzy = Fuzzy::new(Config::DEFAULT);
-        let mut buf = Vec::new();
-        let mut haystack = String::new();
+        let filter = AlertFilter::parse(filter_text);
+        self.filter_error = filter_error(&filter);
+        let mut text = TextQuery::new(&filter.text);
 
         // Keys borrow the alerts' label values: no allocation per alert. The final order is
         // set by the sort below, so a HashMap is fine.
         let mut groups: HashMap<Vec<&str>, Vec<usize>> = HashMap::new();
         let mut matched = 0;
         for (i, alert) in store.merged.iter().enumerate() {
-            if !filter.matchers.iter().all(|m| m.matches(&alert.labels)) {
+            if !filter.labels_match(&alert.labels) {
                 continue;
             }
-            if let Some(p) = &pattern {
-                haystack.clear();
-                for (k, v) in &alert.labels {
-                    haystack.push_str(k);
-                    haystack.push('=');
-                    haystack.push_str(v);
-                    haystack.push(' ');
-                }
-                haystack.push_str(alert.summary());
-                haystack.push(' ');
-                haystack.push_str(alert.state.word());
-                if p.score(Utf32Str::new(&haystack, &mut buf), &mut fuzzy)
-                    .is_none()
-                {
-                    continue;
-                }
+            if !text.is_empty() && !text.matches(alert_fields(alert)) {
+                continue;
             }
             matched += 1;
             let key: Vec<&str> = group_by
@@ -225,9 +227,20 @@ mod tests {
 
     #[test]
     fn filter_splits_matchers_from_text() {
-        let f = AlertFilter::parse(r#"severity=critical checkout summary="a b""#).unwrap();
+        let f = AlertFilter::parse(r#"severity=critical checkout summary="a b""#);
         assert_eq!(f.matchers.len(), 2);
         assert_eq!(f.text, "checkout");
-        assert!(AlertFilter::parse("severity=~(").is_err());
+        assert!(f.errors.is_empty());
+    }
+
+    /// A half-typed regex is reported and ignored; the rest of the filter still applies, so the
+    /// rows shown are what the message says they are.
+    #[test]
+    fn an_invalid_matcher_is_ignored_and_named() {
+        let f = AlertFilter::parse("severity=~( checkout");
+        assert!(f.matchers.is_empty());
+        assert_eq!(f.text, "checkout");
+        assert_eq!(f.errors.len(), 1);
+        assert_eq!(f.errors[0], "bad regex in `severity=~(`: unclosed group");
     }
 }

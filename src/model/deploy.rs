@@ -1,7 +1,8 @@
-//! Deploys: Argo CD history entries and running operations, as one change feed. A deploy that
-//! finished shortly before a service's first firing alert is a *suspect*.
+//! Deploys: Argo CD history entries and running operations, as one change feed. The deploy that
+//! was in effect when a service's first firing alert began, if it finished shortly before, is a
+//! *suspect*.
 
-use super::app::{AppKey, OperationPhase};
+use super::app::{AppKey, HistoryEntry, OperationPhase};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
@@ -21,6 +22,14 @@ impl DeployResult {
             OperationPhase::Failed | OperationPhase::Error => DeployResult::Failed,
         }
     }
+
+    pub fn word(self) -> &'static str {
+        match self {
+            DeployResult::Running => "running",
+            DeployResult::Succeeded => "succeeded",
+            DeployResult::Failed => "failed",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -35,10 +44,31 @@ pub struct Deploy {
     pub initiator: String,
     pub automated: bool,
     pub result: DeployResult,
-    /// Is this a rollback (to an older revision) rather than a new one?
+    /// A person went back to an older revision ([`goes_back`]); never an automated sync.
     pub rollback: bool,
-    /// Finished within the suspect window before the service's first firing alert.
+    /// It was what was in effect for its app when the service's first firing alert began (the
+    /// newest deploy of that app finished by then), and it finished within the suspect window
+    /// before that. A later deploy supersedes it; one that finished after the alert began is
+    /// never a suspect.
     pub suspect: bool,
+}
+
+/// Is a deploy of `revision` after the history `earlier` (oldest first) a rollback? Only when a
+/// person asked for it (an automated sync deploys Git's target, whatever it was before), the
+/// revision was deployed before, and it is older than the one it replaces: going back, not
+/// forward again (re-syncing Git's head after a rollback is a deploy).
+pub fn goes_back(earlier: &[HistoryEntry], revision: &str, automated: bool) -> bool {
+    if automated || revision.is_empty() {
+        return false;
+    }
+    let Some(previous) = earlier.last() else {
+        return false;
+    };
+    let first_seen = |r: &str| earlier.iter().position(|h| h.revision == r);
+    match (first_seen(revision), first_seen(&previous.revision)) {
+        (Some(this), Some(replaced)) => this < replaced,
+        _ => false,
+    }
 }
 
 impl Deploy {

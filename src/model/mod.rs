@@ -5,16 +5,21 @@ pub mod age;
 pub mod alert;
 pub mod alerts_view;
 pub mod app;
+pub mod app_view;
+pub mod coverage;
 pub mod deploy;
 pub mod fasthash;
 pub mod popup;
+pub mod selection;
 pub mod service;
 pub mod service_apps;
 pub mod silence;
 pub mod source;
 pub mod store;
+pub mod text_match;
 pub mod timeline;
 pub mod ui;
+pub mod views;
 
 use crate::config::keymap::Keymap;
 use crate::config::settings::Settings;
@@ -78,6 +83,17 @@ pub struct Model {
     pub silences: HashMap<String, Silence>,
     /// Derived: services ranked by urgency. Rebuilt when alerts change.
     pub services: Vec<ServiceRow>,
+    /// Derived: the triage screen's rows (indexes into `services`), filtered.
+    pub triage_view: Vec<usize>,
+    /// When a service kept on the triage list only by a recent deploy drops off it.
+    pub triage_view_expires: Option<DateTime<Utc>>,
+    /// Derived: the Services screen's rows (indexes into `services`), filtered.
+    pub services_view: Vec<usize>,
+    /// Derived: the Timeline screen's rows while it is filtered (indexes into `timeline`).
+    pub timeline_view: Option<Vec<usize>>,
+    /// Events arrived while the Timeline was filtered: its rows are rebuilt in `settle`, and
+    /// the cursor put back on what it showed before the first of them.
+    pub timeline_reanchor: Option<views::TimelineAnchor>,
     /// Derived: the Alerts screen's grouped, filtered rows.
     pub alerts_view: AlertsView,
     /// The alerts changed while the Alerts screen was not shown: rebuild on opening it.
@@ -86,6 +102,9 @@ pub struct Model {
     pub apps_view_stale: bool,
     /// Stores changed since the derived views were built (see `update::settle`).
     pub pending_rederive: bool,
+    /// What the cursors pointed at before this batch changed the alert store (rows hold
+    /// indexes into it, so they can only be read before it changes).
+    pub remembered: Option<selection::Remembered>,
     pub timeline: Vec<TimelineEvent>,
 
     /// Argo CD apps by key (all instances).
@@ -98,8 +117,13 @@ pub struct Model {
     pub app_details: HashMap<app::AppKey, app::AppDetail>,
     /// The app whose detail view is open on the Apps screen (Enter), if any.
     pub app_open: Option<app::AppKey>,
+    /// Which list of the open app has the keyboard, and its cursor.
+    pub app_pane: app_view::AppPane,
+    pub app_pane_cursor: Cursor,
     /// Derived: every deploy, newest first (the change feed). Rebuilt when apps/alerts change.
     pub deploys: Vec<deploy::Deploy>,
+    /// Derived: the Deploys screen's rows (indexes into `deploys`), filtered.
+    pub deploys_view: Vec<usize>,
     pub deploys_cursor: Cursor,
     /// Apps whose auto-sync sitrep turned off for a rollback: a visible reminder until re-enabled.
     pub autosync_off: std::collections::BTreeSet<app::AppKey>,
@@ -145,10 +169,16 @@ impl Model {
             alerts: AlertStore::default(),
             silences: HashMap::new(),
             services: Vec::new(),
+            triage_view: Vec::new(),
+            triage_view_expires: None,
+            services_view: Vec::new(),
+            timeline_view: None,
+            timeline_reanchor: None,
             alerts_view: AlertsView::default(),
             alerts_view_stale: false,
             apps_view_stale: false,
             pending_rederive: false,
+            remembered: None,
             timeline: Vec::new(),
             apps: Default::default(),
             apps_view: Vec::new(),
@@ -156,7 +186,10 @@ impl Model {
             apps_cursor: Cursor::default(),
             app_details: HashMap::new(),
             app_open: None,
+            app_pane: Default::default(),
+            app_pane_cursor: Cursor::default(),
             deploys: Vec::new(),
+            deploys_view: Vec::new(),
             deploys_cursor: Cursor::default(),
             autosync_off: Default::default(),
             detail_requests: Default::default(),
@@ -180,31 +213,6 @@ impl Model {
 
     pub fn filter(&self, screen: Screen) -> &str {
         self.filters.get(&screen).map(String::as_str).unwrap_or("")
-    }
-
-    /// Services shown on the triage screen: those with alerts, unhealthy or out-of-sync apps,
-    /// or a deploy in the last 30 minutes (after the triage filter).
-    pub fn visible_services(&self) -> Vec<&ServiceRow> {
-        let f = self.filter(Screen::Triage).to_lowercase();
-        let recent = self.now - chrono::Duration::minutes(30);
-        self.services
-            .iter()
-            .filter(|s| {
-                !s.alerts.is_empty()
-                    || s.urgency != service::Urgency::Quiet
-                    || s.last_deploy
-                        .and_then(|d| self.deploys.get(d))
-                        .is_some_and(|d| {
-                            d.result == deploy::DeployResult::Running
-                                || d.at().is_some_and(|t| t >= recent)
-                        })
-            })
-            .filter(|s| f.is_empty() || s.name.to_lowercase().contains(&f))
-            .collect()
-    }
-
-    pub fn selected_service(&self) -> Option<&ServiceRow> {
-        self.visible_services().get(self.triage.selected).copied()
     }
 
     pub fn source(&self, name: &str) -> Option<&SourceStatus> {
@@ -241,8 +249,11 @@ impl Model {
     }
 
     fn rederive_with(&mut self, alerts_view: bool, apps_view: bool) {
-        // Re-ranking must not move the user's selection to another service under their hands.
-        let selected = self.selected_service().map(|s| s.name.clone());
+        // Re-ranking must not move the user's selection to another thing under their hands.
+        let remembered = match self.remembered.take() {
+            Some(r) => r,
+            None => self.remember_selection(),
+        };
         self.services = service::correlate(&self.alerts, &self.settings.service_labels);
         self.deploys = service_apps::derive_deploys(&self.apps, &self.settings, self.now);
         service_apps::attach(
@@ -261,42 +272,61 @@ impl Model {
                 .rebuild(&self.alerts, &self.settings.group_by, &filter);
         }
         self.alerts_view_stale = !alerts_view;
-        let visible = self.visible_services();
-        let n = visible.len();
-        let kept = selected.and_then(|name| visible.iter().position(|s| s.name == name));
-        if let Some(i) = kept {
-            self.triage.selected = i;
+        self.rebuild_triage_view();
+        self.rebuild_services_view();
+        self.rebuild_deploys_view();
+        self.restore_selection(remembered, selection::IfGone::StayAtRow);
+    }
+
+    /// The user changed `screen`'s filter or sort: rebuild its rows, keeping the selection on its thing
+    /// if that still passes, else starting at the top.
+    pub fn rebuild_view(&mut self, screen: Screen) {
+        if self.remembered.is_some() {
+            // The alert store changed earlier in this batch: every row index is out of date,
+            // so rebuild everything from what the cursors pointed at before (`settle` still
+            // runs its own pass).
+            self.rederive();
+            return;
         }
-        self.triage.clamp(n);
-        let detail_len = self.selected_service().map(|s| s.alerts.len()).unwrap_or(0);
-        self.detail.clamp(detail_len);
-        self.alerts_cursor.clamp(self.alerts_view.rows.len());
-        self.services_cursor.clamp(self.services.len());
-        self.timeline_cursor.clamp(self.timeline.len());
-        self.apps_cursor.clamp(self.apps_view.len());
-        self.deploys_cursor.clamp(self.deploys.len());
+        let remembered = self.remember_selection();
+        match screen {
+            Screen::Triage => self.rebuild_triage_view(),
+            Screen::Alerts => {
+                let filter = self.filter(Screen::Alerts).to_string();
+                self.alerts_view
+                    .rebuild(&self.alerts, &self.settings.group_by, &filter);
+                self.alerts_view_stale = false;
+            }
+            Screen::Apps => {
+                self.rebuild_apps_view();
+                self.apps_view_stale = false;
+            }
+            Screen::Services => self.rebuild_services_view(),
+            Screen::Timeline => self.rebuild_timeline_view_keeping_cursor(),
+            Screen::Deploys => self.rebuild_deploys_view(),
+        }
+        self.restore_selection(remembered, selection::IfGone::Top);
     }
 
     /// The Apps screen's rows: filtered by its `/` filter, sorted by `apps_sort`.
     pub fn rebuild_apps_view(&mut self) {
-        let f = self.filter(Screen::Apps).to_lowercase();
+        let mut text = text_match::TextQuery::new(self.filter(Screen::Apps));
         let mut apps: Vec<&app::App> = self
             .apps
             .values()
             .filter(|a| {
-                f.is_empty() || {
-                    let hay = format!(
-                        "{} {} {} {} {} {}",
-                        a.key.instance,
-                        a.key.namespace,
-                        a.key.name,
-                        a.project,
-                        a.health.word(),
-                        a.sync.word()
+                text.is_empty()
+                    || text.matches(
+                        [
+                            a.key.instance.as_str(),
+                            &a.key.namespace,
+                            &a.key.name,
+                            &a.project,
+                            a.health.word(),
+                            a.sync.word(),
+                        ]
+                        .into_iter(),
                     )
-                    .to_lowercase();
-                    f.split_whitespace().all(|w| hay.contains(w))
-                }
             })
             .collect();
         // Sort references (keys are compared only on ties); clone each key once at the end.

@@ -3,7 +3,7 @@
 
 use super::alert::Severity;
 use super::app::{App, AppKey, HealthStatus, OperationPhase, SyncStatus};
-use super::deploy::{Deploy, DeployResult};
+use super::deploy::{Deploy, DeployResult, goes_back};
 use super::service::{ServiceRow, Urgency, rank};
 use crate::config::settings::{ENV_SUFFIXES, Settings};
 use chrono::{DateTime, Duration, Utc};
@@ -43,11 +43,9 @@ pub fn derive_deploys(
     let mut deploys = Vec::new();
     for app in apps.values() {
         let service = Some(service_of_app(app, settings));
-        let mut seen: HashSet<&str> = HashSet::new();
         let newest = app.history.len().saturating_sub(1);
         for (i, entry) in app.history.iter().enumerate() {
-            let rollback = !entry.revision.is_empty() && seen.contains(entry.revision.as_str());
-            seen.insert(entry.revision.as_str());
+            let rollback = goes_back(&app.history[..i], &entry.revision, entry.automated);
             if i != newest && entry.deployed_at.is_some_and(|t| t < horizon) {
                 continue;
             }
@@ -65,7 +63,8 @@ pub fn derive_deploys(
                 suspect: false,
             });
         }
-        if let Some(op) = &app.operation {
+        // A dry run changes nothing: no deploy, running or failed.
+        if let Some(op) = app.operation.as_ref().filter(|o| !o.dry_run) {
             let last_deployed = app.history.last().and_then(|h| h.deployed_at);
             let newer = match (op.started_at, last_deployed) {
                 (Some(s), Some(d)) => s > d,
@@ -87,7 +86,7 @@ pub fn derive_deploys(
                     initiator: op.initiated_by.clone(),
                     automated: op.automated,
                     result: DeployResult::from_phase(op.phase),
-                    rollback: false,
+                    rollback: goes_back(&app.history, &op.revision, op.automated),
                     suspect: false,
                 });
             }
@@ -121,15 +120,16 @@ pub fn attach(
         row.apps.push(app.key.clone());
         row.health = Some(row.health.map_or(app.health, |h| h.min(app.health)));
         row.sync = Some(row.sync.map_or(app.sync, |s| s.min(app.sync)));
-        if app
-            .operation
-            .as_ref()
-            .is_some_and(|o| matches!(o.phase, OperationPhase::Failed | OperationPhase::Error))
-        {
+        if app.operation.as_ref().is_some_and(|o| {
+            !o.dry_run && matches!(o.phase, OperationPhase::Failed | OperationPhase::Error)
+        }) {
             failed_sync.insert(i);
         }
     }
     let window = Duration::seconds(settings.suspect_window_secs);
+    // The feed is newest first: an app's first deploy finished by the alert's start is the one
+    // that was in effect then; older ones of that app were superseded.
+    let mut in_effect_seen: HashSet<&AppKey> = HashSet::new();
     for (d, deploy) in deploys.iter_mut().enumerate() {
         let Some(&i) = deploy.service.as_ref().and_then(|s| index.get(s)) else {
             continue;
@@ -138,13 +138,19 @@ pub fn attach(
         if row.last_deploy.is_none() {
             row.last_deploy = Some(d);
         }
-        if let (Some(first_alert), Some(finished)) = (row.oldest_firing, deploy.finished_at)
-            && finished <= first_alert
-            && first_alert - finished <= window
-        {
-            deploy.suspect = true;
-            row.suspect = true;
+        let (Some(first_alert), Some(finished)) = (row.oldest_firing, deploy.finished_at) else {
+            continue;
+        };
+        if finished > first_alert || !in_effect_seen.insert(&deploy.app) {
+            continue;
         }
+        deploy.suspect = first_alert - finished <= window;
+    }
+    // The row's marker speaks of the deploy the row shows.
+    for row in rows.iter_mut() {
+        row.suspect = row
+            .last_deploy
+            .is_some_and(|d| deploys.get(d).is_some_and(|d| d.suspect));
     }
     for (i, row) in rows.iter_mut().enumerate() {
         row.urgency = urgency(row, failed_sync.contains(&i));

@@ -65,8 +65,14 @@ impl Matcher {
             is_equal: !op.starts_with('!'),
         };
         if m.is_regex {
-            Regex::new(&format!("^(?:{})$", m.value))
-                .map_err(|e| format!("bad regex in `{text}`: {e}"))?;
+            Regex::new(&format!("^(?:{})$", m.value)).map_err(|e| {
+                // The regex crate's message draws a caret under the input over several lines;
+                // its last line says what is wrong.
+                let e = e.to_string();
+                let why = e.lines().last().unwrap_or(&e).trim();
+                let why = why.strip_prefix("error: ").unwrap_or(why);
+                format!("bad regex in `{text}`: {why}")
+            })?;
         }
         Ok(m)
     }

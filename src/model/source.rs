@@ -76,12 +76,4 @@ impl SourceStatus {
             live: None,
         }
     }
-
-    /// Data older than three poll intervals is no longer trustworthy.
-    pub fn is_stale(&self, now: DateTime<Utc>) -> bool {
-        match self.last_ok {
-            Some(t) => (now - t).num_seconds() > 3 * self.poll_interval_secs.max(1) as i64,
-            None => false,
-        }
-    }
 }

@@ -34,6 +34,8 @@ pub struct AlertChanges {
     pub resolved: Vec<Alert>,
     /// (fingerprint, old state) for alerts whose state changed.
     pub state_changed: Vec<(String, AlertState)>,
+    /// (fingerprint, old start) for alerts whose start moved: a better source's copy took over (Alertmanager's `startsAt` over Prometheus' estimate).
+    pub retimed: Vec<(String, chrono::DateTime<chrono::Utc>)>,
 }
 
 /// Alertmanager knows silences and inhibitions, so its copy of an alert wins over Prometheus'.
@@ -150,10 +152,16 @@ impl AlertStore {
                 .filter(|o| o.fingerprint == a.fingerprint);
             match old {
                 None => changes.appeared.push(a.fingerprint.clone()),
-                Some(old) if old.state != a.state => changes
-                    .state_changed
-                    .push((a.fingerprint.clone(), old.state)),
-                Some(_) => {}
+                Some(old) => {
+                    if old.state != a.state {
+                        changes
+                            .state_changed
+                            .push((a.fingerprint.clone(), old.state));
+                    }
+                    if old.starts_at != a.starts_at {
+                        changes.retimed.push((a.fingerprint.clone(), old.starts_at));
+                    }
+                }
             }
         }
         for old in &self.merged {

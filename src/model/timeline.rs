@@ -80,6 +80,19 @@ pub enum EventSource {
     Sitrep,
 }
 
+/// The source as a word, as the schema spells it.
+pub fn source_word(s: EventSource) -> &'static str {
+    match s {
+        EventSource::Alertmanager => "alertmanager",
+        EventSource::Prometheus => "prometheus",
+        EventSource::Argocd => "argocd",
+        EventSource::Kube => "kube",
+        EventSource::Runbook => "runbook",
+        EventSource::User => "user",
+        EventSource::Sitrep => "sitrep",
+    }
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRefs {
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -85,9 +85,30 @@ pub enum PromptKind {
 pub struct Prompt {
     pub kind: PromptKind,
     pub text: String,
+    /// The text is shown selected (a filter reopened with its current text): the first
+    /// character typed replaces it, Backspace clears it, → keeps it for editing.
+    pub select_all: bool,
+    /// A filter's text when the prompt opened: Esc puts it back (filters apply as you type).
+    pub original: String,
     /// Completions for a command prompt, computed as the user types.
     pub completions: Vec<String>,
+    /// The completion Tab last put in the line (Tab / shift-Tab cycle through them).
+    pub completion: Option<usize>,
     pub error: Option<String>,
+}
+
+impl Prompt {
+    pub fn new(kind: PromptKind, text: String) -> Prompt {
+        Prompt {
+            kind,
+            select_all: !text.is_empty(),
+            original: text.clone(),
+            text,
+            completions: Vec::new(),
+            completion: None,
+            error: None,
+        }
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

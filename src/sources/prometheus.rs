@@ -1,5 +1,10 @@
 //! Prometheus HTTP API v1: the alerts its rules hold (pending and firing) and its version.
 //! Fingerprints are computed the way Alertmanager computes them, so an alert seen by both is one.
+//!
+//! Alerts are read from `GET /api/v1/rules?type=alert` rather than `/api/v1/alerts`: only the
+//! rules carry each rule's `for` duration, and `activeAt` is when an alert went *pending*. A
+//! firing alert fired `for` later (Prometheus sends Alertmanager `startsAt` = that moment), so
+//! its start is `activeAt + for`, the same time Alertmanager reports for it.
 
 use super::error::{ErrorKind, SourceError};
 use super::http::{HttpClient, HttpOptions};
@@ -7,7 +12,7 @@ use super::{clean_annotations, clean_labels, lenient_time};
 use crate::config::source::SourceSpec;
 use crate::model::alert::{Alert, AlertState, Labels, fingerprint};
 use crate::sanitize;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -21,13 +26,31 @@ pub struct Envelope<T> {
     pub error: Option<String>,
 }
 
+/// `data` of `GET /api/v1/rules?type=alert`.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
-pub struct AlertsData {
+pub struct RulesData {
+    pub groups: Option<Vec<RuleGroup>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct RuleGroup {
+    pub rules: Option<Vec<Rule>>,
+}
+
+/// One rule of a group; recording rules (`type: recording`) have no alerts.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct Rule {
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// The rule's `for`, in seconds.
+    pub duration: Option<f64>,
     pub alerts: Option<Vec<PromAlert>>,
 }
 
-/// `data.alerts[]` of `GET /api/v1/alerts`.
+/// An alert of a rule (the same shape `GET /api/v1/alerts` lists).
 #[derive(Debug, Default, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PromAlert {
@@ -44,8 +67,22 @@ pub struct BuildInfo {
     pub version: Option<String>,
 }
 
-/// Translate one rule alert; `None` for states that are not alerts (`inactive`).
-pub fn to_alert(wire: PromAlert, source: &str, now: DateTime<Utc>) -> Option<Alert> {
+/// A rule's `for` as a duration (absent, negative or absurd values count as zero).
+fn hold_of(rule: &Rule) -> TimeDelta {
+    rule.duration
+        .filter(|d| d.is_finite() && *d > 0.0 && *d < 1e9)
+        .map(|d| TimeDelta::milliseconds((d * 1000.0) as i64))
+        .unwrap_or_else(TimeDelta::zero)
+}
+
+/// Translate one rule alert; `None` for states that are not alerts (`inactive`). `hold` is the
+/// rule's `for`: a pending alert starts at `activeAt`, a firing one at `activeAt + hold`.
+pub fn to_alert(
+    wire: PromAlert,
+    hold: TimeDelta,
+    source: &str,
+    now: DateTime<Utc>,
+) -> Option<Alert> {
     let state = match wire.state.as_deref() {
         Some("pending") => AlertState::Pending,
         Some("inactive") => return None,
@@ -55,12 +92,18 @@ pub fn to_alert(wire: PromAlert, source: &str, now: DateTime<Utc>) -> Option<Ale
     let labels = wire.labels.unwrap_or_default();
     // Over the raw labels, exactly as Alertmanager hashes what Prometheus sends it.
     let fp = fingerprint(&labels);
+    let active_at = wire.active_at.filter(|t| t.timestamp() > 0);
+    let starts_at = match (state, active_at) {
+        (AlertState::Firing, Some(t)) => (t + hold).min(now),
+        (_, Some(t)) => t,
+        (_, None) => now,
+    };
     Some(Alert {
         fingerprint: fp,
         labels: clean_labels(labels),
         annotations: clean_annotations(wire.annotations.unwrap_or_default()),
         state,
-        starts_at: wire.active_at.filter(|t| t.timestamp() > 0).unwrap_or(now),
+        starts_at,
         ends_at: None,
         generator_url: None,
         silenced_by: Vec::new(),
@@ -70,6 +113,26 @@ pub fn to_alert(wire: PromAlert, source: &str, now: DateTime<Utc>) -> Option<Ale
         source: source.to_string(),
         also_from: Vec::new(),
     })
+}
+
+/// Every alert of every alerting rule in a rules answer.
+pub fn alerts_of(data: RulesData, source: &str, now: DateTime<Utc>) -> Vec<Alert> {
+    let mut out = Vec::new();
+    for group in data.groups.unwrap_or_default() {
+        for rule in group.rules.unwrap_or_default() {
+            if rule.kind.as_deref().is_some_and(|k| k != "alerting") {
+                continue;
+            }
+            let hold = hold_of(&rule);
+            out.extend(
+                rule.alerts
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|a| to_alert(a, hold, source, now)),
+            );
+        }
+    }
+    out
 }
 
 /// A client for one Prometheus server. Cheap to clone.
@@ -96,22 +159,17 @@ impl PrometheusClient {
         self.http.source()
     }
 
-    /// Pending and firing alerts of every alerting rule (`GET /api/v1/alerts`).
+    /// Pending and firing alerts of every alerting rule (`GET /api/v1/rules?type=alert`).
     pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
-        let data: AlertsData = self.get(&["api", "v1", "alerts"]).await?;
-        let now = Utc::now();
-        let source = self.http.source();
-        Ok(data
-            .alerts
-            .unwrap_or_default()
-            .into_iter()
-            .filter_map(|a| to_alert(a, source, now))
-            .collect())
+        let data: RulesData = self
+            .get(&["api", "v1", "rules"], &[("type", "alert")])
+            .await?;
+        Ok(alerts_of(data, self.http.source(), Utc::now()))
     }
 
     /// `GET /api/v1/status/buildinfo` → `data.version`.
     pub async fn version(&self) -> Result<String, SourceError> {
-        let info: BuildInfo = self.get(&["api", "v1", "status", "buildinfo"]).await?;
+        let info: BuildInfo = self.get(&["api", "v1", "status", "buildinfo"], &[]).await?;
         Ok(info
             .version
             .map(|v| sanitize::clean_line(&v, 64))
@@ -120,8 +178,12 @@ impl PrometheusClient {
 
     /// GET and unwrap the envelope: `"status":"error"` (even inside a 200) becomes an error
     /// carrying Prometheus' own words.
-    async fn get<T: DeserializeOwned>(&self, segments: &[&str]) -> Result<T, SourceError> {
-        let env: Envelope<T> = self.http.get_json(segments, &[]).await?;
+    async fn get<T: DeserializeOwned>(
+        &self,
+        segments: &[&str],
+        query: &[(&str, &str)],
+    ) -> Result<T, SourceError> {
+        let env: Envelope<T> = self.http.get_json(segments, query).await?;
         match (env.status.as_deref(), env.data) {
             (Some("success") | None, Some(data)) => Ok(data),
             (Some("error"), _) => {
@@ -148,21 +210,17 @@ mod tests {
 
     #[test]
     fn maps_states_and_computes_fingerprints() {
-        let env: Envelope<AlertsData> = serde_json::from_str(
-            r#"{"status":"success","data":{"alerts":[
-                {"labels":{"alertname":"A"},"state":"firing","activeAt":"2024-01-01T00:00:00Z","value":"1e+00"},
-                {"labels":{"alertname":"B"},"state":"pending","activeAt":"2024-01-01T00:00:00Z"},
-                {"labels":{"alertname":"C"},"state":"inactive"}]}}"#,
+        let env: Envelope<RulesData> = serde_json::from_str(
+            r#"{"status":"success","data":{"groups":[{"name":"g","rules":[
+                {"type":"alerting","name":"A","duration":0,"alerts":[
+                    {"labels":{"alertname":"A"},"state":"firing","activeAt":"2024-01-01T00:00:00Z","value":"1e+00"}]},
+                {"type":"alerting","name":"B","duration":60,"alerts":[
+                    {"labels":{"alertname":"B"},"state":"pending","activeAt":"2024-01-01T00:00:00Z"},
+                    {"labels":{"alertname":"C"},"state":"inactive"}]},
+                {"type":"recording","name":"r"}]}]}}"#,
         )
         .unwrap();
-        let alerts: Vec<Alert> = env
-            .data
-            .unwrap()
-            .alerts
-            .unwrap()
-            .into_iter()
-            .filter_map(|a| to_alert(a, "prom", Utc::now()))
-            .collect();
+        let alerts = alerts_of(env.data.unwrap(), "prom", Utc::now());
         assert_eq!(alerts.len(), 2);
         assert_eq!(alerts[0].state, AlertState::Firing);
         assert_eq!(alerts[1].state, AlertState::Pending);
@@ -170,6 +228,29 @@ mod tests {
         assert_eq!(
             alerts[0].starts_at.to_rfc3339(),
             "2024-01-01T00:00:00+00:00"
+        );
+    }
+
+    /// `activeAt` is when the alert went pending; it fired `for` later, and that is the start
+    /// Alertmanager reports. A pending alert starts at `activeAt`.
+    #[test]
+    fn a_firing_alert_starts_when_it_fired_not_when_it_went_pending() {
+        let data: RulesData = serde_json::from_str(
+            r#"{"groups":[{"rules":[
+                {"type":"alerting","duration":60,"alerts":[
+                    {"labels":{"alertname":"HighErrorRate"},"state":"firing","activeAt":"2024-01-01T12:19:08Z"},
+                    {"labels":{"alertname":"Other"},"state":"pending","activeAt":"2024-01-01T12:19:08Z"}]}]}]}"#,
+        )
+        .unwrap();
+        let now = "2024-01-01T13:00:00Z".parse().unwrap();
+        let alerts = alerts_of(data, "prom", now);
+        assert_eq!(
+            alerts[0].starts_at.to_rfc3339(),
+            "2024-01-01T12:20:08+00:00"
+        );
+        assert_eq!(
+            alerts[1].starts_at.to_rfc3339(),
+            "2024-01-01T12:19:08+00:00"
         );
     }
 }

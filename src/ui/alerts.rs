@@ -5,8 +5,10 @@ use crate::action::Action;
 use crate::model::Model;
 use crate::model::alert::{Alert, AlertState};
 use crate::model::alerts_view::{AlertsRow, GroupRow};
+use crate::model::coverage::{Coverage, Domain};
 use crate::model::ui::Screen;
 use crate::ui::RenderState;
+use crate::ui::coverage;
 use crate::ui::format::{self, NONE};
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
 use crate::ui::widgets::{self, put, selectable_row};
@@ -68,6 +70,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     if inner.is_empty() {
         return;
     }
+    let inner = coverage::draw_banner(model, Domain::Alerts, inner, buf);
     let widths = columns::layout(&COLS, inner.width.saturating_sub(ALERT_PREFIX));
     put(
         buf,
@@ -83,7 +86,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     let rows = &model.alerts_view.rows;
     if rows.is_empty() {
         let text = if model.alerts.is_empty() {
-            " No alerts.".to_string()
+            no_alerts_text(model)
         } else {
             format!(" No alert matches “{}”.", model.filter(Screen::Alerts))
         };
@@ -93,12 +96,16 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     let window = state
         .alerts
         .window(selected, rows.len(), usize::from(list.height));
+    let not_fresh = coverage::not_fresh(model);
     for (row, i) in window.enumerate() {
         let is_sel = i == selected;
         let line = match &rows[i] {
             AlertsRow::Group(g) => group_row(model, g, is_sel),
             AlertsRow::Alert(ix) => match model.alerts.merged.get(*ix) {
-                Some(a) => alert_row(model, a, &widths, is_sel),
+                Some(a) => {
+                    let current = coverage::is_current(&not_fresh, coverage::alert_sources(a));
+                    alert_row(model, a, &widths, is_sel, current)
+                }
                 None => continue,
             },
         };
@@ -153,10 +160,7 @@ fn filter_line(model: &Model, area: Rect, buf: &mut Buffer) {
     put(buf, area, area.y, &line);
     widgets::put_right(buf, area, area.y, &count);
     if let Some(err) = &view.filter_error {
-        let text = format!(
-            " ✗ {} (showing the last valid filter's results)",
-            format::one_line(err)
-        );
+        let text = format!(" ✗ {}", format::one_line(err));
         put(
             buf,
             area,
@@ -198,7 +202,34 @@ fn group_row<'a>(model: &Model, g: &'a GroupRow, selected: bool) -> Line<'a> {
     Line::from(spans)
 }
 
-fn alert_row<'a>(model: &Model, a: &'a Alert, widths: &'a [u16], selected: bool) -> Line<'a> {
+/// The empty Alerts screen: "no alerts" only as far as the sources that answered can tell.
+fn no_alerts_text(model: &Model) -> String {
+    let c = Coverage::of(&model.sources, Domain::Alerts, model.now);
+    if c.is_empty() {
+        " No alert source configured: add [[alertmanager]] or [[prometheus]] to your config."
+            .to_string()
+    } else if c.complete() {
+        format!(
+            " No alerts: {} answered.",
+            format::plural(c.total(), "source")
+        )
+    } else if c.fresh.is_empty() {
+        " Alerts unknown: no alert source is answering (see above).".to_string()
+    } else {
+        format!(
+            " No alerts from the {} answering; the others' alerts are unknown.",
+            format::plural(c.fresh.len(), "source")
+        )
+    }
+}
+
+fn alert_row<'a>(
+    model: &Model,
+    a: &'a Alert,
+    widths: &'a [u16],
+    selected: bool,
+    current: bool,
+) -> Line<'a> {
     let theme = &model.theme;
     let sev = a.severity();
     let quiet = matches!(
@@ -222,7 +253,7 @@ fn alert_row<'a>(model: &Model, a: &'a Alert, widths: &'a [u16], selected: bool)
         source.push((format!(" +{}", a.also_from.len()), theme.muted));
     }
     RowBuilder::new(&COLS, widths)
-        .prefix(widgets::marker(theme, selected))
+        .prefix(coverage::row_marker(model, selected, current))
         .prefix(Span::raw("  "))
         .cell(sev.word(), badge)
         .cell(a.state.word(), widgets::state_style(theme, a.state, sev))
@@ -293,6 +324,12 @@ fn alert_footer(model: &Model, a: &Alert, area: Rect, buf: &mut Buffer) {
         state.push(Span::styled(
             format!(" (also {})", a.also_from.join(", ")),
             theme.muted,
+        ));
+    }
+    if !coverage::is_current(&coverage::not_fresh(model), coverage::alert_sources(a)) {
+        state.push(Span::styled(
+            " · last known state: its source is not answering",
+            coverage::stale_style(model),
         ));
     }
     lines.push(Line::from(state));

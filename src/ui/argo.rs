@@ -9,6 +9,7 @@ use crate::model::deploy::{Deploy, DeployResult};
 use crate::model::source::SourceKind;
 use crate::ui::format::{self, NONE};
 use ratatui::style::{Modifier, Style};
+use ratatui::text::Span;
 
 /// The glyph on rows whose app had auto-sync turned off by sitrep (spelled out where there is room).
 pub const AUTOSYNC_OFF_GLYPH: &str = "⊘";
@@ -87,11 +88,7 @@ pub fn phase_style(theme: &Theme, p: OperationPhase) -> Style {
 }
 
 pub fn result_word(r: DeployResult) -> &'static str {
-    match r {
-        DeployResult::Running => "running",
-        DeployResult::Succeeded => "succeeded",
-        DeployResult::Failed => "failed",
-    }
+    r.word()
 }
 
 pub fn result_style(theme: &Theme, r: DeployResult) -> Style {
@@ -114,6 +111,34 @@ pub fn short_rev(rev: &str) -> String {
         return NONE.to_string();
     }
     format::truncate(crate::model::app::short_sha(rev), 20)
+}
+
+/// What runs now, as people read it (`—` when nobody knows).
+pub fn deployed(app: &App) -> String {
+    app.deployed_revision()
+        .map(short_rev)
+        .unwrap_or_else(|| NONE.to_string())
+}
+
+/// What runs now, with Git's revision when it differs (after a rollback, or Git moved on):
+/// `0765b95 (git 74dd23a)`.
+pub fn revision_label(app: &App) -> String {
+    match app.git_differs() {
+        Some(git) => format!("{} (git {})", deployed(app), short_rev(git)),
+        None => deployed(app),
+    }
+}
+
+/// [`revision_label`] as spans: what runs in the accent role, Git's part muted.
+pub fn revision_spans(theme: &Theme, app: &App) -> Vec<Span<'static>> {
+    let mut spans = vec![Span::styled(deployed(app), theme.accent)];
+    if let Some(git) = app.git_differs() {
+        spans.push(Span::styled(
+            format!(" (git {})", short_rev(git)),
+            theme.muted,
+        ));
+    }
+    spans
 }
 
 /// Who started a deploy: `ci-bot`, `ci-bot (auto)`, or `auto-sync` when Argo CD did it alone.

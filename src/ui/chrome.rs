@@ -4,6 +4,7 @@
 use crate::action::Action;
 use crate::model::Model;
 use crate::model::alerts_view::AlertsRow;
+use crate::model::coverage::{Coverage, Domain};
 use crate::model::popup::{Popup, RollbackStage};
 use crate::model::source::{SourceKind, SourceState, SourceStatus};
 use crate::model::ui::{FlashLevel, Screen};
@@ -12,21 +13,47 @@ use crate::ui::format;
 use crate::ui::widgets;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
 /// `1 Triage 2 Alerts …` with the current screen highlighted, and the DEMO / READ-ONLY badges
 /// on the right.
 pub fn tab_bar(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
-    let mut right: Vec<Span> = Vec::new();
+    let mut badges: Vec<Span> = Vec::new();
+    // On every screen: some of what is shown is not current (each pane's banner says which).
+    let coverage = Coverage::of(&model.sources, Domain::All, model.now);
+    let connecting = coverage
+        .unknown
+        .iter()
+        .filter(|s| s.state == SourceState::Connecting)
+        .count();
+    let missing = coverage.stale.len() + coverage.unknown.len() - connecting;
+    if missing > 0 {
+        badges.push(Span::styled(
+            format!(" ⚠ {missing}/{} sources not current ", coverage.total()),
+            theme
+                .warning
+                .add_modifier(Modifier::REVERSED | Modifier::BOLD),
+        ));
+    } else if connecting > 0 {
+        badges.push(Span::styled(
+            format!(" connecting to {}… ", format::plural(connecting, "source")),
+            theme.muted,
+        ));
+    }
     if model.settings.demo {
-        right.push(widgets::badge(" DEMO ", theme.accent));
+        badges.push(widgets::badge(" DEMO ", theme.accent));
     }
     if model.settings.read_only {
-        if !right.is_empty() {
+        badges.push(widgets::badge(" READ-ONLY ", theme.warning));
+    }
+    let mut right: Vec<Span> = Vec::new();
+    for (i, b) in badges.into_iter().enumerate() {
+        if i > 0 {
             right.push(Span::raw(" "));
         }
-        right.push(widgets::badge(" READ-ONLY ", theme.warning));
+        right.push(b);
     }
     let right = Line::from(right);
     let right_w = right.width() as u16;
@@ -151,7 +178,7 @@ fn source_spans<'a>(model: &Model, s: &'a SourceStatus, out: &mut Vec<Span<'a>>)
             out.push(Span::styled(" live", theme.ok));
         }
         SourceState::Ok => {
-            let stale = s.is_stale(model.now);
+            let stale = !s.is_fresh(model.now);
             out.push(Span::styled(
                 " ✓",
                 if stale { theme.warning } else { theme.ok },
@@ -191,12 +218,18 @@ fn source_spans<'a>(model: &Model, s: &'a SourceStatus, out: &mut Vec<Span<'a>>)
 }
 
 /// The key hints that apply now, as `(keep priority, "key what")`.
-fn hints(model: &Model) -> Vec<(u8, String)> {
+pub fn hints(model: &Model) -> Vec<(u8, String)> {
     let k = |a: Action| model.keymap.hint(a);
     let mut h: Vec<(u8, String)> = Vec::new();
     match &model.popup {
-        Some(Popup::Help { .. }) => {
-            h.push((5, format!("{}/{} scroll", k(Action::Up), k(Action::Down))));
+        Some(Popup::Help { .. } | Popup::Inspect(_)) => {
+            let scrolls = match &model.popup {
+                Some(Popup::Inspect(i)) => crate::ui::popups::inspect::max_scroll(model, i) > 0,
+                _ => crate::ui::popups::help::max_scroll(model) > 0,
+            };
+            if scrolls {
+                h.push((5, format!("{}/{} scroll", k(Action::Up), k(Action::Down))));
+            }
             h.push((9, format!("{} close", k(Action::Back))));
             return h;
         }
@@ -236,11 +269,13 @@ fn hints(model: &Model) -> Vec<(u8, String)> {
         }
         Screen::Alerts => {
             h.push((5, format!("{} filter", k(Action::Filter))));
-            if let Some(AlertsRow::Group(g)) =
-                model.alerts_view.rows.get(model.alerts_cursor.selected)
-            {
-                let what = if g.collapsed { "expand" } else { "collapse" };
-                h.push((4, format!("{} {what}", k(Action::Enter))));
+            match model.alerts_view.rows.get(model.alerts_cursor.selected) {
+                Some(AlertsRow::Group(g)) => {
+                    let what = if g.collapsed { "expand" } else { "collapse" };
+                    h.push((4, format!("{} {what}", k(Action::Enter))));
+                }
+                Some(AlertsRow::Alert(_)) => h.push((4, format!("{} details", k(Action::Enter)))),
+                None => {}
             }
             if can_silence(model) && !model.alerts_view.rows.is_empty() {
                 h.push((6, format!("{} silence", k(Action::Silence))));
@@ -249,6 +284,8 @@ fn hints(model: &Model) -> Vec<(u8, String)> {
         Screen::Apps if argo::configured(model) => {
             if model.app_open.is_some() {
                 h.push((7, format!("{} back", k(Action::Back))));
+                h.push((5, format!("{} pane", k(Action::NextPane))));
+                h.push((4, format!("{} details", k(Action::Enter))));
             } else {
                 h.push((5, format!("{} filter", k(Action::Filter))));
                 if !model.apps_view.is_empty() {
@@ -261,7 +298,25 @@ fn hints(model: &Model) -> Vec<(u8, String)> {
                 h.push((3, format!("{} sync", k(Action::Sync))));
             }
         }
-        Screen::Apps | Screen::Deploys | Screen::Services | Screen::Timeline => {
+        Screen::Timeline => {
+            h.push((5, format!("{} filter", k(Action::Filter))));
+            if model.timeline_len() > 0 {
+                h.push((4, format!("{} details", k(Action::Enter))));
+            }
+        }
+        Screen::Services => {
+            h.push((5, format!("{} filter", k(Action::Filter))));
+            if !model.services_view.is_empty() {
+                h.push((4, format!("{} triage", k(Action::Enter))));
+            }
+        }
+        Screen::Deploys => {
+            h.push((5, format!("{} filter", k(Action::Filter))));
+            if !model.deploys_view.is_empty() {
+                h.push((4, format!("{} open app", k(Action::Enter))));
+            }
+        }
+        Screen::Apps => {
             h.push((4, format!("{} command", k(Action::Command))));
         }
     }

@@ -2,9 +2,12 @@
 //! newest first, suspects marked; a footer explains the selected one.
 
 use crate::model::Model;
+use crate::model::coverage::{Coverage, Domain};
 use crate::model::deploy::Deploy;
+use crate::model::ui::Screen;
 use crate::ui::RenderState;
 use crate::ui::argo;
+use crate::ui::coverage;
 use crate::ui::format::{self, NONE};
 use crate::ui::placeholders;
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
@@ -39,7 +42,18 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     };
     let n = model.deploys.len();
     let suspects = model.deploys.iter().filter(|d| d.suspect).count();
-    let mut title = vec![Span::raw(format!(" Deploys {n} "))];
+    let filter = model.filter(Screen::Deploys);
+    let mut title = vec![Span::raw(if filter.is_empty() {
+        format!(" Deploys {n} ")
+    } else {
+        format!(" Deploys {}/{n} ", model.deploys_view.len())
+    })];
+    if !filter.is_empty() {
+        title.push(Span::styled(
+            format!("/{} ", format::truncate(filter, 24)),
+            theme.accent,
+        ));
+    }
     if suspects > 0 {
         title.push(Span::styled(
             format!("· {suspects} SUSPECT "),
@@ -51,6 +65,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     if inner.is_empty() {
         return;
     }
+    let inner = coverage::draw_banner(model, Domain::Apps, inner, buf);
     let widths = columns::table_header(buf, inner, &COLS, theme);
     let list = Rect {
         y: inner.y + 1,
@@ -58,23 +73,37 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         ..inner
     };
     if n == 0 {
-        let text = if model.apps.is_empty() {
-            " No deploys yet: waiting for Argo CD data…"
+        let argo = Coverage::of(&model.sources, Domain::Apps, model.now);
+        let text = if model.apps.is_empty() && argo.fresh.is_empty() {
+            " Deploys unknown: no Argo CD instance has answered (see above)."
+        } else if model.apps.is_empty() {
+            " No deploys: Argo CD lists no applications."
         } else {
             " No deploys: no app has any history yet."
         };
         put(buf, list, list.y, &widgets::muted(theme, text));
         return;
     }
+    let view = &model.deploys_view;
+    if view.is_empty() {
+        let text = format!(" No deploy matches “{}”.", model.filter(Screen::Deploys));
+        put(buf, list, list.y, &widgets::muted(theme, text));
+        return;
+    }
     let selected = model.deploys_cursor.selected;
-    let window = state.deploys.window(selected, n, usize::from(list.height));
+    let window = state
+        .deploys
+        .window(selected, view.len(), usize::from(list.height));
     for (row, i) in window.enumerate() {
+        let Some(d) = view.get(i).and_then(|d| model.deploys.get(*d)) else {
+            continue;
+        };
         let is_sel = i == selected;
-        let line = deploy_row(model, &model.deploys[i], &widths, is_sel);
+        let line = deploy_row(model, d, &widths, is_sel);
         selectable_row(buf, theme, list, list.y + row as u16, &line, is_sel, true);
     }
     if footer_h > 0
-        && let Some(d) = model.deploys.get(selected.min(n - 1))
+        && let Some(d) = model.selected_deploy()
     {
         footer(
             model,
@@ -192,18 +221,13 @@ fn footer(model: &Model, d: &Deploy, area: Rect, buf: &mut Buffer) {
             .and_then(|s| model.services.iter().find(|r| r.name == s))
             .and_then(|r| r.oldest_firing);
         let service = d.service.as_deref().unwrap_or("its service");
-        let why = match (d.at(), first_alert) {
+        let why = match (d.finished_at, first_alert) {
             (Some(at), Some(fired)) if fired >= at => format!(
-                "finished {} before {service}'s first firing alert ({} UTC)",
+                "finished {} before {service}'s first alert ({} UTC); in effect then",
                 format::duration((fired - at).num_seconds()),
-                format::hms(fired)
+                format::hms(fired),
             ),
-            (Some(at), Some(fired)) => format!(
-                "finished {} UTC; {service}'s first firing alert started {} UTC",
-                format::hms(at),
-                format::hms(fired)
-            ),
-            _ => format!("finished shortly before {service}'s first firing alert"),
+            _ => format!("in effect when {service}'s first alert began"),
         };
         lines.push(widgets::field(
             theme,

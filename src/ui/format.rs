@@ -11,16 +11,6 @@ pub const ELLIPSIS: &str = "…";
 /// What an unknown or not-yet-configured value shows.
 pub const NONE: &str = "—";
 
-/// A count with its noun, singular for exactly one: `plural(1, "warning")` is `1 warning`,
-/// `plural(0, "warning")` is `0 warnings`. For nouns whose plural adds an `s`.
-pub fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
-}
-
 /// Display width in terminal cells, measured the way the buffer draws it (grapheme clusters).
 pub fn width(s: &str) -> usize {
     if s.is_ascii() {
@@ -229,6 +219,18 @@ pub fn hms(t: DateTime<Utc>) -> String {
     t.format("%H:%M:%S").to_string()
 }
 
+/// A time for a list of events: `03:12:00` on the day of `now` (UTC), `11-20 03:12:00` on
+/// another day, so an event from three days ago never looks like one from this morning.
+pub fn when(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
+    if now.date_naive() == t.date_naive() {
+        t.format("%H:%M:%S").to_string()
+    } else if now.format("%Y").to_string() == t.format("%Y").to_string() {
+        t.format("%m-%d %H:%M:%S").to_string()
+    } else {
+        t.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
 /// `2026-11-23 03:12:00 UTC`
 pub fn utc(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%d %H:%M:%S UTC").to_string()
@@ -241,6 +243,15 @@ pub fn relative(now: DateTime<Utc>, t: DateTime<Utc>) -> String {
         format!("in {}", duration(secs))
     } else {
         format!("{} ago", duration(-secs))
+    }
+}
+
+/// `1 source`, `3 sources`: a count with its noun, singular for one.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

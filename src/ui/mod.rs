@@ -9,6 +9,7 @@ pub mod alerts;
 pub mod apps;
 pub mod argo;
 pub mod chrome;
+pub mod coverage;
 pub mod deploys;
 pub mod format;
 pub mod placeholders;
@@ -74,6 +75,10 @@ pub struct RenderState {
     pub timeline: Viewport,
     pub apps: Viewport,
     pub deploys: Viewport,
+    /// The open app's panes.
+    pub app_tree: Viewport,
+    pub app_history: Viewport,
+    pub app_events: Viewport,
 }
 
 /// Draw the whole app for `model` into the frame.

@@ -1,15 +1,18 @@
 //! The Services screen: every service known from alerts, with its counts.
 
 use crate::model::Model;
+use crate::model::coverage::{Coverage, Domain};
 use crate::model::service::{ServiceRow, Urgency};
+use crate::model::ui::Screen;
 use crate::ui::RenderState;
+use crate::ui::coverage;
 use crate::ui::format::{self, NONE};
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
 use crate::ui::widgets::{self, put, selectable_row};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::Line;
+use ratatui::text::{Line, Span};
 
 const COLS: [Col; 9] = [
     Col::fixed("SEV", 4, 0),
@@ -38,17 +41,37 @@ pub fn urgency_word(u: Urgency) -> &'static str {
 
 pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
-    let title = Line::from(format!(" Services {} ", model.services.len()));
+    let view = &model.services_view;
+    let filter = model.filter(Screen::Services);
+    let mut title = vec![Span::raw(if filter.is_empty() {
+        format!(" Services {} ", view.len())
+    } else {
+        format!(" Services {}/{} ", view.len(), model.services.len())
+    })];
+    if !filter.is_empty() {
+        title.push(Span::styled(
+            format!("/{} ", format::truncate(filter, 24)),
+            theme.accent,
+        ));
+    }
+    title.push(Span::styled("· most urgent first ", theme.muted));
+    let title = Line::from(title);
     let inner = widgets::draw_pane(buf, area, widgets::pane(theme, title, true));
     if inner.is_empty() {
         return;
     }
+    let inner = coverage::draw_banner(model, Domain::All, inner, buf);
     let widths = columns::table_header(buf, inner, &COLS, theme);
     let list = Rect {
         y: inner.y + 1,
         height: inner.height.saturating_sub(1),
         ..inner
     };
+    if view.is_empty() && !model.services.is_empty() {
+        let text = format!(" No service matches “{filter}”.");
+        put(buf, list, list.y, &widgets::muted(theme, text));
+        return;
+    }
     if model.services.is_empty() {
         put(
             buf,
@@ -56,7 +79,14 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
             list.y,
             &widgets::muted(
                 theme,
-                " No services yet: services appear as alerts name them (no catalog configured).",
+                if Coverage::of(&model.sources, Domain::All, model.now)
+                    .fresh
+                    .is_empty()
+                {
+                    " No services known: no source has answered (see above)."
+                } else {
+                    " No services yet: services appear as alerts and Argo CD apps name them (no catalog configured)."
+                },
             ),
         );
         return;
@@ -64,9 +94,12 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     let selected = model.services_cursor.selected;
     let window = state
         .services
-        .window(selected, model.services.len(), usize::from(list.height));
+        .window(selected, view.len(), usize::from(list.height));
     for (row, i) in window.enumerate() {
-        let line = service_row(model, &model.services[i], &widths, i == selected);
+        let Some(service) = view.get(i).and_then(|s| model.services.get(*s)) else {
+            continue;
+        };
+        let line = service_row(model, service, &widths, i == selected);
         selectable_row(
             buf,
             theme,

@@ -5,6 +5,7 @@ use super::push_event;
 use crate::effect::Effect;
 use crate::model::Model;
 use crate::model::app::{App, AppDetail, AppKey, HealthStatus, OperationPhase};
+use crate::model::deploy::goes_back;
 use crate::model::service::Urgency;
 use crate::model::service_apps::service_of_app;
 use crate::model::timeline::{EventKind, EventRefs, EventSource, TimelineEvent};
@@ -41,7 +42,8 @@ pub fn on_apps(
     for app in &apps {
         app_events(model, old.get(&app.key), app, at, initial, &mut events);
     }
-    for app in apps {
+    for mut app in apps {
+        app.observe(old.get(&app.key));
         model.apps.insert(app.key.clone(), app);
     }
     finish(model, events)
@@ -53,19 +55,25 @@ pub fn on_app_changed(
     change: WatchChange,
     app: App,
 ) -> Vec<Effect> {
-    let mut events = Vec::new();
     match change {
         WatchChange::Deleted => {
             model.apps.remove(&app.key);
             model.app_details.remove(&app.key);
             model.autosync_off.remove(&app.key);
+            finish(model, Vec::new())
         }
-        WatchChange::Added | WatchChange::Modified => {
-            let old = model.apps.remove(&app.key);
-            app_events(model, old.as_ref(), &app, at, false, &mut events);
-            model.apps.insert(app.key.clone(), app);
-        }
+        WatchChange::Added | WatchChange::Modified => store(model, at, app),
     }
+}
+
+/// Put one state of an app in the store, the one way every state arrives (watch, Get, a
+/// mutation's answer): what changed becomes timeline events, what sitrep saw is carried on.
+pub fn store(model: &mut Model, at: DateTime<Utc>, mut app: App) -> Vec<Effect> {
+    let mut events = Vec::new();
+    let old = model.apps.remove(&app.key);
+    app_events(model, old.as_ref(), &app, at, false, &mut events);
+    app.observe(old.as_ref());
+    model.apps.insert(app.key.clone(), app);
     finish(model, events)
 }
 
@@ -78,13 +86,10 @@ pub fn on_detail(
 ) -> Vec<Effect> {
     model.detail_requests.remove(&key);
     model.app_details.insert(key, detail);
-    let mut events = Vec::new();
-    if let Some(app) = app {
-        let old = model.apps.remove(&app.key);
-        app_events(model, old.as_ref(), &app, at, false, &mut events);
-        model.apps.insert(app.key.clone(), app);
+    match app {
+        Some(app) => store(model, at, app),
+        None => finish(model, Vec::new()),
     }
-    finish(model, events)
 }
 
 fn finish(model: &mut Model, mut events: Vec<TimelineEvent>) -> Vec<Effect> {
@@ -138,33 +143,29 @@ fn app_events(
         if old.is_none() && entry.deployed_at.is_none_or(|t| t < horizon) {
             continue;
         }
-        let earlier = new.history[..i]
-            .iter()
-            .any(|h| !h.revision.is_empty() && h.revision == entry.revision);
-        let (kind, verb) = if earlier {
+        let rollback = goes_back(&new.history[..i], &entry.revision, entry.automated);
+        let (kind, verb) = if rollback {
             (EventKind::Rollback, "rolled back to")
         } else {
             (EventKind::Deploy, "deployed")
         };
-        let who = if entry.initiated_by.is_empty() {
-            "automated sync".to_string()
-        } else {
-            entry.initiated_by.clone()
+        // Who, as the screens say it (`ui::argo::initiator`); nobody named: no "by".
+        let by = match (entry.initiated_by.is_empty(), entry.automated) {
+            (true, true) => " by auto-sync".to_string(),
+            (true, false) => String::new(),
+            (false, true) => format!(" by {} (auto)", entry.initiated_by),
+            (false, false) => format!(" by {}", entry.initiated_by),
         };
         let mut e = event(
             model,
             new,
             kind,
-            entry.deployed_at.unwrap_or(at),
-            format!(
-                "{} {verb} {} by {who}",
-                new.key.name,
-                short_rev(&entry.revision)
-            ),
+            entry.deployed_at.or(entry.deploy_started_at).unwrap_or(at),
+            format!("{} {verb} {}{by}", new.key.name, short_rev(&entry.revision)),
         );
         e.details = json!({"history_id": entry.id, "revision": entry.revision, "revisions": entry.revisions,
             "automated": entry.automated, "started_at": entry.deploy_started_at});
-        e.highlight = earlier;
+        e.highlight = rollback;
         out.push(e);
     }
     let health_changed = old
@@ -177,22 +178,45 @@ fn app_events(
         } else {
             format!(": {}", new.health_message)
         };
-        let summary = match old {
-            Some(_) => format!("{} {from} -> {}{message}", new.key.name, new.health.word()),
-            None => format!("{} is {}{message}", new.key.name, new.health.word()),
+        // When it happened: Argo CD's lastTransitionTime where it says; else a change seen
+        // live happened about when it was seen, but a state found at first sight began at
+        // some unknown time, and the event says so rather than pretend it began now.
+        let (when, summary) = match (old, new.health_since) {
+            (Some(_), since) => (
+                since.unwrap_or(at),
+                format!("{} {from} -> {}{message}", new.key.name, new.health.word()),
+            ),
+            (None, Some(since)) => (
+                since,
+                format!("{} is {}{message}", new.key.name, new.health.word()),
+            ),
+            (None, None) => (
+                at,
+                format!(
+                    "{} first seen {} (Argo CD does not say since when){message}",
+                    new.key.name,
+                    new.health.word()
+                ),
+            ),
         };
-        let mut e = event(model, new, EventKind::HealthChanged, at, summary);
+        let mut e = event(model, new, EventKind::HealthChanged, when, summary);
         e.highlight = new.health == HealthStatus::Degraded;
-        e.details = json!({"from": from, "to": new.health.word()});
+        e.details = json!({"from": from, "to": new.health.word(),
+            "since_known": new.health_since.is_some(), "revision": new.deployed_revision()});
         out.push(e);
     }
+    // A failed dry run changed nothing: its outcome is the action's (`update::argo`).
     fn failed(a: &App) -> Option<&crate::model::app::Operation> {
-        a.operation
-            .as_ref()
-            .filter(|o| matches!(o.phase, OperationPhase::Failed | OperationPhase::Error))
+        a.operation.as_ref().filter(|o| {
+            !o.dry_run && matches!(o.phase, OperationPhase::Failed | OperationPhase::Error)
+        })
     }
+    // A failed sync is news when it is another one than before; at first sight, when recent.
     if let Some(op) = failed(new)
-        && old.is_some_and(|o| failed(o).map(|f| f.started_at) != Some(op.started_at))
+        && match old {
+            Some(o) => failed(o).map(|f| f.started_at) != Some(op.started_at),
+            None => op.finished_at.is_some_and(|t| t >= horizon),
+        }
     {
         let mut e = event(
             model,
@@ -214,14 +238,27 @@ fn app_events(
         && o.auto_sync != new.auto_sync
     {
         let state = if new.auto_sync { "ON" } else { "OFF" };
+        // sitrep's own rollback turned it off (in flight, or answered already).
+        let by_sitrep = !new.auto_sync
+            && (model.autosync_off.contains(&new.key)
+                || model
+                    .in_flight
+                    .values()
+                    .any(|p| p.disable_auto_sync && p.app.as_ref() == Some(&new.key)));
+        let why = if by_sitrep {
+            " (turned off by sitrep for a rollback)"
+        } else {
+            ""
+        };
         let mut e = event(
             model,
             new,
             EventKind::AutosyncToggled,
             at,
-            format!("{} auto-sync {state}", new.key.name),
+            format!("{} auto-sync {state}{why}", new.key.name),
         );
-        e.details = json!({"auto_sync": new.auto_sync});
+        e.details = json!({"auto_sync": new.auto_sync, "by_sitrep": by_sitrep});
+        e.highlight = by_sitrep;
         out.push(e);
         if new.auto_sync {
             model.autosync_off.remove(&new.key);

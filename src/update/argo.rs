@@ -2,18 +2,22 @@
 //! name for production, auto-sync handled as one explicit step), sync, terminate, re-enable
 //! auto-sync. One request at a time, never retried, every attempt and result on the timeline.
 
+mod outcome;
+
+pub use outcome::{on_outcome, watch_progress};
+
 use super::apps::short_rev;
 use super::{flash, push_event};
 use crate::effect::Effect;
 use crate::model::app::{App, AppKey, HealthStatus};
 use crate::model::popup::{
-    ConfirmAction, ConfirmKind, FormStage, Popup, RollbackForm, RollbackStage, SyncForm,
+    ConfirmAction, ConfirmKind, ConfirmStep, Confirmation, DryRunWatch, FormStage, Popup,
+    RollbackForm, RollbackStage, SyncForm,
 };
 use crate::model::source::SourceKind;
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
 use crate::model::ui::{FlashLevel, Screen};
 use crate::model::{Model, PendingAction};
-use crate::msg::EffectOutcome;
 use crossterm::event::{KeyCode, KeyEvent};
 use serde_json::json;
 
@@ -25,10 +29,7 @@ pub fn target_app(model: &Model) -> Option<AppKey> {
             .app_open
             .clone()
             .or_else(|| model.apps_view.get(model.apps_cursor.selected).cloned()),
-        Screen::Deploys => model
-            .deploys
-            .get(model.deploys_cursor.selected)
-            .map(|d| d.app.clone()),
+        Screen::Deploys => model.selected_deploy().map(|d| d.app.clone()),
         Screen::Triage => {
             let service = model.selected_service()?;
             service
@@ -115,27 +116,32 @@ pub fn open_rollback(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     let entries: Vec<_> = app.history.iter().rev().cloned().collect();
-    // History does not record health; the best honest guess: a healthy app's current entry,
-    // else the one before it.
-    let last_healthy = if app.health == HealthStatus::Healthy {
-        Some(0)
-    } else {
-        Some(1)
-    };
+    // Argo CD's history keeps no health: what sitrep saw each revision settle at decides.
+    let deployed = app.deployed_revision().unwrap_or_default().to_string();
+    let seen = |i: usize| app.seen_health.get(&entries[i].revision).copied();
+    let other = |i: usize| entries[i].revision != deployed;
+    let earlier = || (1..entries.len()).filter(|i| other(*i));
+    let last_healthy = earlier().find(|i| seen(*i) == Some(HealthStatus::Healthy));
+    // Preselect the last healthy entry, else the newest one not seen Degraded.
+    let selected = last_healthy
+        .or_else(|| earlier().find(|i| seen(*i) != Some(HealthStatus::Degraded)))
+        .or_else(|| earlier().next())
+        .unwrap_or(1);
     let production = model
         .settings
         .is_production(&key, &app.destination_namespace);
     model.popup = Some(Popup::Rollback(Box::new(RollbackForm {
-        current_revision: app.revision.clone(),
+        current_revision: deployed,
         auto_sync: app.auto_sync,
         disable_auto_sync: false,
         prune: false,
         production,
-        typed: String::new(),
+        confirm: Confirmation::new(production, &key.name),
         stage: RollbackStage::Pick,
         problem: None,
         dry_run_skipped: false,
-        selected: 1,
+        dry_run: None,
+        selected,
         last_healthy,
         entries,
         key,
@@ -161,14 +167,8 @@ pub fn open_sync(model: &mut Model) -> Vec<Effect> {
         .is_production(&key, &app.destination_namespace);
     let revision = app.target_revisions.first().cloned().unwrap_or_default();
     model.popup = Some(Popup::Sync(Box::new(SyncForm {
-        key,
         revision,
-        prune: false,
-        dry_run: false,
-        production,
-        typed: String::new(),
-        stage: FormStage::Edit,
-        problem: None,
+        ..SyncForm::new(key, production)
     })));
     Vec::new()
 }
@@ -186,34 +186,75 @@ pub fn open_terminate(model: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    model.popup = Some(Popup::Confirm(ConfirmAction {
+    let production = model
+        .settings
+        .is_production(&key, &app.destination_namespace);
+    model.popup = Some(Popup::Confirm(ConfirmAction::new(
         key,
-        what: ConfirmKind::Terminate,
-        stage: FormStage::Confirm,
-    }));
+        ConfirmKind::Terminate,
+        production,
+    )));
     Vec::new()
 }
 
 /// `:autosync on`: turn auto-sync back on for the target app.
 pub fn open_enable_autosync(model: &mut Model) -> Vec<Effect> {
+    open_set_autosync(model, true)
+}
+
+/// `:autosync off`: the same confirmation, the other way.
+pub fn open_disable_autosync(model: &mut Model) -> Vec<Effect> {
+    open_set_autosync(model, false)
+}
+
+fn open_set_autosync(model: &mut Model, on: bool) -> Vec<Effect> {
     let Some((key, app)) = pick(model) else {
         return Vec::new();
     };
-    if app.auto_sync {
+    if app.auto_sync == on {
+        let state = if on { "on" } else { "off" };
         flash(
             model,
             FlashLevel::Info,
-            format!("auto-sync is already on for {}", key.name),
+            format!("auto-sync is already {state} for {}", key.name),
         );
-        model.autosync_off.remove(&key);
+        if on {
+            model.autosync_off.remove(&key);
+        }
         return Vec::new();
     }
-    model.popup = Some(Popup::Confirm(ConfirmAction {
-        key,
-        what: ConfirmKind::EnableAutoSync,
-        stage: FormStage::Confirm,
-    }));
+    let production = model
+        .settings
+        .is_production(&key, &app.destination_namespace);
+    let kind = if on {
+        ConfirmKind::EnableAutoSync
+    } else {
+        ConfirmKind::DisableAutoSync
+    };
+    model.popup = Some(Popup::Confirm(ConfirmAction::new(key, kind, production)));
     Vec::new()
+}
+
+/// Bare `:autosync`: say what it is now and how to change it.
+pub fn describe_autosync(model: &mut Model) {
+    let Some(key) = target_app(model) else {
+        flash(
+            model,
+            FlashLevel::Info,
+            "select an Argo CD app first (Apps screen: 3)",
+        );
+        return;
+    };
+    let Some(app) = model.apps.get(&key) else {
+        return;
+    };
+    let (state, change) = if app.auto_sync {
+        ("ON", ":autosync off turns it off")
+    } else {
+        ("OFF", ":autosync on turns it on")
+    };
+    let text = format!("auto-sync of {} is {state}; {change}", key.name);
+    flash(model, FlashLevel::Info, text);
 }
 
 fn begin(
@@ -244,37 +285,35 @@ pub fn on_rollback_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         return Vec::new();
     };
     match form.stage {
+        // A server's refusal shown here is about the choice made: any change clears it.
         RollbackStage::Pick => match key.code {
             KeyCode::Esc | KeyCode::Char('q') => model.popup = None,
             KeyCode::Down | KeyCode::Char('j') => {
-                form.selected = (form.selected + 1).min(form.entries.len().saturating_sub(1))
+                form.selected = (form.selected + 1).min(form.entries.len().saturating_sub(1));
+                form.problem = None;
             }
-            KeyCode::Up | KeyCode::Char('k') => form.selected = form.selected.saturating_sub(1),
+            KeyCode::Up | KeyCode::Char('k') => {
+                form.selected = form.selected.saturating_sub(1);
+                form.problem = None;
+            }
             KeyCode::Char('a') if form.auto_sync => {
                 form.disable_auto_sync = !form.disable_auto_sync;
                 form.problem = None;
             }
-            KeyCode::Char('p') => form.prune = !form.prune,
+            KeyCode::Char('p') => {
+                form.prune = !form.prune;
+                form.problem = None;
+            }
             KeyCode::Enter => return start_dry_run(model),
             _ => {}
         },
-        RollbackStage::Confirm => match key.code {
-            KeyCode::Esc => {
+        RollbackStage::Confirm => match form.confirm.on_key(key) {
+            ConfirmStep::Confirmed => return send_rollback(model),
+            ConfirmStep::Back => {
                 form.stage = RollbackStage::Pick;
-                form.typed.clear();
+                form.confirm = Confirmation::new(form.production, &form.key.name);
             }
-            KeyCode::Backspace if form.production => {
-                form.typed.pop();
-            }
-            KeyCode::Char(c) if form.production && form.typed.len() < 253 => form.typed.push(c),
-            KeyCode::Enter if form.production => {
-                if form.typed == form.key.name {
-                    return send_rollback(model);
-                }
-                form.problem = Some(format!("type `{}` exactly to confirm", form.key.name));
-            }
-            KeyCode::Char('y') | KeyCode::Char('Y') => return send_rollback(model),
-            _ => {}
+            ConfirmStep::Waiting => {}
         },
         // Sent: nothing to do but wait; Esc hides the popup, the result still lands.
         RollbackStage::DryRun(_) | RollbackStage::InFlight(_) | RollbackStage::Watching => {
@@ -290,22 +329,24 @@ fn start_dry_run(model: &mut Model) -> Vec<Effect> {
     let Some(Popup::Rollback(form)) = &mut model.popup else {
         return Vec::new();
     };
-    if form.selected == 0 {
-        form.problem = Some("that is the current deployment: pick an earlier one".into());
+    // The picker already says why (one message per fact): Enter does nothing here.
+    if form.target_refusal().is_some() || (form.auto_sync && !form.disable_auto_sync) {
         return Vec::new();
     }
-    if form.auto_sync && !form.disable_auto_sync {
-        form.problem = Some(
-            "auto-sync is ON: Argo CD refuses rollbacks while it is on. Press a to disable auto-sync, then roll back"
-                .into(),
-        );
+    if form.auto_sync && form.disable_auto_sync {
+        // Argo CD refuses a rollback, dry run included, while auto-sync is on, and the real
+        // request turns it off first: nothing to ask; straight to what will happen.
+        form.stage = RollbackStage::Confirm;
+        form.confirm = Confirmation::new(form.production, &form.key.name);
+        form.dry_run_skipped = true;
+        form.dry_run = None;
+        form.problem = None;
         return Vec::new();
     }
-    let (key, entry, prune) = (
-        form.key.clone(),
-        form.entries[form.selected].clone(),
-        form.prune,
-    );
+    let Some(entry) = form.entries.get(form.selected).cloned() else {
+        return Vec::new();
+    };
+    let (key, prune) = (form.key.clone(), form.prune);
     let request_id = begin(
         model,
         &key,
@@ -318,10 +359,12 @@ fn start_dry_run(model: &mut Model) -> Vec<Effect> {
         ),
         json!({"action": "rollback", "dry_run": true, "app": key, "id": entry.id, "revision": entry.revision}),
     );
+    let watch = DryRunWatch::new(request_id, model.apps.get(&key));
     if let Some(Popup::Rollback(form)) = &mut model.popup {
         form.stage = RollbackStage::DryRun(request_id);
         form.problem = None;
         form.dry_run_skipped = false;
+        form.dry_run = Some(watch);
     }
     vec![Effect::Rollback {
         request_id,
@@ -337,16 +380,27 @@ fn send_rollback(model: &mut Model) -> Vec<Effect> {
     let Some(Popup::Rollback(form)) = &model.popup else {
         return Vec::new();
     };
-    let (key, entry, prune, disable) = (
-        form.key.clone(),
-        form.entries[form.selected].clone(),
-        form.prune,
-        form.disable_auto_sync,
-    );
+    // Its dry run still runs in Argo CD: confirming waits for the result.
+    if form
+        .dry_run
+        .as_ref()
+        .is_some_and(|w| w.running(model.apps.get(&form.key)))
+    {
+        return Vec::new();
+    }
+    let Some(entry) = form.entries.get(form.selected).cloned() else {
+        return Vec::new();
+    };
+    let (key, prune, disable) = (form.key.clone(), form.prune, form.disable_auto_sync);
     let from = short_rev(&form.current_revision).to_string();
     let to = short_rev(&entry.revision).to_string();
     let auto = if disable {
         "disable auto-sync, then "
+    } else {
+        ""
+    };
+    let no_dry_run = if form.dry_run_skipped {
+        "; no dry run: Argo CD cannot dry-run with auto-sync on"
     } else {
         ""
     };
@@ -355,7 +409,7 @@ fn send_rollback(model: &mut Model) -> Vec<Effect> {
         &key,
         "rollback",
         format!(
-            "{auto}roll back {} from {from} to {to} (history {})",
+            "{auto}roll back {} from {from} to {to} (history {}{no_dry_run})",
             key.name, entry.id
         ),
         json!({"action": "rollback", "dry_run": false, "app": key, "id": entry.id, "from": from, "to": entry.revision,
@@ -391,26 +445,15 @@ pub fn on_sync_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
             KeyCode::Enter => {
                 form.stage = FormStage::Confirm;
                 form.problem = None;
+                // A dry run changes nothing: no typed name for it, even on production.
+                form.confirm = Confirmation::new(form.production && !form.dry_run, &form.key.name);
             }
             _ => {}
         },
-        FormStage::Confirm => match key.code {
-            KeyCode::Esc => {
-                form.stage = FormStage::Edit;
-                form.typed.clear();
-            }
-            KeyCode::Backspace if form.production && !form.dry_run => {
-                form.typed.pop();
-            }
-            KeyCode::Char(c) if form.production && !form.dry_run => form.typed.push(c),
-            KeyCode::Enter if form.production && !form.dry_run => {
-                if form.typed == form.key.name {
-                    return send_sync(model);
-                }
-                form.problem = Some(format!("type `{}` exactly to confirm", form.key.name));
-            }
-            KeyCode::Char('y') | KeyCode::Char('Y') => return send_sync(model),
-            _ => {}
+        FormStage::Confirm => match form.confirm.on_key(key) {
+            ConfirmStep::Confirmed => return send_sync(model),
+            ConfirmStep::Back => form.stage = FormStage::Edit,
+            ConfirmStep::Waiting => {}
         },
         FormStage::InFlight(_) => {
             if key.code == KeyCode::Esc {
@@ -425,6 +468,14 @@ fn send_sync(model: &mut Model) -> Vec<Effect> {
     let Some(Popup::Sync(form)) = &model.popup else {
         return Vec::new();
     };
+    // The last dry run still runs in Argo CD: it would refuse another operation now.
+    if form
+        .last_dry_run
+        .as_ref()
+        .is_some_and(|w| w.running(model.apps.get(&form.key)))
+    {
+        return Vec::new();
+    }
     let (key, revision, prune, dry_run) = (
         form.key.clone(),
         form.revision.clone(),
@@ -448,8 +499,12 @@ fn send_sync(model: &mut Model) -> Vec<Effect> {
         ),
         json!({"action": "sync", "app": key, "revision": revision, "prune": prune, "dry_run": dry_run}),
     );
+    let watch = dry_run.then(|| DryRunWatch::new(request_id, model.apps.get(&key)));
     if let Some(Popup::Sync(form)) = &mut model.popup {
         form.stage = FormStage::InFlight(request_id);
+        if watch.is_some() {
+            form.last_dry_run = watch;
+        }
     }
     let revision = Some(revision).filter(|r| !r.is_empty());
     vec![Effect::Sync {
@@ -466,8 +521,14 @@ pub fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     let Some(Popup::Confirm(action)) = &mut model.popup else {
         return Vec::new();
     };
-    match (action.stage, key.code) {
-        (FormStage::Confirm, KeyCode::Char('y') | KeyCode::Char('Y')) => {
+    let step = match action.stage {
+        FormStage::Confirm | FormStage::Edit => action.confirm.on_key(key),
+        // Sent: Esc hides the popup, the result still lands.
+        FormStage::InFlight(_) if key.code == KeyCode::Esc => ConfirmStep::Back,
+        FormStage::InFlight(_) => ConfirmStep::Waiting,
+    };
+    match step {
+        ConfirmStep::Confirmed => {
             let (app, what) = (action.key.clone(), action.what);
             let (label, summary) = match what {
                 ConfirmKind::Terminate => (
@@ -477,6 +538,10 @@ pub fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 ConfirmKind::EnableAutoSync => (
                     "enable auto-sync",
                     format!("re-enable auto-sync on {}", app.name),
+                ),
+                ConfirmKind::DisableAutoSync => (
+                    "disable auto-sync",
+                    format!("turn auto-sync off on {}", app.name),
                 ),
             };
             let request_id = begin(
@@ -494,17 +559,20 @@ pub fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                     request_id,
                     key: app,
                 }],
-                ConfirmKind::EnableAutoSync => vec![Effect::EnableAutoSync {
-                    request_id,
-                    key: app,
-                }],
+                ConfirmKind::EnableAutoSync | ConfirmKind::DisableAutoSync => {
+                    vec![Effect::SetAutoSync {
+                        request_id,
+                        key: app,
+                        enabled: what == ConfirmKind::EnableAutoSync,
+                    }]
+                }
             }
         }
-        (_, KeyCode::Esc | KeyCode::Char('n') | KeyCode::Char('q')) => {
+        ConfirmStep::Back => {
             model.popup = None;
             Vec::new()
         }
-        _ => Vec::new(),
+        ConfirmStep::Waiting => Vec::new(),
     }
 }
 
@@ -526,182 +594,4 @@ fn user_event(model: &Model, kind: EventKind, key: &AppKey, summary: String) -> 
         .get(key)
         .map(|a| crate::model::service_apps::service_of_app(a, &model.settings));
     e
-}
-
-fn record(model: &mut Model, kind: EventKind, key: &AppKey, summary: String, highlight: bool) {
-    let mut e = user_event(model, kind, key, summary);
-    e.highlight = highlight;
-    push_event(model, e);
-}
-
-/// Results of Argo CD actions.
-pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
-    match outcome {
-        EffectOutcome::AppActionDone {
-            request_id,
-            key,
-            dry_run,
-            app,
-            ..
-        } => {
-            let pending = model.in_flight.remove(&request_id);
-            let action = pending.as_ref().map(|p| p.what.clone()).unwrap_or_default();
-            let disabled = pending.is_some_and(|p| p.disable_auto_sync);
-            if let Some(app) = *app {
-                model.apps.insert(app.key.clone(), app);
-                model.rederive();
-            }
-            match &mut model.popup {
-                Some(Popup::Rollback(form)) if form.stage == RollbackStage::DryRun(request_id) => {
-                    form.stage = RollbackStage::Confirm;
-                    return Vec::new();
-                }
-                Some(Popup::Rollback(form))
-                    if form.stage == RollbackStage::InFlight(request_id) =>
-                {
-                    form.stage = RollbackStage::Watching;
-                }
-                Some(Popup::Sync(form)) if form.stage == FormStage::InFlight(request_id) => {
-                    model.popup = None
-                }
-                Some(Popup::Confirm(c)) if c.stage == FormStage::InFlight(request_id) => {
-                    model.popup = None
-                }
-                _ => {}
-            }
-            if dry_run {
-                flash(
-                    model,
-                    FlashLevel::Success,
-                    format!(
-                        "{action} on {}: accepted by Argo CD (nothing changed)",
-                        key.name
-                    ),
-                );
-                return Vec::new();
-            }
-            if action == "rollback" {
-                if disabled {
-                    model.autosync_off.insert(key.clone());
-                    record(
-                        model,
-                        EventKind::AutosyncToggled,
-                        &key,
-                        format!(
-                            "auto-sync OFF on {} (by sitrep, for the rollback)",
-                            key.name
-                        ),
-                        true,
-                    );
-                }
-                record(
-                    model,
-                    EventKind::Rollback,
-                    &key,
-                    format!("rollback of {} started", key.name),
-                    true,
-                );
-            } else if action == "enable auto-sync" {
-                model.autosync_off.remove(&key);
-            }
-            record(
-                model,
-                EventKind::ActionSucceeded,
-                &key,
-                format!("{action} on {}: accepted", key.name),
-                false,
-            );
-            flash(
-                model,
-                FlashLevel::Success,
-                format!("{action} on {}: accepted; watching it", key.name),
-            );
-            vec![Effect::FetchAppDetail { key, refresh: None }]
-        }
-        EffectOutcome::MutationFailed {
-            request_id, error, ..
-        } => {
-            let pending = model.in_flight.remove(&request_id);
-            let what = pending
-                .as_ref()
-                .map(|p| p.what.clone())
-                .unwrap_or_else(|| "request".into());
-            // The executor says this when auto-sync went off but the rollback then failed: the
-            // reminder must stay, whether or not the popup is still open.
-            if let Some(PendingAction {
-                app: Some(app),
-                disable_auto_sync: true,
-                ..
-            }) = &pending
-                && error.contains("auto-sync is now OFF")
-            {
-                model.autosync_off.insert(app.clone());
-            }
-            match &mut model.popup {
-                Some(Popup::Rollback(form)) if matches!(form.stage, RollbackStage::DryRun(id) | RollbackStage::InFlight(id) if id == request_id) =>
-                {
-                    // Argo CD can't dry-run while auto-sync is on; the real request disables it first.
-                    let autosync_refusal = error.contains("auto-sync is enabled");
-                    if form.stage == RollbackStage::DryRun(request_id)
-                        && form.disable_auto_sync
-                        && autosync_refusal
-                    {
-                        form.stage = RollbackStage::Confirm;
-                        form.dry_run_skipped = true;
-                        return Vec::new();
-                    }
-                    form.stage = RollbackStage::Pick;
-                    form.typed.clear();
-                    form.problem = Some(error.clone());
-                }
-                Some(Popup::Sync(form)) if form.stage == FormStage::InFlight(request_id) => {
-                    form.stage = FormStage::Edit;
-                    form.problem = Some(error.clone());
-                }
-                Some(Popup::Confirm(c)) if c.stage == FormStage::InFlight(request_id) => {
-                    model.popup = None
-                }
-                _ => {}
-            }
-            let mut e = TimelineEvent::new(
-                EventKind::ActionFailed,
-                EventSource::User,
-                model.now,
-                model.now,
-                format!("{what} failed: {error}"),
-            );
-            e.actor = model.settings.author.clone();
-            e.highlight = true;
-            e.details = json!({"request_id": request_id, "error": error});
-            push_event(model, e);
-            flash(model, FlashLevel::Error, format!("{what} failed: {error}"));
-            Vec::new()
-        }
-        _ => Vec::new(),
-    }
-}
-
-/// While a rollback is being watched: say so when the app is healthy again.
-pub fn watch_progress(model: &mut Model) {
-    let Some(Popup::Rollback(form)) = &model.popup else {
-        return;
-    };
-    if form.stage != RollbackStage::Watching {
-        return;
-    }
-    if let Some(app) = model.apps.get(&form.key)
-        && app.health == HealthStatus::Healthy
-        && !app.operation_running()
-        && model
-            .flash
-            .as_ref()
-            .is_none_or(|f| !f.text.contains("Healthy again"))
-    {
-        let name = app.key.name.clone();
-        flash(
-            model,
-            FlashLevel::Success,
-            format!("{name} is Healthy again"),
-        );
-    }
 }

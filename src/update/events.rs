@@ -5,25 +5,101 @@ use crate::model::TIMELINE_CAP;
 use crate::model::alert::{Alert, AlertState, Severity};
 use crate::model::store::AlertChanges;
 use crate::model::timeline::{EventKind, EventRefs, EventSource, TimelineEvent};
+use crate::model::views::TimelineAnchor;
 use chrono::{DateTime, Utc};
 use serde_json::json;
+use std::collections::HashMap;
 
 /// On the first snapshot of a source, at most this many already-firing alerts get an event each
 /// (most urgent first); the rest are summarised in one event.
 pub const INITIAL_EVENTS_CAP: usize = 200;
 
-/// Append an event. A Timeline cursor resting on the newest event follows new ones (tail -f);
-/// one the user moved up stays on the event it points at.
+/// Add an event in time order: the timeline is kept sorted by `occurred_at` (ties keep
+/// recording order), whatever order the sources answered in. A Timeline cursor resting on the
+/// newest event follows new ones (tail -f); one the user moved stays on the event it points at.
 pub fn push_event(model: &mut Model, event: TimelineEvent) {
-    let following = model.timeline_cursor.selected + 1 >= model.timeline.len();
-    if model.timeline.len() >= TIMELINE_CAP {
-        let dropped = TIMELINE_CAP / 10;
-        model.timeline.drain(..dropped);
-        model.timeline_cursor.selected = model.timeline_cursor.selected.saturating_sub(dropped);
+    if model.timeline_view.is_some() {
+        // Filtered: the cursor indexes the filtered rows, rebuilt (keeping it) in `settle`.
+        model.timeline_changing();
+        insert_in_time_order(model, event);
+        return;
     }
-    model.timeline.push(event);
+    let len = model.timeline.len();
+    let following = model.timeline_cursor.selected + 1 >= len;
+    let (pos, dropped) = insert_in_time_order(model, event);
+    model.timeline_cursor.selected = model.timeline_cursor.selected.saturating_sub(dropped);
     if following {
         model.timeline_cursor.selected = model.timeline.len() - 1;
+    } else if pos <= model.timeline_cursor.selected {
+        model.timeline_cursor.selected += 1;
+    }
+}
+
+/// Insert keeping `occurred_at` order; returns where it went and how many of the oldest events
+/// were dropped to stay under the cap.
+fn insert_in_time_order(model: &mut Model, event: TimelineEvent) -> (usize, usize) {
+    let mut dropped = 0;
+    if model.timeline.len() >= TIMELINE_CAP {
+        dropped = TIMELINE_CAP / 10;
+        model.timeline.drain(..dropped);
+    }
+    // Events mostly arrive in order: the search ends near the back and the insert moves little.
+    let pos = model
+        .timeline
+        .partition_point(|e| e.occurred_at <= event.occurred_at);
+    model.timeline.insert(pos, event);
+    (pos, dropped)
+}
+
+/// A better source's copy of an alert moved its start (Alertmanager's `startsAt` replaced
+/// Prometheus' estimate): firing events that were dated by the old start are re-dated, so the
+/// time on the timeline never depends on which source answered first.
+pub fn retime_alert_events(model: &mut Model, retimed: &[(String, DateTime<Utc>)]) {
+    let mut want: HashMap<&str, (DateTime<Utc>, DateTime<Utc>)> = retimed
+        .iter()
+        .filter_map(|(fp, old)| Some((fp.as_str(), (*old, model.alerts.get(fp)?.starts_at))))
+        .collect();
+    if want.is_empty() {
+        return;
+    }
+    model.timeline_changing();
+    let anchor = model.timeline_anchor();
+    let mut moved = false;
+    // Newest first: the events to re-date are those of alerts still firing, usually recent.
+    for e in model.timeline.iter_mut().rev() {
+        if want.is_empty() {
+            break;
+        }
+        if e.kind != EventKind::AlertFiring {
+            continue;
+        }
+        let hit = e
+            .details
+            .get("fingerprint")
+            .and_then(|v| v.as_str())
+            .and_then(|fp| want.remove(fp));
+        if let Some((old, new)) = hit
+            && e.occurred_at == old
+        {
+            e.occurred_at = new;
+            e.details["starts_at"] = json!(new);
+            moved = true;
+        }
+    }
+    if !moved {
+        return;
+    }
+    // Nearly sorted: a stable sort is a single pass plus the few moved events.
+    model.timeline.sort_by_key(|e| e.occurred_at);
+    if model.timeline_view.is_none() {
+        model.timeline_cursor.selected = match anchor {
+            TimelineAnchor::Event(id) => model
+                .timeline
+                .iter()
+                .position(|e| e.id == id)
+                .unwrap_or(model.timeline_cursor.selected),
+            TimelineAnchor::Following => model.timeline.len().saturating_sub(1),
+        };
     }
 }
 
@@ -150,6 +226,12 @@ pub fn record_alert_changes(
         if initial {
             continue;
         }
+        // Pending → firing happened when the alert fired (its start now), not when we polled.
+        let when = if *old == AlertState::Pending {
+            alert.starts_at.min(at)
+        } else {
+            at
+        };
         let (kind, summary) = match (old, alert.state) {
             (AlertState::Silenced, AlertState::Firing) => (
                 EventKind::AlertUnsilenced,
@@ -165,7 +247,7 @@ pub fn record_alert_changes(
             ),
             _ => continue,
         };
-        new_events.push(alert_event(model, kind, alert, at, summary));
+        new_events.push(alert_event(model, kind, alert, when, summary));
     }
     for alert in &changes.resolved {
         if alert.state == AlertState::Pending {
@@ -193,10 +275,10 @@ pub fn record_alert_changes(
         e.actor = "sitrep".to_string();
         new_events.push(e);
     }
-    new_events.sort_by_key(|e| e.occurred_at);
     for e in new_events {
         push_event(model, e);
     }
+    retime_alert_events(model, &changes.retimed);
 }
 
 /// An alert is silenced: dated by the silence that covers it (when we know it), by its author.

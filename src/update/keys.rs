@@ -5,7 +5,7 @@ use crate::action::Action;
 use crate::effect::Effect;
 use crate::model::Model;
 use crate::model::alerts_view::AlertsRow;
-use crate::model::popup::Popup;
+use crate::model::popup::{Inspect, InspectTarget, Popup};
 use crate::model::service::NO_SERVICE;
 use crate::model::ui::{Cursor, FlashLevel, Prompt, PromptKind, Screen, TriagePane};
 use crossterm::event::{KeyCode, KeyEvent};
@@ -18,7 +18,11 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         return prompt::on_prompt_key(model, key);
     }
     let mut effects = match model.keymap.action_for(&key) {
-        Some(action) => on_action(model, action),
+        Some(action) => {
+            // A new action makes the last message stale: each message answers one action.
+            model.flash = None;
+            on_action(model, action)
+        }
         None => Vec::new(),
     };
     // The selection may now point at an app whose detail (history, tree) we don't have yet.
@@ -39,17 +43,8 @@ pub fn on_paste(model: &mut Model, text: &str) {
 
 fn on_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     match &mut model.popup {
-        Some(Popup::Help { scroll }) => {
-            match key.code {
-                KeyCode::Down | KeyCode::Char('j') => *scroll = scroll.saturating_add(1),
-                KeyCode::Up | KeyCode::Char('k') => *scroll = scroll.saturating_sub(1),
-                KeyCode::PageDown => *scroll = scroll.saturating_add(10),
-                KeyCode::PageUp => *scroll = scroll.saturating_sub(10),
-                KeyCode::Char('g') | KeyCode::Home => *scroll = 0,
-                _ => model.popup = None,
-            }
-            Vec::new()
-        }
+        Some(Popup::Help { .. }) => on_help_key(model, key),
+        Some(Popup::Inspect(_)) => on_inspect_key(model, key),
         Some(Popup::Silence(_)) => silence::on_form_key(model, key),
         Some(Popup::Expire(_)) => silence::on_expire_key(model, key),
         Some(Popup::Rollback(_)) => argo::on_rollback_key(model, key),
@@ -57,6 +52,77 @@ fn on_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Some(Popup::Confirm(_)) => argo::on_confirm_key(model, key),
         None => Vec::new(),
     }
+}
+
+/// Help scrolls with the movement keys and closes with Esc, `?` or `q`. Any other bound key
+/// closes it and does what it says (`2` goes to Alerts): nothing pressed is swallowed.
+fn on_help_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    let page = usize::from(model.size.1.saturating_sub(6)).max(1);
+    let max = crate::ui::popups::help::max_scroll(model);
+    let action = model.keymap.action_for(&key);
+    let Some(Popup::Help { scroll }) = &mut model.popup else {
+        return Vec::new();
+    };
+    let mut at = usize::from(*scroll).min(max);
+    match action {
+        Some(Action::Down) => at = (at + 1).min(max),
+        Some(Action::Up) => at = at.saturating_sub(1),
+        Some(Action::PageDown) => at = (at + page).min(max),
+        Some(Action::PageUp) => at = at.saturating_sub(page),
+        Some(Action::Top) => at = 0,
+        Some(Action::Bottom) => at = max,
+        Some(Action::Back | Action::Help | Action::Quit) if key.code != KeyCode::Char('c') => {
+            model.popup = None;
+            return Vec::new();
+        }
+        Some(other) => {
+            model.popup = None;
+            model.flash = None;
+            return on_action(model, other);
+        }
+        None => {}
+    }
+    *scroll = at.min(usize::from(u16::MAX)) as u16;
+    Vec::new()
+}
+
+/// The reading popup scrolls like help and closes with Esc or Enter.
+fn on_inspect_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    let page = usize::from(model.size.1.saturating_sub(8)).max(1);
+    let action = model.keymap.action_for(&key);
+    let max = match &model.popup {
+        Some(Popup::Inspect(i)) => crate::ui::popups::inspect::max_scroll(model, i),
+        _ => 0,
+    };
+    let Some(Popup::Inspect(inspect)) = &mut model.popup else {
+        return Vec::new();
+    };
+    let at = usize::from(inspect.scroll);
+    let at = match action {
+        Some(Action::Down) => at + 1,
+        Some(Action::Up) => at.saturating_sub(1),
+        Some(Action::PageDown) => at + page,
+        Some(Action::PageUp) => at.saturating_sub(page),
+        Some(Action::Top) => 0,
+        Some(Action::Bottom) => max,
+        Some(Action::Back | Action::Enter) => {
+            model.popup = None;
+            return Vec::new();
+        }
+        Some(Action::Quit) if key.code != KeyCode::Char('c') => {
+            model.popup = None;
+            return Vec::new();
+        }
+        // Any other bound key closes the popup and does its job (as in help).
+        Some(other) => {
+            model.popup = None;
+            model.flash = None;
+            return on_action(model, other);
+        }
+        None => at,
+    };
+    inspect.scroll = at.min(max) as u16;
+    Vec::new()
 }
 
 pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
@@ -70,15 +136,20 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Bottom => move_cursor(model, |c, len| c.selected = len.saturating_sub(1)),
         Action::Enter => enter(model),
         Action::Back => back(model),
-        Action::NextPane => {
-            if model.screen == Screen::Triage {
+        Action::NextPane => match model.screen {
+            Screen::Triage => {
                 model.triage_pane = match model.triage_pane {
                     TriagePane::Services => TriagePane::Detail,
                     TriagePane::Detail => TriagePane::Changes,
                     TriagePane::Changes => TriagePane::Services,
                 };
             }
-        }
+            Screen::Apps if model.app_open.is_some() => {
+                model.app_pane = model.app_pane.next();
+                model.app_pane_cursor = Cursor::default();
+            }
+            _ => flash(model, FlashLevel::Info, "this screen has one pane"),
+        },
         Action::ScreenTriage => model.screen = Screen::Triage,
         Action::ScreenAlerts => model.screen = Screen::Alerts,
         Action::ScreenApps => model.screen = Screen::Apps,
@@ -86,7 +157,7 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::ScreenServices => model.screen = Screen::Services,
         Action::ScreenTimeline => {
             model.screen = Screen::Timeline;
-            model.timeline_cursor.selected = model.timeline.len().saturating_sub(1);
+            model.timeline_cursor.selected = model.timeline_len().saturating_sub(1);
         }
         Action::Filter => open_prompt(model, PromptKind::Filter),
         Action::Command => open_prompt(model, PromptKind::Command),
@@ -130,14 +201,18 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Sync => return argo::open_sync(model),
         Action::Terminate => return argo::open_terminate(model),
         Action::Runbook => {
-            match selected_alert(model).and_then(|a| a.annotations.get("runbook_url").cloned()) {
-                Some(url) => flash(
-                    model,
-                    FlashLevel::Info,
-                    format!("runbook: {url} (o opens it)"),
+            let open = model.keymap.hint(Action::Open);
+            let text = match selected_alert(model)
+                .and_then(|a| a.annotations.get("runbook_url"))
+                .filter(|u| !u.is_empty())
+            {
+                Some(url) if is_web_link(url) => format!("runbook: {url} ({open} opens it)"),
+                Some(name) => format!(
+                    "runbook: {name} (a file name, not a link: sitrep cannot show runbook files yet)"
                 ),
-                None => flash(model, FlashLevel::Info, "no runbook matched the selection"),
-            }
+                None => "no runbook: the selected alert has no runbook_url".to_string(),
+            };
+            flash(model, FlashLevel::Info, text);
         }
         Action::Incident | Action::Milestone | Action::Export => {
             flash(
@@ -155,12 +230,7 @@ fn open_prompt(model: &mut Model, kind: PromptKind) {
         PromptKind::Filter => model.filter(model.screen).to_string(),
         _ => String::new(),
     };
-    model.prompt = Some(Prompt {
-        kind,
-        text,
-        completions: Vec::new(),
-        error: None,
-    });
+    model.prompt = Some(Prompt::new(kind, text));
     prompt::after_edit(model);
 }
 
@@ -189,21 +259,25 @@ fn move_cursor(model: &mut Model, f: impl Fn(&mut Cursor, usize)) {
             f(&mut model.alerts_cursor, len);
         }
         Screen::Services => {
-            let len = model.services.len();
+            let len = model.services_view.len();
             f(&mut model.services_cursor, len);
         }
         Screen::Timeline => {
-            let len = model.timeline.len();
+            let len = model.timeline_len();
             f(&mut model.timeline_cursor, len);
         }
-        Screen::Apps => {
-            if model.app_open.is_none() {
+        Screen::Apps => match &model.app_open {
+            None => {
                 let len = model.apps_view.len();
                 f(&mut model.apps_cursor, len);
             }
-        }
+            Some(key) => {
+                let len = crate::model::app_view::pane_len(model, key, model.app_pane);
+                f(&mut model.app_pane_cursor, len);
+            }
+        },
         Screen::Deploys => {
-            let len = model.deploys.len();
+            let len = model.deploys_view.len();
             f(&mut model.deploys_cursor, len);
         }
     }
@@ -222,53 +296,78 @@ fn enter(model: &mut Model) {
                 }
             }
         },
-        Screen::Alerts => {
-            if let Some(AlertsRow::Group(g)) =
-                model.alerts_view.rows.get(model.alerts_cursor.selected)
-            {
+        Screen::Alerts => match model.alerts_view.rows.get(model.alerts_cursor.selected) {
+            Some(AlertsRow::Group(g)) => {
                 let key = g.key.clone();
                 if !model.alerts_view.collapsed.remove(&key) {
                     model.alerts_view.collapsed.insert(key);
                 }
-                model.rederive();
+                model.rebuild_view(Screen::Alerts);
             }
-        }
+            Some(AlertsRow::Alert(_)) => {
+                if let Some(a) = selected_alert(model) {
+                    let target = InspectTarget::Alert(a.fingerprint.clone());
+                    inspect(model, target);
+                }
+            }
+            None => {}
+        },
         Screen::Services => {
-            if let Some(name) = model
-                .services
+            let selected = model
+                .services_view
                 .get(model.services_cursor.selected)
-                .map(|s| s.name.clone())
-            {
+                .and_then(|i| model.services.get(*i))
+                .map(|s| s.name.clone());
+            if let Some(name) = selected {
                 model.screen = Screen::Triage;
                 model.filters.remove(&Screen::Triage);
-                model.triage.selected = model
-                    .visible_services()
-                    .iter()
-                    .position(|s| s.name == name)
-                    .unwrap_or(0);
-                model.triage_pane = TriagePane::Detail;
-                model.detail = Cursor::default();
+                model.rebuild_view(Screen::Triage);
+                match model.visible_services().iter().position(|s| s.name == name) {
+                    Some(i) => {
+                        model.triage.selected = i;
+                        model.triage_pane = TriagePane::Detail;
+                        model.detail = Cursor::default();
+                    }
+                    // Listed on Services but needs no attention: the triage list leaves it out.
+                    None => flash(
+                        model,
+                        FlashLevel::Info,
+                        format!("{name} needs no attention: it is not on the triage list"),
+                    ),
+                }
             }
         }
-        Screen::Apps => {
-            if model.app_open.is_none()
-                && let Some(key) = model.apps_view.get(model.apps_cursor.selected).cloned()
-            {
-                model.app_open = Some(key);
+        Screen::Apps => match model.app_open.clone() {
+            None => {
+                if let Some(key) = model.apps_view.get(model.apps_cursor.selected).cloned() {
+                    model.app_open = Some(key);
+                    model.app_pane = Default::default();
+                    model.app_pane_cursor = Cursor::default();
+                }
+            }
+            Some(key) => {
+                let row = model.app_pane_cursor.selected;
+                match crate::model::app_view::pane_target(model, &key, model.app_pane, row) {
+                    Some(target) => inspect(model, target),
+                    None => flash(model, FlashLevel::Info, "this pane is empty"),
+                }
+            }
+        },
+        Screen::Timeline => {
+            if let Some(e) = model.timeline_row(model.timeline_cursor.selected) {
+                let target = InspectTarget::Event(e.id.clone());
+                inspect(model, target);
             }
         }
         // A deploy drills into its app.
         Screen::Deploys => {
-            if let Some(key) = model
-                .deploys
-                .get(model.deploys_cursor.selected)
-                .map(|d| d.app.clone())
-            {
+            if let Some(key) = model.selected_deploy().map(|d| d.app.clone()) {
                 model.screen = Screen::Apps;
                 model.app_open = Some(key);
+                model.app_pane = Default::default();
+                model.app_pane_cursor = Cursor::default();
             }
         }
-        _ => {}
     }
 }
 
@@ -296,15 +395,16 @@ pub fn set_filter(model: &mut Model, screen: Screen, text: String) {
     } else {
         model.filters.insert(screen, text);
     }
-    match screen {
-        Screen::Triage => {
-            model.triage.selected = 0;
-            model.detail = Cursor::default();
-        }
-        Screen::Alerts => model.alerts_cursor.selected = 0,
-        _ => {}
-    }
-    model.rederive();
+    model.rebuild_view(screen);
+}
+
+/// Open the reading popup on `target`.
+fn inspect(model: &mut Model, target: InspectTarget) {
+    model.popup = Some(Popup::Inspect(Inspect { target, scroll: 0 }));
+}
+
+fn is_web_link(url: &str) -> bool {
+    url.starts_with("http://") || url.starts_with("https://")
 }
 
 /// A matcher filter that selects the alert's group on the Alerts screen: its alertname and the
@@ -350,17 +450,25 @@ pub fn selected_alert(model: &Model) -> Option<&crate::model::alert::Alert> {
     }
 }
 
+/// `o`: the alert's runbook when it is a link, else the graph of the rule that fired it. The
+/// message names which of the two it opens.
 fn open_link(model: &mut Model) -> Vec<Effect> {
-    let url = selected_alert(model).and_then(|a| {
-        a.annotations
-            .get("runbook_url")
-            .filter(|u| u.starts_with("http://") || u.starts_with("https://"))
-            .or(a.generator_url.as_ref())
-            .cloned()
+    let link = selected_alert(model).and_then(|a| {
+        let runbook = a.annotations.get("runbook_url").filter(|u| is_web_link(u));
+        let graph = a.generator_url.as_ref().filter(|u| is_web_link(u));
+        match (runbook, graph) {
+            (Some(u), _) => Some(("runbook", u.clone())),
+            (None, Some(u)) => Some(("alert's source graph", u.clone())),
+            (None, None) => None,
+        }
     });
-    match url.filter(|u| u.starts_with("http://") || u.starts_with("https://")) {
-        Some(url) => {
-            flash(model, FlashLevel::Info, format!("opening {url}"));
+    match link {
+        Some((what, url)) => {
+            flash(
+                model,
+                FlashLevel::Info,
+                format!("opening the {what}: {url}"),
+            );
             vec![Effect::OpenUrl(url)]
         }
         None => {
@@ -374,25 +482,58 @@ fn open_link(model: &mut Model) -> Vec<Effect> {
     }
 }
 
+/// `y`: what the selection is, as text someone would paste: a service or app name, an alert's
+/// labels, a deploy's revision, a timeline event's line.
 fn copy_selection(model: &mut Model) -> Vec<Effect> {
     let text = match model.screen {
         Screen::Triage if model.triage_pane == TriagePane::Services => model
             .selected_service()
             .map(|s| s.name.clone())
             .filter(|n| n != NO_SERVICE),
-        _ => selected_alert(model).map(|a| {
+        Screen::Triage | Screen::Alerts => selected_alert(model).map(|a| {
             a.labels
                 .iter()
                 .map(|(k, v)| format!("{k}={v:?}"))
                 .collect::<Vec<_>>()
                 .join(", ")
         }),
+        Screen::Apps => model
+            .app_open
+            .clone()
+            .or_else(|| model.apps_view.get(model.apps_cursor.selected).cloned())
+            .map(|k| k.name),
+        Screen::Deploys => model
+            .selected_deploy()
+            .map(|d| d.revision.clone())
+            .filter(|r| !r.is_empty()),
+        Screen::Services => model
+            .services_view
+            .get(model.services_cursor.selected)
+            .and_then(|i| model.services.get(*i))
+            .map(|s| s.name.clone())
+            .filter(|n| n != NO_SERVICE),
+        Screen::Timeline => model.timeline_row(model.timeline_cursor.selected).map(|e| {
+            format!(
+                "{} {} {}",
+                e.occurred_at.format("%Y-%m-%d %H:%M:%S UTC"),
+                e.kind.as_str(),
+                e.summary
+            )
+        }),
     };
     match text {
         Some(t) => {
-            flash(model, FlashLevel::Success, format!("copied: {t}"));
+            // OSC 52 asks the terminal; whether it allows clipboard writes is its setting.
+            flash(
+                model,
+                FlashLevel::Success,
+                format!("sent to the terminal's clipboard (OSC 52): {t}"),
+            );
             vec![Effect::Copy(t)]
         }
-        None => Vec::new(),
+        None => {
+            flash(model, FlashLevel::Info, "nothing selected to copy");
+            Vec::new()
+        }
     }
 }

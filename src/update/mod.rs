@@ -36,6 +36,10 @@ pub fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             if model.flash.as_ref().is_some_and(|f| f.until <= now) {
                 model.flash = None;
             }
+            // A service shown only for a recent deploy leaves the triage list when it ages out.
+            if model.triage_view_expires.is_some_and(|t| t <= now) {
+                model.pending_rederive = true;
+            }
             Vec::new()
         }
         Msg::Input(Event::Key(key)) if key.kind != KeyEventKind::Release => {
@@ -73,6 +77,9 @@ pub fn settle(model: &mut Model) -> Vec<Effect> {
         argo::watch_progress(model);
     }
     model.refresh_stale_views();
+    if model.timeline_reanchor.is_some() {
+        model.rebuild_timeline_view_keeping_cursor();
+    }
     effects
 }
 
@@ -90,3 +97,5 @@ pub(crate) fn flash(model: &mut Model, level: FlashLevel, text: impl Into<String
 mod tests;
 #[cfg(test)]
 mod tests_argo;
+#[cfg(test)]
+mod tests_truth;

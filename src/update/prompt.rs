@@ -5,6 +5,7 @@ use super::{flash, push_event};
 use crate::action::Action;
 use crate::effect::Effect;
 use crate::model::Model;
+use crate::model::alerts_view::AlertFilter;
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
 use crate::model::ui::{FlashLevel, PromptKind, Screen};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -24,7 +25,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("help", "", "key bindings"),
     ("ctx", "NAME", "switch Kubernetes context"),
     ("sort", "health|sync|age|name", "sort the Apps screen"),
-    ("autosync", "on", "re-enable auto-sync on the selected app"),
+    (
+        "autosync",
+        "on|off",
+        "turn auto-sync of the selected app on or off",
+    ),
     (
         "hard-refresh",
         "",
@@ -41,14 +46,12 @@ pub fn on_prompt_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     };
     let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
-        KeyCode::Esc => {
-            // Esc on a filter keeps what was applied live; a second Esc (on the screen) clears it.
-            model.prompt = None;
-            return Vec::new();
-        }
+        KeyCode::Esc => return cancel(model),
+        KeyCode::Char('c') if ctrl => return cancel(model),
         KeyCode::Enter => {
             let prompt = model.prompt.take().expect("checked");
             return match prompt.kind {
+                // Applied as typed; Enter keeps it.
                 PromptKind::Filter => Vec::new(),
                 PromptKind::Command => run_command(model, prompt.text.trim()),
                 PromptKind::Note => {
@@ -57,28 +60,30 @@ pub fn on_prompt_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 }
             };
         }
-        KeyCode::Tab => {
-            if prompt.kind == PromptKind::Command
-                && let Some(first) = prompt.completions.first()
-            {
-                prompt.text = first.clone();
-            }
+        KeyCode::Tab | KeyCode::BackTab if prompt.kind == PromptKind::Command => {
+            cycle_completion(prompt, key.code == KeyCode::BackTab);
+            return Vec::new();
         }
+        KeyCode::Right | KeyCode::End => prompt.select_all = false,
         KeyCode::Backspace => {
-            prompt.text.pop();
+            if std::mem::take(&mut prompt.select_all) {
+                prompt.text.clear();
+            } else {
+                prompt.text.pop();
+            }
         }
         KeyCode::Char('u') if ctrl => prompt.text.clear(),
         KeyCode::Char('w') if ctrl => {
+            prompt.select_all = false;
             let trimmed = prompt.text.trim_end().len();
             prompt.text.truncate(trimmed);
             let cut = prompt.text.rfind([' ', ',']).map(|p| p + 1).unwrap_or(0);
             prompt.text.truncate(cut);
         }
-        KeyCode::Char('c') if ctrl => {
-            model.prompt = None;
-            return Vec::new();
-        }
         KeyCode::Char(c) if !ctrl => {
+            if std::mem::take(&mut prompt.select_all) {
+                prompt.text.clear();
+            }
             if prompt.text.chars().count() < 4096 {
                 prompt.text.push(c);
             }
@@ -89,6 +94,35 @@ pub fn on_prompt_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     Vec::new()
 }
 
+/// Esc: close the line; a filter goes back to what it was before the line opened.
+fn cancel(model: &mut Model) -> Vec<Effect> {
+    if let Some(p) = model.prompt.take()
+        && p.kind == PromptKind::Filter
+        && p.text != p.original
+    {
+        let screen = model.screen;
+        set_filter(model, screen, p.original);
+    }
+    Vec::new()
+}
+
+/// Tab puts the next completion in the line (shift-Tab the previous), round and round.
+fn cycle_completion(prompt: &mut crate::model::ui::Prompt, back: bool) {
+    let n = prompt.completions.len();
+    if n == 0 {
+        return;
+    }
+    let next = match (prompt.completion, back) {
+        (None, false) => 0,
+        (None, true) => n - 1,
+        (Some(i), false) => (i + 1) % n,
+        (Some(i), true) => (i + n - 1) % n,
+    };
+    prompt.completion = Some(next);
+    prompt.text = prompt.completions[next].clone();
+    prompt.select_all = false;
+}
+
 /// After every edit: filters apply live; commands recompute completions.
 pub fn after_edit(model: &mut Model) {
     let Some(prompt) = &model.prompt else { return };
@@ -97,10 +131,14 @@ pub fn after_edit(model: &mut Model) {
             let text = prompt.text.clone();
             let screen = model.screen;
             set_filter(model, screen, text);
-            let error = if screen == Screen::Alerts {
-                model.alerts_view.filter_error.clone()
-            } else {
-                None
+            let error = match screen {
+                // The Alerts screen's filter line shows it already: said once.
+                Screen::Alerts => None,
+                // Matchers select services by their alerts here too.
+                Screen::Triage | Screen::Services => crate::model::alerts_view::filter_error(
+                    &AlertFilter::parse(model.filter(screen)),
+                ),
+                _ => None,
             };
             if let Some(p) = &mut model.prompt {
                 p.error = error;
@@ -110,6 +148,7 @@ pub fn after_edit(model: &mut Model) {
             let completions = complete(model, &prompt.text);
             if let Some(p) = &mut model.prompt {
                 p.completions = completions;
+                p.completion = None;
                 p.error = None;
             }
         }
@@ -124,6 +163,17 @@ fn complete(model: &Model, text: &str) -> Vec<String> {
             .iter()
             .filter(|t| t.name.starts_with(rest.trim()))
             .map(|t| format!("theme {}", t.name))
+            .collect();
+    }
+    // A command whose argument is one of a few words (`sort health|sync|…`): complete those.
+    if let Some((cmd, rest)) = text.split_once(' ')
+        && let Some((_, arg, _)) = COMMANDS.iter().find(|(name, _, _)| *name == cmd)
+        && arg.contains('|')
+    {
+        return arg
+            .split('|')
+            .filter(|choice| choice.starts_with(rest.trim()))
+            .map(|choice| format!("{cmd} {choice}"))
             .collect();
     }
     COMMANDS
@@ -177,9 +227,21 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
                     return Vec::new();
                 }
             };
-            model.rebuild_apps_view();
+            model.rebuild_view(Screen::Apps);
         }
-        "autosync" if arg == "on" => return super::argo::open_enable_autosync(model),
+        "autosync" => match arg {
+            "on" => return super::argo::open_enable_autosync(model),
+            "off" => return super::argo::open_disable_autosync(model),
+            "" => super::argo::describe_autosync(model),
+            other => {
+                let other = crate::sanitize::clean_line(other, 20);
+                flash(
+                    model,
+                    FlashLevel::Error,
+                    format!("autosync takes on or off, not `{other}`"),
+                );
+            }
+        },
         "hard-refresh" => match super::argo::target_app(model) {
             Some(key) => {
                 flash(

@@ -146,7 +146,11 @@ fn themed(area: &mut TextArea<'static>, theme: &crate::config::theme::Theme) {
 }
 
 fn parse_matchers(text: &str) -> Result<Vec<Matcher>, String> {
-    let f = crate::model::alerts_view::AlertFilter::parse(text)?;
+    let f = crate::model::alerts_view::AlertFilter::parse(text);
+    if let Some(e) = f.errors.first() {
+        // A silence is created from exactly what is typed: nothing may be left out.
+        return Err(e.clone());
+    }
     if !f.text.is_empty() {
         return Err(format!(
             "`{}` is not a matcher: write name=\"value\"",

@@ -85,6 +85,7 @@ pub fn on_source(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
                     model.silences.entry(s.id.clone()).or_insert(s);
                 }
             }
+            model.before_alerts_change();
             let changes = model.alerts.replace_source(&source, kind, alerts);
             record_alert_changes(model, &changes, at, initial);
             model.pending_rederive = true;

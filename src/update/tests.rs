@@ -259,10 +259,8 @@ fn bad_matcher_in_filter_is_reported_not_applied() {
         update(&mut m, key(c));
     }
     assert!(
-        m.prompt
-            .as_ref()
-            .unwrap()
-            .error
+        m.alerts_view
+            .filter_error
             .as_ref()
             .unwrap()
             .contains("regex")

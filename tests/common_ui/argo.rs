@@ -56,8 +56,9 @@ pub fn app(name: &str, revision: &str, deployed_secs_ago: i64, auto_sync: bool) 
         sync: SyncStatus::Synced,
         health: HealthStatus::Healthy,
         health_message: String::new(),
-        revision: revision.to_string(),
-        revisions: Vec::new(),
+        health_since: None,
+        git_revision: revision.to_string(),
+        git_revisions: Vec::new(),
         target_revisions: vec!["main".to_string()],
         repo_urls: vec!["https://github.com/example/shop-deploy.git".to_string()],
         multi_source: false,
@@ -70,6 +71,7 @@ pub fn app(name: &str, revision: &str, deployed_secs_ago: i64, auto_sync: bool) 
         reconciled_at: Some(ago(20)),
         resources: Vec::new(),
         resource_version: "1000".to_string(),
+        seen_health: Default::default(),
     }
 }
 
@@ -93,13 +95,23 @@ pub fn checkout_app() -> App {
         automated: false,
         revision: "v2.14.0".to_string(),
         failed_resources: Vec::new(),
+        dry_run: false,
+        results: Vec::new(),
     });
     a.images = vec!["ghcr.io/example/checkout:v2.14.0".to_string()];
     a.resource_version = "4711".to_string();
+    // sitrep has run for days: it saw v2.13.2 Healthy, and v2.14.0 turn Degraded.
+    a.seen_health = [
+        ("v2.13.2".to_string(), HealthStatus::Healthy),
+        ("v2.14.0".to_string(), HealthStatus::Degraded),
+    ]
+    .into();
     a
 }
 
 const SHA_SEARCH: &str = "9c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d";
+/// What Git moved search-prod to (nobody synced it yet).
+const SHA_SEARCH_GIT: &str = "ad2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e";
 
 /// Every app of the fixture, by key.
 pub fn apps() -> Vec<App> {
@@ -107,6 +119,7 @@ pub fn apps() -> Vec<App> {
     // search-prod: Healthy but OutOfSync (someone changed git; auto-sync off): noise.
     let mut search = app("search-prod", SHA_SEARCH, 3 * 3600, false);
     search.sync = SyncStatus::OutOfSync;
+    search.git_revision = SHA_SEARCH_GIT.to_string();
     search.history = vec![
         history(
             11,
@@ -135,6 +148,8 @@ pub fn apps() -> Vec<App> {
         automated: true,
         revision: "6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a".to_string(),
         failed_resources: Vec::new(),
+        dry_run: false,
+        results: Vec::new(),
     });
     out.push(frontend);
     // payments-prod: rolled back by bob through sitrep, which turned its auto-sync off.
@@ -185,6 +200,8 @@ pub fn apps() -> Vec<App> {
         automated: true,
         revision: "1e2f3a4b5c6d7e8f9a0b1c2d3e4f5a6b7c8d9e0f".to_string(),
         failed_resources: vec!["CronJob/ledger-close".to_string()],
+        dry_run: false,
+        results: Vec::new(),
     });
     out.push(ledger);
     // The healthy rest of the fleet.
@@ -556,7 +573,7 @@ pub fn argo_model() -> Model {
 }
 
 /// A rollback form for checkout-prod as the update logic opens it: entries newest first, the
-/// entry before the current one selected and marked last healthy.
+/// entry sitrep saw Healthy (v2.13.2, before the current one) selected and marked last healthy.
 pub fn rollback_form(stage: RollbackStage) -> RollbackForm {
     let mut entries = checkout_app().history;
     entries.reverse();
@@ -570,9 +587,63 @@ pub fn rollback_form(stage: RollbackStage) -> RollbackForm {
         disable_auto_sync: false,
         prune: false,
         production: true,
-        typed: String::new(),
+        confirm: sitrep::model::popup::Confirmation::new(true, CHECKOUT_APP),
         stage,
         problem: None,
         dry_run_skipped: false,
+        dry_run: None,
     }
+}
+
+/// Press one key through `update`, as the app loop does (capitals with Shift).
+pub fn press(m: &mut Model, code: crossterm::event::KeyCode) -> Vec<sitrep::effect::Effect> {
+    use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
+    let mods = match code {
+        KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+        _ => KeyModifiers::NONE,
+    };
+    sitrep::update::update(
+        m,
+        sitrep::msg::Msg::Input(Event::Key(KeyEvent::new(code, mods))),
+    )
+}
+
+/// Type text, key by key.
+pub fn type_text(m: &mut Model, text: &str) {
+    for c in text.chars() {
+        press(m, crossterm::event::KeyCode::Char(c));
+    }
+}
+
+/// checkout-prod nine seconds after alice rolled it back from v2.14.0 to v2.13.2 (history 6)
+/// with sitrep, which turned auto-sync off: as Argo CD reports it, `sync.revision` still
+/// says Git's v2.14.0 (OutOfSync) and the newest history entry is what runs.
+pub fn rolled_back_model() -> Model {
+    let mut m = argo_model();
+    let key = app_key(CHECKOUT_APP);
+    let before = m.apps[&key].clone();
+    let app = m.apps.get_mut(&key).unwrap();
+    app.auto_sync = false;
+    app.sync = SyncStatus::OutOfSync;
+    app.health = HealthStatus::Healthy;
+    app.health_message = String::new();
+    app.history.push(history(6, "v2.13.2", 9, "alice", false));
+    app.operation = Some(Operation {
+        phase: OperationPhase::Succeeded,
+        message: "successfully synced (all tasks run)".to_string(),
+        started_at: Some(ago(13)),
+        finished_at: Some(ago(9)),
+        initiated_by: "alice".to_string(),
+        automated: false,
+        revision: "v2.13.2".to_string(),
+        failed_resources: Vec::new(),
+        dry_run: false,
+        results: Vec::new(),
+    });
+    app.observe(Some(&before));
+    m.autosync_off.insert(key);
+    m.apps_view = apps_view(&m);
+    // The real correlation (not `correlate_argo`): the suspect marks are what is under test.
+    m.rederive();
+    m
 }

@@ -95,11 +95,19 @@ pub fn operation(app: &App, op: &OpRecord) -> Value {
     })
 }
 
-fn sync_result(app: &App, live: &Live, op: &OpRecord) -> Value {
+fn sync_result(app: &App, live: &Live, world: &World, op: &OpRecord) -> Value {
     let w = &live.workload;
     let ns = &live.namespace;
     let dry = if op.dry_run { " (dry run)" } else { "" };
-    let changed = if op.deploy_id.is_some() {
+    // A dry run reports what the real sync would do: configure the Deployment when it asks
+    // for another version than the one running when it started.
+    let would_change = op.dry_run
+        && op.version.as_deref().is_some_and(|v| {
+            world
+                .running(&app.def.name, op.started)
+                .is_none_or(|d| d.version != v)
+        });
+    let changed = if op.deploy_id.is_some() || would_change {
         "configured"
     } else {
         "unchanged"
@@ -142,6 +150,7 @@ fn sync_result(app: &App, live: &Live, op: &OpRecord) -> Value {
 fn operation_state(
     app: &App,
     live: &Live,
+    world: &World,
     op: &OpRecord,
     clock: &ScenarioClock,
     at: Offset,
@@ -157,7 +166,7 @@ fn operation_state(
         state["finishedAt"] = json!(stamp(clock, op.finished_at()));
     }
     if phase == Phase::Succeeded {
-        state["syncResult"] = sync_result(app, live, op);
+        state["syncResult"] = sync_result(app, live, world, op);
     }
     state
 }
@@ -168,6 +177,28 @@ fn reconciled_at(app: &App, at: Offset) -> Offset {
     let phase = (fnv64(&app.def.name) % period as u64) as i64;
     let since = at.num_milliseconds() - phase;
     TimeDelta::milliseconds(since.div_euclid(period) * period + phase)
+}
+
+/// `status.health.lastTransitionTime`: when the app's health last became what it is at `at`.
+/// The world's health changes only when a deploy starts or finishes rolling out; an app whose
+/// health never changed has had it since it was created.
+fn health_since(app: &App, world: &World, at: Offset) -> Offset {
+    let name = &app.def.name;
+    let now = world.health(name, at);
+    let mut points: Vec<Offset> = world
+        .history(name, at)
+        .iter()
+        .flat_map(|d| [d.at, d.at + d.rollout])
+        .filter(|p| *p <= at)
+        .collect();
+    points.sort();
+    points.dedup();
+    let just_before = TimeDelta::milliseconds(1);
+    points
+        .into_iter()
+        .rev()
+        .find(|p| world.health(name, *p) == now && world.health(name, *p - just_before) != now)
+        .unwrap_or(app.def.created)
 }
 
 /// The whole Application at `at`, without `metadata.resourceVersion` (the store adds it).
@@ -206,7 +237,8 @@ pub fn application(app: &App, world: &World, clock: &ScenarioClock, at: Offset) 
     let mut status = json!({
         "resources": tree::managed(&live),
         "sync": sync,
-        "health": {"status": health, "message": message},
+        "health": {"status": health, "message": message,
+                   "lastTransitionTime": stamp(clock, health_since(app, world, at))},
         "history": history,
         "reconciledAt": stamp(clock, reconciled_at(app, at)),
         "summary": {"images": live.images(app), "externalURLs": def.external_urls},
@@ -230,7 +262,7 @@ pub fn application(app: &App, world: &World, clock: &ScenarioClock, at: Offset) 
         },
     });
     if let Some(op) = &current {
-        status["operationState"] = operation_state(app, &live, op, clock, at);
+        status["operationState"] = operation_state(app, &live, world, op, clock, at);
         if op.in_progress(at) {
             out["operation"] = operation(app, op);
         }

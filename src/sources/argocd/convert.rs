@@ -4,8 +4,8 @@
 use super::wire::{self, Text};
 use crate::model::alert::Labels;
 use crate::model::app::{
-    App, AppKey, HealthStatus, HistoryEntry, KubeEvent, Operation, OperationPhase, ResourceStatus,
-    SyncStatus, TreeNode,
+    App, AppKey, HealthStatus, HistoryEntry, KubeEvent, Operation, OperationPhase, ResourceResult,
+    ResourceStatus, SyncStatus, TreeNode,
 };
 use crate::sanitize;
 use crate::sources::{clean_annotations, clean_labels, clean_value};
@@ -71,9 +71,9 @@ pub fn app(instance: &str, app: wire::Application) -> App {
         .map(|s| clean_value(s.repo_url.0.clone()))
         .collect();
 
-    let revisions = texts(status.sync.revisions);
-    let revision = match text(status.sync.revision) {
-        r if r.is_empty() => revisions.first().cloned().unwrap_or_default(),
+    let git_revisions = texts(status.sync.revisions);
+    let git_revision = match text(status.sync.revision) {
+        r if r.is_empty() => git_revisions.first().cloned().unwrap_or_default(),
         r => r,
     };
     let auto_sync = spec
@@ -98,11 +98,13 @@ pub fn app(instance: &str, app: wire::Application) -> App {
             finished_at: None,
             initiated_by: text(op.initiated_by.username),
             automated: op.initiated_by.automated.unwrap_or(false),
+            dry_run: op.sync.as_ref().is_some_and(|s| s.dry_run.unwrap_or(false)),
             revision: op
                 .sync
                 .map(|s| first_revision(s.revision, s.revisions))
                 .unwrap_or_default(),
             failed_resources: Vec::new(),
+            results: Vec::new(),
         });
     }
 
@@ -114,8 +116,9 @@ pub fn app(instance: &str, app: wire::Application) -> App {
         sync: SyncStatus::parse(status.sync.status.as_str()),
         health: HealthStatus::parse(status.health.status.as_str()),
         health_message: message(status.health.message),
-        revision,
-        revisions,
+        health_since: status.health.last_transition_time,
+        git_revision,
+        git_revisions,
         target_revisions,
         repo_urls,
         multi_source,
@@ -128,6 +131,7 @@ pub fn app(instance: &str, app: wire::Application) -> App {
         reconciled_at: status.reconciled_at,
         resources: status.resources.0.into_iter().map(resource).collect(),
         resource_version: text(metadata.resource_version),
+        seen_health: Default::default(),
     }
 }
 
@@ -141,42 +145,48 @@ fn first_revision(revision: Text, revisions: wire::List<Text>) -> String {
 fn operation_state(s: wire::OperationState) -> Operation {
     // An unknown phase is shown as an error rather than hidden: the UI must not call it done.
     let phase = OperationPhase::parse(s.phase.as_str()).unwrap_or(OperationPhase::Error);
-    let (initiated_by, automated, op_revision) = match s.operation {
+    let (initiated_by, automated, op_revision, dry_run) = match s.operation {
         Some(op) => (
             text(op.initiated_by.username),
             op.initiated_by.automated.unwrap_or(false),
             op.sync
-                .map(|s| first_revision(s.revision, s.revisions))
+                .as_ref()
+                .map(|s| first_revision(s.revision.clone(), s.revisions.clone()))
                 .unwrap_or_default(),
+            op.sync.is_some_and(|s| s.dry_run.unwrap_or(false)),
         ),
-        None => (String::new(), false, String::new()),
+        None => (String::new(), false, String::new(), false),
     };
-    let (result_revision, failed_resources) = match s.sync_result {
+    let (result_revision, failed_resources, results) = match s.sync_result {
         Some(r) => {
-            let failed = r
-                .resources
-                .0
-                .into_iter()
-                .filter(|res| {
-                    res.status.as_str() == "SyncFailed"
-                        || matches!(res.hook_phase.as_str(), "Failed" | "Error")
-                })
-                .map(|res| {
-                    let ns = text(res.namespace);
-                    let what = if ns.is_empty() {
-                        format!("{}/{}", text(res.kind), text(res.name))
+            let mut failed = Vec::new();
+            let mut results = Vec::new();
+            for res in r.resources.0 {
+                let result = ResourceResult {
+                    kind: text(res.kind),
+                    namespace: text(res.namespace),
+                    name: text(res.name),
+                    status: text(res.status),
+                    message: message(res.message),
+                };
+                if result.status == "SyncFailed"
+                    || matches!(res.hook_phase.as_str(), "Failed" | "Error")
+                {
+                    let what = if result.namespace.is_empty() {
+                        format!("{}/{}", result.kind, result.name)
                     } else {
-                        format!("{}/{}/{}", text(res.kind), ns, text(res.name))
+                        format!("{}/{}/{}", result.kind, result.namespace, result.name)
                     };
-                    match message(res.message) {
-                        m if m.is_empty() => what,
+                    failed.push(match result.message.as_str() {
+                        "" => what,
                         m => format!("{what}: {m}"),
-                    }
-                })
-                .collect();
-            (first_revision(r.revision, r.revisions), failed)
+                    });
+                }
+                results.push(result);
+            }
+            (first_revision(r.revision, r.revisions), failed, results)
         }
-        None => (String::new(), Vec::new()),
+        None => (String::new(), Vec::new(), Vec::new()),
     };
     Operation {
         phase,
@@ -191,6 +201,8 @@ fn operation_state(s: wire::OperationState) -> Operation {
             op_revision
         },
         failed_resources,
+        dry_run,
+        results,
     }
 }
 

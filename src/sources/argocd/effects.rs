@@ -177,14 +177,15 @@ pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
                 Err(e) => failed(e.message),
             }
         }
-        Effect::EnableAutoSync { key, .. } => {
+        Effect::SetAutoSync { key, enabled, .. } => {
             let name = key.name.clone();
-            match bounded(timeout, client.set_auto_sync(&key, true)).await {
+            let state = if enabled { "on" } else { "off" };
+            match bounded(timeout, client.set_auto_sync(&key, enabled)).await {
                 Ok((app, changed)) => {
                     let message = if changed {
-                        format!("auto-sync of {name} turned back on")
+                        format!("auto-sync of {name} turned {state}")
                     } else {
-                        format!("auto-sync of {name} was already on")
+                        format!("auto-sync of {name} was already {state}")
                     };
                     done(key, false, Some(app), message)
                 }
@@ -212,7 +213,7 @@ fn is_mutation(effect: &Effect) -> bool {
         effect,
         Effect::Rollback { .. }
             | Effect::Sync { .. }
-            | Effect::EnableAutoSync { .. }
+            | Effect::SetAutoSync { .. }
             | Effect::Terminate { .. }
     )
 }
@@ -221,7 +222,7 @@ fn request_id_of(effect: &Effect) -> u64 {
     match effect {
         Effect::Rollback { request_id, .. }
         | Effect::Sync { request_id, .. }
-        | Effect::EnableAutoSync { request_id, .. }
+        | Effect::SetAutoSync { request_id, .. }
         | Effect::Terminate { request_id, .. }
         | Effect::CreateSilence { request_id, .. }
         | Effect::ExpireSilence { request_id, .. } => *request_id,

@@ -256,6 +256,9 @@ pub struct SyncState {
 pub struct Health {
     pub status: Text,
     pub message: Text,
+    /// Since when (app-level health, Argo CD v2.11+).
+    #[serde(deserialize_with = "lenient_time")]
+    pub last_transition_time: Time,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -292,6 +295,7 @@ pub struct Operation {
 pub struct SyncOperation {
     pub revision: Text,
     pub revisions: List<Text>,
+    pub dry_run: Option<bool>,
 }
 
 #[derive(Deserialize, Default, Debug)]

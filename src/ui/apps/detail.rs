@@ -4,10 +4,13 @@
 
 use crate::model::Model;
 use crate::model::app::{App, AppDetail, AppKey, KubeEvent, OperationPhase};
+use crate::model::app_view::{AppPane, events_in_order, is_warning};
+use crate::ui::RenderState;
+use crate::ui::Viewport;
 use crate::ui::argo;
 use crate::ui::format::{self, NONE};
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
-use crate::ui::widgets::{self, put};
+use crate::ui::widgets::{self, put, selectable_row};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
@@ -32,7 +35,13 @@ const EVENT_COLS: [Col; 6] = [
     Col::flex("MESSAGE", 12, u16::MAX, 1),
 ];
 
-pub(super) fn draw(model: &Model, key: &AppKey, area: Rect, buf: &mut Buffer) {
+pub(super) fn draw(
+    model: &Model,
+    state: &mut RenderState,
+    key: &AppKey,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let theme = &model.theme;
     let Some(app) = model.apps.get(key) else {
         let inner = widgets::draw_pane(
@@ -87,9 +96,10 @@ pub(super) fn draw(model: &Model, key: &AppKey, area: Rect, buf: &mut Buffer) {
         let history_h = history_want
             .clamp(4, (right.height / 2).max(4))
             .min(right.height);
-        super::tree::draw(model, app, detail, tree, buf);
+        super::tree::draw(model, &mut state.app_tree, app, detail, tree, buf);
         draw_history(
             model,
+            &mut state.app_history,
             app,
             Rect {
                 height: history_h,
@@ -99,6 +109,7 @@ pub(super) fn draw(model: &Model, key: &AppKey, area: Rect, buf: &mut Buffer) {
         );
         draw_events(
             model,
+            &mut state.app_events,
             detail,
             Rect {
                 y: right.y + history_h,
@@ -126,9 +137,9 @@ pub(super) fn draw(model: &Model, key: &AppKey, area: Rect, buf: &mut Buffer) {
             height: rest.height - tree_h - history_h,
             ..rest
         };
-        super::tree::draw(model, app, detail, tree, buf);
-        draw_history(model, app, history, buf);
-        draw_events(model, detail, events, buf);
+        super::tree::draw(model, &mut state.app_tree, app, detail, tree, buf);
+        draw_history(model, &mut state.app_history, app, history, buf);
+        draw_events(model, &mut state.app_events, detail, events, buf);
     }
 }
 
@@ -151,9 +162,11 @@ fn header_fields<'a>(model: &Model, app: &'a App) -> Vec<(&'static str, Vec<Span
         "Sync",
         vec![
             Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
-            Span::styled("  at ", theme.muted),
-            Span::styled(argo::short_rev(&app.revision), theme.accent),
-        ],
+            Span::styled("  running ", theme.muted),
+        ]
+        .into_iter()
+        .chain(argo::revision_spans(theme, app))
+        .collect(),
     ));
     let auto = if argo::reminder(model, &app.key) {
         vec![Span::styled(
@@ -286,10 +299,16 @@ fn draw_header(
     }
 }
 
-fn draw_history(model: &Model, app: &App, area: Rect, buf: &mut Buffer) {
+/// Whether `pane` of the open app has the keyboard, and its cursor.
+pub(super) fn pane_focus(model: &Model, pane: AppPane) -> Option<usize> {
+    (model.app_pane == pane).then_some(model.app_pane_cursor.selected)
+}
+
+fn draw_history(model: &Model, viewport: &mut Viewport, app: &App, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
-    let title = Line::from(format!(" History {} ", app.history.len()));
-    let inner = widgets::draw_pane(buf, area, widgets::pane(theme, title, false));
+    let focus = pane_focus(model, AppPane::History);
+    let title = Line::from(format!(" History {} · newest first ", app.history.len()));
+    let inner = widgets::draw_pane(buf, area, widgets::pane(theme, title, focus.is_some()));
     if inner.is_empty() {
         return;
     }
@@ -303,9 +322,20 @@ fn draw_history(model: &Model, app: &App, area: Rect, buf: &mut Buffer) {
         return;
     }
     let widths = columns::table_header(buf, inner, &HISTORY_COLS, theme);
-    let room = usize::from(inner.height.saturating_sub(1));
+    let list = Rect {
+        y: inner.y + 1,
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
     let current_id = app.current_history().map(|h| h.id);
-    for (row, h) in app.history.iter().rev().take(room).enumerate() {
+    let n = app.history.len();
+    let selected = focus.unwrap_or(0);
+    let window = viewport.window(selected, n, usize::from(list.height));
+    widgets::scroll_note(buf, theme, area, &window, n);
+    for (row, i) in window.enumerate() {
+        let Some(h) = app.history.iter().rev().nth(i) else {
+            continue;
+        };
         let current = Some(h.id) == current_id;
         let deployed = h
             .deployed_at
@@ -317,8 +347,9 @@ fn draw_history(model: &Model, app: &App, area: Rect, buf: &mut Buffer) {
                 )
             })
             .unwrap_or_else(|| NONE.to_string());
+        let is_sel = focus == Some(i);
         let line = RowBuilder::new(&HISTORY_COLS, &widths)
-            .prefix(Span::raw(" "))
+            .prefix(widgets::marker(theme, is_sel))
             .cell(&h.id.to_string(), theme.muted)
             .cell(&argo::short_rev(&h.revision), theme.accent)
             .cell(&deployed, Style::default())
@@ -328,15 +359,22 @@ fn draw_history(model: &Model, app: &App, area: Rect, buf: &mut Buffer) {
                 if current { theme.info } else { theme.muted },
             )
             .build();
-        put(buf, inner, inner.y + 1 + row as u16, &line);
+        selectable_row(buf, theme, list, list.y + row as u16, &line, is_sel, true);
     }
 }
 
-fn draw_events(model: &Model, detail: Option<&AppDetail>, area: Rect, buf: &mut Buffer) {
+fn draw_events(
+    model: &Model,
+    viewport: &mut Viewport,
+    detail: Option<&AppDetail>,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let theme = &model.theme;
     if area.height < 3 {
         return;
     }
+    let focus = pane_focus(model, AppPane::Events);
     let mut title = vec![Span::raw(" Events ")];
     let warnings = detail
         .map(|d| d.events.iter().filter(|e| is_warning(e)).count())
@@ -350,7 +388,11 @@ fn draw_events(model: &Model, detail: Option<&AppDetail>, area: Rect, buf: &mut 
             ));
         }
     }
-    let inner = widgets::draw_pane(buf, area, widgets::pane(theme, Line::from(title), false));
+    let inner = widgets::draw_pane(
+        buf,
+        area,
+        widgets::pane(theme, Line::from(title), focus.is_some()),
+    );
     if inner.is_empty() {
         return;
     }
@@ -368,29 +410,24 @@ fn draw_events(model: &Model, detail: Option<&AppDetail>, area: Rect, buf: &mut 
         return;
     }
     let widths = columns::table_header(buf, inner, &EVENT_COLS, theme);
-    // Warnings first, then the most recent. Events lists are short; only the shown ones are formatted.
-    let mut order: Vec<&KubeEvent> = d.events.iter().collect();
-    order.sort_by(|a, b| {
-        is_warning(b)
-            .cmp(&is_warning(a))
-            .then_with(|| b.last_seen.cmp(&a.last_seen))
-    });
-    let room = usize::from(inner.height.saturating_sub(1));
-    for (row, e) in order.iter().take(room).enumerate() {
-        put(
-            buf,
-            inner,
-            inner.y + 1 + row as u16,
-            &event_row(model, e, &widths),
-        );
+    let list = Rect {
+        y: inner.y + 1,
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    // Warnings first, then the most recent; only the shown ones are formatted.
+    let order = events_in_order(d);
+    let selected = focus.unwrap_or(0);
+    let window = viewport.window(selected, order.len(), usize::from(list.height));
+    widgets::scroll_note(buf, theme, area, &window, order.len());
+    for (row, i) in window.enumerate() {
+        let is_sel = focus == Some(i);
+        let line = event_row(model, &d.events[order[i]], &widths, is_sel);
+        selectable_row(buf, theme, list, list.y + row as u16, &line, is_sel, true);
     }
 }
 
-fn is_warning(e: &KubeEvent) -> bool {
-    e.event_type.eq_ignore_ascii_case("warning")
-}
-
-fn event_row<'a>(model: &Model, e: &'a KubeEvent, widths: &'a [u16]) -> Line<'a> {
+fn event_row<'a>(model: &Model, e: &'a KubeEvent, widths: &'a [u16], selected: bool) -> Line<'a> {
     let theme = &model.theme;
     let warning = is_warning(e);
     let age = e
@@ -403,7 +440,7 @@ fn event_row<'a>(model: &Model, e: &'a KubeEvent, widths: &'a [u16]) -> Line<'a>
         String::new()
     };
     RowBuilder::new(&EVENT_COLS, widths)
-        .prefix(Span::raw(" "))
+        .prefix(widgets::marker(theme, selected))
         .cell(
             if e.event_type.is_empty() {
                 NONE

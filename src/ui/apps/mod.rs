@@ -4,11 +4,13 @@
 mod detail;
 mod tree;
 
-use crate::model::app::App;
+use crate::model::app::{App, AppKey};
+use crate::model::coverage::Domain;
 use crate::model::source::{SourceKind, SourceState};
 use crate::model::ui::Screen;
 use crate::model::{AppsSort, Model};
 use crate::ui::argo;
+use crate::ui::coverage;
 use crate::ui::format::{self, NONE};
 use crate::ui::placeholders;
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
@@ -32,6 +34,9 @@ const COLS: [Col; 10] = [
     Col::flex("SERVICE", 8, 12, 4),
 ];
 const INSTANCE_COL: usize = 0;
+const APP_COL: usize = 1;
+const PROJECT_COL: usize = 2;
+const REVISION_COL: usize = 6;
 const SERVICE_COL: usize = 9;
 
 pub fn sort_word(s: AppsSort) -> &'static str {
@@ -49,7 +54,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         return;
     }
     match &model.app_open {
-        Some(key) => detail::draw(model, key, area, buf),
+        Some(key) => detail::draw(model, state, key, area, buf),
         None => table(model, state, area, buf),
     }
 }
@@ -77,6 +82,7 @@ fn table(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
     if inner.is_empty() {
         return;
     }
+    let inner = coverage::draw_banner(model, Domain::Apps, inner, buf);
     let mut cols = COLS;
     let instances = model
         .sources
@@ -87,12 +93,17 @@ fn table(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
         // One instance: the column would say the same on every row.
         cols[INSTANCE_COL] = Col::hidden();
     }
-    let widths = columns::table_header(buf, inner, &cols, theme);
     let list = Rect {
         y: inner.y + 1,
         height: inner.height.saturating_sub(1),
         ..inner
     };
+    let selected = model.apps_cursor.selected;
+    let window = state
+        .apps
+        .window(selected, view.len(), usize::from(list.height));
+    widen_revisions(model, &mut cols, &view[window.clone()], inner.width);
+    let widths = columns::table_header(buf, inner, &cols, theme);
     if view.is_empty() {
         let line = if !model.apps.is_empty() {
             widgets::muted(theme, format!(" No app matches “{filter}”."))
@@ -102,17 +113,70 @@ fn table(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
         put(buf, list, list.y, &line);
         return;
     }
-    let selected = model.apps_cursor.selected;
-    let window = state
-        .apps
-        .window(selected, view.len(), usize::from(list.height));
+    let not_fresh = coverage::not_fresh(model);
     for (row, i) in window.enumerate() {
         let Some(app) = model.apps.get(&view[i]) else {
             continue;
         };
         let is_sel = i == selected;
-        let line = app_row(model, app, &cols, &widths, is_sel);
+        let current = coverage::is_current(&not_fresh, std::iter::once(app.key.instance.as_str()));
+        let line = app_row(model, app, &cols, &widths, is_sel, current);
         selectable_row(buf, theme, list, list.y + row as u16, &line, is_sel, true);
+    }
+}
+
+/// Give the REVISION column room for `0765b95 (git 74dd23a)` when a visible row says that:
+/// if the pane has the width without cutting an app name or dropping another column, else by
+/// giving up the project column (the least telling one), else not at all.
+fn widen_revisions(model: &Model, cols: &mut [Col], visible: &[AppKey], width: u16) {
+    let apps = || visible.iter().filter_map(|k| model.apps.get(k));
+    let want = apps()
+        .map(|a| format::width(&argo::revision_label(a)))
+        .max()
+        .unwrap_or(0)
+        .min(21) as u16;
+    let col = cols[REVISION_COL];
+    if want <= col.max {
+        return;
+    }
+    let layout = |cols: &[Col]| columns::layout(cols, width.saturating_sub(1));
+    let before = layout(cols);
+    let names = apps()
+        .map(|a| format::width(&name_of(&a.key)))
+        .max()
+        .unwrap_or(0)
+        .min(usize::from(before[APP_COL])) as u16;
+    let fits = |ws: &[u16]| {
+        ws.iter().zip(&before).all(|(w, b)| (*w > 0) == (*b > 0)) && ws[APP_COL] >= names
+    };
+    cols[REVISION_COL] = Col::flex(col.title, want, want, col.drop);
+    if fits(&layout(cols)) {
+        return;
+    }
+    let project = cols[PROJECT_COL];
+    cols[PROJECT_COL] = Col::hidden();
+    let ws = layout(cols);
+    if ws[APP_COL] >= names
+        && ws
+            .iter()
+            .zip(&before)
+            .filter(|(w, b)| **w == 0 && **b > 0)
+            .count()
+            == 1
+    {
+        return;
+    }
+    cols[PROJECT_COL] = project;
+    cols[REVISION_COL] = col;
+}
+
+/// `name` in the usual `argocd` namespace, `namespace/name` in another (the instance has its
+/// own column).
+fn name_of(key: &AppKey) -> String {
+    if key.namespace == "argocd" || key.namespace.is_empty() {
+        key.name.clone()
+    } else {
+        format!("{}/{}", key.namespace, key.name)
     }
 }
 
@@ -150,14 +214,11 @@ fn app_row<'a>(
     cols: &'a [Col],
     widths: &'a [u16],
     selected: bool,
+    current: bool,
 ) -> Line<'a> {
     let theme = &model.theme;
     let key = &app.key;
-    let name = if key.namespace == "argocd" || key.namespace.is_empty() {
-        key.name.clone()
-    } else {
-        format!("{}/{}", key.namespace, key.name)
-    };
+    let name = name_of(key);
     // (The instance has its own column.)
     let (op, op_style) = match &app.operation {
         Some(o) => (argo::phase_word(o.phase), argo::phase_style(theme, o.phase)),
@@ -174,14 +235,14 @@ fn app_row<'a>(
         NONE
     };
     RowBuilder::new(cols, widths)
-        .prefix(widgets::marker(theme, selected))
+        .prefix(coverage::row_marker(model, selected, current))
         .cell(&key.instance, theme.muted)
         .cell(&name, Style::default())
         .cell(&app.project, theme.muted)
         .cell(app.health.word(), argo::health_style(theme, app.health))
         .cell(app.sync.word(), argo::sync_style(theme, app.sync))
         .cell(op, op_style)
-        .cell(&argo::short_rev(&app.revision), theme.accent)
+        .cell(&argo::revision_label(app), theme.accent)
         .cell(&deployed, Style::default())
         .cell(auto, auto_style)
         .cell(service, Style::default())

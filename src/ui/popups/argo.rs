@@ -3,8 +3,10 @@
 //! auto-sync), each showing exactly what will happen.
 
 use crate::model::Model;
-use crate::model::app::{App, AppKey};
-use crate::model::popup::{ConfirmAction, ConfirmKind, FormStage, SyncForm};
+use crate::model::app::{App, AppKey, OperationPhase, ResourceResult};
+use crate::model::popup::{
+    ConfirmAction, ConfirmKind, Confirmation, DryRunWatch, FormStage, SyncForm,
+};
 use crate::ui::argo;
 use crate::ui::format::{self, NONE};
 use crate::ui::popups;
@@ -64,15 +66,44 @@ fn target_lines<'a>(model: &Model, key: &AppKey, production: bool) -> Vec<Line<'
 fn now_spans<'a>(model: &Model, app: Option<&App>) -> Vec<Span<'a>> {
     let theme = &model.theme;
     match app {
-        Some(app) => vec![
-            Span::styled(argo::short_rev(&app.revision), theme.accent),
-            Span::raw("  "),
-            Span::styled(app.health.word(), argo::health_style(theme, app.health)),
-            Span::raw(" "),
-            Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
-        ],
+        Some(app) => argo::revision_spans(theme, app)
+            .into_iter()
+            .chain([
+                Span::raw("  "),
+                Span::styled(app.health.word(), argo::health_style(theme, app.health)),
+                Span::raw(" "),
+                Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
+            ])
+            .collect(),
         None => vec![Span::styled("not listed by Argo CD", theme.warning)],
     }
+}
+
+/// The app's target revision and what Git resolved it to when Argo CD last compared:
+/// `HEAD = 74dd23a (the app's target revision, as Git last resolved it)`.
+fn target_spans<'a>(model: &Model, app: Option<&App>) -> Vec<Span<'a>> {
+    let theme = &model.theme;
+    let target = app
+        .and_then(|a| a.target_revisions.first())
+        .filter(|t| !t.is_empty())
+        .cloned()
+        .unwrap_or_else(|| "HEAD".to_string());
+    let mut spans = vec![Span::styled(format::truncate(&target, 40), theme.accent)];
+    match app
+        .map(|a| a.git_revision.as_str())
+        .filter(|g| !g.is_empty())
+    {
+        Some(git) if argo::short_rev(git) != target => {
+            spans.push(Span::styled(" = ", theme.muted));
+            spans.push(Span::styled(argo::short_rev(git), theme.accent));
+            spans.push(Span::styled(
+                "  (the app's target revision, as Git last resolved it)",
+                theme.muted,
+            ));
+        }
+        _ => spans.push(Span::styled("  (the app's target revision)", theme.muted)),
+    }
+    spans
 }
 
 fn checkbox<'a>(model: &Model, on: bool, key: &'a str, words: &'a str) -> Vec<Span<'a>> {
@@ -93,57 +124,155 @@ fn checkbox<'a>(model: &Model, on: bool, key: &'a str, words: &'a str) -> Vec<Sp
     ]
 }
 
-/// The two lines that confirm: typing the name on production, else `press y`.
-fn confirm_lines<'a>(
+/// How a [`Confirmation`] is drawn, everywhere: the typed name echoed (✓ when it matches) with
+/// exactly the keys that work now, or `press y or Enter`. `verb` says what confirming does
+/// (`roll back`), `back` what Esc does (`go back`).
+pub fn confirmation_lines<'a>(
     model: &Model,
-    production: bool,
-    typed: &str,
-    name: &str,
-    verb: &'a str,
-    esc: &'a str,
+    c: &Confirmation,
+    verb: &str,
+    back: &str,
 ) -> Vec<Line<'a>> {
     let theme = &model.theme;
-    if !production {
-        return vec![popups::key_hint(
-            model,
-            &[
-                ("press ", false),
-                ("y", true),
-                (verb, false),
-                ("Esc", true),
-                (esc, false),
-            ],
-        )];
-    }
-    let matches = typed == name;
-    vec![
-        Line::from(vec![
-            Span::styled("production: type the app name to confirm: ", theme.warning),
-            Span::styled(
-                format::tail(typed, 64),
-                if matches { theme.ok } else { theme.text },
+    let keys = |parts: Vec<(String, bool)>| -> Line<'a> {
+        Line::from(
+            parts
+                .into_iter()
+                .map(|(t, key)| Span::styled(t, if key { theme.accent } else { theme.text }))
+                .collect::<Vec<_>>(),
+        )
+    };
+    let Some(name) = &c.name else {
+        return vec![keys(vec![
+            ("press ".into(), false),
+            ("y".into(), true),
+            (" or ".into(), false),
+            ("Enter".into(), true),
+            (format!(" to {verb}, "), false),
+            ("Esc".into(), true),
+            (format!(" to {back}"), false),
+        ])];
+    };
+    let matches = c.matches();
+    let typed = Line::from(vec![
+        Span::styled(
+            format!(
+                "production: type “{}” to confirm: ",
+                format::truncate(name, 64)
             ),
-            Span::styled(" ", theme.text.add_modifier(Modifier::REVERSED)),
-            Span::styled(if matches { "  ✓" } else { "" }, theme.ok),
-        ]),
-        if matches {
-            popups::key_hint(
-                model,
-                &[
-                    ("press ", false),
-                    ("Enter", true),
-                    (verb, false),
-                    ("Esc", true),
-                    (" to go back", false),
-                ],
-            )
+            theme.warning,
+        ),
+        Span::styled(
+            format::tail(&c.typed, 64),
+            if matches { theme.ok } else { theme.text },
+        ),
+        Span::styled(" ", theme.text.add_modifier(Modifier::REVERSED)),
+        Span::styled(if matches { "  ✓" } else { "" }, theme.ok),
+    ]);
+    let hint = if matches {
+        keys(vec![
+            ("press ".into(), false),
+            ("Enter".into(), true),
+            (format!(" to {verb}, "), false),
+            ("Esc".into(), true),
+            (format!(" to {back}"), false),
+        ])
+    } else if c.mismatch {
+        Line::from(vec![
+            Span::styled("✗ not the name yet · ", theme.critical),
+            Span::styled("Backspace", theme.accent),
+            Span::styled(" corrects · ", theme.text),
+            Span::styled("Esc", theme.accent),
+            Span::styled(format!(" to {back}"), theme.text),
+        ])
+    } else {
+        keys(vec![
+            ("then ".into(), false),
+            ("Enter".into(), true),
+            (format!(" to {verb} · "), false),
+            ("Backspace".into(), true),
+            (" corrects · ".into(), false),
+            ("Esc".into(), true),
+            (format!(" to {back}"), false),
+        ])
+    };
+    vec![typed, hint]
+}
+
+/// Resources of a dry run's result listed, at most this many.
+const DRY_RUN_RESOURCES: usize = 5;
+
+/// A dry run's state as `Dry run` field lines: asking, accepted and running, or what Argo CD
+/// said it would do to each resource (kind, name, status, its words).
+pub fn dry_run_lines<'a>(
+    model: &Model,
+    watch: &DryRunWatch,
+    instance: &str,
+    label: &'static str,
+) -> Vec<Line<'a>> {
+    let theme = &model.theme;
+    let field = |l: &'static str, v: Vec<Span<'a>>| widgets::field(theme, l, LABEL_W, v);
+    let Some(op) = &watch.result else {
+        let text = if watch.accepted {
+            format!("✓ accepted by {instance}; it is running the dry run… (result here when done)")
         } else {
-            Line::from(Span::styled(
-                format!("type “{name}” exactly · Esc to go back"),
+            format!("asking {instance}…")
+        };
+        return vec![field(label, vec![Span::styled(text, theme.info)])];
+    };
+    if op.phase != OperationPhase::Succeeded {
+        let mut lines = vec![field(
+            label,
+            vec![Span::styled(
+                format!("✗ failed: {}", argo::one_line(&op.message)),
+                theme.critical,
+            )],
+        )];
+        for f in op.failed_resources.iter().take(DRY_RUN_RESOURCES) {
+            lines.push(field(
+                "",
+                vec![Span::styled(argo::one_line(f), theme.critical)],
+            ));
+        }
+        return lines;
+    }
+    let changed = op.results.iter().filter(|r| r.changes()).count();
+    let head = match (changed, op.results.len()) {
+        (_, 0) => "✓ done: Argo CD reported no resources".to_string(),
+        (0, n) => format!("✓ done: nothing would change ({n} unchanged)"),
+        (c, n) => format!("✓ done: {c} of {n} resources would change:"),
+    };
+    let mut lines = vec![field(label, vec![Span::styled(head, theme.ok)])];
+    // What would change first, then the rest.
+    let mut results: Vec<&ResourceResult> = op.results.iter().collect();
+    results.sort_by_key(|r| !r.changes());
+    for r in results.iter().take(DRY_RUN_RESOURCES) {
+        let style = if r.changes() {
+            theme.warning
+        } else {
+            theme.muted
+        };
+        lines.push(field(
+            "",
+            vec![
+                Span::styled(format!("{} {}", r.kind, r.name), style),
+                Span::styled(
+                    format!("  {}  {}", r.status, argo::one_line(&r.message)),
+                    theme.muted,
+                ),
+            ],
+        ));
+    }
+    if results.len() > DRY_RUN_RESOURCES {
+        lines.push(field(
+            "",
+            vec![Span::styled(
+                format!("… {} more", results.len() - DRY_RUN_RESOURCES),
                 theme.muted,
-            ))
-        },
-    ]
+            )],
+        ));
+    }
+    lines
 }
 
 fn problem_lines<'a>(model: &Model, problem: Option<&str>, area: Rect) -> Vec<Line<'a>> {
@@ -177,15 +306,9 @@ pub fn sync(model: &Model, form: &SyncForm, area: Rect, buf: &mut Buffer) {
     ))];
     lines.extend(target_lines(model, &form.key, form.production));
     lines.push(field("  Now at", now_spans(model, app)));
-    let target = app
-        .and_then(|a| a.target_revisions.first())
-        .cloned()
-        .unwrap_or_else(|| "HEAD".to_string());
-    let revision = if form.revision.is_empty() {
-        vec![
-            Span::styled(target, theme.accent),
-            Span::styled("  (the app's target revision)", theme.muted),
-        ]
+    let target = app.and_then(|a| a.target_revisions.first());
+    let revision = if form.revision.is_empty() || Some(&form.revision) == target {
+        target_spans(model, app)
     } else {
         vec![Span::styled(
             format::truncate(&form.revision, 64),
@@ -243,12 +366,20 @@ pub fn sync(model: &Model, form: &SyncForm, area: Rect, buf: &mut Buffer) {
             })],
         ));
     }
+    if let Some(watch) = form.last_dry_run.as_ref().filter(|_| editing) {
+        lines.extend(dry_run_lines(
+            model,
+            watch,
+            &form.key.instance,
+            "  Last result",
+        ));
+    }
     lines.push(Line::default());
     lines.extend(problem_lines(model, form.problem.as_deref(), area));
     let verb = if form.dry_run {
-        " to dry-run the sync, "
+        "dry-run the sync"
     } else {
-        " to sync, "
+        "sync"
     };
     let last: Vec<Line> = match form.stage {
         FormStage::Edit => vec![popups::key_hint(
@@ -264,14 +395,17 @@ pub fn sync(model: &Model, form: &SyncForm, area: Rect, buf: &mut Buffer) {
                 (" cancel", false),
             ],
         )],
-        FormStage::Confirm => confirm_lines(
-            model,
-            form.production,
-            &form.typed,
-            &form.key.name,
-            verb,
-            " to go back",
-        ),
+        FormStage::Confirm if form.last_dry_run.as_ref().is_some_and(|w| w.running(app)) => {
+            vec![popups::key_hint(
+                model,
+                &[
+                    ("waiting for the dry run's result… ", false),
+                    ("Esc", true),
+                    (" to go back", false),
+                ],
+            )]
+        }
+        FormStage::Confirm => confirmation_lines(model, &form.confirm, verb, "go back"),
         FormStage::InFlight(_) => vec![Line::from(Span::styled(
             format!(
                 "syncing… waiting for {} (pressing again does nothing)",
@@ -319,17 +453,22 @@ pub fn confirm(model: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buff
     let (what, verb, question) = match action.what {
         ConfirmKind::Terminate => (
             "Terminate operation on",
-            " to terminate, ",
+            "terminate",
             "The running operation will be terminated:",
         ),
         ConfirmKind::EnableAutoSync => (
             "Re-enable auto-sync on",
-            " to re-enable, ",
+            "re-enable",
             "Auto-sync will be turned back on:",
+        ),
+        ConfirmKind::DisableAutoSync => (
+            "Turn off auto-sync on",
+            "turn off",
+            "Auto-sync will be turned off:",
         ),
     };
     lines.push(Line::from(Span::styled(question, theme.header)));
-    lines.extend(target_lines(model, key, false));
+    lines.extend(target_lines(model, key, action.confirm.name.is_some()));
     lines.push(field("  Now at", now_spans(model, app)));
     match action.what {
         ConfirmKind::Terminate => {
@@ -379,18 +518,15 @@ pub fn confirm(model: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buff
                 theme.text,
             ));
         }
-        ConfirmKind::EnableAutoSync => {
-            let target = app
-                .and_then(|a| a.target_revisions.first())
-                .cloned()
-                .unwrap_or_else(|| "HEAD".to_string());
-            lines.push(field(
-                "  Syncs to",
-                vec![
-                    Span::styled(target, theme.accent),
-                    Span::styled("  (the app's target revision in git)", theme.muted),
-                ],
+        ConfirmKind::DisableAutoSync => {
+            lines.extend(wrapped(
+                "  Effect",
+                "Argo CD stops syncing to git and self-healing by itself: new commits and drift wait for a manual sync. sitrep keeps an 'auto-sync OFF' reminder on the app until you turn it back on (:autosync on).",
+                theme.warning,
             ));
+        }
+        ConfirmKind::EnableAutoSync => {
+            lines.push(field("  Syncs to", target_spans(model, app)));
             lines.extend(wrapped(
                 "  Effect",
                 "Argo CD syncs to git by itself again, right away: if git still points at the bad revision, this undoes the rollback. sitrep drops its 'auto-sync OFF' reminder.",
@@ -408,7 +544,7 @@ pub fn confirm(model: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buff
             theme.info,
         ))],
         FormStage::Edit | FormStage::Confirm => {
-            confirm_lines(model, false, "", "", verb, " to cancel")
+            confirmation_lines(model, &action.confirm, verb, "cancel")
         }
     };
     let inner = popups::open_box(

@@ -48,7 +48,7 @@ fn unavailable(model: &Model, a: Action) -> Option<&'static str> {
         Action::Incident | Action::Milestone | Action::Export => {
             Some("not yet: incidents come next")
         }
-        Action::Runbook => Some("for now: shows the link"),
+        Action::Runbook => Some("for now: names it; o opens a link"),
         _ => None,
     }
 }
@@ -90,6 +90,13 @@ pub fn lines<'a>(model: &Model) -> Vec<Line<'a>> {
     out
 }
 
+/// The furthest help can scroll at the current terminal height (what `G` goes to).
+pub fn max_scroll(model: &Model) -> usize {
+    let lines = lines(model).len();
+    let h = usize::from(model.size.1.saturating_sub(4));
+    lines.saturating_sub(h.saturating_sub(2))
+}
+
 pub fn draw(model: &Model, scroll: u16, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
     let lines = lines(model);
@@ -99,14 +106,15 @@ pub fn draw(model: &Model, scroll: u16, area: Rect, buf: &mut Buffer) {
     let inner_h = usize::from(h.saturating_sub(2));
     let max_scroll = lines.len().saturating_sub(inner_h);
     let scroll = usize::from(scroll).min(max_scroll);
-    let mut bottom = format!(
-        " {}/{} scroll · {} close ",
-        model.keymap.hint(Action::Up),
-        model.keymap.hint(Action::Down),
-        model.keymap.hint(Action::Back)
-    );
+    let mut bottom = format!(" {} close ", model.keymap.hint(Action::Back));
     if max_scroll > 0 {
-        bottom.push_str(&format!("· {}/{} ", scroll + 1, max_scroll + 1));
+        bottom = format!(
+            " {}/{} scroll ·{bottom}· {}/{} ",
+            model.keymap.hint(Action::Up),
+            model.keymap.hint(Action::Down),
+            scroll + 1,
+            max_scroll + 1
+        );
         if scroll < max_scroll {
             bottom.insert_str(0, " ↓ more ·");
         }

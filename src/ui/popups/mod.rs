@@ -3,6 +3,7 @@
 pub mod argo;
 pub mod expire;
 pub mod help;
+pub mod inspect;
 pub mod prompt;
 pub mod rollback;
 pub mod silence;
@@ -23,6 +24,7 @@ pub fn draw(model: &Model, popup: &Popup, area: Rect, buf: &mut Buffer) {
         Popup::Rollback(form) => rollback::draw(model, form, area, buf),
         Popup::Sync(form) => argo::sync(model, form, area, buf),
         Popup::Confirm(action) => argo::confirm(model, action, area, buf),
+        Popup::Inspect(inspect) => inspect::draw(model, inspect, area, buf),
     }
 }
 

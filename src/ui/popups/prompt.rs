@@ -24,41 +24,82 @@ pub fn draw(model: &Model, prompt: &Prompt, body: Rect, line: Rect, buf: &mut Bu
     widgets::clear(buf, line, theme);
     let room = usize::from(line.width).saturating_sub(2);
     let text = format::tail(&prompt.text, room);
+    // Reopened with its text: shown selected, the first key typed replaces it.
+    let text_style = if prompt.select_all {
+        theme.selection
+    } else {
+        theme.text
+    };
     put(
         buf,
         line,
         line.y,
         &Line::from(vec![
             Span::styled(sigil, theme.accent),
-            Span::styled(text, theme.text),
+            Span::styled(text, text_style),
             // The cursor: a reversed cell, visible without colour.
             Span::styled(" ", theme.text.add_modifier(Modifier::REVERSED)),
         ]),
     );
 
-    // Above the prompt, top to bottom: completions, then the error nearest the input.
+    // Above the prompt, top to bottom: completions in a box, then the error nearest the input.
     let mut above: Vec<Line> = Vec::new();
-    let shown = prompt.completions.len().min(MAX_COMPLETIONS);
-    if shown > 0 {
+    let n = prompt.completions.len();
+    if n > 0 {
+        let w = usize::from(line.width).max(4);
+        let inner_w = w - 4;
+        // A window of the list that keeps the one Tab chose in view.
+        let shown = n.min(MAX_COMPLETIONS);
+        let chosen = prompt.completion.unwrap_or(0);
+        let start = chosen.saturating_sub(shown - 1).min(n - shown);
+        let mut title = format!(
+            "─ completions {}/{n} · tab next · shift-tab previous ",
+            chosen + 1
+        );
+        if prompt.completion.is_none() {
+            title = format!(
+                "─ {} completion{} · tab picks ",
+                n,
+                if n == 1 { "" } else { "s" }
+            );
+        }
+        let title = format::truncate(&title, w.saturating_sub(2));
+        let fill = w.saturating_sub(2 + format::width(&title));
         above.push(Line::from(Span::styled(
-            "─ completions ".to_string() + &"─".repeat(usize::from(line.width)),
+            format!("┌{title}{}┐", "─".repeat(fill)),
             theme.border,
         )));
-    }
-    for c in prompt.completions.iter().take(shown) {
-        above.push(Line::from(vec![
-            Span::styled("  ", theme.text),
-            Span::styled(
-                format::truncate(c, usize::from(line.width).saturating_sub(2)),
-                theme.text,
-            ),
-        ]));
-    }
-    if prompt.completions.len() > shown {
-        above.push(widgets::muted(
-            theme,
-            format!("  … {} more", prompt.completions.len() - shown),
-        ));
+        if start > 0 {
+            above.push(boxed(
+                theme,
+                widgets::muted(theme, format!("↑ {start} more")),
+                inner_w,
+            ));
+        }
+        for (i, c) in prompt
+            .completions
+            .iter()
+            .enumerate()
+            .skip(start)
+            .take(shown)
+        {
+            let picked = prompt.completion == Some(i);
+            let style = if picked { theme.selection } else { theme.text };
+            let text = format::fit(c, inner_w);
+            above.push(boxed(theme, Line::from(Span::styled(text, style)), inner_w));
+        }
+        let after = n - start - shown;
+        if after > 0 {
+            above.push(boxed(
+                theme,
+                widgets::muted(theme, format!("↓ {after} more")),
+                inner_w,
+            ));
+        }
+        above.push(Line::from(Span::styled(
+            format!("└{}┘", "─".repeat(w - 2)),
+            theme.border,
+        )));
     }
     if let Some(err) = &prompt.error {
         above.push(Line::from(Span::styled(
@@ -81,4 +122,14 @@ pub fn draw(model: &Model, prompt: &Prompt, body: Rect, line: Rect, buf: &mut Bu
     for (i, l) in above.iter().skip(skip).enumerate() {
         put(buf, area, area.y + i as u16, l);
     }
+}
+
+/// `│ content │`, the content padded to `inner_w`.
+fn boxed<'a>(theme: &crate::config::theme::Theme, content: Line<'a>, inner_w: usize) -> Line<'a> {
+    let pad = inner_w.saturating_sub(content.width());
+    let mut spans = vec![Span::styled("│ ", theme.border)];
+    spans.extend(content.spans);
+    spans.push(Span::raw(" ".repeat(pad)));
+    spans.push(Span::styled(" │", theme.border));
+    Line::from(spans)
 }

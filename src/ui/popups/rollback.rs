@@ -18,7 +18,7 @@ use ratatui::text::{Line, Span};
 const LABEL_W: usize = 14;
 
 /// What Argo CD does with auto-sync on, in the words the form shows.
-pub const AUTOSYNC_EXPLAINED: &str = "Auto-sync is ON: Argo CD refuses rollbacks while it is on, and would re-sync to git right after. Press `a` to disable auto-sync, then roll back (one confirmed step). sitrep keeps an 'auto-sync OFF' reminder on the app until you re-enable it.";
+pub const AUTOSYNC_EXPLAINED: &str = "Auto-sync is ON: Argo CD refuses rollbacks (and their dry runs) while it is on, and would re-sync to git right after. Press `a` to disable auto-sync, then roll back (one confirmed step). sitrep keeps an 'auto-sync OFF' reminder on the app until you re-enable it.";
 
 const PICK_COLS: [Col; 6] = [
     Col::fixed("ID", 4, 0).right(),
@@ -26,7 +26,7 @@ const PICK_COLS: [Col; 6] = [
     Col::fixed("DEPLOYED (UTC)", 14, 2),
     Col::flex("AGE", 4, 4, 3).right(),
     Col::flex("BY", 8, 18, 1),
-    Col::flex("", 12, 12, 0),
+    Col::flex("", 15, 15, 0),
 ];
 
 pub fn draw(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
@@ -37,19 +37,6 @@ pub fn draw(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
             summary(model, form, area, buf)
         }
     }
-}
-
-/// Index of the entry that is deployed now: the one with the app's current revision, else the
-/// newest (Argo CD's last history entry is what runs).
-fn current_index(form: &RollbackForm) -> Option<usize> {
-    form.entries
-        .iter()
-        .position(|e| !e.revision.is_empty() && e.revision == form.current_revision)
-        .or(if form.entries.is_empty() {
-            None
-        } else {
-            Some(0)
-        })
 }
 
 fn target(form: &RollbackForm) -> Option<&HistoryEntry> {
@@ -72,10 +59,13 @@ fn pick(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
     let w = popups::inner_width(area);
 
     let mut head: Vec<Line> = Vec::new();
-    let mut now_at = vec![Span::styled(
-        argo::short_rev(&form.current_revision),
-        theme.accent,
-    )];
+    let mut now_at = match app {
+        Some(app) => argo::revision_spans(theme, app),
+        None => vec![Span::styled(
+            argo::short_rev(&form.current_revision),
+            theme.accent,
+        )],
+    };
     if let Some(app) = app {
         now_at.push(Span::raw("  "));
         now_at.push(Span::styled(
@@ -94,59 +84,55 @@ fn pick(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
         theme.header,
     )));
 
-    // The auto-sync box below the list.
+    // Below the list: each fact once, the most pressing first (the rest may not fit).
     let mut tail: Vec<Line> = Vec::new();
-    if form.auto_sync {
-        tail.push(Line::from(Span::styled(
-            format!("┌ Auto-sync {}", "─".repeat(w.saturating_sub(12))),
-            theme.warning,
-        )));
-        for l in format::wrap(AUTOSYNC_EXPLAINED, w.saturating_sub(2), 6) {
-            tail.push(Line::from(vec![
-                Span::styled("│ ", theme.warning),
-                Span::raw(l),
-            ]));
-        }
-        let (mark, style) = if form.disable_auto_sync {
-            ("[x]", theme.warning.add_modifier(Modifier::BOLD))
-        } else {
-            ("[ ]", theme.text)
-        };
-        tail.push(Line::from(vec![
-            Span::styled("│ ", theme.warning),
-            Span::styled(mark, style),
-            Span::raw(" "),
-            Span::styled("disable auto-sync, then roll back", style),
-            Span::styled("  a toggles", theme.muted),
-        ]));
-        tail.push(Line::from(Span::styled(
-            format!("└{}", "─".repeat(w.saturating_sub(1))),
-            theme.warning,
-        )));
-    }
     if let Some(problem) = &form.problem {
         tail.push(Line::from(Span::styled(
             format!("✗ {}", argo::one_line(problem)),
             theme.critical,
         )));
     }
-    let current = current_index(form);
-    if form.selected < form.entries.len() && Some(form.selected) == current {
-        tail.push(Line::from(Span::styled(
-            "that is what runs now: choose an older entry",
-            theme.warning,
-        )));
+    let refusal = form.target_refusal();
+    if let Some(why) = refusal {
+        tail.push(Line::from(Span::styled(why, theme.warning)));
     }
-    let mut hint = vec![
-        ("j/k", true),
-        (" choose · ", false),
-        ("Enter", true),
-        (" dry run · ", false),
-    ];
     if form.auto_sync {
-        hint.push(("a", true));
-        hint.push((" auto-sync · ", false));
+        tail.extend(autosync_box(model, form, w));
     }
+    if form.last_healthy.is_none() && !form.entries.is_empty() {
+        tail.push(widgets::muted(
+            theme,
+            "no earlier entry was seen Healthy by sitrep (Argo CD's history keeps no health)",
+        ));
+    }
+    // The keys that work now, and only those.
+    let blocked = form.auto_sync && !form.disable_auto_sync;
+    let prune = if form.prune {
+        " prune: yes · "
+    } else {
+        " prune: no · "
+    };
+    let mut hint = vec![("j/k", true), (" choose · ", false)];
+    if refusal.is_none() && !blocked {
+        hint.push(("Enter", true));
+        hint.push((
+            if form.auto_sync {
+                " review (no dry run) · "
+            } else {
+                " dry run · "
+            },
+            false,
+        ));
+    }
+    if blocked {
+        hint.push(("a", true));
+        hint.push((" disable auto-sync first · ", false));
+    } else if form.auto_sync {
+        hint.push(("a", true));
+        hint.push((" keep auto-sync · ", false));
+    }
+    hint.push(("p", true));
+    hint.push((prune, false));
     hint.push(("Esc", true));
     hint.push((" cancel", false));
     let last = [popups::key_hint(model, &hint)];
@@ -193,7 +179,7 @@ fn pick(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
         .enumerate()
     {
         let selected = i == form.selected;
-        let line = entry_row(model, form, i, e, current, &widths, selected);
+        let line = entry_row(model, form, i, e, &widths, selected);
         widgets::selectable_row(buf, theme, inner, y + row as u16, &line, selected, true);
     }
     y += rows as u16;
@@ -207,12 +193,47 @@ fn pick(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
     put(buf, inner, inner.bottom() - 1, &last[0]);
 }
 
+/// The auto-sync explanation in a box of its own, all four sides drawn, `w` wide.
+fn autosync_box<'a>(model: &Model, form: &RollbackForm, w: usize) -> Vec<Line<'a>> {
+    let theme = &model.theme;
+    let side = |content: Vec<Span<'a>>| -> Line<'a> {
+        let used: usize = content.iter().map(|s| format::width(&s.content)).sum();
+        let mut spans = vec![Span::styled("│ ", theme.warning)];
+        spans.extend(content);
+        spans.push(Span::raw(" ".repeat(w.saturating_sub(4 + used))));
+        spans.push(Span::styled(" │", theme.warning));
+        Line::from(spans)
+    };
+    let mut lines = vec![Line::from(Span::styled(
+        format!("┌ Auto-sync {}┐", "─".repeat(w.saturating_sub(13))),
+        theme.warning,
+    ))];
+    for l in format::wrap(AUTOSYNC_EXPLAINED, w.saturating_sub(4), 6) {
+        lines.push(side(vec![Span::raw(l)]));
+    }
+    let (mark, style) = if form.disable_auto_sync {
+        ("[x]", theme.warning.add_modifier(Modifier::BOLD))
+    } else {
+        ("[ ]", theme.text)
+    };
+    lines.push(side(vec![
+        Span::styled(mark, style),
+        Span::raw(" "),
+        Span::styled("disable auto-sync, then roll back", style),
+        Span::styled("  a toggles", theme.muted),
+    ]));
+    lines.push(Line::from(Span::styled(
+        format!("└{}┘", "─".repeat(w.saturating_sub(2))),
+        theme.warning,
+    )));
+    lines
+}
+
 fn entry_row<'a>(
     model: &Model,
     form: &RollbackForm,
     i: usize,
     e: &'a HistoryEntry,
-    current: Option<usize>,
     widths: &'a [u16],
     selected: bool,
 ) -> Line<'a> {
@@ -224,10 +245,21 @@ fn entry_row<'a>(
         ),
         None => (NONE.to_string(), NONE.to_string()),
     };
-    let (note, note_style) = if Some(i) == current {
+    // What runs is the newest entry; what sitrep saw each revision settle at.
+    let seen = model
+        .apps
+        .get(&form.key)
+        .and_then(|a| a.seen_health.get(&e.revision));
+    let (note, note_style) = if i == 0 {
         ("current", theme.info)
+    } else if e.revision == form.current_revision {
+        ("same as current", theme.muted)
     } else if Some(i) == form.last_healthy {
         ("last healthy", theme.ok)
+    } else if seen == Some(&HealthStatus::Degraded) {
+        ("seen Degraded", theme.critical)
+    } else if seen == Some(&HealthStatus::Healthy) {
+        ("seen Healthy", theme.ok)
     } else {
         ("", theme.muted)
     };
@@ -345,21 +377,22 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
         let label = if i == 0 { "  Auto-sync" } else { "" };
         lines.push(field(label, vec![Span::styled(l, auto.style)]));
     }
-    let dry = match form.stage {
-        RollbackStage::DryRun(_) => Span::styled(
-            format!(
-                "dry run… asking {} whether it would accept this",
-                form.key.instance
-            ),
-            theme.info,
-        ),
-        _ if form.dry_run_skipped => Span::styled(
-            "not possible while auto-sync is on (Argo CD refuses it); auto-sync goes off first",
-            theme.warning,
-        ),
-        _ => Span::styled(format!("✓ accepted by {}", form.key.instance), theme.ok),
-    };
-    lines.push(field("  Dry run", vec![dry]));
+    match &form.dry_run {
+        _ if form.dry_run_skipped => lines.push(field(
+            "  Dry run",
+            vec![Span::styled(
+                "none: Argo CD cannot dry-run a rollback while auto-sync is on",
+                theme.warning,
+            )],
+        )),
+        Some(watch) => lines.extend(popups::argo::dry_run_lines(
+            model,
+            watch,
+            &form.key.instance,
+            "  Dry run",
+        )),
+        None => lines.push(field("  Dry run", vec![Span::styled("none", theme.muted)])),
+    }
     lines.push(Line::default());
     if let Some(problem) = &form.problem {
         for l in format::wrap(
@@ -371,11 +404,15 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
         }
     }
 
-    let name = &form.key.name;
     let last: Vec<Line> = match form.stage {
         RollbackStage::DryRun(_) => vec![popups::key_hint(
             model,
-            &[("dry run… ", false), ("Esc", true), (" cancel", false)],
+            // Esc only hides the popup: the request is not withdrawn.
+            &[
+                ("dry run… ", false),
+                ("Esc", true),
+                (" closes this; the request still completes", false),
+            ],
         )],
         RollbackStage::InFlight(_) => vec![Line::from(Span::styled(
             format!(
@@ -384,47 +421,22 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
             ),
             theme.info,
         ))],
-        _ if form.production => {
-            let matches = form.typed == *name;
-            vec![
-                Line::from(vec![
-                    Span::styled("production: type the app name to confirm: ", theme.warning),
-                    Span::styled(
-                        format::tail(&form.typed, 64),
-                        if matches { theme.ok } else { theme.text },
-                    ),
-                    Span::styled(" ", theme.text.add_modifier(Modifier::REVERSED)),
-                    Span::styled(if matches { "  ✓" } else { "" }, theme.ok),
-                ]),
-                if matches {
-                    popups::key_hint(
-                        model,
-                        &[
-                            ("press ", false),
-                            ("Enter", true),
-                            (" to roll back, ", false),
-                            ("Esc", true),
-                            (" to go back", false),
-                        ],
-                    )
-                } else {
-                    Line::from(Span::styled(
-                        format!("type “{name}” exactly · Esc to go back"),
-                        theme.muted,
-                    ))
-                },
-            ]
+        // Argo CD would refuse the rollback while its dry run still runs.
+        _ if form
+            .dry_run
+            .as_ref()
+            .is_some_and(|w| w.running(model.apps.get(&form.key))) =>
+        {
+            vec![popups::key_hint(
+                model,
+                &[
+                    ("waiting for the dry run's result… ", false),
+                    ("Esc", true),
+                    (" to go back", false),
+                ],
+            )]
         }
-        _ => vec![popups::key_hint(
-            model,
-            &[
-                ("press ", false),
-                ("y", true),
-                (" to roll back, ", false),
-                ("Esc", true),
-                (" to go back", false),
-            ],
-        )],
+        _ => popups::argo::confirmation_lines(model, &form.confirm, "roll back", "go back"),
     };
     let what = match form.stage {
         RollbackStage::DryRun(_) => "Dry run: roll back",
@@ -476,9 +488,11 @@ fn watching(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
                 "  Sync",
                 vec![
                     Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
-                    Span::styled("  at ", theme.muted),
-                    Span::styled(argo::short_rev(&app.revision), theme.accent),
-                ],
+                    Span::styled("  running ", theme.muted),
+                ]
+                .into_iter()
+                .chain(argo::revision_spans(theme, app))
+                .collect(),
             ));
             let op = match &app.operation {
                 Some(o) => {
@@ -517,14 +531,7 @@ fn watching(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
                 && !app.operation_running()
             {
                 Line::from(Span::styled(
-                    format!(
-                        "✓ healed: Healthy, running {}",
-                        argo::short_rev(
-                            app.current_history()
-                                .map(|h| h.revision.as_str())
-                                .unwrap_or(&app.revision)
-                        )
-                    ),
+                    format!("✓ healed: Healthy, running {}", argo::deployed(app)),
                     theme.ok,
                 ))
             } else {

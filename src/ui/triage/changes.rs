@@ -3,6 +3,7 @@
 
 use super::has_source;
 use crate::model::Model;
+use crate::model::coverage::{Coverage, Domain};
 use crate::model::deploy::Deploy;
 use crate::model::source::SourceKind;
 use crate::model::timeline::{EventKind, TimelineEvent};
@@ -23,7 +24,7 @@ pub const CHANGES_WINDOW_SECS: i64 = 2 * 3600;
 const CHANGE_COLS: [Col; 5] = [
     Col::fixed("TIME", 8, 0),
     Col::fixed("AGE", 4, 3).right(),
-    Col::flex("EVENT", 12, 16, 2),
+    Col::fixed("EVENT", 11, 2),
     Col::flex("SERVICE", 8, 16, 4),
     Col::flex("SUMMARY", 10, u16::MAX, 0),
 ];
@@ -40,19 +41,16 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
     let has_argocd = has_source(model, SourceKind::Argocd);
     let cutoff = model.now - chrono::Duration::seconds(CHANGES_WINDOW_SECS);
     let rows = usize::from(area.height.saturating_sub(2));
-    // Newest first; the timeline is in recording order, so stop at the first event recorded
-    // before the window: this never walks the whole timeline. Deploys come from the deploy
-    // feed (newest first too), so the timeline's own deploy events are left out.
-    let mut recent: Vec<&TimelineEvent> = model
+    // Newest first; the timeline is kept in time order, so stop at the first event before the
+    // window: this never walks the whole timeline. Deploys come from the deploy feed (newest
+    // first too), so the timeline's own deploy events are left out.
+    let recent = model
         .timeline
         .iter()
         .rev()
-        .take_while(|e| e.recorded_at >= cutoff)
-        .filter(|e| e.occurred_at >= cutoff && is_change(e.kind, has_argocd))
-        .collect();
-    // Recording order is not occurrence order (a source's first answer back-fills the past).
-    recent.sort_by_key(|e| std::cmp::Reverse(e.occurred_at));
-    let mut events = recent.into_iter().peekable();
+        .take_while(|e| e.occurred_at >= cutoff)
+        .filter(|e| is_change(e.kind, has_argocd));
+    let mut events = recent.peekable();
     let mut deploys = model
         .deploys
         .iter()
@@ -102,7 +100,12 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
         put(buf, inner, inner.y + i as u16, &line);
     }
     if changes.is_empty() {
-        let text = if has_argocd {
+        let coverage = Coverage::of(&model.sources, Domain::All, model.now);
+        let text = if coverage.fresh.is_empty() && !coverage.is_empty() {
+            "Changes unknown: no source is answering"
+        } else if !coverage.complete() {
+            "No changes in the last 2h from the sources that answered"
+        } else if has_argocd {
             "No changes in the last 2h"
         } else {
             "Argo CD not configured: no deploys to show"
@@ -123,6 +126,22 @@ fn is_change(kind: EventKind, has_argocd: bool) -> bool {
         return false;
     }
     kind.as_str().starts_with("change.") || kind.as_str().starts_with("alert.")
+}
+
+/// The feed's short word for an event kind (the Timeline shows the full kind).
+fn feed_word(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::AlertFiring => "firing",
+        EventKind::AlertResolved => "resolved",
+        EventKind::AlertSilenced => "silenced",
+        EventKind::AlertUnsilenced => "unsilenced",
+        EventKind::Deploy => "deploy",
+        EventKind::Rollback => "rollback",
+        EventKind::HealthChanged => "health",
+        EventKind::SyncFailed => "sync failed",
+        EventKind::AutosyncToggled => "auto-sync",
+        other => other.as_str(),
+    }
 }
 
 fn deploy_row<'a>(model: &Model, d: &'a Deploy, widths: &'a [u16]) -> Line<'a> {
@@ -149,7 +168,7 @@ fn deploy_row<'a>(model: &Model, d: &'a Deploy, widths: &'a [u16]) -> Line<'a> {
         .prefix(Span::raw(" "))
         .cell(&format::hms(at), theme.muted)
         .cell(&format::age(model.now, at), theme.muted)
-        .cell(kind.as_str(), widgets::event_style(theme, kind))
+        .cell(feed_word(kind), widgets::event_style(theme, kind))
         .cell(d.service.as_deref().unwrap_or(NONE), Style::default())
         .spans(&summary)
         .build()
@@ -161,7 +180,7 @@ fn change_row<'a>(model: &Model, e: &'a TimelineEvent, widths: &'a [u16]) -> Lin
         .prefix(Span::raw(" "))
         .cell(&format::hms(e.occurred_at), theme.muted)
         .cell(&format::age(model.now, e.occurred_at), theme.muted)
-        .cell(e.kind.as_str(), widgets::event_style(theme, e.kind))
+        .cell(feed_word(e.kind), widgets::event_style(theme, e.kind))
         .cell(service, Style::default())
         .cell(&e.summary, Style::default())
         .build()

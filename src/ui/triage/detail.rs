@@ -59,7 +59,17 @@ pub(super) fn draw(
         Span::raw(format::truncate(&service.name, 40)),
         Span::raw(" "),
     ]);
-    let inner = widgets::draw_pane(buf, area, widgets::pane(theme, title, focused));
+    let mut block = widgets::pane(theme, title, focused);
+    if !super::row_current(model, &crate::ui::coverage::not_fresh(model), service) {
+        block = block.title(
+            Line::from(Span::styled(
+                " ⚠ last known state: a source is not answering ",
+                crate::ui::coverage::stale_style(model),
+            ))
+            .right_aligned(),
+        );
+    }
+    let inner = widgets::draw_pane(buf, area, block);
     if inner.is_empty() {
         return;
     }
@@ -278,13 +288,15 @@ fn sections<'a>(model: &'a Model, service: &ServiceRow, label_w: usize) -> Vec<L
                 Span::styled(app.health.word(), argo::health_style(theme, app.health)),
                 Span::raw(" "),
                 Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
-                Span::styled(
-                    format!("  {}", argo::short_rev(&app.revision)),
-                    theme.accent,
-                ),
+                Span::raw("  "),
+            ]
+            .into_iter()
+            .chain(argo::revision_spans(theme, app))
+            .chain([
                 Span::styled("  auto-sync ", theme.muted),
                 Span::styled(auto, auto_style),
-            ],
+            ])
+            .collect(),
         ));
         if let Some(op) = app
             .operation

@@ -7,12 +7,12 @@ mod detail;
 pub use changes::CHANGES_WINDOW_SECS;
 
 use crate::model::Model;
+use crate::model::coverage::{Coverage, Domain};
 use crate::model::service::ServiceRow;
-use crate::model::source::{SourceKind, SourceState};
+use crate::model::source::SourceKind;
 use crate::model::ui::{Screen, TriagePane};
 use crate::ui::RenderState;
 use crate::ui::argo;
-use crate::ui::chrome;
 use crate::ui::format::{self, NONE};
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
 use crate::ui::widgets::{self, put, selectable_row};
@@ -65,8 +65,9 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         height: changes_h,
         ..area
     };
-    if model.alerts.is_empty() {
-        all_quiet(model, top, buf);
+    let services = model.visible_services();
+    if services.is_empty() && model.filter(Screen::Triage).is_empty() {
+        nothing_to_show(model, top, buf);
     } else {
         // The ARGO and DEPLOY columns need a little more room at 80 columns.
         let min_left = if has_source(model, SourceKind::Argocd) {
@@ -84,7 +85,6 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
             width: top.width - left_w,
             ..top
         };
-        let services = model.visible_services();
         services_pane(model, state, &services, left, buf);
         let selected = services.get(model.triage.selected).copied();
         detail::draw(model, state, selected, right, buf);
@@ -134,6 +134,7 @@ fn services_pane(
     if inner.is_empty() {
         return;
     }
+    let inner = super::coverage::draw_banner(model, Domain::All, inner, buf);
     let mut cols = if inner.width >= 50 {
         SERVICE_COLS
     } else {
@@ -168,10 +169,12 @@ fn services_pane(
         services.len(),
         usize::from(list.height),
     );
+    let not_fresh = super::coverage::not_fresh(model);
     for (row, i) in window.enumerate() {
         let s = services[i];
         let selected = i == model.triage.selected;
-        let line = service_row(model, s, &cols, &widths, selected);
+        let current = row_current(model, &not_fresh, s);
+        let line = service_row(model, s, &cols, &widths, selected, current);
         selectable_row(
             buf,
             theme,
@@ -190,6 +193,7 @@ fn service_row<'a>(
     cols: &'a [Col],
     widths: &'a [u16],
     selected: bool,
+    current: bool,
 ) -> Line<'a> {
     let theme = &model.theme;
     let (badge, badge_style) = if s.firing > 0 {
@@ -228,7 +232,7 @@ fn service_row<'a>(
     let deploy_w = usize::from(widths.get(DEPLOY_COL).copied().unwrap_or(0));
     let (deploy, deploy_style) = deploy_cell(model, s, deploy_w);
     RowBuilder::new(cols, widths)
-        .prefix(widgets::marker(theme, selected))
+        .prefix(super::coverage::row_marker(model, selected, current))
         .cell(badge, badge_style)
         .cell(&s.name, name_style)
         .cell(owner, owner_style)
@@ -244,6 +248,21 @@ fn service_row<'a>(
             },
         )
         .build()
+}
+
+/// A service row is current when each of its alerts is reported by at least one fresh source
+/// (HA peers count) and each of its apps comes from a fresh Argo CD instance.
+pub(super) fn row_current(model: &Model, not_fresh: &[&str], s: &ServiceRow) -> bool {
+    use super::coverage::{alert_sources, is_current};
+    not_fresh.is_empty()
+        || (s
+            .alerts
+            .iter()
+            .filter_map(|i| model.alerts.at(*i))
+            .all(|a| is_current(not_fresh, alert_sources(a)))
+            && s.apps
+                .iter()
+                .all(|k| is_current(not_fresh, std::iter::once(k.instance.as_str()))))
 }
 
 /// The ARGO cell: `⊘` first when sitrep left one of the apps with auto-sync off, then the most
@@ -278,7 +297,8 @@ fn deploy_cell(model: &Model, s: &ServiceRow, w: usize) -> (String, Style) {
         .at()
         .map(|t| format::age(model.now, t))
         .unwrap_or_else(|| "?".to_string());
-    if s.suspect {
+    // The marker speaks of the deploy this cell shows, as the detail pane does.
+    if d.suspect {
         let long = format!("{age} SUSPECT");
         let text = if format::width(&long) <= w {
             long
@@ -295,60 +315,92 @@ pub(crate) fn has_source(model: &Model, kind: SourceKind) -> bool {
     model.sources.iter().any(|s| s.kind == kind)
 }
 
-/// No alerts at all: say so calmly, and say honestly which sources could not be asked.
-fn all_quiet(model: &Model, area: Rect, buf: &mut Buffer) {
+/// Nothing needs attention among what sitrep can see. "All quiet" only when every source
+/// answered recently; otherwise say plainly what is not known, source by source.
+fn nothing_to_show(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
     let inner = widgets::draw_pane(buf, area, widgets::pane(theme, " Triage ".into(), false));
-    let alert_sources: Vec<_> = model
-        .sources
-        .iter()
-        .filter(|s| matches!(s.kind, SourceKind::Alertmanager | SourceKind::Prometheus))
-        .collect();
-    let ok = alert_sources
-        .iter()
-        .filter(|s| s.state == SourceState::Ok)
-        .count();
-    let mut lines: Vec<Line> = Vec::new();
-    if alert_sources.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "No alert sources configured",
-            theme.warning,
-        )));
-        lines.push(widgets::muted(
-            theme,
-            "add an [[alertmanager]] or [[prometheus]] source to your config (see README)",
-        ));
-    } else {
-        let plural = if ok == 1 { "" } else { "s" };
-        lines.push(Line::from(vec![
-            Span::styled("✓ ", theme.ok),
-            Span::styled(
-                format!("All quiet: no firing alerts from {ok} source{plural}"),
-                theme.ok,
-            ),
-        ]));
-        for s in alert_sources.iter().filter(|s| s.state != SourceState::Ok) {
-            let (what, style) = match s.state {
-                SourceState::Connecting => ("still connecting".to_string(), theme.muted),
-                _ => (
-                    format!(
-                        "failing ({}): its alerts are unknown",
-                        s.last_error
-                            .as_deref()
-                            .map(format::short_error)
-                            .unwrap_or_else(|| "error".to_string())
-                    ),
-                    theme.warning,
-                ),
-            };
-            lines.push(Line::from(Span::styled(
-                format!("{} {what}", chrome::source_label(s)),
-                style,
-            )));
-        }
-    }
+    let lines = quiet_lines(model);
     let top = inner.y + inner.height.saturating_sub(lines.len() as u16) / 2;
     for (i, line) in lines.iter().enumerate() {
         widgets::put_centered(buf, inner, top + i as u16, line);
     }
+}
+
+fn quiet_lines<'a>(model: &Model) -> Vec<Line<'a>> {
+    let theme = &model.theme;
+    let coverage = Coverage::of(&model.sources, Domain::All, model.now);
+    let alert_sources = Coverage::of(&model.sources, Domain::Alerts, model.now);
+    let mut lines: Vec<Line> = Vec::new();
+    if coverage.is_empty() {
+        lines.push(Line::from(Span::styled(
+            "No sources configured: nothing is being watched",
+            theme.warning,
+        )));
+        lines.push(widgets::muted(
+            theme,
+            "add an [[alertmanager]], [[prometheus]] or [[argocd]] source to your config, or pass --alertmanager URL (see README)",
+        ));
+        return lines;
+    }
+    let answered = coverage.fresh.len();
+    let total = coverage.total();
+    if coverage.complete() {
+        let what = if alert_sources.is_empty() {
+            "no degraded or out-of-sync apps"
+        } else if has_source(model, SourceKind::Argocd) {
+            "nothing firing, nothing degraded"
+        } else {
+            "no firing alerts"
+        };
+        let who = coverage.all_answered();
+        lines.push(Line::from(vec![
+            Span::styled("✓ ", theme.ok),
+            Span::styled(format!("All quiet: {what} ({who})"), theme.ok),
+        ]));
+        if alert_sources.is_empty() {
+            lines.push(widgets::muted(
+                theme,
+                "no alert source configured: firing alerts are not watched",
+            ));
+        }
+        return lines;
+    }
+    // Something is not known: never green, never "quiet".
+    let headline = if answered == 0 {
+        if coverage.stale.is_empty() {
+            "Unknown: no source has answered yet".to_string()
+        } else {
+            "Unknown: no source is answering now".to_string()
+        }
+    } else {
+        format!("Nothing needs attention among what answered ({answered} of {total} sources), but:")
+    };
+    lines.push(Line::from(Span::styled(
+        format!("⚠ {headline}"),
+        theme.warning,
+    )));
+    for problem in super::coverage::problems(model, &coverage) {
+        lines.push(Line::from(Span::styled(problem, theme.warning)));
+    }
+    let unsure = |d: Domain| {
+        coverage
+            .stale
+            .iter()
+            .map(|(s, _)| s.kind)
+            .chain(coverage.unknown.iter().map(|s| s.kind))
+            .any(|k| d.includes(k))
+    };
+    let mut maybe = Vec::new();
+    if unsure(Domain::Alerts) {
+        maybe.push("alerts may be firing");
+    }
+    if unsure(Domain::Apps) {
+        maybe.push("apps may be degraded");
+    }
+    lines.push(widgets::muted(
+        theme,
+        format!("{} where sitrep cannot see", maybe.join(", ")),
+    ));
+    lines
 }

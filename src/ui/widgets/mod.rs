@@ -234,3 +234,23 @@ pub fn centered(area: Rect, w: u16, h: u16) -> Rect {
         h,
     )
 }
+
+/// `3–10 of 42` on the bottom border of a pane (`outer`: its area with the border) whose rows
+/// do not all fit, so a scrolled list says there is more.
+pub fn scroll_note(
+    buf: &mut Buffer,
+    theme: &Theme,
+    outer: Rect,
+    shown: &std::ops::Range<usize>,
+    total: usize,
+) {
+    if shown.len() >= total || outer.height < 2 || outer.width < 4 {
+        return;
+    }
+    let line = Line::from(Span::styled(
+        format!(" {}–{} of {total} ", shown.start + 1, shown.end),
+        theme.muted,
+    ));
+    let border = Rect::new(outer.x + 1, outer.bottom() - 1, outer.width - 2, 1);
+    put_right(buf, border, border.y, &line);
+}

@@ -60,8 +60,13 @@ fn a_single_source_app() {
         (SyncStatus::Synced, HealthStatus::Degraded)
     );
     assert_eq!(a.health_message, "Deployment has 0 available replicas");
-    assert_eq!(a.revision, "abc123");
-    assert!(a.revisions.is_empty() && !a.multi_source);
+    assert_eq!(
+        a.health_since,
+        Some("2024-05-01T10:00:00Z".parse().unwrap()),
+        "lastTransitionTime dates the health"
+    );
+    assert_eq!(a.git_revision, "abc123");
+    assert!(a.git_revisions.is_empty() && !a.multi_source);
     assert_eq!(a.target_revisions, ["main"]);
     assert_eq!(a.repo_urls, ["https://git/checkout"]);
     assert_eq!(a.destination_server, "https://kubernetes.default.svc");
@@ -107,8 +112,11 @@ fn a_multi_source_app() {
     }));
     assert!(a.multi_source);
     assert_eq!(a.key.namespace, "apps");
-    assert_eq!(a.revision, "1.2.3");
-    assert_eq!(a.revisions, ["1.2.3", "def456"]);
+    assert_eq!(a.git_revision, "1.2.3");
+    assert_eq!(a.git_revisions, ["1.2.3", "def456"]);
+    assert_eq!(a.health_since, None, "older servers say nothing");
+    assert_eq!(a.deployed_revision(), Some("1.2.2"));
+    assert_eq!(a.git_differs(), Some("1.2.3"));
     assert_eq!(a.target_revisions, ["1.2.3", "main"]);
     assert_eq!(a.repo_urls, ["https://charts", "https://git/values"]);
     assert_eq!(a.destination_server, "in-cluster");

@@ -1,0 +1,222 @@
+//! The rows each list screen shows, filtered by its `/` filter, computed when data or the filter
+//! change (never while drawing). Every filter takes the same language: Alertmanager matchers
+//! (`severity=critical`, applied to alerts) and text words ([`TextQuery`]).
+
+use super::Model;
+use super::alerts_view::{AlertFilter, alert_fields};
+use super::deploy::DeployResult;
+use super::service::{ServiceRow, Urgency};
+use super::text_match::TextQuery;
+use super::timeline::TimelineEvent;
+use super::ui::Screen;
+use chrono::{DateTime, Duration, Utc};
+
+/// A service with a deploy this recent stays on the triage list even when nothing is wrong.
+pub const RECENT_DEPLOY_MINUTES: i64 = 30;
+
+impl Model {
+    /// Services shown on the triage screen (after its filter), most urgent first.
+    pub fn visible_services(&self) -> Vec<&ServiceRow> {
+        self.triage_view
+            .iter()
+            .filter_map(|i| self.services.get(*i))
+            .collect()
+    }
+
+    pub fn selected_service(&self) -> Option<&ServiceRow> {
+        self.triage_view
+            .get(self.triage.selected)
+            .and_then(|i| self.services.get(*i))
+    }
+
+    /// Rebuild the triage rows: services with alerts, unhealthy or out-of-sync apps, or a
+    /// deploy in the last 30 minutes, that pass the triage filter. Also notes when the next
+    /// recent deploy ages out, so the list is rebuilt then and not on every tick.
+    pub(super) fn rebuild_triage_view(&mut self) {
+        let recent = self.now - Duration::minutes(RECENT_DEPLOY_MINUTES);
+        let mut expires: Option<DateTime<Utc>> = None;
+        let filter = AlertFilter::parse(self.filter(Screen::Triage));
+        let mut text = TextQuery::new(&filter.text);
+        let mut view = Vec::new();
+        for (i, s) in self.services.iter().enumerate() {
+            let deploy = s.last_deploy.and_then(|d| self.deploys.get(d));
+            let recent_deploy = deploy.is_some_and(|d| {
+                d.result == DeployResult::Running || d.at().is_some_and(|t| t >= recent)
+            });
+            let shown = !s.alerts.is_empty() || s.urgency != Urgency::Quiet || recent_deploy;
+            if !shown {
+                continue;
+            }
+            if s.alerts.is_empty()
+                && s.urgency == Urgency::Quiet
+                && let Some(t) = deploy.and_then(|d| d.at())
+            {
+                let out = t + Duration::minutes(RECENT_DEPLOY_MINUTES);
+                expires = Some(expires.map_or(out, |e| e.min(out)));
+            }
+            if self.service_matches(s, &filter, &mut text) {
+                view.push(i);
+            }
+        }
+        self.triage_view = view;
+        self.triage_view_expires = expires;
+    }
+
+    /// A service passes a filter when its matchers select at least one of its alerts and each
+    /// text word names the service, its owner, one of its apps or one of its alerts.
+    fn service_matches(&self, s: &ServiceRow, filter: &AlertFilter, text: &mut TextQuery) -> bool {
+        let alerts = || s.alerts.iter().filter_map(|i| self.alerts.at(*i));
+        if !filter.matchers.is_empty() && !alerts().any(|a| filter.labels_match(&a.labels)) {
+            return false;
+        }
+        if text.is_empty() {
+            return true;
+        }
+        let own = [s.name.as_str(), s.owner.as_deref().unwrap_or("")];
+        let fields = own
+            .into_iter()
+            .chain(s.apps.iter().map(|k| k.name.as_str()))
+            .chain(alerts().flat_map(alert_fields));
+        text.matches(fields)
+    }
+
+    /// The Services screen's rows: every service, filtered.
+    pub(super) fn rebuild_services_view(&mut self) {
+        let filter = AlertFilter::parse(self.filter(Screen::Services));
+        let mut text = TextQuery::new(&filter.text);
+        let mut view = Vec::with_capacity(self.services.len());
+        for (i, s) in self.services.iter().enumerate() {
+            if self.service_matches(s, &filter, &mut text) {
+                view.push(i);
+            }
+        }
+        self.services_view = view;
+    }
+
+    /// The Deploys screen's rows: every deploy (newest first), filtered by app, service,
+    /// revision, who started it, its result and what it was (rollback, suspect).
+    pub(super) fn rebuild_deploys_view(&mut self) {
+        let mut text = TextQuery::new(self.filter(Screen::Deploys));
+        self.deploys_view = self
+            .deploys
+            .iter()
+            .enumerate()
+            .filter(|(_, d)| {
+                text.is_empty()
+                    || text.matches(
+                        [
+                            d.app.name.as_str(),
+                            d.app.instance.as_str(),
+                            d.service.as_deref().unwrap_or(""),
+                            d.revision.as_str(),
+                            d.initiator.as_str(),
+                            d.result.word(),
+                            if d.rollback { "rollback" } else { "" },
+                            if d.suspect { "suspect" } else { "" },
+                        ]
+                        .into_iter(),
+                    )
+            })
+            .map(|(i, _)| i)
+            .collect();
+    }
+
+    /// The deploy under the Deploys screen's cursor.
+    pub fn selected_deploy(&self) -> Option<&super::deploy::Deploy> {
+        self.deploys_view
+            .get(self.deploys_cursor.selected)
+            .and_then(|i| self.deploys.get(*i))
+    }
+
+    /// The Timeline screen's rows while it is filtered (None: every event, in order).
+    pub fn rebuild_timeline_view(&mut self) {
+        let f = self.filter(Screen::Timeline);
+        if f.is_empty() {
+            self.timeline_view = None;
+            return;
+        }
+        let mut text = TextQuery::new(f);
+        let view = self
+            .timeline
+            .iter()
+            .enumerate()
+            .filter(|(_, e)| text.matches(event_fields(e)))
+            .map(|(i, _)| i)
+            .collect();
+        self.timeline_view = Some(view);
+    }
+
+    /// What the Timeline's cursor shows now, to put it back after its rows change.
+    pub fn timeline_anchor(&self) -> TimelineAnchor {
+        if self.timeline_cursor.selected + 1 >= self.timeline_len() {
+            TimelineAnchor::Following
+        } else {
+            match self.timeline_row(self.timeline_cursor.selected) {
+                Some(e) => TimelineAnchor::Event(e.id.clone()),
+                None => TimelineAnchor::Following,
+            }
+        }
+    }
+
+    /// The timeline changes under a filter: remember where the cursor is (once, before the
+    /// filtered rows go out of date) and rebuild the rows in `settle`.
+    pub fn timeline_changing(&mut self) {
+        if self.timeline_view.is_some() && self.timeline_reanchor.is_none() {
+            self.timeline_reanchor = Some(self.timeline_anchor());
+        }
+    }
+
+    /// Rebuild the Timeline's filtered rows, keeping the cursor on its event (or on the newest
+    /// row when it was following, or its event no longer passes).
+    pub fn rebuild_timeline_view_keeping_cursor(&mut self) {
+        let anchor = self
+            .timeline_reanchor
+            .take()
+            .unwrap_or_else(|| self.timeline_anchor());
+        self.rebuild_timeline_view();
+        let len = self.timeline_len();
+        let found = match anchor {
+            TimelineAnchor::Event(id) => {
+                (0..len).find(|r| self.timeline_row(*r).is_some_and(|e| e.id == id))
+            }
+            TimelineAnchor::Following => None,
+        };
+        self.timeline_cursor.selected = found.unwrap_or(len.saturating_sub(1));
+    }
+
+    /// How many rows the Timeline screen shows.
+    pub fn timeline_len(&self) -> usize {
+        match &self.timeline_view {
+            Some(v) => v.len(),
+            None => self.timeline.len(),
+        }
+    }
+
+    /// The event on row `row` of the Timeline screen.
+    pub fn timeline_row(&self, row: usize) -> Option<&TimelineEvent> {
+        match &self.timeline_view {
+            Some(v) => v.get(row).and_then(|i| self.timeline.get(*i)),
+            None => self.timeline.get(row),
+        }
+    }
+}
+
+/// Where the Timeline's cursor was: on the newest row (following), or on an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TimelineAnchor {
+    Following,
+    Event(String),
+}
+
+/// What a timeline filter looks at: kind, source, actor, service, app, summary.
+pub fn event_fields(e: &TimelineEvent) -> impl Iterator<Item = &str> + Clone {
+    [
+        e.kind.as_str(),
+        crate::model::timeline::source_word(e.source),
+        e.actor.as_str(),
+        e.refs.service.as_deref().unwrap_or(""),
+        e.refs.app.as_deref().unwrap_or(""),
+        e.summary.as_str(),
+    ]
+    .into_iter()
+}
