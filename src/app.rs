@@ -12,6 +12,7 @@ use crate::update::{apply, settle};
 use chrono::Utc;
 use crossterm::event::EventStream;
 use futures::StreamExt;
+use std::process::ExitCode;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -21,14 +22,34 @@ use tokio::time::{Instant, MissedTickBehavior, interval, sleep_until};
 const BATCH: usize = 512;
 const FRAME: Duration = Duration::from_millis(16);
 
-pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<()> {
+/// What ended the dashboard, for the exit status.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ended {
+    /// The user quit (`q`, ctrl-c): status 0.
+    Quit,
+    /// A signal ended it: status 128 + the signal's number, as a shell reports it.
+    Signal(i32),
+}
+
+impl Ended {
+    pub fn exit_code(self) -> ExitCode {
+        match self {
+            Ended::Quit => ExitCode::SUCCESS,
+            Ended::Signal(n) => ExitCode::from(u8::try_from(128 + n).unwrap_or(u8::MAX)),
+        }
+    }
+}
+
+pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<Ended> {
+    // Listen before the terminal goes raw, so no signal can end us with it left that way.
+    // SIGINT only comes from outside (in raw mode ctrl-c is a key, bound to quit).
+    let mut sigterm = signal(SignalKind::terminate())?;
+    let mut sighup = signal(SignalKind::hangup())?;
+    let mut sigint = signal(SignalKind::interrupt())?;
+    let mut terminal = terminal::enter()?;
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let handles = crate::sources::spawn_sources(specs.clone(), tx.clone());
     let executor = Executor::new(&specs, tx.clone(), handles);
-
-    let mut sigterm = signal(SignalKind::terminate())?;
-    let mut sighup = signal(SignalKind::hangup())?;
-    let mut terminal = terminal::enter()?;
     let size = terminal.size()?;
     model.size = (size.width, size.height);
     let mut events = EventStream::new();
@@ -39,7 +60,7 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<()>
     let mut last_draw = Instant::now() - FRAME;
     let far = Duration::from_secs(3600);
 
-    let result: anyhow::Result<()> = loop {
+    let result: anyhow::Result<Ended> = loop {
         if dirty && last_draw.elapsed() >= FRAME {
             if let Err(e) = terminal.draw(|f| ui::render(&model, &mut render_state, f)) {
                 break Err(e.into());
@@ -56,13 +77,16 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<()>
         let msg = tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(e)) => { urgent = true; Some(Msg::Input(e)) }
-                Some(Err(_)) | None => break Ok(()),
+                // The terminal went away (a dropped SSH session without SIGHUP): say so.
+                Some(Err(e)) => break Err(anyhow::anyhow!("lost the terminal: {e}")),
+                None => break Err(anyhow::anyhow!("lost the terminal: its input ended")),
             },
             _ = tick.tick() => Some(Msg::Tick(Utc::now())),
             Some(m) = rx.recv() => Some(m),
             _ = sleep_until(redraw_at), if dirty => None,
-            _ = sigterm.recv() => break Ok(()),
-            _ = sighup.recv() => break Ok(()),
+            _ = sigterm.recv() => break Ok(Ended::Signal(libc::SIGTERM)),
+            _ = sighup.recv() => break Ok(Ended::Signal(libc::SIGHUP)),
+            _ = sigint.recv() => break Ok(Ended::Signal(libc::SIGINT)),
         };
         let Some(msg) = msg else { continue };
         // Apply the message and whatever else is queued, then rebuild derived views once.
@@ -101,7 +125,7 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<()>
             break Err(e.into());
         }
         if model.quit {
-            break Ok(());
+            break Ok(Ended::Quit);
         }
     };
     terminal::leave();

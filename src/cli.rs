@@ -3,24 +3,41 @@
 use clap::{Parser, Subcommand, ValueEnum};
 use std::path::PathBuf;
 
+/// Shown after `sitrep --help`: what the exit status means.
+const AFTER_HELP: &str = "\
+Without a command, sitrep runs the full-screen dashboard; it needs a terminal on stdin and stdout \
+(for scripts use `sitrep snapshot`).
+
+Exit status: 0 on success and after quitting the dashboard (q, ctrl-c); 1 when a source failed \
+(snapshot, check); 2 when no source is configured and on other errors (usage, configuration, a \
+lost terminal); 128+N when signal N ended sitrep (130 SIGINT, 129 SIGHUP, 143 SIGTERM); 141 when \
+the reader of stdout went away (as SIGPIPE would); 101 after an internal error (a bug: please \
+report it).";
+
 #[derive(Parser, Debug, Clone, Default)]
 #[command(
     name = "sitrep",
     version,
-    about = "On-call triage in the terminal: alerts, services, silences, timeline"
+    about = "On-call triage in the terminal: Alertmanager and Prometheus alerts and Argo CD apps, \
+             ranked by service; silences, rollbacks and syncs; a timeline of what happened",
+    long_about = None,
+    after_help = AFTER_HELP
 )]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
     #[command(flatten)]
     pub sources: SourceFlags,
-    /// Run on the embedded demo world (emulated Alertmanager and Prometheus on loopback).
+    /// Run on the embedded demo world: emulated Alertmanager, Prometheus and Argo CD on loopback
+    /// (none of your own sources is contacted).
     #[arg(long, global = true)]
     pub demo: bool,
-    /// Demo time compression: 10 makes the scripted incident unfold ten times faster.
+    /// Demo time compression (with --demo or `demo serve`): 10 makes the scripted incident
+    /// unfold ten times faster.
     #[arg(long, global = true, default_value_t = 1.0, value_name = "N")]
     pub demo_speed: f64,
-    /// Theme: dark, light, high-contrast, colorblind, or a user theme name.
+    /// Colour theme of the dashboard: dark (default), light, high-contrast, colorblind, or a
+    /// user theme ($XDG_CONFIG_HOME/sitrep/themes/NAME.toml). NO_COLOR turns colours off.
     #[arg(long, global = true, value_name = "NAME")]
     pub theme: Option<String>,
 }
@@ -28,34 +45,42 @@ pub struct Cli {
 /// Flags that name sources or change how they are used; they override the config file.
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct SourceFlags {
-    /// Config file (default: $XDG_CONFIG_HOME/sitrep/config.toml).
+    /// Config file (default: $XDG_CONFIG_HOME/sitrep/config.toml, where $XDG_CONFIG_HOME
+    /// defaults to ~/.config).
     #[arg(long, global = true, env = "SITREP_CONFIG", value_name = "FILE")]
     pub config: Option<PathBuf>,
-    /// An Alertmanager: URL or name=URL. Repeatable. Replaces the config file's sources.
+    /// An Alertmanager: URL or NAME=URL. Repeatable. Source flags replace every source of the
+    /// config file and of discovery.
     #[arg(long = "alertmanager", global = true, value_name = "[NAME=]URL")]
     pub alertmanager: Vec<String>,
-    /// A Prometheus server: URL or name=URL. Repeatable. Replaces the config file's sources.
+    /// A Prometheus server (for pending alerts): URL or NAME=URL. Repeatable. Source flags
+    /// replace every source of the config file and of discovery.
     #[arg(long = "prometheus", global = true, value_name = "[NAME=]URL")]
     pub prometheus: Vec<String>,
-    /// An Argo CD API server: URL or name=URL. Repeatable. Replaces the config file's sources.
-    /// Token: $ARGOCD_AUTH_TOKEN, else the argocd CLI's login for the same server.
+    /// An Argo CD API server: URL or NAME=URL. Repeatable. Source flags replace every source of
+    /// the config file and of discovery. Token: $ARGOCD_AUTH_TOKEN, else the argocd CLI's login
+    /// for the same server.
     #[arg(long = "argocd", global = true, value_name = "[NAME=]URL")]
     pub argocd: Vec<String>,
-    /// No mutations at all: silences (and later rollbacks, syncs) are removed.
+    /// No mutations at all: silencing, expiring silences, rollbacks, syncs, auto-sync changes
+    /// and terminating operations are all refused.
     #[arg(long, global = true)]
     pub read_only: bool,
 }
 
 #[derive(Subcommand, Debug, Clone)]
 pub enum Command {
-    /// Fetch every source once, print the correlated triage and exit (non-zero if a source failed).
+    /// Fetch every source once, print the correlated triage (services, alerts, Argo CD apps,
+    /// deploys) and exit; status 1 if a source failed, with the reason on stderr.
     Snapshot {
+        /// text for people, json for scripts.
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
-    /// Validate the config, reach each source, verify auth; print a table; non-zero on failure.
+    /// Validate the config, reach each source, verify auth; print a table; status 1 if a source
+    /// failed, 2 if none is configured.
     Check,
-    /// The demo world on its own.
+    /// The embedded demo world on its own, without the dashboard.
     Demo {
         #[command(subcommand)]
         command: DemoCommand,
@@ -64,11 +89,13 @@ pub enum Command {
 
 #[derive(Subcommand, Debug, Clone)]
 pub enum DemoCommand {
-    /// Run the emulated APIs and print their URLs, to point any tool at them.
+    /// Run the emulated Alertmanager, Prometheus and Argo CD APIs on loopback and print their
+    /// URLs, to point any tool at them; runs until Ctrl-C or SIGTERM.
     Serve,
     /// Render the demo's screens into SVG images (README screenshots).
     Screenshots {
-        #[arg(long, default_value = "screenshots")]
+        /// Directory the SVG files are written to.
+        #[arg(long, default_value = "screenshots", value_name = "DIR")]
         out: PathBuf,
     },
 }

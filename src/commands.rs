@@ -14,6 +14,16 @@ use std::process::ExitCode;
 pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let env = Env::process();
     if let Some(Command::Demo { command }) = &cli.command {
+        if let Some(flag) = flag_unused_by_demo(&cli) {
+            anyhow::bail!(
+                "{flag} does not apply to `sitrep demo {}` (it would be ignored); for the \
+                 dashboard on the demo world use `sitrep --demo`",
+                match command {
+                    DemoCommand::Serve => "serve",
+                    DemoCommand::Screenshots { .. } => "screenshots",
+                }
+            );
+        }
         return match command {
             DemoCommand::Serve => {
                 crate::demo::serve_forever(cli.demo_speed).await?;
@@ -26,6 +36,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         };
     }
 
+    // Before anything starts: the dashboard cannot run without a terminal.
+    if cli.command.is_none()
+        && let Some(why) = crate::terminal::missing_terminal()
+    {
+        eprintln!("sitrep: {why}");
+        return Ok(ExitCode::from(2));
+    }
     // The demo world lives as long as this function: its servers stop when it drops.
     let (config, _demo) = if cli.demo {
         demo_config(&cli, &env).await?
@@ -35,26 +52,110 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
         None => {
             if config.sources.is_empty() {
-                eprintln!("sitrep: no sources configured.");
-                eprintln!("  Try the demo:        sitrep --demo");
-                eprintln!("  Or name a source:    sitrep --alertmanager http://localhost:9093");
-                eprintln!("  Or write a config:   {} (see README)", config_hint(&env));
+                eprint!("sitrep: {}", no_sources_help(&config, &env));
                 return Ok(ExitCode::from(2));
             }
             let model = model_for(&config);
-            crate::app::run(model, config.sources.clone()).await?;
-            Ok(ExitCode::SUCCESS)
+            let ended = crate::app::run(model, config.sources.clone()).await?;
+            Ok(ended.exit_code())
         }
-        Some(Command::Snapshot { format }) => snapshot(&config, format).await,
-        Some(Command::Check) => check(&config).await,
+        Some(Command::Snapshot { format }) => snapshot(&config, &env, format).await,
+        Some(Command::Check) => check(&config, &env).await,
         Some(Command::Demo { .. }) => unreachable!("handled above"),
     }
 }
 
-fn config_hint(env: &Env) -> String {
-    env.config_home()
-        .map(|d| d.join("sitrep/config.toml").display().to_string())
-        .unwrap_or_else(|| "~/.config/sitrep/config.toml".to_string())
+/// The first flag given to a `demo` subcommand that it would silently ignore.
+fn flag_unused_by_demo(cli: &Cli) -> Option<&'static str> {
+    let f = &cli.sources;
+    [
+        (!f.alertmanager.is_empty(), "--alertmanager"),
+        (!f.prometheus.is_empty(), "--prometheus"),
+        (!f.argocd.is_empty(), "--argocd"),
+        (f.read_only, "--read-only"),
+        (cli.theme.is_some(), "--theme"),
+        // The README images are taken at the demo's own pace.
+        (
+            matches!(
+                cli.command,
+                Some(Command::Demo {
+                    command: DemoCommand::Screenshots { .. }
+                })
+            ) && cli.demo_speed != 1.0,
+            "--demo-speed",
+        ),
+    ]
+    .into_iter()
+    .find_map(|(given, flag)| given.then_some(flag))
+}
+
+/// What to do when no source is configured: where we looked, what we found, how to name one.
+/// Discovery runs only when nothing names a source, which is exactly the case here.
+pub fn no_sources_help(config: &Config, env: &Env) -> String {
+    use std::fmt::Write as _;
+    let default_path = env
+        .config_home()
+        .map(|d| d.join("sitrep").join("config.toml"));
+    let config_line = match (&config.path, &default_path) {
+        (Some(p), _) => format!(
+            "{}: read; it has no [[alertmanager]], [[prometheus]] or [[argocd]] entry",
+            p.display()
+        ),
+        (None, Some(p)) => match std::fs::metadata(p) {
+            Ok(_) => match std::fs::read_to_string(p) {
+                Ok(_) => format!("{}: found but not used", p.display()),
+                Err(e) => format!("{}: cannot be read: {e}", p.display()),
+            },
+            Err(_) => format!("{}: not found", p.display()),
+        },
+        (None, None) => "none: neither $XDG_CONFIG_HOME nor $HOME is set".to_string(),
+    };
+    let found = |paths: Vec<std::path::PathBuf>, unusable: &str| -> String {
+        match paths.iter().find(|p| p.is_file()) {
+            Some(p) => format!("{}: found, but {unusable}", p.display()),
+            None => {
+                let shown: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
+                format!("not found ({})", shown.join(", "))
+            }
+        }
+    };
+    let amtool = found(
+        crate::config::load::amtool_candidates(env),
+        "it has no usable alertmanager.url",
+    );
+    let argocd = found(
+        crate::config::argocd_cli::candidates(env),
+        "it has no usable current context",
+    );
+    let file = default_path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "~/.config/sitrep/config.toml".to_string());
+    let file = config
+        .path
+        .as_ref()
+        .map(|p| p.display().to_string())
+        .unwrap_or(file);
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        "no sources configured. Looked for:
+  config file      {config_line}
+  amtool config    {amtool}
+  argocd CLI       {argocd}
+Name sources with flags (each repeatable; --prometheus URL adds pending alerts):
+  sitrep --alertmanager http://localhost:9093 --argocd https://argocd.example.com
+or in {file} (--config FILE or $SITREP_CONFIG for another file):
+  [[alertmanager]]
+  url = \"http://localhost:9093\"
+
+  [[argocd]]
+  url = \"https://argocd.example.com\"   # token: $ARGOCD_AUTH_TOKEN, or `argocd login` first
+or try the embedded demo world:
+  sitrep --demo
+"
+    );
+    out
 }
 
 fn user_config(cli: &Cli, env: &Env) -> anyhow::Result<Config> {
@@ -163,23 +264,28 @@ fn source_msg(source: &str, at: chrono::DateTime<Utc>, payload: SourcePayload) -
     })
 }
 
-async fn snapshot(config: &Config, format: Format) -> anyhow::Result<ExitCode> {
+async fn snapshot(config: &Config, env: &Env, format: Format) -> anyhow::Result<ExitCode> {
     // Note: on success this function exits the process (see the end).
     if config.sources.is_empty() {
-        eprintln!(
-            "sitrep: no sources configured: pass --alertmanager URL / --prometheus URL, or use --demo"
-        );
+        eprint!("sitrep: {}", no_sources_help(config, env));
         return Ok(ExitCode::from(2));
     }
     // The snapshot prints no silences: don't ask for them (see `OneshotOptions`).
     let model = fetch_model(config, false).await;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-    match format {
-        Format::Json => crate::snapshot::write_json(&model, &mut out)?,
-        Format::Text => crate::snapshot::write_text(&model, &mut out)?,
+    let written = match format {
+        Format::Json => crate::snapshot::write_json(&model, &mut out),
+        Format::Text => crate::snapshot::write_text(&model, &mut out),
     }
-    out.flush()?;
+    .and_then(|()| out.flush());
+    if let Err(e) = written {
+        // `sitrep snapshot | head`: the reader has what it wanted. Not worth a message.
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            std::process::exit(BROKEN_PIPE_STATUS);
+        }
+        return Err(anyhow::Error::new(e).context("cannot write the snapshot to stdout"));
+    }
     let failed: Vec<_> = model
         .sources
         .iter()
@@ -199,15 +305,18 @@ async fn snapshot(config: &Config, format: Format) -> anyhow::Result<ExitCode> {
     std::process::exit(if failed.is_empty() { 0 } else { 1 });
 }
 
-async fn check(config: &Config) -> anyhow::Result<ExitCode> {
-    match &config.path {
-        Some(p) => println!("config: {} (valid)", p.display()),
-        None => println!("config: none (sources from flags or discovery)"),
-    }
+async fn check(config: &Config, env: &Env) -> anyhow::Result<ExitCode> {
     if config.sources.is_empty() {
-        println!("no sources configured");
+        print_out(&no_sources_help(config, env))?;
         return Ok(ExitCode::from(2));
     }
+    // Say what the config is before the (bounded, but possibly slow) checks.
+    print_out(&match &config.path {
+        Some(p) => format!("config: {} (valid)\n", p.display()),
+        None if config.settings.demo => "config: none (sources: the demo world)\n".to_string(),
+        None => "config: none (sources from flags or discovery)\n".to_string(),
+    })?;
+    let mut out = String::new();
     let reports = crate::sources::check_all(&config.sources).await;
     let rows: Vec<[String; 7]> = reports
         .iter()
@@ -244,19 +353,42 @@ async fn check(config: &Config) -> anyhow::Result<ExitCode> {
             .trim_end()
             .to_string()
     };
-    println!("{}", line(&header.map(String::from)));
+    out.push_str(&line(&header.map(String::from)));
+    out.push('\n');
     for (row, r) in rows.iter().zip(&reports) {
-        println!("{}", line(row));
+        out.push_str(&line(row));
+        out.push('\n');
         match (&r.error, &r.detail) {
-            (Some(e), _) => println!("      {e}"),
-            (None, Some(d)) => println!("      {d} ({} ms)", r.elapsed_ms),
+            (Some(e), _) => out.push_str(&format!("      {e}\n")),
+            (None, Some(d)) => out.push_str(&format!("      {d} ({} ms)\n", r.elapsed_ms)),
             _ => {}
         }
     }
+    print_out(&out)?;
     let ok = reports.iter().all(|r| r.ok());
     Ok(if ok {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
     })
+}
+
+/// The status when stdout's reader went away (`| head`): what a process ended by SIGPIPE
+/// reports, without the signal (Rust ignores SIGPIPE so that sockets can't kill us).
+pub const BROKEN_PIPE_STATUS: i32 = 128 + libc::SIGPIPE;
+
+/// Write to stdout; a reader that went away ends the process quietly (see
+/// [`BROKEN_PIPE_STATUS`]), any other failure is an error. `println!` would panic instead.
+fn print_out(text: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+            std::process::exit(BROKEN_PIPE_STATUS)
+        }
+        Err(e) => Err(anyhow::Error::new(e).context("cannot write to stdout")),
+    }
 }

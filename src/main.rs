@@ -18,6 +18,8 @@ fn main() -> ExitCode {
     };
     let code = match runtime.block_on(sitrep::commands::run(cli)) {
         Ok(code) => code,
+        // Whoever read our output stopped (`| head`): nothing to report, as with SIGPIPE.
+        Err(e) if is_broken_pipe(&e) => ExitCode::from(sitrep::commands::BROKEN_PIPE_STATUS as u8),
         Err(e) => {
             eprintln!("sitrep: {e:#}");
             ExitCode::from(2)
@@ -26,4 +28,10 @@ fn main() -> ExitCode {
     // Source tasks may be mid-request; don't wait for them to wind down.
     runtime.shutdown_background();
     code
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }

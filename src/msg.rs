@@ -76,6 +76,12 @@ pub enum EffectOutcome {
         source: String,
         error: String,
     },
+    /// What became of opening `url` in a browser (`Effect::OpenUrl`): `Ok` names the program
+    /// that took it (`xdg-open`, `open`, `$BROWSER`'s), `Err` says why nothing opened.
+    UrlOpen {
+        url: String,
+        result: Result<String, String>,
+    },
     /// An Argo CD action was accepted; `app` is the server's answer (the Application) if any.
     AppActionDone {
         request_id: u64,

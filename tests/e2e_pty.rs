@@ -20,6 +20,11 @@ struct Tui {
 
 impl Tui {
     fn start(args: &[&str]) -> Tui {
+        Tui::start_with(args, |_| {})
+    }
+
+    /// Like `start`, with the command adjusted first (its environment, say).
+    fn start_with(args: &[&str], adjust: impl FnOnce(&mut Command)) -> Tui {
         let home = tempfile::tempdir().unwrap();
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_sitrep"));
         cmd.args(args)
@@ -31,6 +36,7 @@ impl Tui {
             .env_remove("NO_COLOR")
             .env_remove("SITREP_CONFIG")
             .env("BROWSER", "true");
+        adjust(&mut cmd);
         let mut session = Session::spawn(cmd).expect("spawn sitrep in a pty");
         session
             .get_process_mut()
@@ -95,6 +101,12 @@ impl Tui {
 
     /// Wait for the process to exit; return whether it exited 0.
     fn wait_exit(&mut self) -> bool {
+        self.wait_exit_code() == 0
+    }
+
+    /// Wait for the process to exit; its exit status. Being killed by a signal (rather than
+    /// exiting with 128 + its number after cleaning up) fails the test.
+    fn wait_exit_code(&mut self) -> i32 {
         let deadline = Instant::now() + Duration::from_secs(30);
         while Instant::now() < deadline {
             self.pump();
@@ -103,22 +115,29 @@ impl Tui {
                     let mut rest = Vec::new();
                     let _ = self.session.read_to_end(&mut rest);
                     self.raw.extend_from_slice(&rest);
-                    return code == 0;
+                    self.parser.process(&rest);
+                    return code;
                 }
-                Ok(WaitStatus::Signaled(..)) => return false,
+                Ok(WaitStatus::Signaled(_, signal, _)) => {
+                    panic!(
+                        "killed by {signal:?} without cleaning up; screen:\n{}",
+                        self.screen()
+                    )
+                }
                 _ => std::thread::sleep(Duration::from_millis(20)),
             }
         }
         panic!("sitrep did not exit; screen:\n{}", self.screen());
     }
 
-    /// The terminal is back to normal: alternate screen left, cursor shown, cooked mode.
-    fn assert_restored(&self) {
-        let out = String::from_utf8_lossy(&self.raw);
-        assert!(out.contains("\x1b[?1049l"), "alternate screen not left");
-        assert!(out.contains("\x1b[?25h"), "cursor not shown again");
-        // Raw mode clears ICANON and ISIG; restoring brings them back. (ECHO says nothing here:
-        // the pty library turns it off at spawn.)
+    /// Everything the program wrote, as text.
+    fn output(&self) -> String {
+        String::from_utf8_lossy(&self.raw).into_owned()
+    }
+
+    /// The terminal is in cooked mode (raw mode clears ICANON and ISIG; restoring brings them
+    /// back; ECHO says nothing here: the pty library turns it off at spawn).
+    fn assert_cooked(&self) {
         let fd = std::os::fd::AsRawFd::as_raw_fd(&self.session);
         // SAFETY: tcgetattr only writes into the zeroed termios we own, for a pty fd we hold open.
         let mut termios: libc::termios = unsafe { std::mem::zeroed() };
@@ -132,6 +151,14 @@ impl Tui {
             termios.c_lflag & libc::ISIG != 0,
             "terminal left in raw mode (ISIG off)"
         );
+    }
+
+    /// The terminal is back to normal: alternate screen left, cursor shown, cooked mode.
+    fn assert_restored(&self) {
+        let out = self.output();
+        assert!(out.contains("\x1b[?1049l"), "alternate screen not left");
+        assert!(out.contains("\x1b[?25h"), "cursor not shown again");
+        self.assert_cooked();
     }
 }
 
@@ -192,15 +219,154 @@ fn silence_from_the_keyboard_reaches_the_alertmanager() {
 }
 
 #[test]
-fn sigterm_and_sighup_restore_the_terminal() {
-    for signal in [Signal::SIGTERM, Signal::SIGHUP] {
+fn a_signal_restores_the_terminal_and_the_status_names_it() {
+    // SIGINT only comes from outside: in raw mode ctrl-c is a key (bound to quit, status 0).
+    for (signal, status) in [
+        (Signal::SIGTERM, 128 + 15),
+        (Signal::SIGHUP, 128 + 1),
+        (Signal::SIGINT, 128 + 2),
+    ] {
         let mut tui = Tui::start(&["--demo"]);
         tui.wait_for("HighErrorRate");
         tui.session.get_process_mut().signal(signal).unwrap();
-        let clean = tui.wait_exit();
-        eprintln!("{signal:?}: exited cleanly: {clean}");
+        assert_eq!(tui.wait_exit_code(), status, "{signal:?}");
         tui.assert_restored();
     }
+}
+
+#[test]
+fn ctrl_c_quits_like_q() {
+    let mut tui = Tui::start(&["--demo"]);
+    tui.wait_for("HighErrorRate");
+    tui.send("\x03");
+    assert_eq!(tui.wait_exit_code(), 0);
+    tui.assert_restored();
+}
+
+#[test]
+fn without_a_terminal_on_stdout_it_says_so_and_leaves_the_terminal_alone() {
+    // stdin (and stderr) are the pty, stdout is not a terminal.
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        "exec \"$0\" --demo >/dev/null",
+        env!("CARGO_BIN_EXE_sitrep"),
+    ])
+    .env("HOME", home.path())
+    .env("XDG_CONFIG_HOME", home.path().join("config"))
+    .env_remove("SITREP_CONFIG");
+    let mut tui = Tui {
+        session: Session::spawn(cmd).expect("spawn in a pty"),
+        parser: vt100::Parser::new(ROWS, COLS, 0),
+        raw: Vec::new(),
+        _home: home,
+    };
+    assert_eq!(tui.wait_exit_code(), 2);
+    let out = tui.output();
+    assert!(
+        out.contains("the dashboard needs a terminal (stdout is not a terminal); for scripts use `sitrep snapshot`"),
+        "{out}"
+    );
+    assert!(!out.contains("os error"), "{out}");
+    assert!(
+        !out.contains("\x1b[?1049h"),
+        "entered the alternate screen: {out:?}"
+    );
+    tui.assert_cooked();
+}
+
+#[test]
+fn without_a_terminal_on_stdin_it_says_so() {
+    // The tester's case: `sitrep --demo </dev/null` used to print
+    // `No such device or address (os error 6)` and exit 2.
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = Command::new("sh");
+    cmd.args([
+        "-c",
+        "exec \"$0\" --demo </dev/null",
+        env!("CARGO_BIN_EXE_sitrep"),
+    ])
+    .env("HOME", home.path())
+    .env("XDG_CONFIG_HOME", home.path().join("config"))
+    .env_remove("SITREP_CONFIG");
+    let mut tui = Tui {
+        session: Session::spawn(cmd).expect("spawn in a pty"),
+        parser: vt100::Parser::new(ROWS, COLS, 0),
+        raw: Vec::new(),
+        _home: home,
+    };
+    assert_eq!(tui.wait_exit_code(), 2);
+    let out = tui.output();
+    assert!(
+        out.contains("the dashboard needs a terminal (stdin is not a terminal)"),
+        "{out}"
+    );
+    assert!(!out.contains("os error"), "{out}");
+    tui.assert_cooked();
+}
+
+/// Set in the child copy of this test binary that `a_panic_restores_the_terminal…` starts.
+const PANIC_CHILD: &str = "SITREP_E2E_PANIC_CHILD";
+
+#[test]
+fn a_panic_restores_the_terminal_and_says_it_is_a_bug() {
+    if std::env::var_os(PANIC_CHILD).is_some() {
+        // The child: take the terminal as the dashboard does, then panic on another thread
+        // (a source task or the executor, say) while the main thread carries on.
+        let _terminal = sitrep::terminal::enter().expect("a terminal");
+        std::thread::spawn(|| panic!("boom in a worker"));
+        std::thread::sleep(Duration::from_secs(30));
+        unreachable!("the panic ends the process");
+    }
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        "--exact",
+        "a_panic_restores_the_terminal_and_says_it_is_a_bug",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(PANIC_CHILD, "1")
+    .env("TERM", "xterm-256color");
+    let home = tempfile::tempdir().unwrap();
+    let mut tui = Tui {
+        session: Session::spawn(cmd).expect("spawn in a pty"),
+        parser: vt100::Parser::new(ROWS, COLS, 0),
+        raw: Vec::new(),
+        _home: home,
+    };
+    assert_eq!(tui.wait_exit_code(), 101);
+    tui.assert_restored();
+    let out = tui.output();
+    // The message comes after the terminal was given back, so it stays readable.
+    let left = out.find("\x1b[?1049l").expect("alternate screen left");
+    let message = out.find("boom in a worker").expect("the panic message");
+    assert!(left < message, "{out:?}");
+    assert!(
+        out[message..].contains("sitrep: internal error (a bug): the terminal was restored"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_link_that_cannot_open_says_why_and_goes_to_the_clipboard() {
+    // No $BROWSER and no display: like an SSH session without forwarding.
+    let mut tui = Tui::start_with(&["--demo"], |cmd| {
+        cmd.env_remove("BROWSER")
+            .env_remove("DISPLAY")
+            .env_remove("WAYLAND_DISPLAY");
+    });
+    tui.wait_for("HighErrorRate");
+    tui.send("\t");
+    tui.send("o");
+    tui.wait_for("can't open link: no display (set $BROWSER)");
+    let screen = tui.screen();
+    assert!(!screen.contains("opening http"), "{screen}");
+    // The URL went to the terminal's clipboard instead (OSC 52).
+    assert!(tui.output().contains("\x1b]52;c;"), "no OSC 52 copy");
+    tui.send("q");
+    assert!(tui.wait_exit());
+    tui.assert_restored();
 }
 
 #[test]

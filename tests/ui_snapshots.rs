@@ -349,7 +349,17 @@ fn every_builtin_theme_renders() {
         m.theme = Theme::builtin(name).unwrap();
         let buf = render_buffer(&m, 120, 40);
         let (x, y) = find(&buf, "checkout", "CRIT").unwrap();
-        assert_eq!(buf[(x, y)].fg, m.theme.critical.fg.unwrap(), "{name}");
+        // checkout's row is selected: its CRIT keeps the critical colour unless that would not
+        // stand out from the selection bar (vermillion on yellow), then it takes the bar's.
+        let (critical, bar) = (m.theme.critical.fg.unwrap(), m.theme.selection);
+        let readable = sitrep::config::theme::contrast(critical, bar.bg.unwrap())
+            .is_some_and(|r| r >= sitrep::config::theme::TEXT_CONTRAST);
+        let want = if readable || m.theme.critical.bg.is_some() {
+            critical
+        } else {
+            bar.fg.unwrap()
+        };
+        assert_eq!(buf[(x, y)].fg, want, "{name}");
     }
 }
 

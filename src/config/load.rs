@@ -528,15 +528,20 @@ fn expand_home(path: &str, env: &Env) -> PathBuf {
     }
 }
 
-/// amtool's config (`~/.config/amtool/config.yml`, then `/etc/amtool/config.yml`): a flat map.
-fn read_amtool_config(env: &Env) -> Option<(PathBuf, BTreeMap<String, String>)> {
+/// Where amtool's config is looked for, in order.
+pub fn amtool_candidates(env: &Env) -> Vec<PathBuf> {
     let mut candidates: Vec<PathBuf> = env
         .home()
         .map(|h| h.join(".config/amtool/config.yml"))
         .into_iter()
         .collect();
     candidates.push(PathBuf::from("/etc/amtool/config.yml"));
-    for path in candidates {
+    candidates
+}
+
+/// amtool's config (`~/.config/amtool/config.yml`, then `/etc/amtool/config.yml`): a flat map.
+fn read_amtool_config(env: &Env) -> Option<(PathBuf, BTreeMap<String, String>)> {
+    for path in amtool_candidates(env) {
         let Ok(text) = std::fs::read_to_string(&path) else {
             continue;
         };

@@ -113,7 +113,7 @@ impl Theme {
                 }
                 Ok(s)
             };
-        Ok(Theme {
+        let theme = Theme {
             name: name.to_string(),
             text: style("text")?,
             critical: style("critical")?,
@@ -126,7 +126,86 @@ impl Theme {
             border: style("border")?,
             header: style("header")?,
             no_color: false,
-        })
+        };
+        if let Some(problem) = theme.unpaired_colour() {
+            return Err(format!("theme `{name}`: {problem}"));
+        }
+        Ok(theme)
+    }
+
+    /// Every role, named.
+    pub fn roles(&self) -> [(&'static str, Style); 10] {
+        [
+            ("text", self.text),
+            ("critical", self.critical),
+            ("warning", self.warning),
+            ("info", self.info),
+            ("ok", self.ok),
+            ("muted", self.muted),
+            ("accent", self.accent),
+            ("selection", self.selection),
+            ("border", self.border),
+            ("header", self.header),
+        ]
+    }
+
+    /// The colours a role is drawn in: its own, else the base `text` role's, which the renderer
+    /// fills under everything. `None` is the terminal's own default colour, unknown to us.
+    pub fn effective(&self, role: Style) -> (Option<Color>, Option<Color>) {
+        let known = |c: Option<Color>| c.filter(|c| *c != Color::Reset);
+        (
+            known(role.fg).or(known(self.text.fg)),
+            known(role.bg).or(known(self.text.bg)),
+        )
+    }
+
+    /// A colour drawn against the terminal's unknown default is a guess: dark text vanishes on a
+    /// dark terminal, light text on a light one. So a theme that sets a foreground also sets the
+    /// background it was chosen for (on `text`, which the renderer fills everywhere), and the
+    /// other way round.
+    fn unpaired_colour(&self) -> Option<String> {
+        for (name, role) in self.roles() {
+            match self.effective(role) {
+                (Some(_), None) => {
+                    return Some(format!(
+                        "role `{name}` sets a foreground colour, but the theme sets no \
+                         background: it would be unreadable on some terminals\n  \
+                         fix: give `text` a `bg` too (the whole screen is filled with it), or \
+                         set no colours, only modifiers"
+                    ));
+                }
+                (None, Some(_)) => {
+                    return Some(format!(
+                        "role `{name}` sets a background colour, but the theme sets no \
+                         foreground for it: it would be unreadable on some terminals\n  \
+                         fix: give `{name}` (or `text`) an `fg` too"
+                    ));
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Where text would be hard to read: each role against the background it is drawn on.
+    /// Text needs 4.5:1 (WCAG AA), borders 3:1. Named and indexed colours are judged by xterm's
+    /// default palette (a terminal's own palette may differ). (On a selected row, a colour that
+    /// would not stand out from the selection's background gives way to the selection's
+    /// foreground when drawn: see `ui::widgets::selectable_row`.)
+    pub fn contrast_problems(&self) -> Vec<String> {
+        let mut problems = Vec::new();
+        for (name, role) in self.roles() {
+            let need = if name == "border" { 3.0 } else { TEXT_CONTRAST };
+            if let (Some(fg), Some(bg)) = self.effective(role)
+                && let Some(ratio) = contrast(fg, bg)
+                && ratio < need
+            {
+                problems.push(format!(
+                    "role `{name}`: {ratio:.1}:1 against its background (needs {need}:1)"
+                ));
+            }
+        }
+        problems
     }
 
     /// The NO_COLOR theme: modifiers only. Selection stays visible as reverse video, critical
@@ -155,6 +234,87 @@ impl Theme {
             .find(|(n, _)| *n == name)
             .map(|(n, text)| Theme::parse(n, text).expect("built-in themes are valid"))
     }
+}
+
+/// The contrast that text needs against its background (WCAG AA for normal text).
+pub const TEXT_CONTRAST: f64 = 4.5;
+
+/// WCAG contrast ratio of two colours (1.0 to 21.0); `None` when either is the terminal's
+/// default (unknown).
+pub fn contrast(a: Color, b: Color) -> Option<f64> {
+    let (la, lb) = (luminance(rgb(a)?), luminance(rgb(b)?));
+    let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
+    Some((hi + 0.05) / (lo + 0.05))
+}
+
+fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
+    let channel = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.03928 {
+            v / 12.92
+        } else {
+            ((v + 0.055) / 1.055).powf(2.4)
+        }
+    };
+    0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+}
+
+/// The colour as RGB; named and indexed colours as in xterm's default palette. `None` for the
+/// terminal's default (`Reset`).
+pub fn rgb(c: Color) -> Option<(u8, u8, u8)> {
+    const ANSI: [(u8, u8, u8); 16] = [
+        (0, 0, 0),
+        (205, 0, 0),
+        (0, 205, 0),
+        (205, 205, 0),
+        (0, 0, 238),
+        (205, 0, 205),
+        (0, 205, 205),
+        (229, 229, 229),
+        (127, 127, 127),
+        (255, 0, 0),
+        (0, 255, 0),
+        (255, 255, 0),
+        (92, 92, 255),
+        (255, 0, 255),
+        (0, 255, 255),
+        (255, 255, 255),
+    ];
+    let indexed = |i: u8| -> (u8, u8, u8) {
+        match i {
+            0..=15 => ANSI[usize::from(i)],
+            16..=231 => {
+                let i = i - 16;
+                let level = |v: u8| if v == 0 { 0 } else { 55 + 40 * v };
+                (level(i / 36), level((i / 6) % 6), level(i % 6))
+            }
+            _ => {
+                let v = 8 + 10 * (i - 232);
+                (v, v, v)
+            }
+        }
+    };
+    Some(match c {
+        Color::Reset => return None,
+        Color::Rgb(r, g, b) => (r, g, b),
+        Color::Indexed(i) => indexed(i),
+        Color::Black => ANSI[0],
+        Color::Red => ANSI[1],
+        Color::Green => ANSI[2],
+        Color::Yellow => ANSI[3],
+        Color::Blue => ANSI[4],
+        Color::Magenta => ANSI[5],
+        Color::Cyan => ANSI[6],
+        Color::Gray => ANSI[7],
+        Color::DarkGray => ANSI[8],
+        Color::LightRed => ANSI[9],
+        Color::LightGreen => ANSI[10],
+        Color::LightYellow => ANSI[11],
+        Color::LightBlue => ANSI[12],
+        Color::LightMagenta => ANSI[13],
+        Color::LightCyan => ANSI[14],
+        Color::White => ANSI[15],
+    })
 }
 
 /// Named colours (`red`, `lightred`), `#rrggbb`, or an ANSI index (`0`-`255`).
@@ -191,6 +351,9 @@ pub fn available(user_dir: Option<&Path>) -> (Vec<Theme>, Vec<String>) {
                 .and_then(|t| Theme::parse(&name, &t))
             {
                 Ok(theme) => {
+                    for problem in theme.contrast_problems() {
+                        problems.push(format!("{}: hard to read: {problem}", path.display()));
+                    }
                     themes.retain(|t| t.name != theme.name);
                     themes.push(theme);
                 }

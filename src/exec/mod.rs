@@ -1,6 +1,8 @@
 //! The effect executor: performs what `update` asked for, off the UI loop, and reports each
 //! result back as a `Msg`. Mutations run exactly once: no retries here, ever.
 
+mod open;
+
 use crate::config::source::SourceSpec;
 use crate::effect::Effect;
 use crate::msg::{EffectOutcome, Msg};
@@ -60,7 +62,13 @@ impl Executor {
             Effect::Refresh { source } => {
                 self.handles.refresh(&source);
             }
-            Effect::OpenUrl(url) => open_url(url),
+            Effect::OpenUrl(url) => {
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    let outcome = open::open_url(url).await;
+                    let _ = tx.send(Msg::Done(outcome)).await;
+                });
+            }
             Effect::Rollback { ref key, .. }
             | Effect::Sync { ref key, .. }
             | Effect::SetAutoSync { ref key, .. }
@@ -136,27 +144,4 @@ fn unknown_argocd_source(effect: Effect) -> Msg {
         error: format!("unknown Argo CD source {source}"),
         source,
     })
-}
-
-/// Open a link in the browser: `$BROWSER`, else xdg-open/open. The URL is one argv element,
-/// never shell text. Over SSH this may do nothing; it never blocks the UI.
-fn open_url(url: String) {
-    tokio::task::spawn_blocking(move || {
-        let program = std::env::var("BROWSER")
-            .ok()
-            .filter(|b| !b.is_empty())
-            .unwrap_or_else(|| {
-                if cfg!(target_os = "macos") {
-                    "open".to_string()
-                } else {
-                    "xdg-open".to_string()
-                }
-            });
-        let _ = std::process::Command::new(program)
-            .arg(url)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
-    });
 }

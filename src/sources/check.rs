@@ -7,6 +7,7 @@ use super::http::{HttpClient, HttpOptions};
 use super::{SourceClient, SourceError, bounded};
 use crate::config::source::SourceSpec;
 use crate::model::source::SourceKind;
+use crate::ui::format::plural;
 use reqwest::Method;
 use serde::Serialize;
 use std::time::Instant;
@@ -89,9 +90,9 @@ async fn check_alert_source(spec: &SourceSpec, report: &mut CheckReport) {
         Ok(snapshot) => {
             report.reachable = true;
             report.authenticated = Some(true);
-            let mut detail = count_of(snapshot.alerts.len(), "alert");
+            let mut detail = plural(snapshot.alerts.len(), "alert");
             if let Some(s) = &snapshot.silences {
-                detail.push_str(&format!(", {}", count_of(s.len(), "silence")));
+                detail.push_str(&format!(", {}", plural(s.len(), "silence")));
             }
             if let Some(e) = &snapshot.silences_error {
                 detail.push_str(&format!("; silences failed: {e}"));
@@ -123,7 +124,7 @@ async fn check_argocd(spec: &SourceSpec, report: &mut CheckReport) {
         Ok(n) => {
             report.reachable = true;
             report.authenticated = Some(true);
-            let mut detail = count_of(n, "app");
+            let mut detail = plural(n, "app");
             if n == 0 {
                 detail.push_str(
                     " (none visible: check projects/selector, or the account's `applications, get`)",
@@ -172,12 +173,4 @@ fn apply_error(report: &mut CheckReport, e: &SourceError) {
         report.authenticated = Some(false);
     }
     report.error = Some(e.message.clone());
-}
-
-fn count_of(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
-    }
 }

@@ -291,6 +291,13 @@ mod tests {
     use chrono::TimeZone;
 
     #[test]
+    fn plural_is_singular_for_one_only() {
+        assert_eq!(plural(0, "warning"), "0 warnings");
+        assert_eq!(plural(1, "warning"), "1 warning");
+        assert_eq!(plural(2, "event"), "2 events");
+    }
+
+    #[test]
     fn fits_ascii() {
         assert_eq!(fit("abc", 5), "abc  ");
         assert_eq!(fit("abcdef", 4), "abc…");

@@ -34,7 +34,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     let following = n > 0 && selected + 1 >= n;
     let filter = model.filter(Screen::Timeline);
     let mut title = vec![Span::raw(if filter.is_empty() {
-        format!(" Timeline {n} events ")
+        format!(" Timeline {} ", format::plural(n, "event"))
     } else {
         format!(" Timeline {n}/{} events ", model.timeline.len())
     })];

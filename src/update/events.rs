@@ -264,7 +264,13 @@ pub fn record_alert_changes(
             EventSource::Sitrep,
             at,
             model.now,
-            format!("{skipped} more alerts were already firing (not listed one by one)"),
+            format!(
+                "{} already firing (not listed one by one)",
+                match skipped {
+                    1 => "1 more alert was".to_string(),
+                    n => format!("{n} more alerts were"),
+                }
+            ),
         );
         e.actor = "sitrep".to_string();
         new_events.push(e);

@@ -6,6 +6,7 @@ mod apps;
 mod argo;
 mod events;
 mod keys;
+mod links;
 mod prompt;
 mod silence;
 mod sources;
@@ -55,6 +56,7 @@ pub fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Input(_) => Vec::new(),
         Msg::Source(update) => sources::on_source(model, update),
         Msg::Done(outcome) => match &outcome {
+            EffectOutcome::UrlOpen { .. } => links::on_outcome(model, outcome),
             EffectOutcome::AppActionDone { .. } => argo::on_outcome(model, outcome),
             EffectOutcome::MutationFailed { request_id, .. } if argo::owns(model, *request_id) => {
                 argo::on_outcome(model, outcome)

@@ -438,8 +438,8 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
         | EffectOutcome::MutationFailed {
             request_id, source, ..
         } => (*request_id, source.clone()),
-        // Argo CD results are routed to `argo::on_outcome`.
-        EffectOutcome::AppActionDone { .. } => return Vec::new(),
+        // Argo CD results are routed to `argo::on_outcome`, links to `links::on_outcome`.
+        EffectOutcome::AppActionDone { .. } | EffectOutcome::UrlOpen { .. } => return Vec::new(),
     };
     let what = model
         .in_flight
@@ -473,7 +473,7 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
             format!("{what} failed: {error}"),
             FlashLevel::Error,
         ),
-        EffectOutcome::AppActionDone { .. } => return Vec::new(),
+        EffectOutcome::AppActionDone { .. } | EffectOutcome::UrlOpen { .. } => return Vec::new(),
     };
     if popup_request == Some(request_id) {
         match (&outcome, &mut model.popup) {

@@ -329,8 +329,8 @@ fn sections<'a>(model: &'a Model, service: &ServiceRow, label_w: usize) -> Vec<L
     if service.apps.len() > MAX_APPS {
         lines.push(cont(vec![Span::styled(
             format!(
-                "… {} more apps (Apps screen)",
-                service.apps.len() - MAX_APPS
+                "… {} (Apps screen)",
+                format::plural(service.apps.len() - MAX_APPS, "more app")
             ),
             theme.muted,
         )]));

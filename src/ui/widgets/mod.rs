@@ -3,7 +3,7 @@
 
 pub mod columns;
 
-use crate::config::theme::Theme;
+use crate::config::theme::{TEXT_CONTRAST, Theme, contrast};
 use crate::model::alert::{AlertState, Severity};
 use crate::model::timeline::EventKind;
 use crate::ui::format;
@@ -192,7 +192,9 @@ pub fn marker<'a>(theme: &Theme, selected: bool) -> Span<'a> {
 }
 
 /// Draw a selectable row: the selected one is filled with the selection style when its pane has
-/// focus (reverse video under NO_COLOR); an unfocused pane keeps only the marker.
+/// focus (reverse video under NO_COLOR); an unfocused pane keeps only the marker. Cells keep
+/// their colours on the selection bar where they stay readable; a colour that would not stand
+/// out from the bar (cyan on a white bar) is drawn in the bar's own foreground instead.
 pub fn selectable_row(
     buf: &mut Buffer,
     theme: &Theme,
@@ -202,10 +204,23 @@ pub fn selectable_row(
     selected: bool,
     focused: bool,
 ) {
-    if selected && focused {
-        fill(buf, Rect::new(area.x, y, area.width, 1), theme.selection);
+    if !(selected && focused) {
+        put(buf, area, y, line);
+        return;
     }
+    let row = Rect::new(area.x, y, area.width, 1).intersection(*buf.area());
+    fill(buf, row, theme.selection);
     put(buf, area, y, line);
+    let (Some(bar_fg), Some(bar_bg)) = (theme.selection.fg, theme.selection.bg) else {
+        return;
+    };
+    for x in row.left()..row.right() {
+        let cell = &mut buf[(x, y)];
+        if cell.bg == bar_bg && contrast(cell.fg, bar_bg).is_some_and(|ratio| ratio < TEXT_CONTRAST)
+        {
+            cell.fg = bar_fg;
+        }
+    }
 }
 
 /// A centred rectangle of at most `w`x`h` inside `area`.
