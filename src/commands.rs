@@ -26,8 +26,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         return match command {
             DemoCommand::Serve => {
-                crate::demo::serve_forever(cli.demo_speed).await?;
-                Ok(ExitCode::SUCCESS)
+                // Stopped by a signal, as it always is: the status says which (128 + n).
+                let signal = crate::demo::serve_forever(cli.demo_speed).await?;
+                Ok(ExitCode::from(128 + signal as u8))
             }
             DemoCommand::Screenshots { out } => {
                 crate::screenshots::generate(out).await?;

@@ -207,3 +207,31 @@ fn demo_subcommands_refuse_flags_they_would_ignore() {
         stderr(&out)
     );
 }
+
+/// `sitrep demo serve` runs until a signal stops it; its exit status says which (128 + n).
+#[test]
+fn demo_serve_exit_status_names_the_signal() {
+    use std::io::{BufRead, BufReader};
+    for (signal, status) in [
+        (libc::SIGTERM, 143),
+        (libc::SIGHUP, 129),
+        (libc::SIGINT, 130),
+    ] {
+        let home = tempfile::tempdir().unwrap();
+        let mut child = sitrep(home.path(), &["demo", "serve"])
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        // Serving once the URLs are printed (bounded by the test harness, not timed).
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let first = lines.next().unwrap().unwrap();
+        assert!(
+            first.starts_with("alertmanager http://127.0.0.1:"),
+            "{first}"
+        );
+        unsafe { libc::kill(child.id() as i32, signal) };
+        let code = child.wait().unwrap().code();
+        assert_eq!(code, Some(status), "after signal {signal}");
+    }
+}

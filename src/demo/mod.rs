@@ -185,7 +185,9 @@ fn serve(
 
 /// `sitrep demo serve`: start the world, print one `name url` line per API, run until Ctrl-C
 /// (or SIGTERM).
-pub async fn serve_forever(speed: f64) -> anyhow::Result<()> {
+/// Serve until a signal; returns the signal's number so the exit status can say it (128 + n).
+pub async fn serve_forever(speed: f64) -> anyhow::Result<i32> {
+    let termination = Termination::listen()?;
     let demo = start(speed).await?;
     {
         let mut out = std::io::stdout().lock();
@@ -200,22 +202,50 @@ pub async fn serve_forever(speed: f64) -> anyhow::Result<()> {
         demo.clock().speed(),
         demo.alertmanager_url
     );
-    wait_for_termination().await?;
+    let signal = termination.wait().await?;
     demo.shutdown().await;
-    Ok(())
+    Ok(signal)
 }
 
-async fn wait_for_termination() -> anyhow::Result<()> {
+/// SIGINT (2), SIGTERM (15) and SIGHUP (1), listened to from before the URLs are printed (a
+/// signal sent as soon as they appear must not kill the process unhandled).
+struct Termination {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate())?;
-        tokio::select! {
-            r = tokio::signal::ctrl_c() => r?,
-            _ = term.recv() => {}
+    streams: [(i32, tokio::signal::unix::Signal); 3],
+}
+
+impl Termination {
+    fn listen() -> anyhow::Result<Termination> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Termination {
+                streams: [
+                    (2, signal(SignalKind::interrupt())?),
+                    (15, signal(SignalKind::terminate())?),
+                    (1, signal(SignalKind::hangup())?),
+                ],
+            })
+        }
+        #[cfg(not(unix))]
+        Ok(Termination {})
+    }
+
+    /// Which one came.
+    async fn wait(mut self) -> anyhow::Result<i32> {
+        #[cfg(unix)]
+        {
+            let [(a, sa), (b, sb), (c, sc)] = &mut self.streams;
+            Ok(tokio::select! {
+                _ = sa.recv() => *a,
+                _ = sb.recv() => *b,
+                _ = sc.recv() => *c,
+            })
+        }
+        #[cfg(not(unix))]
+        {
+            tokio::signal::ctrl_c().await?;
+            Ok(2)
         }
     }
-    #[cfg(not(unix))]
-    tokio::signal::ctrl_c().await?;
-    Ok(())
 }
