@@ -226,8 +226,8 @@ fn header_fields<'a>(model: &Model, app: &'a App) -> Vec<(&'static str, Vec<Span
     ));
     let source = if app.multi_source || app.repo_urls.len() > 1 {
         format!(
-            "{} sources: {}",
-            app.repo_urls.len(),
+            "{}: {}",
+            format::plural(app.repo_urls.len(), "source"),
             app.repo_urls.join(", ")
         )
     } else {
