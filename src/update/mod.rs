@@ -19,6 +19,7 @@ use crossterm::event::{Event, KeyEventKind};
 
 pub use apps::detail_fetches as apps_detail_fetches;
 pub use events::push_event;
+pub use prompt::command_help;
 
 /// Apply one message and bring every derived view up to date.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {

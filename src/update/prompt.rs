@@ -40,6 +40,15 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("quit", "", "quit"),
 ];
 
+/// What a palette line (`sort health`, `alerts`) does, from [`COMMANDS`].
+pub fn command_help(line: &str) -> Option<&'static str> {
+    let name = line.split_whitespace().next()?;
+    COMMANDS
+        .iter()
+        .find(|(n, _, _)| *n == name)
+        .map(|(_, _, what)| *what)
+}
+
 pub fn on_prompt_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     let Some(prompt) = &mut model.prompt else {
         return Vec::new();

@@ -76,6 +76,13 @@ pub fn draw(model: &Model, prompt: &Prompt, body: Rect, line: Rect, buf: &mut Bu
                 inner_w,
             ));
         }
+        let name_w = prompt
+            .completions
+            .iter()
+            .map(|c| format::width(c))
+            .max()
+            .unwrap_or(0)
+            .min(inner_w / 2);
         for (i, c) in prompt
             .completions
             .iter()
@@ -85,8 +92,16 @@ pub fn draw(model: &Model, prompt: &Prompt, body: Rect, line: Rect, buf: &mut Bu
         {
             let picked = prompt.completion == Some(i);
             let style = if picked { theme.selection } else { theme.text };
-            let text = format::fit(c, inner_w);
-            above.push(boxed(theme, Line::from(Span::styled(text, style)), inner_w));
+            // What the command does, from the palette's own list.
+            let what = crate::update::command_help(c).unwrap_or("");
+            let line = Line::from(vec![
+                Span::styled(format::fit(c, name_w), style),
+                Span::styled(
+                    format::truncate(&format!("  {what}"), inner_w.saturating_sub(name_w)),
+                    theme.muted,
+                ),
+            ]);
+            above.push(boxed(theme, line, inner_w));
         }
         let after = n - start - shown;
         if after > 0 {
