@@ -199,26 +199,30 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
         "SERVICES ({} needing attention, most urgent first)",
         shown.len()
     )?;
-    if !coverage.complete() {
+    if answered == 0 {
         // Absence is not health: say what could not be seen before anything else.
+        writeln!(
+            out,
+            "  UNKNOWN: none of the {} answered; nothing is known about what needs attention",
+            crate::ui::format::plural(total, "source")
+        )?;
+    } else if !coverage.complete() {
         writeln!(
             out,
             "  INCOMPLETE: {answered} of {total} sources answered; what the others would report is unknown"
         )?;
-    }
-    if shown.is_empty() {
-        if coverage.complete() {
-            writeln!(
-                out,
-                "  all quiet: nothing firing, nothing degraded ({})",
-                coverage.all_answered()
-            )?;
-        } else {
+        if shown.is_empty() {
             writeln!(
                 out,
                 "  nothing needs attention among the {answered} that answered: the rest is UNKNOWN"
             )?;
         }
+    } else if shown.is_empty() {
+        writeln!(
+            out,
+            "  all quiet: nothing firing, nothing degraded ({})",
+            coverage.all_answered()
+        )?;
     }
     for s in shown {
         let age = s

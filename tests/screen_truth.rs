@@ -179,8 +179,10 @@ async fn snapshot_with_dead_sources_says_incomplete_in_text_and_json() {
     .unwrap();
     assert_eq!(code, 1, "{out}{err}");
     assert!(!out.contains("all quiet"), "{out}");
-    assert!(out.contains("INCOMPLETE: 0 of 2 sources answered"), "{out}");
-    assert!(out.contains("the rest is UNKNOWN"), "{out}");
+    assert!(
+        out.contains("UNKNOWN: none of the 2 sources answered; nothing is known"),
+        "{out}"
+    );
 
     let json_args = args("json");
     let (code, out, _) = tokio::task::spawn_blocking(move || {
@@ -216,4 +218,25 @@ async fn snapshot_with_dead_sources_says_incomplete_in_text_and_json() {
         out.contains("all quiet: nothing firing, nothing degraded (its 1 source answered)"),
         "{out}"
     );
+}
+
+/// Some sources answered, one went quiet: the snapshot lists what it saw and says it is partial.
+#[test]
+fn a_partial_snapshot_says_incomplete_above_what_it_saw() {
+    let m = model();
+    let mut out = Vec::new();
+    sitrep::snapshot::write_text(&m, &mut out).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(
+        text.contains(
+            "INCOMPLETE: 2 of 3 sources answered; what the others would report is unknown"
+        ),
+        "{text}"
+    );
+    assert!(text.contains("checkout"), "{text}");
+    let mut out = Vec::new();
+    sitrep::snapshot::write_json(&m, &mut out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["complete"], false);
+    assert_eq!(v["unknown"], serde_json::json!(["prod-eu"]));
 }
