@@ -19,7 +19,7 @@ struct SnapshotJson<'a> {
     unknown: Vec<&'a str>,
     sources: Vec<SourceJson<'a>>,
     services: Vec<ServiceJson<'a>>,
-    alerts: &'a [std::sync::Arc<Alert>],
+    alerts: Vec<&'a std::sync::Arc<Alert>>,
     apps: Vec<AppJson<'a>>,
     deploys: Vec<DeployJson<'a>>,
 }
@@ -108,14 +108,10 @@ pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
             .iter()
             .map(|row| ServiceJson {
                 row,
-                alerts: row
-                    .alerts
-                    .iter()
-                    .map(|i| model.alerts.merged[*i].fingerprint.as_str())
-                    .collect(),
+                alerts: row.alerts.iter().map(|a| a.fingerprint.as_str()).collect(),
             })
             .collect(),
-        alerts: &model.alerts.merged,
+        alerts: model.alerts.ranked(),
         apps: model
             .apps
             .values()
@@ -258,7 +254,7 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
                 )?;
             }
         }
-        if let Some(d) = s.last_deploy.and_then(|i| model.deploys.get(i)) {
+        if let Some(d) = &s.last_deploy {
             let age = d
                 .at()
                 .map(|t| crate::model::age::short(model.now - t))
@@ -279,8 +275,7 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
                 }
             )?;
         }
-        for i in s.alerts.iter().take(10) {
-            let a = &model.alerts.merged[*i];
+        for a in s.alerts.iter().take(10) {
             writeln!(
                 out,
                 "      {} {:<9} {:<28} {}  [{}]",

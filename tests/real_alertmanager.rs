@@ -227,7 +227,7 @@ async fn two_alertmanagers_dedupe_by_fingerprint() {
     let changes = store.replace_source("am-b", SourceKind::Alertmanager, from_b);
     assert_eq!(store.len(), 30);
     assert!(changes.appeared.is_empty());
-    for alert in &store.merged {
+    for alert in store.iter() {
         assert_eq!(alert.source, "am-a");
         assert_eq!(alert.also_from, ["am-b"]);
     }

@@ -158,7 +158,7 @@ fn hostile_model() -> Model {
         .replace_source("alertmanager", SourceKind::Alertmanager, alerts);
     m.sources[2].last_error = Some(huge.clone());
     m.sources[0].name = wide.clone();
-    m.timeline.push({
+    sitrep::update::push_event(&mut m, {
         let mut e = sitrep::model::timeline::TimelineEvent::new(
             sitrep::model::timeline::EventKind::AlertFiring,
             sitrep::model::timeline::EventSource::Alertmanager,
@@ -199,8 +199,8 @@ fn hostile_values_do_not_break_layout() {
                 .rows
                 .iter()
                 .position(|r| {
-                    matches!(r, sitrep::model::alerts_view::AlertsRow::Alert(i)
-                        if m.alerts.merged[*i].name().starts_with("Über"))
+                    matches!(r, sitrep::model::alerts_view::AlertsRow::Alert(a)
+                        if a.name().starts_with("Über"))
                 })
                 .unwrap();
         }
@@ -244,8 +244,8 @@ fn hostile_values_do_not_break_layout() {
         .rows
         .iter()
         .position(|r| {
-            matches!(r, sitrep::model::alerts_view::AlertsRow::Alert(i)
-                if m.alerts.merged[*i].name().starts_with("Über"))
+            matches!(r, sitrep::model::alerts_view::AlertsRow::Alert(a)
+                if a.name().starts_with("Über"))
         })
         .unwrap();
     insta::assert_snapshot!("hostile_alerts_120x40", render_text(&m, 120, 40));
@@ -345,9 +345,11 @@ fn argo_never_panics_with_indexes_out_of_range() {
     let mut m = argo_model();
     m.apps_cursor.selected = 10_000;
     m.deploys_cursor.selected = 10_000;
-    // Derived indexes that went stale: a deploy index past the end, keys of apps that are gone.
+    // Derived rows that went stale: a deploy of an app that is gone, keys of apps that are gone.
+    let mut gone = m.deploys.first().cloned().expect("a deploy");
+    gone.app = app_key("vanished");
     for s in &mut m.services {
-        s.last_deploy = Some(10_000);
+        s.last_deploy = Some(gone.clone());
         s.apps.push(app_key("vanished"));
     }
     m.apps_view.push(app_key("vanished"));

@@ -56,7 +56,7 @@ fn alerts_model() -> Model {
         .rows
         .iter()
         .position(|r| match r {
-            AlertsRow::Alert(i) => m.alerts.merged[*i].name() == "InventorySyncLag",
+            AlertsRow::Alert(a) => a.name() == "InventorySyncLag",
             AlertsRow::Group(_) => false,
         })
         .expect("the silenced alert is listed");

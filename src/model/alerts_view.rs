@@ -2,17 +2,18 @@
 //! `group_by` labels, like Alertmanager's routing groups. Rebuilt when alerts or the filter
 //! change, never while drawing.
 
-use super::alert::{AlertState, Severity};
+use super::alert::{Alert, AlertState, Severity};
 use super::silence::{CompiledMatcher, Matcher};
 use super::store::AlertStore;
 use super::text_match::TextQuery;
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum AlertsRow {
     Group(GroupRow),
-    /// Index into `AlertStore::merged`.
-    Alert(usize),
+    /// An alert (shared with the store).
+    Alert(Arc<Alert>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -143,11 +144,13 @@ impl AlertsView {
         self.filter_error = filter_error(&filter);
         let mut text = TextQuery::new(&filter.text);
 
+        // Most urgent first within each group: the store's order, computed once.
+        let ranked = store.ranked();
         // Keys borrow the alerts' label values: no allocation per alert. The final order is
         // set by the sort below, so a HashMap is fine.
-        let mut groups: HashMap<Vec<&str>, Vec<usize>> = HashMap::new();
+        let mut groups: HashMap<Vec<&str>, Vec<&Arc<Alert>>> = HashMap::new();
         let mut matched = 0;
-        for (i, alert) in store.merged.iter().enumerate() {
+        for alert in ranked {
             if !filter.labels_match(&alert.labels) {
                 continue;
             }
@@ -159,10 +162,10 @@ impl AlertsView {
                 .iter()
                 .map(|l| alert.labels.get(l).map(String::as_str).unwrap_or(""))
                 .collect();
-            groups.entry(key).or_default().push(i);
+            groups.entry(key).or_default().push(alert);
         }
 
-        let mut grouped: Vec<(GroupRow, Vec<usize>)> = groups
+        let mut grouped: Vec<(GroupRow, Vec<&Arc<Alert>>)> = groups
             .into_iter()
             .map(|(values, members)| {
                 let labels: Vec<(String, String)> = group_by
@@ -177,12 +180,12 @@ impl AlertsView {
                     .join(",");
                 let firing = members
                     .iter()
-                    .filter(|i| store.merged[**i].state == AlertState::Firing)
+                    .filter(|a| a.state == AlertState::Firing)
                     .count();
                 let worst = members
                     .iter()
-                    .filter(|i| store.merged[**i].state.is_active())
-                    .map(|i| store.severities[*i])
+                    .filter(|a| a.state.is_active())
+                    .map(|a| a.severity())
                     .min()
                     .unwrap_or(Severity::None);
                 let collapsed = self.collapsed.contains(&key);
@@ -214,7 +217,8 @@ impl AlertsView {
             let collapsed = group.collapsed;
             self.rows.push(AlertsRow::Group(group));
             if !collapsed {
-                self.rows.extend(members.into_iter().map(AlertsRow::Alert));
+                self.rows
+                    .extend(members.into_iter().map(|a| AlertsRow::Alert(Arc::clone(a))));
             }
         }
         self.matched = matched;

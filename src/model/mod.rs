@@ -6,6 +6,7 @@ pub mod alert;
 pub mod alerts_view;
 pub mod app;
 pub mod app_view;
+pub mod correlation;
 pub mod coverage;
 pub mod deploy;
 pub mod fasthash;
@@ -102,10 +103,11 @@ pub struct Model {
     pub apps_view_stale: bool,
     /// Stores changed since the derived views were built (see `update::settle`).
     pub pending_rederive: bool,
-    /// What the cursors pointed at before this batch changed the alert store (rows hold
-    /// indexes into it, so they can only be read before it changes).
-    pub remembered: Option<selection::Remembered>,
+    /// Which service each alert and app belongs to, kept up to date from what changed.
+    pub correlation: correlation::Correlation,
     pub timeline: Vec<TimelineEvent>,
+    /// Mints every event's id (deterministic: the same messages give the same ids).
+    pub event_ids: timeline::EventIds,
 
     /// Argo CD apps by key (all instances).
     pub apps: std::collections::BTreeMap<app::AppKey, app::App>,
@@ -178,8 +180,9 @@ impl Model {
             alerts_view_stale: false,
             apps_view_stale: false,
             pending_rederive: false,
-            remembered: None,
+            correlation: Default::default(),
             timeline: Vec::new(),
+            event_ids: Default::default(),
             apps: Default::default(),
             apps_view: Vec::new(),
             apps_sort: AppsSort::default(),
@@ -225,18 +228,38 @@ impl Model {
 }
 
 impl Model {
-    /// Rebuild the derived views (ranked services, Alerts screen rows) after the stores changed,
-    /// and keep every cursor inside its list.
+    /// Rebuild every derived view from the stores, forgetting what the correlation index knew
+    /// (settings changed, a model built by hand). Keeps every cursor on its thing.
     pub fn rederive(&mut self) {
-        self.rederive_with(true, true);
+        self.correlation.invalidate();
+        self.alerts_view_stale = true;
+        self.apps_view_stale = true;
+        self.refresh_derived(true);
     }
 
-    /// Like [`Model::rederive`], but the Alerts screen's rows are only rebuilt while that screen
-    /// shows; otherwise they are marked stale and rebuilt when it is opened
-    /// ([`Model::refresh_stale_views`]). Source updates at 10,000 alerts use this.
-    pub fn rederive_visible(&mut self) {
-        let (alerts, apps) = (self.screen == Screen::Alerts, self.screen == Screen::Apps);
-        self.rederive_with(alerts, apps);
+    /// After a batch of messages: correlate what changed (only that), rebuild the row lists of
+    /// the screens, and put each cursor back on its thing. The Alerts and Apps screens' rows
+    /// (10,000s of them) are rebuilt only while shown, or when `all_views`; otherwise they wait,
+    /// marked stale, until their screen opens ([`Model::refresh_stale_views`]).
+    pub fn refresh_derived(&mut self, all_views: bool) {
+        // Rows hold their alerts and apps by value and key: what they point at can be read
+        // before they are rebuilt.
+        let remembered = self.remember_selection();
+        self.recorrelate();
+        if self.alerts_view_stale && (all_views || self.screen == Screen::Alerts) {
+            let filter = self.filter(Screen::Alerts).to_string();
+            self.alerts_view
+                .rebuild(&self.alerts, &self.settings.group_by, &filter);
+            self.alerts_view_stale = false;
+        }
+        if self.apps_view_stale && (all_views || self.screen == Screen::Apps) {
+            self.rebuild_apps_view();
+            self.apps_view_stale = false;
+        }
+        self.rebuild_triage_view();
+        self.rebuild_services_view();
+        self.rebuild_deploys_view();
+        self.restore_selection(remembered, selection::IfGone::StayAtRow);
     }
 
     /// Rebuild views marked stale if they are on screen now.
@@ -244,50 +267,13 @@ impl Model {
         if (self.alerts_view_stale && self.screen == Screen::Alerts)
             || (self.apps_view_stale && self.screen == Screen::Apps)
         {
-            self.rederive();
+            self.refresh_derived(false);
         }
-    }
-
-    fn rederive_with(&mut self, alerts_view: bool, apps_view: bool) {
-        // Re-ranking must not move the user's selection to another thing under their hands.
-        let remembered = match self.remembered.take() {
-            Some(r) => r,
-            None => self.remember_selection(),
-        };
-        self.services = service::correlate(&self.alerts, &self.settings.service_labels);
-        self.deploys = service_apps::derive_deploys(&self.apps, &self.settings, self.now);
-        service_apps::attach(
-            &mut self.services,
-            &self.apps,
-            &mut self.deploys,
-            &self.settings,
-        );
-        if apps_view {
-            self.rebuild_apps_view();
-        }
-        self.apps_view_stale = !apps_view;
-        if alerts_view {
-            let filter = self.filter(Screen::Alerts).to_string();
-            self.alerts_view
-                .rebuild(&self.alerts, &self.settings.group_by, &filter);
-        }
-        self.alerts_view_stale = !alerts_view;
-        self.rebuild_triage_view();
-        self.rebuild_services_view();
-        self.rebuild_deploys_view();
-        self.restore_selection(remembered, selection::IfGone::StayAtRow);
     }
 
     /// The user changed `screen`'s filter or sort: rebuild its rows, keeping the selection on its thing
     /// if that still passes, else starting at the top.
     pub fn rebuild_view(&mut self, screen: Screen) {
-        if self.remembered.is_some() {
-            // The alert store changed earlier in this batch: every row index is out of date,
-            // so rebuild everything from what the cursors pointed at before (`settle` still
-            // runs its own pass).
-            self.rederive();
-            return;
-        }
         let remembered = self.remember_selection();
         match screen {
             Screen::Triage => self.rebuild_triage_view(),

@@ -50,49 +50,35 @@ fn same_deploy(d: &super::deploy::Deploy, id: &DeployId) -> bool {
     d.app == id.0 && d.history_id == id.1 && d.started_at == id.2
 }
 
-fn alerts_row_id(model: &Model, row: &AlertsRow) -> Option<AlertsRowId> {
+fn alerts_row_id(row: &AlertsRow) -> AlertsRowId {
     match row {
-        AlertsRow::Group(g) => Some(AlertsRowId::Group(g.key.clone())),
-        AlertsRow::Alert(i) => model
-            .alerts
-            .at(*i)
-            .map(|a| AlertsRowId::Alert(a.fingerprint.clone())),
+        AlertsRow::Group(g) => AlertsRowId::Group(g.key.clone()),
+        AlertsRow::Alert(a) => AlertsRowId::Alert(a.fingerprint.clone()),
     }
 }
 
 /// Compare without allocating: rebuilt lists can hold 10,000 rows.
-fn is_alerts_row(model: &Model, row: &AlertsRow, id: &AlertsRowId) -> bool {
+fn is_alerts_row(row: &AlertsRow, id: &AlertsRowId) -> bool {
     match (row, id) {
         (AlertsRow::Group(g), AlertsRowId::Group(key)) => &g.key == key,
-        (AlertsRow::Alert(i), AlertsRowId::Alert(fp)) => {
-            model.alerts.at(*i).is_some_and(|a| &a.fingerprint == fp)
-        }
+        (AlertsRow::Alert(a), AlertsRowId::Alert(fp)) => &a.fingerprint == fp,
         _ => false,
     }
 }
 
 impl Model {
-    /// Call before changing the alert store: the rows' indexes into it still mean what the
-    /// user sees. Only the first call of a batch counts.
-    pub fn before_alerts_change(&mut self) {
-        if self.remembered.is_none() {
-            self.remembered = Some(self.remember_selection());
-        }
-    }
-
     pub fn remember_selection(&self) -> Remembered {
         let service = self.selected_service();
         Remembered {
             triage: service.map(|s| s.name.clone()),
             detail: service
                 .and_then(|s| s.alerts.get(self.detail.selected))
-                .and_then(|i| self.alerts.at(*i))
                 .map(|a| a.fingerprint.clone()),
             alerts: self
                 .alerts_view
                 .rows
                 .get(self.alerts_cursor.selected)
-                .and_then(|r| alerts_row_id(self, r)),
+                .map(alerts_row_id),
             services: self
                 .services_view
                 .get(self.services_cursor.selected)
@@ -125,11 +111,8 @@ impl Model {
         let same_service = self.selected_service().map(|s| &s.name) == r.triage.as_ref();
         if same_service {
             let found = r.detail.as_ref().and_then(|fp| {
-                self.selected_service().and_then(|s| {
-                    s.alerts
-                        .iter()
-                        .position(|i| self.alerts.at(*i).is_some_and(|a| &a.fingerprint == fp))
-                })
+                self.selected_service()
+                    .and_then(|s| s.alerts.iter().position(|a| &a.fingerprint == fp))
             });
             put(&mut self.detail, found, r.detail.is_some(), if_gone);
         } else if self.triage.selected != triage_before || r.triage.is_some() {
@@ -142,7 +125,7 @@ impl Model {
             self.alerts_view
                 .rows
                 .iter()
-                .position(|row| is_alerts_row(self, row, id))
+                .position(|row| is_alerts_row(row, id))
         });
         put(&mut self.alerts_cursor, found, r.alerts.is_some(), if_gone);
         self.alerts_cursor.clamp(self.alerts_view.rows.len());

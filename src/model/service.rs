@@ -1,11 +1,10 @@
-//! Correlation: alerts grouped into services and ranked by urgency. Computed when data changes,
-//! never while drawing. Later sources (Argo CD apps, deploys, catalog owners) fill the
-//! `Option`/`Vec` fields of the same rows.
+//! A service's row: its alerts, apps and last deploy, and where it ranks. Built and kept up to
+//! date by the correlation index (`correlation.rs`) when data changes, never while drawing.
 
-use super::alert::{AlertState, Severity};
-use super::store::AlertStore;
+use super::alert::{Alert, Severity};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// The name under which alerts with none of the service labels are gathered.
 pub const NO_SERVICE: &str = "(no service)";
@@ -35,9 +34,9 @@ pub struct ServiceRow {
     pub pending: usize,
     pub suppressed: usize,
     pub oldest_firing: Option<DateTime<Utc>>,
-    /// Indexes into `AlertStore::merged`, in store order (most urgent first).
+    /// Its alerts, most urgent first (shared with the store).
     #[serde(skip)]
-    pub alerts: Vec<usize>,
+    pub alerts: Vec<Arc<Alert>>,
     /// Owner team, from the catalog (not configured yet).
     pub owner: Option<String>,
     /// Argo CD apps mapped to this service.
@@ -46,68 +45,36 @@ pub struct ServiceRow {
     /// Worst health / sync among its apps (None without apps).
     pub health: Option<crate::model::app::HealthStatus>,
     pub sync: Option<crate::model::app::SyncStatus>,
-    /// Index into `Model::deploys` of its most recent deploy.
+    /// One of its apps' last operation failed.
     #[serde(skip)]
-    pub last_deploy: Option<usize>,
-    /// Its most recent deploy is a suspect (finished shortly before the first firing alert).
+    pub failed_sync: bool,
+    /// Its most recent deploy.
+    #[serde(skip)]
+    pub last_deploy: Option<crate::model::deploy::Deploy>,
+    /// Its most recent deploy is a suspect (in effect shortly before the first firing alert).
     pub suspect: bool,
 }
 
-/// Group alerts by service and rank. O(n) over alerts plus a sort over services.
-pub fn correlate(store: &AlertStore, service_labels: &[String]) -> Vec<ServiceRow> {
-    let mut rows: Vec<ServiceRow> = Vec::new();
-    let mut index: super::fasthash::FastMap<&str, usize> = Default::default();
-    for (i, alert) in store.merged.iter().enumerate() {
-        let name = alert.service(service_labels).unwrap_or(NO_SERVICE);
-        let row = match index.get(name) {
-            Some(&r) => &mut rows[r],
-            None => {
-                index.insert(name, rows.len());
-                rows.push(ServiceRow {
-                    name: name.to_string(),
-                    urgency: Urgency::Quiet,
-                    worst: Severity::None,
-                    firing: 0,
-                    pending: 0,
-                    suppressed: 0,
-                    oldest_firing: None,
-                    alerts: Vec::new(),
-                    owner: None,
-                    apps: Vec::new(),
-                    health: None,
-                    sync: None,
-                    last_deploy: None,
-                    suspect: false,
-                });
-                rows.last_mut().expect("just pushed")
-            }
-        };
-        row.alerts.push(i);
-        match alert.state {
-            AlertState::Firing | AlertState::Unprocessed => {
-                row.firing += 1;
-                let sev = store.severities[i];
-                if row.firing == 1 || sev < row.worst {
-                    row.worst = sev;
-                }
-                row.oldest_firing = Some(match row.oldest_firing {
-                    Some(t) if t <= alert.starts_at => t,
-                    _ => alert.starts_at,
-                });
-            }
-            AlertState::Pending => row.pending += 1,
-            AlertState::Silenced | AlertState::Inhibited | AlertState::Muted => row.suppressed += 1,
+impl ServiceRow {
+    pub fn empty(name: String) -> ServiceRow {
+        ServiceRow {
+            name,
+            urgency: Urgency::Quiet,
+            worst: Severity::None,
+            firing: 0,
+            pending: 0,
+            suppressed: 0,
+            oldest_firing: None,
+            alerts: Vec::new(),
+            owner: None,
+            apps: Vec::new(),
+            health: None,
+            sync: None,
+            failed_sync: false,
+            last_deploy: None,
+            suspect: false,
         }
     }
-    for row in &mut rows {
-        row.urgency = match (row.firing > 0, row.worst) {
-            (true, Severity::Critical) => Urgency::CriticalFiring,
-            (true, Severity::Warning) => Urgency::WarningFiring,
-            _ => Urgency::Quiet,
-        };
-    }
-    rank(&mut rows);
-    rows
 }
 
 /// Most urgent first; ties broken by more firing alerts, then the longest-burning, then name.

@@ -1,31 +1,33 @@
-//! The merged alert store: the latest snapshot of every source, deduplicated by fingerprint.
-//! A failing source keeps its last snapshot (shown as stale), so one dead source never blanks
-//! the view nor makes its alerts look resolved.
+//! The merged alert store: the latest snapshot of every source, deduplicated by fingerprint,
+//! updated by what changed. A failing source keeps its last snapshot (shown as stale), so one
+//! dead source never blanks the view nor makes its alerts look resolved.
+//!
+//! A poll that changed nothing costs one lookup and comparison per alert and touches nothing
+//! else; a poll where a few alerts changed re-merges only those fingerprints. Whoever derives
+//! views from the store asks [`AlertChanges`] which fingerprints to look at again.
 
 use super::alert::{Alert, AlertState, Severity};
 use super::fasthash::{FastMap, map_with_capacity};
 use super::source::SourceKind;
+use chrono::{DateTime, Utc};
+use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Debug, Default, Clone)]
 pub struct AlertStore {
-    /// Latest snapshot per source, keyed by (merge priority, source name).
-    /// Shared with `merged` (`Arc`): re-merging 10,000 alerts copies pointers, not label maps.
-    per_source: BTreeMap<(u8, String), Vec<Arc<Alert>>>,
-    /// One alert per fingerprint, most urgent first (severity, state, oldest).
-    pub merged: Vec<Arc<Alert>>,
-    /// fingerprint (as a number, see [`fingerprint_key`]) -> index into `merged`.
-    by_fingerprint: FastMap<u64, usize>,
+    /// Latest snapshot per source, keyed by (merge priority, source name), each by fingerprint.
+    per_source: BTreeMap<(u8, String), FastMap<u64, Arc<Alert>>>,
+    /// One alert per fingerprint: the copy of the source with the best priority, its
+    /// `also_from` naming the others. Shared (`Arc`) with the derived views.
+    merged: FastMap<u64, Arc<Alert>>,
     /// Snapshots replaced by newer ones, waiting to be freed off the UI loop (freeing 10,000
     /// label maps costs milliseconds). Whoever runs the loop takes them with `take_retired`;
     /// if nobody does, the next replacement frees them here.
-    retired: Vec<Vec<Arc<Alert>>>,
-    /// `merged[i].severity()`, computed once per merge (the label lookup is not free at 10k).
-    pub severities: Vec<Severity>,
+    retired: Vec<FastMap<u64, Arc<Alert>>>,
 }
 
-/// What changed between two merges, for the timeline.
+/// What changed in one update of the store, for the timeline and the derived views.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct AlertChanges {
     /// Fingerprints that appeared.
@@ -34,8 +36,21 @@ pub struct AlertChanges {
     pub resolved: Vec<Alert>,
     /// (fingerprint, old state) for alerts whose state changed.
     pub state_changed: Vec<(String, AlertState)>,
-    /// (fingerprint, old start) for alerts whose start moved: a better source's copy took over (Alertmanager's `startsAt` over Prometheus' estimate).
-    pub retimed: Vec<(String, chrono::DateTime<chrono::Utc>)>,
+    /// (fingerprint, old start) for alerts whose start moved: a better source's copy took over
+    /// (Alertmanager's `startsAt` over Prometheus' estimate).
+    pub retimed: Vec<(String, DateTime<Utc>)>,
+    /// Every fingerprint whose merged alert appeared, went or changed in any way the views
+    /// show (the three lists above, plus label, annotation and silence changes). Empty when
+    /// nothing changed: then nothing needs re-deriving.
+    pub touched: Vec<Arc<Alert>>,
+    /// The old copies of touched alerts that existed before (for moving them between services).
+    pub before: Vec<Arc<Alert>>,
+}
+
+impl AlertChanges {
+    pub fn is_empty(&self) -> bool {
+        self.touched.is_empty() && self.before.is_empty()
+    }
 }
 
 /// Alertmanager knows silences and inhibitions, so its copy of an alert wins over Prometheus'.
@@ -44,6 +59,22 @@ fn priority(kind: SourceKind) -> u8 {
         SourceKind::Alertmanager => 0,
         _ => 1,
     }
+}
+
+/// Two copies mean the same to every view: all but `ends_at`, which Alertmanager moves on every
+/// re-send from Prometheus (a timeout, not news).
+fn same_meaning(a: &Alert, b: &Alert) -> bool {
+    a.state == b.state
+        && a.starts_at == b.starts_at
+        && a.fingerprint == b.fingerprint
+        && a.labels == b.labels
+        && a.annotations == b.annotations
+        && a.silenced_by == b.silenced_by
+        && a.inhibited_by == b.inhibited_by
+        && a.muted_by == b.muted_by
+        && a.generator_url == b.generator_url
+        && a.receivers == b.receivers
+        && a.source == b.source
 }
 
 impl AlertStore {
@@ -55,24 +86,40 @@ impl AlertStore {
         self.merged.is_empty()
     }
 
-    /// The alert at a merged index (what service rows and alert rows point at).
-    pub fn at(&self, index: usize) -> Option<&Alert> {
-        self.merged.get(index).map(|a| &**a)
+    pub fn get(&self, fingerprint: &str) -> Option<&Alert> {
+        self.get_arc(fingerprint).map(|a| &**a)
     }
 
-    pub fn get(&self, fingerprint: &str) -> Option<&Alert> {
-        self.by_fingerprint
+    pub fn get_arc(&self, fingerprint: &str) -> Option<&Arc<Alert>> {
+        self.merged
             .get(&fingerprint_key(fingerprint))
-            .map(|i| &*self.merged[*i])
             .filter(|a| a.fingerprint == fingerprint)
     }
 
+    /// Every alert, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = &Arc<Alert>> {
+        self.merged.values()
+    }
+
+    /// Every alert, most urgent first (severity, state, oldest, fingerprint).
+    pub fn ranked(&self) -> Vec<&Arc<Alert>> {
+        let mut all: Vec<(AlertRank, &Arc<Alert>)> = self
+            .merged
+            .values()
+            .map(|a| (AlertRank::of(a), a))
+            .collect();
+        all.sort_unstable_by(|(x, a), (y, b)| {
+            x.cmp(y).then_with(|| a.fingerprint.cmp(&b.fingerprint))
+        });
+        all.into_iter().map(|(_, a)| a).collect()
+    }
+
     /// Old snapshots to free somewhere that is not the UI loop.
-    pub fn take_retired(&mut self) -> Vec<Vec<Arc<Alert>>> {
+    pub fn take_retired(&mut self) -> Vec<FastMap<u64, Arc<Alert>>> {
         std::mem::take(&mut self.retired)
     }
 
-    /// Replace one source's snapshot and re-merge. Returns what changed.
+    /// Replace one source's snapshot; re-merge only the fingerprints whose copy changed.
     pub fn replace_source(
         &mut self,
         source: &str,
@@ -80,109 +127,149 @@ impl AlertStore {
         alerts: Vec<Alert>,
     ) -> AlertChanges {
         self.retired.clear();
-        if let Some(old) = self.per_source.insert(
-            (priority(kind), source.to_string()),
-            alerts.into_iter().map(Arc::new).collect(),
-        ) {
-            self.retired.push(old);
+        let slot = (priority(kind), source.to_string());
+        let old = self.per_source.remove(&slot).unwrap_or_default();
+        let mut new: FastMap<u64, Arc<Alert>> = map_with_capacity(alerts.len());
+        let mut dirty: Vec<u64> = Vec::new();
+        for alert in alerts {
+            let key = fingerprint_key(&alert.fingerprint);
+            match old.get(&key) {
+                // Unchanged: keep the copy the views already share.
+                Some(o) if o.fingerprint == alert.fingerprint && same_meaning(o, &alert) => {
+                    new.insert(key, Arc::clone(o));
+                }
+                _ => {
+                    dirty.push(key);
+                    new.insert(key, Arc::new(alert));
+                }
+            }
         }
-        self.remerge()
+        for key in old.keys() {
+            if !new.contains_key(key) {
+                dirty.push(*key);
+            }
+        }
+        self.per_source.insert(slot, new);
+        self.retired.push(old);
+        self.remerge(dirty)
     }
 
     /// Forget a source entirely (its alerts count as resolved only if no one else reports them).
     pub fn remove_source(&mut self, source: &str) -> AlertChanges {
-        self.per_source.retain(|(_, name), _| name != source);
-        self.remerge()
+        let slots: Vec<(u8, String)> = self
+            .per_source
+            .keys()
+            .filter(|(_, name)| name == source)
+            .cloned()
+            .collect();
+        let mut dirty = Vec::new();
+        for slot in slots {
+            if let Some(old) = self.per_source.remove(&slot) {
+                dirty.extend(old.keys().copied());
+                self.retired.push(old);
+            }
+        }
+        self.remerge(dirty)
     }
 
-    fn remerge(&mut self) -> AlertChanges {
-        let total: usize = self.per_source.values().map(Vec::len).sum();
-        let mut merged: Vec<Arc<Alert>> = Vec::with_capacity(total);
-        {
-            // Borrowed keys while merging: no string copies for the common single-source case.
-            let mut seen: FastMap<&str, usize> = map_with_capacity(total);
-            let mut extra_sources: Vec<(usize, &str)> = Vec::new();
-            for alerts in self.per_source.values() {
-                for alert in alerts {
-                    match seen.get(alert.fingerprint.as_str()) {
-                        Some(&i) => extra_sources.push((i, alert.source.as_str())),
-                        None => {
-                            seen.insert(alert.fingerprint.as_str(), merged.len());
-                            merged.push(Arc::clone(alert));
-                        }
-                    }
-                }
-            }
-            // Only alerts seen by several sources get their own copy.
-            for (i, source) in extra_sources {
-                let kept = Arc::make_mut(&mut merged[i]);
-                if kept.source != source && !kept.also_from.iter().any(|s| s == source) {
-                    kept.also_from.push(source.to_string());
-                }
-            }
-        }
-        // Sort keys computed once per alert; fingerprints only break ties.
-        let keys: Vec<(Severity, u8, chrono::DateTime<chrono::Utc>)> = merged
-            .iter()
-            .map(|a| (a.severity(), state_rank(a.state), a.starts_at))
-            .collect();
-        let mut order: Vec<usize> = (0..merged.len()).collect();
-        order.sort_unstable_by(|&x, &y| {
-            keys[x]
-                .cmp(&keys[y])
-                .then_with(|| merged[x].fingerprint.cmp(&merged[y].fingerprint))
-        });
-        self.severities = order.iter().map(|&i| keys[i].0).collect();
-        let merged: Vec<Arc<Alert>> = order.into_iter().map(|i| Arc::clone(&merged[i])).collect();
-        let fkeys: Vec<u64> = merged
-            .iter()
-            .map(|a| fingerprint_key(&a.fingerprint))
-            .collect();
-        let mut index: FastMap<u64, usize> = map_with_capacity(merged.len());
-        for (i, k) in fkeys.iter().enumerate() {
-            index.insert(*k, i);
-        }
-
+    /// Merge the copies of each dirty fingerprint again and say what that changed.
+    fn remerge(&mut self, mut dirty: Vec<u64>) -> AlertChanges {
+        dirty.sort_unstable();
+        dirty.dedup();
         let mut changes = AlertChanges::default();
-        for (a, k) in merged.iter().zip(&fkeys) {
-            let old = self
-                .by_fingerprint
-                .get(k)
-                .map(|&i| &self.merged[i])
-                .filter(|o| o.fingerprint == a.fingerprint);
-            match old {
-                None => changes.appeared.push(a.fingerprint.clone()),
-                Some(old) => {
-                    if old.state != a.state {
+        for key in dirty {
+            let merged = self.merge_one(key);
+            let old = self.merged.get(&key).cloned();
+            match (old, merged) {
+                (None, None) => {}
+                (None, Some(new)) => {
+                    changes.appeared.push(new.fingerprint.clone());
+                    self.merged.insert(key, Arc::clone(&new));
+                    changes.touched.push(new);
+                }
+                (Some(old), None) => {
+                    self.merged.remove(&key);
+                    changes.resolved.push(Alert::clone(&old));
+                    changes.before.push(old);
+                }
+                (Some(old), Some(new)) => {
+                    if old.state != new.state {
                         changes
                             .state_changed
-                            .push((a.fingerprint.clone(), old.state));
+                            .push((new.fingerprint.clone(), old.state));
                     }
-                    if old.starts_at != a.starts_at {
-                        changes.retimed.push((a.fingerprint.clone(), old.starts_at));
+                    if old.starts_at != new.starts_at {
+                        changes
+                            .retimed
+                            .push((new.fingerprint.clone(), old.starts_at));
+                    }
+                    let same = same_meaning(&old, &new) && old.also_from == new.also_from;
+                    self.merged.insert(key, Arc::clone(&new));
+                    if !same {
+                        changes.touched.push(new);
+                        changes.before.push(old);
                     }
                 }
             }
         }
-        for old in &self.merged {
-            let gone = match index.get(&fingerprint_key(&old.fingerprint)) {
-                Some(&i) => merged[i].fingerprint != old.fingerprint,
-                None => true,
-            };
-            if gone {
-                changes.resolved.push(Alert::clone(old));
-            }
-        }
-        self.merged = merged;
-        self.by_fingerprint = index;
         changes
     }
+
+    /// The merged alert for one fingerprint: the best source's copy, others in `also_from`.
+    fn merge_one(&self, key: u64) -> Option<Arc<Alert>> {
+        let mut copies = self.per_source.values().filter_map(|m| m.get(&key));
+        let first = copies.next()?;
+        let others: Vec<&str> = copies
+            .filter(|a| a.source != first.source && a.fingerprint == first.fingerprint)
+            .map(|a| a.source.as_str())
+            .collect();
+        if others.is_empty() && first.also_from.is_empty() {
+            return Some(Arc::clone(first));
+        }
+        let mut merged = Alert::clone(first);
+        merged.also_from.clear();
+        for s in others {
+            if !merged.also_from.iter().any(|x| x == s) {
+                merged.also_from.push(s.to_string());
+            }
+        }
+        // Keep the shared copy when nothing differs (HA peers polled again).
+        match self.merged.get(&key) {
+            Some(old) if **old == merged => Some(Arc::clone(old)),
+            _ => Some(Arc::new(merged)),
+        }
+    }
+}
+
+/// How urgent an alert is, for ordering: severity, then state (firing first), then the oldest.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AlertRank {
+    pub severity: Severity,
+    pub state: u8,
+    pub starts_at: DateTime<Utc>,
+}
+
+impl AlertRank {
+    pub fn of(a: &Alert) -> AlertRank {
+        AlertRank {
+            severity: a.severity(),
+            state: state_rank(a.state),
+            starts_at: a.starts_at,
+        }
+    }
+}
+
+/// Most urgent first; fingerprints break ties so the order is total.
+pub fn by_urgency(a: &Arc<Alert>, b: &Arc<Alert>) -> Ordering {
+    AlertRank::of(a)
+        .cmp(&AlertRank::of(b))
+        .then_with(|| a.fingerprint.cmp(&b.fingerprint))
 }
 
 /// Alertmanager fingerprints are 16 hex digits of a u64: index by the number (no string copies,
 /// cheap hashing). Anything else is hashed; lookups compare the full string, so a collision can
 /// only cost a miss, never a wrong alert.
-fn fingerprint_key(fingerprint: &str) -> u64 {
+pub fn fingerprint_key(fingerprint: &str) -> u64 {
     if fingerprint.len() == 16
         && let Ok(n) = u64::from_str_radix(fingerprint, 16)
     {
@@ -203,5 +290,68 @@ fn state_rank(state: AlertState) -> u8 {
         AlertState::Inhibited => 3,
         AlertState::Muted => 4,
         AlertState::Silenced => 5,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::alert::{Labels, fingerprint};
+
+    fn alert(name: &str, source: &str, state: AlertState) -> Alert {
+        let mut labels = Labels::new();
+        labels.insert("alertname".into(), name.into());
+        Alert {
+            fingerprint: fingerprint(&labels),
+            labels,
+            annotations: Labels::new(),
+            state,
+            starts_at: DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap(),
+            ends_at: None,
+            generator_url: None,
+            silenced_by: vec![],
+            inhibited_by: vec![],
+            muted_by: vec![],
+            receivers: vec![],
+            source: source.into(),
+            also_from: vec![],
+        }
+    }
+
+    #[test]
+    fn an_unchanged_poll_changes_nothing_and_keeps_the_shared_copies() {
+        let mut s = AlertStore::default();
+        let a = alert("A", "am", AlertState::Firing);
+        let c = s.replace_source("am", SourceKind::Alertmanager, vec![a.clone()]);
+        assert_eq!(c.appeared.len(), 1);
+        let before = Arc::clone(s.get_arc(&a.fingerprint).unwrap());
+        let mut again = a.clone();
+        again.ends_at = DateTime::<Utc>::from_timestamp(1_700_000_999, 0);
+        let c = s.replace_source("am", SourceKind::Alertmanager, vec![again]);
+        assert!(c.is_empty(), "{c:?}");
+        assert!(Arc::ptr_eq(&before, s.get_arc(&a.fingerprint).unwrap()));
+    }
+
+    #[test]
+    fn peers_merge_and_the_better_source_wins() {
+        let mut s = AlertStore::default();
+        let p = alert("A", "prom", AlertState::Pending);
+        s.replace_source("prom", SourceKind::Prometheus, vec![p.clone()]);
+        let a = alert("A", "am", AlertState::Firing);
+        let c = s.replace_source("am", SourceKind::Alertmanager, vec![a.clone()]);
+        assert_eq!(
+            c.state_changed,
+            vec![(a.fingerprint.clone(), AlertState::Pending)]
+        );
+        let m = s.get(&a.fingerprint).unwrap();
+        assert_eq!(m.source, "am");
+        assert_eq!(m.also_from, vec!["prom".to_string()]);
+        // Prometheus goes: Alertmanager's copy stays, without the peer.
+        let c = s.replace_source("prom", SourceKind::Prometheus, vec![]);
+        assert!(c.resolved.is_empty());
+        assert!(s.get(&a.fingerprint).unwrap().also_from.is_empty());
+        let c = s.replace_source("am", SourceKind::Alertmanager, vec![]);
+        assert_eq!(c.resolved.len(), 1);
+        assert!(s.is_empty());
     }
 }

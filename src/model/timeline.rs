@@ -128,7 +128,8 @@ pub struct TimelineEvent {
 }
 
 impl TimelineEvent {
-    /// A new event; `id` is a ULID minted from `recorded_at`, so ids sort in recording order.
+    /// A new event, without an id yet: the model gives it one when it is recorded
+    /// ([`EventIds`]), so the same messages always give the same ids.
     pub fn new(
         kind: EventKind,
         source: EventSource,
@@ -136,10 +137,8 @@ impl TimelineEvent {
         recorded_at: DateTime<Utc>,
         summary: impl Into<String>,
     ) -> TimelineEvent {
-        let ms = recorded_at.timestamp_millis().max(0) as u64;
-        let id = ulid::Ulid::from_parts(ms, fastrand::u128(..)).to_string();
         TimelineEvent {
-            id,
+            id: String::new(),
             incident_id: None,
             occurred_at,
             recorded_at,
@@ -153,5 +152,21 @@ impl TimelineEvent {
             details: serde_json::Value::Null,
             highlight: false,
         }
+    }
+}
+
+/// Event ids: ULIDs whose time part is when the event was recorded and whose random part is a
+/// counter, so ids sort in recording order and the same messages always mint the same ids
+/// (tests, replays). Owned by the model.
+#[derive(Clone, Debug, Default)]
+pub struct EventIds {
+    next: u64,
+}
+
+impl EventIds {
+    pub fn mint(&mut self, recorded_at: DateTime<Utc>) -> String {
+        self.next += 1;
+        let ms = recorded_at.timestamp_millis().max(0) as u64;
+        ulid::Ulid::from_parts(ms, u128::from(self.next)).to_string()
     }
 }

@@ -39,7 +39,7 @@ impl Model {
         let mut text = TextQuery::new(&filter.text);
         let mut view = Vec::new();
         for (i, s) in self.services.iter().enumerate() {
-            let deploy = s.last_deploy.and_then(|d| self.deploys.get(d));
+            let deploy = s.last_deploy.as_ref();
             let recent_deploy = deploy.is_some_and(|d| {
                 d.result == DeployResult::Running || d.at().is_some_and(|t| t >= recent)
             });
@@ -65,7 +65,7 @@ impl Model {
     /// A service passes a filter when its matchers select at least one of its alerts and each
     /// text word names the service, its owner, one of its apps or one of its alerts.
     fn service_matches(&self, s: &ServiceRow, filter: &AlertFilter, text: &mut TextQuery) -> bool {
-        let alerts = || s.alerts.iter().filter_map(|i| self.alerts.at(*i));
+        let alerts = || s.alerts.iter();
         if !filter.matchers.is_empty() && !alerts().any(|a| filter.labels_match(&a.labels)) {
             return false;
         }
@@ -76,7 +76,7 @@ impl Model {
         let fields = own
             .into_iter()
             .chain(s.apps.iter().map(|k| k.name.as_str()))
-            .chain(alerts().flat_map(alert_fields));
+            .chain(alerts().flat_map(|a| alert_fields(a)));
         text.matches(fields)
     }
 

@@ -101,24 +101,17 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         let is_sel = i == selected;
         let line = match &rows[i] {
             AlertsRow::Group(g) => group_row(model, g, is_sel),
-            AlertsRow::Alert(ix) => match model.alerts.merged.get(*ix) {
-                Some(a) => {
-                    let current = coverage::is_current(&not_fresh, coverage::alert_sources(a));
-                    alert_row(model, a, &widths, is_sel, current)
-                }
-                None => continue,
-            },
+            AlertsRow::Alert(a) => {
+                let current = coverage::is_current(&not_fresh, coverage::alert_sources(a));
+                alert_row(model, a, &widths, is_sel, current)
+            }
         };
         selectable_row(buf, theme, list, list.y + row as u16, &line, is_sel, true);
     }
 
     if footer_h > 0 {
         match rows.get(selected) {
-            Some(AlertsRow::Alert(ix)) => {
-                if let Some(a) = model.alerts.merged.get(*ix) {
-                    alert_footer(model, a, footer, buf);
-                }
-            }
+            Some(AlertsRow::Alert(a)) => alert_footer(model, a, footer, buf),
             Some(AlertsRow::Group(g)) => group_footer(model, g, footer, buf),
             None => {}
         }

@@ -34,7 +34,7 @@ pub fn on_apps(
             .cloned()
             .collect();
         keys.into_iter()
-            .filter_map(|k| model.apps.remove(&k).map(|a| (k, a)))
+            .filter_map(|k| model.take_app(&k).map(|a| (k, a)))
             .collect()
     };
     let old: std::collections::HashMap<AppKey, App> = old.into_iter().collect();
@@ -44,7 +44,7 @@ pub fn on_apps(
     }
     for mut app in apps {
         app.observe(old.get(&app.key));
-        model.apps.insert(app.key.clone(), app);
+        model.put_app(app);
     }
     finish(model, events)
 }
@@ -57,7 +57,7 @@ pub fn on_app_changed(
 ) -> Vec<Effect> {
     match change {
         WatchChange::Deleted => {
-            model.apps.remove(&app.key);
+            model.take_app(&app.key);
             model.app_details.remove(&app.key);
             model.autosync_off.remove(&app.key);
             finish(model, Vec::new())
@@ -73,7 +73,7 @@ pub fn store(model: &mut Model, at: DateTime<Utc>, mut app: App) -> Vec<Effect> 
     let old = model.apps.remove(&app.key);
     app_events(model, old.as_ref(), &app, at, false, &mut events);
     app.observe(old.as_ref());
-    model.apps.insert(app.key.clone(), app);
+    model.put_app(app);
     finish(model, events)
 }
 

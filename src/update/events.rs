@@ -17,7 +17,10 @@ pub const INITIAL_EVENTS_CAP: usize = 200;
 /// Add an event in time order: the timeline is kept sorted by `occurred_at` (ties keep
 /// recording order), whatever order the sources answered in. A Timeline cursor resting on the
 /// newest event follows new ones (tail -f); one the user moved stays on the event it points at.
-pub fn push_event(model: &mut Model, event: TimelineEvent) {
+pub fn push_event(model: &mut Model, mut event: TimelineEvent) {
+    if event.id.is_empty() {
+        event.id = model.event_ids.mint(event.recorded_at);
+    }
     if model.timeline_view.is_some() {
         // Filtered: the cursor indexes the filtered rows, rebuilt (keeping it) in `settle`.
         model.timeline_changing();

@@ -443,23 +443,22 @@ pub fn selected_alert(model: &Model) -> Option<&crate::model::alert::Alert> {
     match model.screen {
         Screen::Triage => {
             let service = model.selected_service()?;
-            let idx = match model.triage_pane {
+            let alert = match model.triage_pane {
                 TriagePane::Detail => service.alerts.get(model.detail.selected)?,
                 _ => service.alerts.first()?,
             };
-            model.alerts.at(*idx)
+            Some(alert)
         }
         Screen::Alerts => {
             let rows = &model.alerts_view.rows;
             let sel = model.alerts_cursor.selected;
-            let idx = match rows.get(sel)? {
-                AlertsRow::Alert(i) => *i,
+            match rows.get(sel)? {
+                AlertsRow::Alert(a) => Some(a),
                 AlertsRow::Group(_) => match rows.get(sel + 1)? {
-                    AlertsRow::Alert(i) => *i,
-                    AlertsRow::Group(_) => return None,
+                    AlertsRow::Alert(a) => Some(a),
+                    AlertsRow::Group(_) => None,
                 },
-            };
-            model.alerts.at(idx)
+            }
         }
         _ => None,
     }

@@ -73,7 +73,7 @@ pub fn settle(model: &mut Model) -> Vec<Effect> {
     let mut effects = Vec::new();
     if model.pending_rederive {
         model.pending_rederive = false;
-        model.rederive_visible();
+        model.refresh_derived(false);
         effects = apps::detail_fetches(model);
         argo::watch_progress(model);
     }

@@ -175,7 +175,6 @@ fn count_affected(model: &Model, matchers: &[Matcher]) -> usize {
     let compiled: Vec<_> = matchers.iter().map(Matcher::compile).collect();
     model
         .alerts
-        .merged
         .iter()
         .filter(|a| compiled.iter().all(|m| m.matches(&a.labels)))
         .count()

@@ -85,8 +85,13 @@ pub fn on_source(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
                     model.silences.entry(s.id.clone()).or_insert(s);
                 }
             }
-            model.before_alerts_change();
             let changes = model.alerts.replace_source(&source, kind, alerts);
+            if changes.is_empty() {
+                // A poll that changed nothing: the comparison was all it cost.
+                return Vec::new();
+            }
+            model.correlation.note_alerts(&changes, &model.settings);
+            model.alerts_view_stale = true;
             record_alert_changes(model, &changes, at, initial);
             model.pending_rederive = true;
             // Alerts move suspects and urgency: the apps that matter may have changed.

@@ -204,7 +204,6 @@ fn prometheus_and_alertmanager_copies_merge() {
     assert_eq!(m.alerts.len(), 5);
     let her = m
         .alerts
-        .merged
         .iter()
         .find(|a| a.name() == "HighErrorRate")
         .unwrap();

@@ -190,7 +190,7 @@ fn apps_join_services_and_the_deploy_before_the_alert_is_suspect() {
     assert_eq!(checkout.urgency, Urgency::CriticalFiring);
     assert_eq!(checkout.health, Some(HealthStatus::Degraded));
     assert!(checkout.suspect);
-    let last = &m.deploys[checkout.last_deploy.unwrap()];
+    let last = checkout.last_deploy.as_ref().unwrap();
     assert_eq!(last.revision, "v2.14.0");
     assert!(last.suspect);
     // search: out of sync, ranked after checkout; cart: quiet, not on the triage list.
@@ -673,7 +673,7 @@ fn the_suspect_is_the_deploy_in_effect_when_the_alert_began_and_the_row_agrees()
     assert!(!suspect(7), "superseded by 8 before the alert");
     assert!(!suspect(9), "finished after the alert began");
     let row = m.services.iter().find(|s| s.name == "checkout").unwrap();
-    let shown = &m.deploys[row.last_deploy.unwrap()];
+    let shown = row.last_deploy.as_ref().unwrap();
     assert_eq!(shown.history_id, Some(9));
     assert!(shown.rollback);
     assert!(
@@ -1058,4 +1058,84 @@ fn the_deploys_screen_filters_and_keeps_its_selection() {
     assert_eq!(m.selected_deploy().unwrap().initiator, "bob");
     press(&mut m, KeyCode::Esc);
     assert_eq!(m.deploys_view.len(), all);
+}
+
+/// The correlation index follows deltas; after any sequence of them it must say exactly what a
+/// rebuild from the stores says.
+#[test]
+fn incremental_correlation_equals_a_rebuild_from_scratch() {
+    fn assert_same(m: &Model, step: &str) {
+        let mut rebuilt = m.clone();
+        rebuilt.rederive();
+        assert_eq!(m.services, rebuilt.services, "services after {step}");
+        assert_eq!(m.deploys, rebuilt.deploys, "deploys after {step}");
+        assert_eq!(m.triage_view, rebuilt.triage_view, "triage after {step}");
+    }
+    let mut m = world();
+    assert_same(&m, "the first answers");
+    // An alert resolves, another appears on another service.
+    let mut other = her();
+    other.labels.insert("alertname".into(), "Disk".into());
+    other.labels.insert("service".into(), "cart".into());
+    other.fingerprint = crate::model::alert::fingerprint(&other.labels);
+    update(
+        &mut m,
+        source(
+            "am",
+            SourcePayload::Alerts {
+                alerts: vec![other.clone()],
+                silences: Some(vec![]),
+            },
+        ),
+    );
+    assert_same(&m, "an alert moved");
+    // An app turns Degraded, then moves to another service, then is deleted.
+    let mut cart = app(
+        "cart-prod",
+        HealthStatus::Degraded,
+        SyncStatus::Synced,
+        true,
+        vec![entry(1, "v1.0.0", 6000, "bob"), entry(2, "v1.1.0", 3, "ci")],
+    );
+    let changed = |app: &App| {
+        source(
+            "argocd",
+            SourcePayload::AppChanged {
+                change: WatchChange::Modified,
+                app: Box::new(app.clone()),
+            },
+        )
+    };
+    update(&mut m, changed(&cart));
+    assert_same(&m, "an app changed");
+    cart.labels
+        .insert("app.kubernetes.io/part-of".into(), "payments".into());
+    m.settings.app_service_labels = vec!["app.kubernetes.io/part-of".into()];
+    m.rederive();
+    update(&mut m, changed(&cart));
+    assert_same(&m, "an app moved service");
+    update(
+        &mut m,
+        source(
+            "argocd",
+            SourcePayload::AppChanged {
+                change: WatchChange::Deleted,
+                app: Box::new(cart),
+            },
+        ),
+    );
+    assert_same(&m, "an app was deleted");
+    // The same answer again changes nothing at all.
+    let before = m.services.clone();
+    update(
+        &mut m,
+        source(
+            "am",
+            SourcePayload::Alerts {
+                alerts: vec![other],
+                silences: Some(vec![]),
+            },
+        ),
+    );
+    assert_eq!(m.services, before);
 }

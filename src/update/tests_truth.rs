@@ -211,9 +211,10 @@ fn the_alerts_cursor_stays_on_its_alert_when_the_list_reorders() {
     );
     update(&mut m, key('2'));
     let pos = |m: &Model, fp: &str| {
-        m.alerts_view.rows.iter().position(
-            |r| matches!(r, AlertsRow::Alert(i) if m.alerts.at(*i).unwrap().fingerprint == fp),
-        )
+        m.alerts_view
+            .rows
+            .iter()
+            .position(|r| matches!(r, AlertsRow::Alert(a) if a.fingerprint == fp))
     };
     m.alerts_cursor.selected = pos(&m, &warn.fingerprint).unwrap();
     // A critical alert arrives and sorts above everything.
@@ -238,11 +239,7 @@ fn the_triage_cursor_stays_on_its_service_and_detail_on_its_alert() {
     update(&mut m, key('j'));
     let selected = |m: &Model| {
         let s = m.selected_service().unwrap();
-        m.alerts
-            .at(s.alerts[m.detail.selected])
-            .unwrap()
-            .name()
-            .to_string()
+        s.alerts[m.detail.selected].name().to_string()
     };
     let before = selected(&m);
     let crit = alert_at(

@@ -536,8 +536,8 @@ pub fn correlate_argo(m: &mut Model) {
             .filter_map(|k| m.apps.get(k))
             .map(|a| a.sync)
             .min();
-        row.last_deploy = deploys.iter().position(|d| keys.contains(&d.app));
-        row.suspect = row.last_deploy.is_some_and(|i| deploys[i].suspect);
+        row.last_deploy = deploys.iter().find(|d| keys.contains(&d.app)).cloned();
+        row.suspect = row.last_deploy.as_ref().is_some_and(|d| d.suspect);
         row.apps = keys;
     }
 }

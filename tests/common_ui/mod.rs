@@ -409,7 +409,9 @@ pub fn model() -> Model {
         .alerts
         .replace_source("prometheus", SourceKind::Prometheus, prom_alerts());
     model.silences.insert(SILENCE_ID.to_string(), silence());
-    model.timeline = timeline();
+    for e in timeline() {
+        sitrep::update::push_event(&mut model, e);
+    }
     model.rederive();
     model
 }

@@ -205,8 +205,9 @@ fn event(out: &mut Lines, e: &TimelineEvent) {
 fn alert(out: &mut Lines, a: &Alert) {
     out.field("Severity", a.severity().word());
     out.field("State", a.state.word());
+    // Not `endsAt`: for a firing alert it is only when Alertmanager would time it out if no
+    // one re-sent it, and reads like a promise it will resolve.
     out.time("Since", Some(a.starts_at));
-    out.time("Ends", a.ends_at);
     let mut from = a.source.clone();
     if !a.also_from.is_empty() {
         from.push_str(&format!(" (also {})", a.also_from.join(", ")));

@@ -60,7 +60,7 @@ pub(super) fn draw(
         Span::raw(" "),
     ]);
     let mut block = widgets::pane(theme, title, focused);
-    if !super::row_current(model, &crate::ui::coverage::not_fresh(model), service) {
+    if !super::row_current(&crate::ui::coverage::not_fresh(model), service) {
         block = block.title(
             Line::from(Span::styled(
                 " ⚠ last known state: a source is not answering ",
@@ -120,11 +120,7 @@ pub(super) fn draw(
         .triage_detail
         .window(model.detail.selected, n, usize::from(list.height));
     for (row, i) in window.enumerate() {
-        let Some(alert) = service
-            .alerts
-            .get(i)
-            .and_then(|ix| model.alerts.merged.get(*ix))
-        else {
+        let Some(alert) = service.alerts.get(i) else {
             continue;
         };
         let selected = i == model.detail.selected;
@@ -161,10 +157,7 @@ pub(super) fn draw(
         height: inner.bottom().saturating_sub(about_y),
         ..inner
     };
-    let selected = service
-        .alerts
-        .get(model.detail.selected)
-        .and_then(|ix| model.alerts.merged.get(*ix));
+    let selected = service.alerts.get(model.detail.selected);
     if let Some(alert) = selected
         && about.height >= 3
     {
@@ -417,12 +410,7 @@ fn owner_spans<'a>(model: &Model, service: &ServiceRow, has_catalog: bool) -> Ve
 /// The selected alert's `runbook_url`, else the first one among the service's alerts.
 fn runbook_spans<'a>(model: &Model, service: &ServiceRow) -> Vec<Span<'a>> {
     let theme = &model.theme;
-    let alert_at = |i: usize| {
-        service
-            .alerts
-            .get(i)
-            .and_then(|ix| model.alerts.merged.get(*ix))
-    };
+    let alert_at = |i: usize| service.alerts.get(i);
     let url_of = |a: &Alert| {
         a.annotations
             .get("runbook_url")
@@ -435,7 +423,6 @@ fn runbook_spans<'a>(model: &Model, service: &ServiceRow) -> Vec<Span<'a>> {
             service
                 .alerts
                 .iter()
-                .filter_map(|ix| model.alerts.merged.get(*ix))
                 .find_map(|a| url_of(a).map(|u| (u, a.name().to_string())))
         });
     match found {

@@ -173,7 +173,7 @@ fn services_pane(
     for (row, i) in window.enumerate() {
         let s = services[i];
         let selected = i == model.triage.selected;
-        let current = row_current(model, &not_fresh, s);
+        let current = row_current(&not_fresh, s);
         let line = service_row(model, s, &cols, &widths, selected, current);
         selectable_row(
             buf,
@@ -252,13 +252,12 @@ fn service_row<'a>(
 
 /// A service row is current when each of its alerts is reported by at least one fresh source
 /// (HA peers count) and each of its apps comes from a fresh Argo CD instance.
-pub(super) fn row_current(model: &Model, not_fresh: &[&str], s: &ServiceRow) -> bool {
+pub(super) fn row_current(not_fresh: &[&str], s: &ServiceRow) -> bool {
     use super::coverage::{alert_sources, is_current};
     not_fresh.is_empty()
         || (s
             .alerts
             .iter()
-            .filter_map(|i| model.alerts.at(*i))
             .all(|a| is_current(not_fresh, alert_sources(a)))
             && s.apps
                 .iter()
@@ -290,7 +289,7 @@ fn argo_parts(model: &Model, s: &ServiceRow) -> Vec<(String, Style)> {
 /// suspect, in the critical style.
 fn deploy_cell(model: &Model, s: &ServiceRow, w: usize) -> (String, Style) {
     let theme = &model.theme;
-    let Some(d) = s.last_deploy.and_then(|i| model.deploys.get(i)) else {
+    let Some(d) = &s.last_deploy else {
         return (NONE.to_string(), theme.muted);
     };
     let age = d

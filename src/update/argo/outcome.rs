@@ -37,7 +37,7 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
             let answered = (*app).is_some();
             if let Some(app) = *app {
                 crate::update::apps::store(model, model.now, app);
-                model.rederive();
+                model.refresh_derived(false);
             }
             if dry_run {
                 return dry_run_accepted(model, request_id, &key, &action);

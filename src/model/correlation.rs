@@ -1,0 +1,517 @@
+//! The correlation index: which alerts and apps belong to which service, each app's deploys,
+//! and the fleet-wide change feed, kept up to date from what changed.
+//!
+//! Stores change in `update` (an alert snapshot merged, an app stored or deleted); each change
+//! is *noted* here at once (cheap: membership maps and a dirty set). Once per batch of messages
+//! [`Model::recorrelate`] recomputes only the dirty service rows, moves only the changed apps'
+//! deploys in the feed, re-ranks the rows (a sort of at most a few thousand) and rebuilds the
+//! screens' row lists. A poll that changed nothing notes nothing and costs nothing here.
+
+use super::Model;
+use super::alert::{Alert, AlertState, Severity};
+use super::app::{App, AppKey, HealthStatus, OperationPhase, SyncStatus};
+use super::deploy::{Deploy, DeployResult, goes_back};
+use super::fasthash::FastMap;
+use super::service::{NO_SERVICE, ServiceRow, Urgency};
+use super::store::{AlertChanges, by_urgency, fingerprint_key};
+use crate::config::settings::{ENV_SUFFIXES, Settings};
+use chrono::{DateTime, Duration, Utc};
+use std::cmp::Ordering;
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+/// History older than this stays out of the change feed (each app's newest deploy is always
+/// in): the feed is about what changed lately, and 10,000 apps keep ~10 entries each.
+pub const DEPLOY_FEED_DAYS: i64 = 7;
+
+/// More changed apps than this in one batch: rebuild the feed by sorting it once instead of
+/// moving entries one by one.
+const FEED_REBUILD_AT: usize = 64;
+
+/// A deploy's identity: its app, its history entry, or (running) its operation's start.
+pub type DeployKey = (AppKey, Option<i64>, Option<DateTime<Utc>>);
+
+pub fn deploy_key(d: &Deploy) -> DeployKey {
+    (d.app.clone(), d.history_id, d.started_at)
+}
+
+fn is_deploy(d: &Deploy, k: &DeployKey) -> bool {
+    d.app == k.0 && d.history_id == k.1 && d.started_at == k.2
+}
+
+/// Feed order: newest first, then by app, then by entry (a total order, so positions are found
+/// by binary search).
+fn feed_order(a: &Deploy, b: &Deploy) -> Ordering {
+    b.at()
+        .cmp(&a.at())
+        .then_with(|| a.app.cmp(&b.app))
+        .then_with(|| b.history_id.cmp(&a.history_id))
+        .then_with(|| b.started_at.cmp(&a.started_at))
+}
+
+#[derive(Debug, Default, Clone)]
+pub struct Correlation {
+    /// Where each service's row is in `Model::services` (rebuilt after each re-rank).
+    index: FastMap<String, usize>,
+    /// The service each alert is counted under (by fingerprint key).
+    alert_service: FastMap<u64, String>,
+    /// Each service's alerts, by fingerprint key.
+    service_alerts: FastMap<String, FastMap<u64, Arc<Alert>>>,
+    /// The service each app is joined to, and each service's apps.
+    app_service: HashMap<AppKey, String>,
+    service_apps: FastMap<String, BTreeSet<AppKey>>,
+    /// Each app's deploys in the feed window, newest first.
+    app_deploys: HashMap<AppKey, Vec<Deploy>>,
+    /// The deploys marked suspect, per service (to unmark when they stop being).
+    suspects: FastMap<String, Vec<DeployKey>>,
+    /// Services whose rows must be recomputed, apps whose deploys moved.
+    dirty_services: HashSet<String>,
+    dirty_apps: Vec<AppKey>,
+    /// Nothing is known to be current: rebuild everything from the stores.
+    stale: bool,
+}
+
+impl Correlation {
+    /// Something changed that the notes cannot describe (settings, a hand-built model).
+    pub fn invalidate(&mut self) {
+        self.stale = true;
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.stale || !self.dirty_services.is_empty() || !self.dirty_apps.is_empty()
+    }
+
+    /// Move changed alerts between services.
+    pub fn note_alerts(&mut self, changes: &AlertChanges, settings: &Settings) {
+        for old in &changes.before {
+            let key = fingerprint_key(&old.fingerprint);
+            if let Some(service) = self.alert_service.remove(&key) {
+                if let Some(m) = self.service_alerts.get_mut(&service) {
+                    m.remove(&key);
+                }
+                self.dirty_services.insert(service);
+            }
+        }
+        for new in &changes.touched {
+            let key = fingerprint_key(&new.fingerprint);
+            let service = service_of_alert(new, settings);
+            if let Some(previous) = self.alert_service.insert(key, service.clone())
+                && previous != service
+            {
+                if let Some(m) = self.service_alerts.get_mut(&previous) {
+                    m.remove(&key);
+                }
+                self.dirty_services.insert(previous);
+            }
+            self.service_alerts
+                .entry(service.clone())
+                .or_default()
+                .insert(key, Arc::clone(new));
+            self.dirty_services.insert(service);
+        }
+    }
+
+    /// An app was stored (new or changed): join it, re-derive its deploys.
+    pub fn note_app(&mut self, app: &App, settings: &Settings, now: DateTime<Utc>) {
+        let service = service_of_app(app, settings);
+        if let Some(previous) = self.app_service.insert(app.key.clone(), service.clone())
+            && previous != service
+        {
+            if let Some(set) = self.service_apps.get_mut(&previous) {
+                set.remove(&app.key);
+            }
+            self.dirty_services.insert(previous);
+        }
+        self.service_apps
+            .entry(service.clone())
+            .or_default()
+            .insert(app.key.clone());
+        self.app_deploys
+            .insert(app.key.clone(), deploys_of_app(app, &service, now));
+        self.dirty_services.insert(service);
+        self.dirty_apps.push(app.key.clone());
+    }
+
+    /// An app is gone.
+    pub fn note_app_removed(&mut self, key: &AppKey) {
+        if let Some(service) = self.app_service.remove(key) {
+            if let Some(set) = self.service_apps.get_mut(&service) {
+                set.remove(key);
+            }
+            self.dirty_services.insert(service);
+        }
+        self.app_deploys.remove(key);
+        self.dirty_apps.push(key.clone());
+    }
+}
+
+/// The service an alert belongs to: the first label of the configured precedence that is set.
+pub fn service_of_alert(alert: &Alert, settings: &Settings) -> String {
+    alert
+        .service(&settings.service_labels)
+        .unwrap_or(NO_SERVICE)
+        .to_string()
+}
+
+/// The service an app belongs to: explicit map, then labels, then the name without its
+/// environment suffix.
+pub fn service_of_app(app: &App, settings: &Settings) -> String {
+    if let Some(s) = settings.app_services.get(&app.key.name) {
+        return s.clone();
+    }
+    for label in &settings.app_service_labels {
+        if let Some(v) = app.labels.get(label).filter(|v| !v.is_empty()) {
+            return v.clone();
+        }
+    }
+    let name = app.key.name.as_str();
+    ENV_SUFFIXES
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix).filter(|s| !s.is_empty()))
+        .unwrap_or(name)
+        .to_string()
+}
+
+/// One app's recent deploys, newest first: history entries in the feed window (the newest
+/// always), plus a running or failed operation that has no history entry yet.
+pub fn deploys_of_app(app: &App, service: &str, now: DateTime<Utc>) -> Vec<Deploy> {
+    let horizon = now - Duration::days(DEPLOY_FEED_DAYS);
+    let service = Some(service.to_string());
+    let mut deploys = Vec::new();
+    let newest = app.history.len().saturating_sub(1);
+    for (i, entry) in app.history.iter().enumerate() {
+        if i != newest && entry.deployed_at.is_some_and(|t| t < horizon) {
+            continue;
+        }
+        deploys.push(Deploy {
+            app: app.key.clone(),
+            service: service.clone(),
+            revision: entry.revision.clone(),
+            history_id: Some(entry.id),
+            started_at: entry.deploy_started_at,
+            finished_at: entry.deployed_at,
+            initiator: entry.initiated_by.clone(),
+            automated: entry.automated,
+            result: DeployResult::Succeeded,
+            rollback: goes_back(&app.history[..i], &entry.revision, entry.automated),
+            suspect: false,
+        });
+    }
+    // A dry run changes nothing: no deploy, running or failed.
+    if let Some(op) = app.operation.as_ref().filter(|o| !o.dry_run) {
+        let last_deployed = app.history.last().and_then(|h| h.deployed_at);
+        let newer = match (op.started_at, last_deployed) {
+            (Some(s), Some(d)) => s > d,
+            _ => true,
+        };
+        let show = match op.phase {
+            OperationPhase::Running | OperationPhase::Terminating => true,
+            OperationPhase::Failed | OperationPhase::Error => newer,
+            OperationPhase::Succeeded => false,
+        };
+        if show {
+            deploys.push(Deploy {
+                app: app.key.clone(),
+                service: service.clone(),
+                revision: op.revision.clone(),
+                history_id: None,
+                started_at: op.started_at,
+                finished_at: op.finished_at,
+                initiator: op.initiated_by.clone(),
+                automated: op.automated,
+                result: DeployResult::from_phase(op.phase),
+                rollback: goes_back(&app.history, &op.revision, op.automated),
+                suspect: false,
+            });
+        }
+    }
+    deploys.sort_by(feed_order);
+    deploys
+}
+
+fn failed_sync(app: &App) -> bool {
+    app.operation.as_ref().is_some_and(|o| {
+        !o.dry_run && matches!(o.phase, OperationPhase::Failed | OperationPhase::Error)
+    })
+}
+
+fn urgency(row: &ServiceRow) -> Urgency {
+    let firing = row.firing > 0;
+    if firing && row.worst == Severity::Critical {
+        Urgency::CriticalFiring
+    } else if row.health == Some(HealthStatus::Degraded) {
+        Urgency::DegradedApp
+    } else if row.failed_sync {
+        Urgency::FailedSync
+    } else if firing && row.worst == Severity::Warning {
+        Urgency::WarningFiring
+    } else if row.sync == Some(SyncStatus::OutOfSync) {
+        Urgency::OutOfSync
+    } else if row.health == Some(HealthStatus::Progressing) {
+        Urgency::Progressing
+    } else {
+        Urgency::Quiet
+    }
+}
+
+impl Model {
+    /// Store an app (new or changed), noting it for the next [`Model::recorrelate`].
+    pub fn put_app(&mut self, app: App) {
+        self.correlation.note_app(&app, &self.settings, self.now);
+        self.apps_view_stale = true;
+        self.apps.insert(app.key.clone(), app);
+    }
+
+    /// Remove an app from the store, noting it.
+    pub fn take_app(&mut self, key: &AppKey) -> Option<App> {
+        let app = self.apps.remove(key)?;
+        self.correlation.note_app_removed(key);
+        self.apps_view_stale = true;
+        Some(app)
+    }
+
+    /// Bring the service rows and the change feed up to date with what was noted since the
+    /// last call: only dirty rows are recomputed. Returns whether anything changed.
+    pub fn recorrelate(&mut self) -> bool {
+        if self.correlation.stale {
+            self.correlate_from_scratch();
+            return true;
+        }
+        if !self.correlation.is_dirty() {
+            return false;
+        }
+        let dirty: Vec<String> = self.correlation.dirty_services.drain().collect();
+        let dirty_apps = std::mem::take(&mut self.correlation.dirty_apps);
+        self.update_feed(&dirty_apps);
+        for name in &dirty {
+            self.recompute_row(name);
+        }
+        self.rerank();
+        true
+    }
+
+    /// Forget the index and build it again from the stores (settings changed, a model built by
+    /// hand, the first answer).
+    pub fn correlate_from_scratch(&mut self) {
+        let mut c = Correlation::default();
+        for alert in self.alerts.iter() {
+            let service = service_of_alert(alert, &self.settings);
+            let key = fingerprint_key(&alert.fingerprint);
+            c.alert_service.insert(key, service.clone());
+            c.service_alerts
+                .entry(service)
+                .or_default()
+                .insert(key, Arc::clone(alert));
+        }
+        for app in self.apps.values() {
+            c.note_app(app, &self.settings, self.now);
+        }
+        c.dirty_apps.clear();
+        c.dirty_services.clear();
+        let names: BTreeSet<String> = c
+            .service_alerts
+            .keys()
+            .chain(c.service_apps.keys())
+            .cloned()
+            .collect();
+        self.correlation = c;
+        self.services.clear();
+        self.correlation.index.clear();
+        self.rebuild_feed();
+        for name in &names {
+            self.recompute_row(name);
+        }
+        self.rerank();
+    }
+
+    /// Recompute one service's row from its alerts, apps and deploys; add or drop the row.
+    fn recompute_row(&mut self, name: &str) {
+        let c = &self.correlation;
+        let mut alerts: Vec<Arc<Alert>> = c
+            .service_alerts
+            .get(name)
+            .map(|m| m.values().cloned().collect())
+            .unwrap_or_default();
+        let apps: Vec<AppKey> = c
+            .service_apps
+            .get(name)
+            .map(|s| s.iter().cloned().collect())
+            .unwrap_or_default();
+        let position = c.index.get(name).copied();
+        if alerts.is_empty() && apps.is_empty() {
+            if let Some(i) = position {
+                // Dropped; `rerank` rebuilds the index.
+                self.services.swap_remove(i);
+                self.correlation.index.clear();
+                self.correlation.index.extend(
+                    self.services
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| (s.name.clone(), i)),
+                );
+            }
+            self.mark_suspects(name, Vec::new());
+            return;
+        }
+        alerts.sort_unstable_by(by_urgency);
+        let mut row = ServiceRow::empty(name.to_string());
+        for alert in &alerts {
+            match alert.state {
+                AlertState::Firing | AlertState::Unprocessed => {
+                    row.firing += 1;
+                    let sev = alert.severity();
+                    if row.firing == 1 || sev < row.worst {
+                        row.worst = sev;
+                    }
+                    row.oldest_firing = Some(match row.oldest_firing {
+                        Some(t) if t <= alert.starts_at => t,
+                        _ => alert.starts_at,
+                    });
+                }
+                AlertState::Pending => row.pending += 1,
+                AlertState::Silenced | AlertState::Inhibited | AlertState::Muted => {
+                    row.suppressed += 1
+                }
+            }
+        }
+        row.alerts = alerts;
+        for key in &apps {
+            let Some(app) = self.apps.get(key) else {
+                continue;
+            };
+            row.health = Some(row.health.map_or(app.health, |h| h.min(app.health)));
+            row.sync = Some(row.sync.map_or(app.sync, |s| s.min(app.sync)));
+            row.failed_sync |= failed_sync(app);
+        }
+        row.apps = apps;
+        let suspects = self.suspects_of(&row);
+        let deploys = &self.correlation.app_deploys;
+        row.last_deploy = row
+            .apps
+            .iter()
+            .filter_map(|k| deploys.get(k).and_then(|d| d.first()))
+            .min_by(|a, b| feed_order(a, b))
+            .cloned();
+        if let Some(d) = &mut row.last_deploy {
+            d.suspect = suspects.iter().any(|k| is_deploy(d, k));
+            // The row's marker speaks of the deploy the row shows.
+            row.suspect = d.suspect;
+        }
+        row.urgency = urgency(&row);
+        row.owner = position.and_then(|i| self.services[i].owner.clone());
+        match position {
+            Some(i) => self.services[i] = row,
+            None => {
+                self.correlation
+                    .index
+                    .insert(name.to_string(), self.services.len());
+                self.services.push(row);
+            }
+        }
+        self.mark_suspects(name, suspects);
+    }
+
+    /// For each app of the service, the deploy in effect when its first alert began (the
+    /// newest that finished by then), if it finished within the suspect window before it.
+    fn suspects_of(&self, row: &ServiceRow) -> Vec<DeployKey> {
+        let Some(first_alert) = row.oldest_firing else {
+            return Vec::new();
+        };
+        let window = Duration::seconds(self.settings.suspect_window_secs);
+        row.apps
+            .iter()
+            .filter_map(|k| self.correlation.app_deploys.get(k))
+            .filter_map(|deploys| {
+                deploys
+                    .iter()
+                    .filter(|d| d.finished_at.is_some_and(|f| f <= first_alert))
+                    .min_by(|a, b| feed_order(a, b))
+            })
+            .filter(|d| d.finished_at.is_some_and(|f| first_alert - f <= window))
+            .map(deploy_key)
+            .collect()
+    }
+
+    /// Set the feed's suspect flags of one service's deploys to `now`.
+    fn mark_suspects(&mut self, service: &str, now: Vec<DeployKey>) {
+        let before = self
+            .correlation
+            .suspects
+            .remove(service)
+            .unwrap_or_default();
+        for k in before.iter().filter(|k| !now.contains(k)) {
+            self.set_feed_suspect(k, false);
+        }
+        // All of them, not only the new ones: an app's deploys derived again start unmarked.
+        for k in &now {
+            self.set_feed_suspect(k, true);
+        }
+        if !now.is_empty() {
+            self.correlation.suspects.insert(service.to_string(), now);
+        }
+    }
+
+    fn set_feed_suspect(&mut self, key: &DeployKey, suspect: bool) {
+        if let Some(deploys) = self.correlation.app_deploys.get_mut(&key.0)
+            && let Some(d) = deploys.iter_mut().find(|d| is_deploy(d, key))
+        {
+            d.suspect = suspect;
+            let probe = d.clone();
+            let at = self
+                .deploys
+                .partition_point(|x| feed_order(x, &probe) == Ordering::Less);
+            if let Some(x) = self.deploys.get_mut(at).filter(|x| is_deploy(x, key)) {
+                x.suspect = suspect;
+            }
+        }
+    }
+
+    /// Move the changed apps' deploys in the feed (or rebuild it when many changed).
+    fn update_feed(&mut self, apps: &[AppKey]) {
+        if apps.is_empty() {
+            return;
+        }
+        if apps.len() > FEED_REBUILD_AT {
+            self.rebuild_feed();
+            return;
+        }
+        let changed: HashSet<&AppKey> = apps.iter().collect();
+        self.deploys.retain(|d| !changed.contains(&d.app));
+        for key in changed {
+            let Some(deploys) = self.correlation.app_deploys.get(key) else {
+                continue;
+            };
+            for d in deploys {
+                let at = self
+                    .deploys
+                    .partition_point(|x| feed_order(x, d) == Ordering::Less);
+                self.deploys.insert(at, d.clone());
+            }
+        }
+    }
+
+    fn rebuild_feed(&mut self) {
+        let mut feed: Vec<Deploy> = self
+            .correlation
+            .app_deploys
+            .values()
+            .flatten()
+            .cloned()
+            .collect();
+        feed.sort_by(feed_order);
+        self.deploys = feed;
+    }
+
+    /// Most urgent first (PRODUCT.md order), then the index of where each row is.
+    fn rerank(&mut self) {
+        super::service::rank(&mut self.services);
+        let index = &mut self.correlation.index;
+        index.clear();
+        index.extend(
+            self.services
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (s.name.clone(), i)),
+        );
+    }
+}
