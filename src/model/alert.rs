@@ -112,6 +112,25 @@ pub struct Alert {
 }
 
 impl Alert {
+    /// An empty alert that allocates nothing (left behind where an alert was moved out).
+    pub fn placeholder() -> Alert {
+        Alert {
+            fingerprint: String::new(),
+            labels: Labels::new(),
+            annotations: Labels::new(),
+            state: AlertState::Firing,
+            starts_at: DateTime::<Utc>::UNIX_EPOCH,
+            ends_at: None,
+            generator_url: None,
+            silenced_by: Vec::new(),
+            inhibited_by: Vec::new(),
+            muted_by: Vec::new(),
+            receivers: Vec::new(),
+            source: String::new(),
+            also_from: Vec::new(),
+        }
+    }
+
     pub fn name(&self) -> &str {
         self.labels
             .get("alertname")

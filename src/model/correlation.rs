@@ -13,7 +13,7 @@ use super::app::{App, AppKey, HealthStatus, OperationPhase, SyncStatus};
 use super::deploy::{Deploy, DeployResult, goes_back};
 use super::fasthash::FastMap;
 use super::service::{NO_SERVICE, ServiceRow, Urgency};
-use super::store::{AlertChanges, by_urgency, fingerprint_key};
+use super::store::{AlertChanges, AlertRank, fingerprint_key};
 use crate::config::settings::{ENV_SUFFIXES, Settings};
 use chrono::{DateTime, Duration, Utc};
 use std::cmp::Ordering;
@@ -81,10 +81,23 @@ impl Correlation {
         self.stale || !self.dirty_services.is_empty() || !self.dirty_apps.is_empty()
     }
 
-    /// Move changed alerts between services.
+    /// Move changed alerts between services. An alert that stays in its service (the common
+    /// case) costs two lookups and no allocation.
     pub fn note_alerts(&mut self, changes: &AlertChanges, settings: &Settings) {
+        let touched: FastMap<u64, &Arc<Alert>> = changes
+            .touched
+            .iter()
+            .map(|a| (fingerprint_key(&a.fingerprint), a))
+            .collect();
         for old in &changes.before {
             let key = fingerprint_key(&old.fingerprint);
+            let stays = touched.get(&key).is_some_and(|new| {
+                self.alert_service.get(&key).map(String::as_str)
+                    == Some(new.service(&settings.service_labels).unwrap_or(NO_SERVICE))
+            });
+            if stays {
+                continue;
+            }
             if let Some(service) = self.alert_service.remove(&key) {
                 if let Some(m) = self.service_alerts.get_mut(&service) {
                     m.remove(&key);
@@ -92,22 +105,24 @@ impl Correlation {
                 self.dirty_services.insert(service);
             }
         }
-        for new in &changes.touched {
-            let key = fingerprint_key(&new.fingerprint);
-            let service = service_of_alert(new, settings);
-            if let Some(previous) = self.alert_service.insert(key, service.clone())
-                && previous != service
-            {
-                if let Some(m) = self.service_alerts.get_mut(&previous) {
-                    m.remove(&key);
-                }
-                self.dirty_services.insert(previous);
+        for (key, new) in touched {
+            let service = new.service(&settings.service_labels).unwrap_or(NO_SERVICE);
+            if self.alert_service.get(&key).map(String::as_str) != Some(service) {
+                self.alert_service.insert(key, service.to_string());
             }
-            self.service_alerts
-                .entry(service.clone())
-                .or_default()
-                .insert(key, Arc::clone(new));
-            self.dirty_services.insert(service);
+            match self.service_alerts.get_mut(service) {
+                Some(m) => {
+                    m.insert(key, Arc::clone(new));
+                }
+                None => {
+                    let mut m = FastMap::default();
+                    m.insert(key, Arc::clone(new));
+                    self.service_alerts.insert(service.to_string(), m);
+                }
+            }
+            if !self.dirty_services.contains(service) {
+                self.dirty_services.insert(service.to_string());
+            }
         }
     }
 
@@ -327,11 +342,16 @@ impl Model {
     /// Recompute one service's row from its alerts, apps and deploys; add or drop the row.
     fn recompute_row(&mut self, name: &str) {
         let c = &self.correlation;
-        let mut alerts: Vec<Arc<Alert>> = c
+        // Ranks computed once per alert, not once per comparison (a severity is a label lookup).
+        let mut ranked: Vec<(AlertRank, &Arc<Alert>)> = c
             .service_alerts
             .get(name)
-            .map(|m| m.values().cloned().collect())
+            .map(|m| m.values().map(|a| (AlertRank::of(a), a)).collect())
             .unwrap_or_default();
+        ranked.sort_unstable_by(|(x, a), (y, b)| {
+            x.cmp(y).then_with(|| a.fingerprint.cmp(&b.fingerprint))
+        });
+        let alerts: Vec<Arc<Alert>> = ranked.into_iter().map(|(_, a)| Arc::clone(a)).collect();
         let apps: Vec<AppKey> = c
             .service_apps
             .get(name)
@@ -353,7 +373,6 @@ impl Model {
             self.mark_suspects(name, Vec::new());
             return;
         }
-        alerts.sort_unstable_by(by_urgency);
         let mut row = ServiceRow::empty(name.to_string());
         for alert in &alerts {
             match alert.state {

@@ -21,10 +21,26 @@ pub struct AlertStore {
     /// One alert per fingerprint: the copy of the source with the best priority, its
     /// `also_from` naming the others. Shared (`Arc`) with the derived views.
     merged: FastMap<u64, Arc<Alert>>,
-    /// Snapshots replaced by newer ones, waiting to be freed off the UI loop (freeing 10,000
-    /// label maps costs milliseconds). Whoever runs the loop takes them with `take_retired`;
-    /// if nobody does, the next replacement frees them here.
-    retired: Vec<FastMap<u64, Arc<Alert>>>,
+    /// What a replacement made garbage, waiting to be freed off the UI loop (freeing 10,000
+    /// label maps costs milliseconds). Whoever runs the loop takes it with `take_retired`; if
+    /// nobody does, the next replacement frees it here.
+    retired: Retired,
+}
+
+/// Garbage of replaced snapshots: old per-source maps, and new copies identical to the ones
+/// kept.
+#[derive(Debug, Default, Clone)]
+pub struct Retired {
+    maps: Vec<FastMap<u64, Arc<Alert>>>,
+    /// Whole snapshots as they arrived, minus the alerts taken out of them (left as cheap
+    /// placeholders): moving the vector is one move, not one per alert.
+    alerts: Vec<Vec<Alert>>,
+}
+
+impl Retired {
+    pub fn is_empty(&self) -> bool {
+        self.maps.is_empty() && self.alerts.is_empty()
+    }
 }
 
 /// What changed in one update of the store, for the timeline and the derived views.
@@ -115,7 +131,7 @@ impl AlertStore {
     }
 
     /// Old snapshots to free somewhere that is not the UI loop.
-    pub fn take_retired(&mut self) -> Vec<FastMap<u64, Arc<Alert>>> {
+    pub fn take_retired(&mut self) -> Retired {
         std::mem::take(&mut self.retired)
     }
 
@@ -124,33 +140,35 @@ impl AlertStore {
         &mut self,
         source: &str,
         kind: SourceKind,
-        alerts: Vec<Alert>,
+        mut alerts: Vec<Alert>,
     ) -> AlertChanges {
-        self.retired.clear();
+        self.retired = Retired::default();
         let slot = (priority(kind), source.to_string());
         let old = self.per_source.remove(&slot).unwrap_or_default();
         let mut new: FastMap<u64, Arc<Alert>> = map_with_capacity(alerts.len());
         let mut dirty: Vec<u64> = Vec::new();
-        for alert in alerts {
+        for alert in alerts.iter_mut() {
             let key = fingerprint_key(&alert.fingerprint);
             match old.get(&key) {
-                // Unchanged: keep the copy the views already share.
-                Some(o) if o.fingerprint == alert.fingerprint && same_meaning(o, &alert) => {
+                // Unchanged: keep the copy the views already share; the new one is garbage.
+                Some(o) if o.fingerprint == alert.fingerprint && same_meaning(o, alert) => {
                     new.insert(key, Arc::clone(o));
                 }
                 _ => {
                     dirty.push(key);
-                    new.insert(key, Arc::new(alert));
+                    let owned = std::mem::replace(alert, Alert::placeholder());
+                    new.insert(key, Arc::new(owned));
                 }
             }
         }
+        self.retired.alerts.push(alerts);
         for key in old.keys() {
             if !new.contains_key(key) {
                 dirty.push(*key);
             }
         }
         self.per_source.insert(slot, new);
-        self.retired.push(old);
+        self.retired.maps.push(old);
         self.remerge(dirty)
     }
 
@@ -166,7 +184,7 @@ impl AlertStore {
         for slot in slots {
             if let Some(old) = self.per_source.remove(&slot) {
                 dirty.extend(old.keys().copied());
-                self.retired.push(old);
+                self.retired.maps.push(old);
             }
         }
         self.remerge(dirty)

@@ -71,8 +71,10 @@ impl TextQuery {
         if contains_ignore_case(field, word) {
             return true;
         }
-        // Abbreviations only make sense within short fields (names, label values).
-        if field.len() > 256 {
+        // Abbreviations only make sense within short fields (names, label values), and only
+        // when the letters are there in order at all (a cheap scan that rules out most fields
+        // before the aligner runs).
+        if field.len() > 256 || !is_subsequence(field, word) {
             return false;
         }
         self.haystack.clear();
@@ -87,6 +89,21 @@ impl TextQuery {
         );
         hit.is_some() && is_abbreviation(&self.haystack, &self.indices)
     }
+}
+
+/// The word's characters appear in the field in order, ignoring case.
+fn is_subsequence(field: &str, lower_word: &str) -> bool {
+    let mut want = lower_word.chars().peekable();
+    for c in field.chars().flat_map(char::to_lowercase) {
+        match want.peek() {
+            Some(w) if *w == c => {
+                want.next();
+            }
+            Some(_) => {}
+            None => return true,
+        }
+    }
+    want.peek().is_none()
 }
 
 /// Case-insensitive substring test without allocating for ASCII fields.
