@@ -1,6 +1,7 @@
 //! What the user meant: keys map to these through the keymap, so bindings are configurable and
 //! the help overlay is generated from the same table.
 
+use crate::model::source::SourceKind;
 use serde::{Deserialize, Serialize};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
@@ -114,11 +115,13 @@ impl Action {
         }
     }
 
-    /// Whether the action changes the outside world (removed entirely in read-only mode).
-    pub fn is_mutation(self) -> bool {
-        matches!(
-            self,
-            Action::Silence | Action::Rollback | Action::Sync | Action::Terminate
-        )
+    /// The kind of source the action changes, if it changes the outside world (removed
+    /// entirely in read-only mode; `model::permissions` decides when it may run).
+    pub fn mutates(self) -> Option<SourceKind> {
+        match self {
+            Action::Silence => Some(SourceKind::Alertmanager),
+            Action::Rollback | Action::Sync | Action::Terminate => Some(SourceKind::Argocd),
+            _ => None,
+        }
     }
 }

@@ -9,6 +9,7 @@ pub mod app_view;
 pub mod coverage;
 pub mod deploy;
 pub mod fasthash;
+pub mod permissions;
 pub mod popup;
 pub mod selection;
 pub mod service;

@@ -434,7 +434,7 @@ fn group_footer(model: &Model, g: &GroupRow, area: Rect, buf: &mut Buffer) {
     put(buf, inner, inner.y, &Line::from(first));
     let what = if g.collapsed { "expand" } else { "collapse" };
     let mut hint = format!("{} {what}", model.keymap.hint(Action::Enter));
-    if crate::ui::chrome::can_silence(model) {
+    if crate::model::permissions::can_silence(model) {
         hint.push_str(&format!(
             " · {} silence the whole group",
             model.keymap.hint(Action::Silence)

@@ -5,10 +5,10 @@ use crate::action::Action;
 use crate::model::Model;
 use crate::model::alerts_view::AlertsRow;
 use crate::model::coverage::{Coverage, Domain};
+use crate::model::permissions;
 use crate::model::popup::{Popup, RollbackStage};
 use crate::model::source::{SourceKind, SourceState, SourceStatus};
 use crate::model::ui::{FlashLevel, Screen};
-use crate::ui::argo;
 use crate::ui::format;
 use crate::ui::widgets;
 use ratatui::buffer::Buffer;
@@ -259,10 +259,11 @@ pub fn hints(model: &Model) -> Vec<(u8, String)> {
         Screen::Triage => {
             h.push((5, format!("{} filter", k(Action::Filter))));
             h.push((3, format!("{} pane", k(Action::NextPane))));
-            if can_silence(model) && !model.alerts.is_empty() {
+            if permissions::can_silence(model) && !model.alerts.is_empty() {
                 h.push((6, format!("{} silence", k(Action::Silence))));
             }
-            if argo::writable(model) && model.selected_service().is_some_and(|s| !s.apps.is_empty())
+            if permissions::argo_writable(model)
+                && model.selected_service().is_some_and(|s| !s.apps.is_empty())
             {
                 h.push((4, format!("{} rollback", k(Action::Rollback))));
             }
@@ -277,11 +278,11 @@ pub fn hints(model: &Model) -> Vec<(u8, String)> {
                 Some(AlertsRow::Alert(_)) => h.push((4, format!("{} details", k(Action::Enter)))),
                 None => {}
             }
-            if can_silence(model) && !model.alerts_view.rows.is_empty() {
+            if permissions::can_silence(model) && !model.alerts_view.rows.is_empty() {
                 h.push((6, format!("{} silence", k(Action::Silence))));
             }
         }
-        Screen::Apps if argo::configured(model) => {
+        Screen::Apps if permissions::has_source(model, SourceKind::Argocd) => {
             if model.app_open.is_some() {
                 h.push((7, format!("{} back", k(Action::Back))));
                 h.push((5, format!("{} pane", k(Action::NextPane))));
@@ -293,7 +294,7 @@ pub fn hints(model: &Model) -> Vec<(u8, String)> {
                 }
             }
             let has_app = model.app_open.is_some() || !model.apps_view.is_empty();
-            if argo::writable(model) && has_app {
+            if permissions::argo_writable(model) && has_app {
                 h.push((4, format!("{} rollback", k(Action::Rollback))));
                 h.push((3, format!("{} sync", k(Action::Sync))));
             }
@@ -322,13 +323,4 @@ pub fn hints(model: &Model) -> Vec<(u8, String)> {
     }
     h.push((8, format!("{} quit", k(Action::Quit))));
     h
-}
-
-/// Silencing is offered only when some Alertmanager can take it and mutations are allowed.
-pub fn can_silence(model: &Model) -> bool {
-    !model.settings.read_only
-        && model
-            .sources
-            .iter()
-            .any(|s| s.kind == SourceKind::Alertmanager && !s.read_only)
 }

@@ -4,6 +4,8 @@
 use crate::model::Model;
 use crate::model::coverage::{Coverage, Domain};
 use crate::model::deploy::Deploy;
+use crate::model::permissions::has_source;
+use crate::model::source::SourceKind;
 use crate::model::ui::Screen;
 use crate::ui::RenderState;
 use crate::ui::argo;
@@ -30,7 +32,7 @@ const COLS: [Col; 8] = [
 ];
 
 pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
-    if !argo::configured(model) {
+    if !has_source(model, SourceKind::Argocd) {
         placeholders::deploys(model, area, buf);
         return;
     }

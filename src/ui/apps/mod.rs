@@ -6,6 +6,7 @@ mod tree;
 
 use crate::model::app::{App, AppKey};
 use crate::model::coverage::Domain;
+use crate::model::permissions::has_source;
 use crate::model::source::{SourceKind, SourceState};
 use crate::model::ui::Screen;
 use crate::model::{AppsSort, Model};
@@ -49,7 +50,7 @@ pub fn sort_word(s: AppsSort) -> &'static str {
 }
 
 pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
-    if !argo::configured(model) {
+    if !has_source(model, SourceKind::Argocd) {
         placeholders::apps(model, area, buf);
         return;
     }

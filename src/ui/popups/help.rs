@@ -3,7 +3,7 @@
 
 use crate::action::Action;
 use crate::model::Model;
-use crate::model::source::SourceKind;
+use crate::model::permissions;
 use crate::ui::format;
 use crate::ui::popups;
 use crate::ui::widgets::put;
@@ -26,24 +26,13 @@ fn group_of(a: Action) -> usize {
     }
 }
 
-/// Why an action does nothing right now, if the model can tell.
+/// Why an action does nothing right now (the same answer its key gives), or what it does not do
+/// yet.
 fn unavailable(model: &Model, a: Action) -> Option<&'static str> {
-    let has = |k: SourceKind| model.sources.iter().any(|s| s.kind == k);
-    if a.is_mutation() && model.settings.read_only {
-        return Some("off: read-only");
+    if let Some(denied) = permissions::why_not(model, a) {
+        return Some(denied.note);
     }
-    let argo_writable = model
-        .sources
-        .iter()
-        .any(|s| s.kind == SourceKind::Argocd && !s.read_only);
     match a {
-        Action::Rollback | Action::Sync | Action::Terminate if !has(SourceKind::Argocd) => {
-            Some("needs Argo CD")
-        }
-        Action::Rollback | Action::Sync | Action::Terminate if !argo_writable => {
-            Some("off: Argo CD is read-only")
-        }
-        Action::Silence if !has(SourceKind::Alertmanager) => Some("needs an Alertmanager"),
         // Said plainly rather than listed as if they worked: they arrive with incidents.
         Action::Incident | Action::Milestone | Action::Export => {
             Some("not yet: incidents come next")

@@ -311,9 +311,7 @@ fn deploy_cell(model: &Model, s: &ServiceRow, w: usize) -> (String, Style) {
     }
 }
 
-pub(crate) fn has_source(model: &Model, kind: SourceKind) -> bool {
-    model.sources.iter().any(|s| s.kind == kind)
-}
+pub(crate) use crate::model::permissions::has_source;
 
 /// Nothing needs attention among what sitrep can see. "All quiet" only when every source
 /// answered recently; otherwise say plainly what is not known, source by source.
