@@ -191,11 +191,11 @@ mod tests {
             ("am", SourceKind::Alertmanager, false),
             ("argocd", SourceKind::Argocd, false),
         ]);
-        for a in Action::ALL {
+        for a in Action::all() {
             assert_eq!(why_not(&m, a), None, "{a:?}");
         }
         m.settings.read_only = true;
-        for a in Action::ALL {
+        for a in Action::all() {
             let note = why_not(&m, a).map(|d| d.note);
             let expected = a.mutates().map(|_| OFF_READ_ONLY);
             assert_eq!(note, expected, "{a:?}");

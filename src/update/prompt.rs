@@ -203,19 +203,12 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
         .split_once(' ')
         .map(|(c, a)| (c, a.trim()))
         .unwrap_or((line, ""));
-    let screen_action = |a: Action| Some(a);
     let action = match cmd {
         "" => return Vec::new(),
-        "triage" | "home" => screen_action(Action::ScreenTriage),
-        "alerts" => screen_action(Action::ScreenAlerts),
-        "apps" => screen_action(Action::ScreenApps),
-        "deploys" => screen_action(Action::ScreenDeploys),
-        "services" => screen_action(Action::ScreenServices),
-        "timeline" => screen_action(Action::ScreenTimeline),
-        "help" => screen_action(Action::Help),
-        "refresh" => screen_action(Action::Refresh),
-        "q" | "quit" | "q!" => screen_action(Action::Quit),
-        _ => None,
+        "help" => Some(Action::Help),
+        "refresh" => Some(Action::Refresh),
+        "q" | "quit" | "q!" => Some(Action::Quit),
+        _ => crate::screens::by_command(cmd).map(|s| Action::Screen(s.screen)),
     };
     if let Some(a) = action {
         return on_action(model, a);
