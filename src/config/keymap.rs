@@ -249,6 +249,28 @@ mod tests {
     }
 
     #[test]
+    fn screen_keys_keep_their_config_names() {
+        use crate::model::ui::Screen;
+        let o: BTreeMap<Action, Vec<String>> =
+            toml::from_str(r#"screen_alerts = ["2", "A"]"#).unwrap();
+        let km = Keymap::with_overrides(&o).unwrap();
+        let alerts = Action::Screen(Screen::Alerts);
+        assert_eq!(
+            km.action_for(&key(KeyCode::Char('A'), KeyModifiers::SHIFT)),
+            Some(alerts)
+        );
+        assert_eq!(km.keys_for(alerts), ["2", "A"]);
+        assert_eq!(km.keys_for(Action::Screen(Screen::Timeline)), ["6"]);
+        let err = toml::from_str::<BTreeMap<Action, Vec<String>>>(r#"screen_nope = ["7"]"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown variant") && err.contains("screen_timeline"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn bad_key_is_explained() {
         let mut o = BTreeMap::new();
         o.insert(Action::Quit, vec!["hyper-q".to_string()]);
