@@ -129,13 +129,6 @@ pub fn def(screen: Screen) -> &'static ScreenDef {
         .expect("every Screen has an entry in screens::SCREENS")
 }
 
-/// The screen a palette name (`alerts`, `home`) opens.
-pub fn by_command(name: &str) -> Option<&'static ScreenDef> {
-    SCREENS
-        .iter()
-        .find(|d| d.command == name || d.aliases.contains(&name))
-}
-
 /// The services list, or the selected service's alerts when the detail pane has the keyboard.
 fn triage_list(m: &mut Model) -> List<'_> {
     if m.triage_pane == TriagePane::Detail {
