@@ -12,6 +12,7 @@ pub mod logging;
 pub mod model;
 pub mod msg;
 pub mod sanitize;
+pub mod screens;
 pub mod screenshots;
 pub mod snapshot;
 pub mod sources;

@@ -6,6 +6,7 @@ use crate::action::Action;
 use crate::config::load::Env;
 use crate::effect::Effect;
 use crate::model::Model;
+use crate::model::ui::Screen;
 use crate::update::update;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
@@ -40,9 +41,9 @@ pub async fn generate(out: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)?;
 
     shoot(&model, out, "triage")?;
-    act(&mut model, Action::ScreenAlerts);
+    act(&mut model, Action::Screen(Screen::Alerts));
     shoot(&model, out, "alerts")?;
-    act(&mut model, Action::ScreenTriage);
+    act(&mut model, Action::Screen(Screen::Triage));
     keys(&mut model, &[KeyCode::Tab]);
     act(&mut model, Action::Silence);
     type_text(&mut model, "rolling back v2.14.0, see #inc-checkout");
@@ -52,7 +53,7 @@ pub async fn generate(out: &Path) -> anyhow::Result<()> {
     act(&mut model, Action::Rollback);
     shoot(&model, out, "rollback")?;
     keys(&mut model, &[KeyCode::Esc]);
-    act(&mut model, Action::ScreenApps);
+    act(&mut model, Action::Screen(Screen::Apps));
     keys(&mut model, &[KeyCode::Enter]);
     let key = model.app_open.clone();
     if let Some(key) = key
@@ -66,9 +67,9 @@ pub async fn generate(out: &Path) -> anyhow::Result<()> {
         update(&mut model, msg);
     }
     shoot(&model, out, "app-detail")?;
-    act(&mut model, Action::ScreenDeploys);
+    act(&mut model, Action::Screen(Screen::Deploys));
     shoot(&model, out, "deploys")?;
-    act(&mut model, Action::ScreenTimeline);
+    act(&mut model, Action::Screen(Screen::Timeline));
     shoot(&model, out, "timeline")?;
     act(&mut model, Action::Help);
     shoot(&model, out, "help")?;

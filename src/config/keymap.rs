@@ -1,52 +1,10 @@
-//! Key bindings: one table of (key, action). Lookup, user overrides and the help overlay all read
-//! it, so help can never drift from what the keys do.
+//! Key bindings: (key, action) pairs, the defaults from the action table (`action.rs`) with the
+//! user's `[keys]` on top. Lookup, hints and the help overlay all read them, so help can never
+//! drift from what the keys do.
 
 use crate::action::Action;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::collections::{BTreeMap, HashMap};
-
-/// Defaults follow k9s and vim habits (PRODUCT.md "Keys").
-const DEFAULTS: &[(&str, Action)] = &[
-    ("j", Action::Down),
-    ("down", Action::Down),
-    ("k", Action::Up),
-    ("up", Action::Up),
-    ("ctrl-d", Action::PageDown),
-    ("pagedown", Action::PageDown),
-    ("ctrl-u", Action::PageUp),
-    ("pageup", Action::PageUp),
-    ("g", Action::Top),
-    ("home", Action::Top),
-    ("G", Action::Bottom),
-    ("end", Action::Bottom),
-    ("enter", Action::Enter),
-    ("esc", Action::Back),
-    ("tab", Action::NextPane),
-    ("1", Action::ScreenTriage),
-    ("2", Action::ScreenAlerts),
-    ("3", Action::ScreenApps),
-    ("4", Action::ScreenDeploys),
-    ("5", Action::ScreenServices),
-    ("6", Action::ScreenTimeline),
-    ("/", Action::Filter),
-    (":", Action::Command),
-    ("?", Action::Help),
-    ("q", Action::Quit),
-    ("ctrl-c", Action::Quit),
-    ("s", Action::Silence),
-    ("R", Action::Rollback),
-    ("S", Action::Sync),
-    ("x", Action::Terminate),
-    ("r", Action::Runbook),
-    ("i", Action::Incident),
-    ("n", Action::Note),
-    ("m", Action::Milestone),
-    ("e", Action::Export),
-    ("o", Action::Open),
-    ("y", Action::Copy),
-    ("ctrl-r", Action::Refresh),
-    ("ctrl-z", Action::Suspend),
-];
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct KeySpec {
@@ -170,9 +128,13 @@ pub struct Keymap {
 
 impl Default for Keymap {
     fn default() -> Keymap {
-        let bindings: Vec<(KeySpec, Action)> = DEFAULTS
-            .iter()
-            .map(|(k, a)| (KeySpec::parse(k).expect("default keys parse"), *a))
+        let bindings: Vec<(KeySpec, Action)> = Action::all()
+            .flat_map(|a| {
+                a.def()
+                    .keys
+                    .iter()
+                    .map(move |k| (KeySpec::parse(k).expect("default keys parse"), a))
+            })
             .collect();
         Keymap::from_bindings(bindings)
     }
@@ -194,13 +156,13 @@ impl Keymap {
             .collect();
         for (action, keys) in overrides {
             for key in keys {
-                let spec = KeySpec::parse(key)
-                    .map_err(|e| format!("[keys] {}: {e}", action_name(*action)))?;
+                let spec =
+                    KeySpec::parse(key).map_err(|e| format!("[keys] {}: {e}", action.name()))?;
                 bindings.retain(|(k, _)| *k != spec);
                 bindings.push((spec, *action));
             }
         }
-        bindings.sort_by_key(|(_, a)| Action::ALL.iter().position(|x| x == a));
+        bindings.sort_by_key(|(_, a)| a.position());
         Ok(Keymap::from_bindings(bindings))
     }
 
@@ -227,21 +189,13 @@ impl Keymap {
 
     /// (keys, description) per action, in help order.
     pub fn help_rows(&self) -> Vec<(Action, String)> {
-        Action::ALL
-            .iter()
+        Action::all()
             .filter_map(|a| {
-                let keys = self.keys_for(*a);
-                (!keys.is_empty()).then(|| (*a, keys.join(" ")))
+                let keys = self.keys_for(a);
+                (!keys.is_empty()).then(|| (a, keys.join(" ")))
             })
             .collect()
     }
-}
-
-pub fn action_name(action: Action) -> String {
-    serde_json::to_value(action)
-        .ok()
-        .and_then(|v| v.as_str().map(str::to_string))
-        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -292,6 +246,28 @@ mod tests {
             Some(Action::Silence)
         );
         assert_eq!(km.keys_for(Action::Down), vec!["↓"]);
+    }
+
+    #[test]
+    fn screen_keys_keep_their_config_names() {
+        use crate::model::ui::Screen;
+        let o: BTreeMap<Action, Vec<String>> =
+            toml::from_str(r#"screen_alerts = ["2", "A"]"#).unwrap();
+        let km = Keymap::with_overrides(&o).unwrap();
+        let alerts = Action::Screen(Screen::Alerts);
+        assert_eq!(
+            km.action_for(&key(KeyCode::Char('A'), KeyModifiers::SHIFT)),
+            Some(alerts)
+        );
+        assert_eq!(km.keys_for(alerts), ["2", "A"]);
+        assert_eq!(km.keys_for(Action::Screen(Screen::Timeline)), ["6"]);
+        let err = toml::from_str::<BTreeMap<Action, Vec<String>>>(r#"screen_nope = ["7"]"#)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("unknown variant") && err.contains("screen_timeline"),
+            "{err}"
+        );
     }
 
     #[test]

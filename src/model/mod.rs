@@ -10,6 +10,7 @@ pub mod correlation;
 pub mod coverage;
 pub mod deploy;
 pub mod fasthash;
+pub mod permissions;
 pub mod popup;
 pub mod selection;
 pub mod service;

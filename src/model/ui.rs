@@ -1,9 +1,12 @@
 //! Interface state that `update` owns alongside the data: which screen, what is selected, which
 //! popup is open. Rendering reads it; only `update` changes it.
 
+use crate::screens::SCREENS;
 use chrono::{DateTime, Utc};
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+/// Which screen shows. Everything else about a screen (its number, name, command, cursor,
+/// rendering) is its entry in [`crate::screens::SCREENS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Screen {
     Triage,
     Alerts,
@@ -14,26 +17,22 @@ pub enum Screen {
 }
 
 impl Screen {
-    pub const ALL: [Screen; 6] = [
-        Screen::Triage,
-        Screen::Alerts,
-        Screen::Apps,
-        Screen::Deploys,
-        Screen::Services,
-        Screen::Timeline,
-    ];
+    /// Every screen in number-key order, read off the screen table.
+    pub const ALL: [Screen; SCREENS.len()] = {
+        let mut all = [Screen::Triage; SCREENS.len()];
+        let mut i = 0;
+        while i < all.len() {
+            all[i] = SCREENS[i].screen;
+            i += 1;
+        }
+        all
+    };
 
     pub fn title(self) -> &'static str {
-        match self {
-            Screen::Triage => "Triage",
-            Screen::Alerts => "Alerts",
-            Screen::Apps => "Apps",
-            Screen::Deploys => "Deploys",
-            Screen::Services => "Services",
-            Screen::Timeline => "Timeline",
-        }
+        crate::screens::def(self).title
     }
 
+    /// Its number key: its place in the screen table.
     pub fn number(self) -> usize {
         Screen::ALL.iter().position(|s| *s == self).unwrap_or(0) + 1
     }

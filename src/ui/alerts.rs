@@ -7,6 +7,7 @@ use crate::model::alert::{Alert, AlertState};
 use crate::model::alerts_view::{AlertsRow, GroupRow};
 use crate::model::coverage::{Coverage, Domain};
 use crate::model::ui::Screen;
+use crate::screens::Hints;
 use crate::ui::RenderState;
 use crate::ui::coverage;
 use crate::ui::format::{self, NONE};
@@ -30,6 +31,23 @@ const COLS: [Col; 8] = [
 
 /// Marker column plus the indent of alert rows under their group.
 const ALERT_PREFIX: u16 = 3;
+
+/// The status-line hints of the Alerts screen.
+pub fn hints(model: &Model, h: &mut Hints) {
+    let k = |a: Action| model.keymap.hint(a);
+    h.push((5, format!("{} filter", k(Action::Filter))));
+    match model.alerts_view.rows.get(model.alerts_cursor.selected) {
+        Some(AlertsRow::Group(g)) => {
+            let what = if g.collapsed { "expand" } else { "collapse" };
+            h.push((4, format!("{} {what}", k(Action::Enter))));
+        }
+        Some(AlertsRow::Alert(_)) => h.push((4, format!("{} details", k(Action::Enter)))),
+        None => {}
+    }
+    if crate::model::permissions::can_silence(model) && !model.alerts_view.rows.is_empty() {
+        h.push((6, format!("{} silence", k(Action::Silence))));
+    }
+}
 
 pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
@@ -427,7 +445,7 @@ fn group_footer(model: &Model, g: &GroupRow, area: Rect, buf: &mut Buffer) {
     put(buf, inner, inner.y, &Line::from(first));
     let what = if g.collapsed { "expand" } else { "collapse" };
     let mut hint = format!("{} {what}", model.keymap.hint(Action::Enter));
-    if crate::ui::chrome::can_silence(model) {
+    if crate::model::permissions::can_silence(model) {
         hint.push_str(&format!(
             " · {} silence the whole group",
             model.keymap.hint(Action::Silence)

@@ -23,20 +23,6 @@ pub fn one_line(s: &str) -> String {
     format::one_line(&format::truncate(s, 400))
 }
 
-/// Some Argo CD source is configured.
-pub fn configured(model: &Model) -> bool {
-    model.sources.iter().any(|s| s.kind == SourceKind::Argocd)
-}
-
-/// Some Argo CD source accepts mutations (configured, not read-only, sitrep not read-only).
-pub fn writable(model: &Model) -> bool {
-    !model.settings.read_only
-        && model
-            .sources
-            .iter()
-            .any(|s| s.kind == SourceKind::Argocd && !s.read_only)
-}
-
 pub fn health_style(theme: &Theme, h: HealthStatus) -> Style {
     match h {
         HealthStatus::Degraded => theme.critical,

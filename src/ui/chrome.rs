@@ -3,12 +3,11 @@
 
 use crate::action::Action;
 use crate::model::Model;
-use crate::model::alerts_view::AlertsRow;
 use crate::model::coverage::{Coverage, Domain};
 use crate::model::popup::{Popup, RollbackStage};
 use crate::model::source::{SourceKind, SourceState, SourceStatus};
-use crate::model::ui::{FlashLevel, Screen};
-use crate::ui::argo;
+use crate::model::ui::FlashLevel;
+use crate::screens::SCREENS;
 use crate::ui::format;
 use crate::ui::widgets;
 use ratatui::buffer::Buffer;
@@ -16,8 +15,8 @@ use ratatui::layout::Rect;
 use ratatui::style::Modifier;
 use ratatui::text::{Line, Span};
 
-/// `1 Triage 2 Alerts …` with the current screen highlighted, and the DEMO / READ-ONLY badges
-/// on the right.
+/// `1 Triage 2 Alerts …` (the screen table, in order) with the current screen highlighted, and
+/// the DEMO / READ-ONLY badges on the right.
 pub fn tab_bar(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
     let mut badges: Vec<Span> = Vec::new();
@@ -58,24 +57,21 @@ pub fn tab_bar(model: &Model, area: Rect, buf: &mut Buffer) {
     let right = Line::from(right);
     let right_w = right.width() as u16;
 
-    let full: u16 = Screen::ALL
+    let full: u16 = SCREENS
         .iter()
-        .map(|s| format::width(s.title()) as u16 + 4)
+        .map(|s| format::width(s.title) as u16 + 4)
         .sum();
     let compact = full + right_w + 1 > area.width;
-    let mut spans: Vec<Span> = Vec::with_capacity(Screen::ALL.len() * 2);
-    for screen in Screen::ALL {
-        let current = screen == model.screen;
-        if current {
-            spans.push(Span::styled(
-                format!(" {} {} ", screen.number(), screen.title()),
-                theme.selection,
-            ));
+    let mut spans: Vec<Span> = Vec::with_capacity(SCREENS.len() * 2);
+    for (i, screen) in SCREENS.iter().enumerate() {
+        let (number, title) = (i + 1, screen.title);
+        if screen.screen == model.screen {
+            spans.push(Span::styled(format!(" {number} {title} "), theme.selection));
         } else if compact {
-            spans.push(Span::styled(format!(" {} ", screen.number()), theme.accent));
+            spans.push(Span::styled(format!(" {number} "), theme.accent));
         } else {
-            spans.push(Span::styled(format!(" {}", screen.number()), theme.accent));
-            spans.push(Span::styled(format!(" {} ", screen.title()), theme.text));
+            spans.push(Span::styled(format!(" {number}"), theme.accent));
+            spans.push(Span::styled(format!(" {title} "), theme.text));
         }
     }
     widgets::put(buf, area, area.y, &Line::from(spans));
@@ -255,80 +251,7 @@ pub fn hints(model: &Model) -> Vec<(u8, String)> {
         return h;
     }
     h.push((9, format!("{} help", k(Action::Help))));
-    match model.screen {
-        Screen::Triage => {
-            h.push((5, format!("{} filter", k(Action::Filter))));
-            h.push((3, format!("{} pane", k(Action::NextPane))));
-            if can_silence(model) && !model.alerts.is_empty() {
-                h.push((6, format!("{} silence", k(Action::Silence))));
-            }
-            if argo::writable(model) && model.selected_service().is_some_and(|s| !s.apps.is_empty())
-            {
-                h.push((4, format!("{} rollback", k(Action::Rollback))));
-            }
-        }
-        Screen::Alerts => {
-            h.push((5, format!("{} filter", k(Action::Filter))));
-            match model.alerts_view.rows.get(model.alerts_cursor.selected) {
-                Some(AlertsRow::Group(g)) => {
-                    let what = if g.collapsed { "expand" } else { "collapse" };
-                    h.push((4, format!("{} {what}", k(Action::Enter))));
-                }
-                Some(AlertsRow::Alert(_)) => h.push((4, format!("{} details", k(Action::Enter)))),
-                None => {}
-            }
-            if can_silence(model) && !model.alerts_view.rows.is_empty() {
-                h.push((6, format!("{} silence", k(Action::Silence))));
-            }
-        }
-        Screen::Apps if argo::configured(model) => {
-            if model.app_open.is_some() {
-                h.push((7, format!("{} back", k(Action::Back))));
-                h.push((5, format!("{} pane", k(Action::NextPane))));
-                h.push((4, format!("{} details", k(Action::Enter))));
-            } else {
-                h.push((5, format!("{} filter", k(Action::Filter))));
-                if !model.apps_view.is_empty() {
-                    h.push((6, format!("{} open", k(Action::Enter))));
-                }
-            }
-            let has_app = model.app_open.is_some() || !model.apps_view.is_empty();
-            if argo::writable(model) && has_app {
-                h.push((4, format!("{} rollback", k(Action::Rollback))));
-                h.push((3, format!("{} sync", k(Action::Sync))));
-            }
-        }
-        Screen::Timeline => {
-            h.push((5, format!("{} filter", k(Action::Filter))));
-            if model.timeline_len() > 0 {
-                h.push((4, format!("{} details", k(Action::Enter))));
-            }
-        }
-        Screen::Services => {
-            h.push((5, format!("{} filter", k(Action::Filter))));
-            if !model.services_view.is_empty() {
-                h.push((4, format!("{} triage", k(Action::Enter))));
-            }
-        }
-        Screen::Deploys => {
-            h.push((5, format!("{} filter", k(Action::Filter))));
-            if !model.deploys_view.is_empty() {
-                h.push((4, format!("{} open app", k(Action::Enter))));
-            }
-        }
-        Screen::Apps => {
-            h.push((4, format!("{} command", k(Action::Command))));
-        }
-    }
+    (crate::screens::def(model.screen).hints)(model, &mut h);
     h.push((8, format!("{} quit", k(Action::Quit))));
     h
-}
-
-/// Silencing is offered only when some Alertmanager can take it and mutations are allowed.
-pub fn can_silence(model: &Model) -> bool {
-    !model.settings.read_only
-        && model
-            .sources
-            .iter()
-            .any(|s| s.kind == SourceKind::Alertmanager && !s.read_only)
 }

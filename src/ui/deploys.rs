@@ -1,10 +1,14 @@
 //! The Deploys screen: the change feed, every deploy and rollback across the Argo CD instances,
 //! newest first, suspects marked; a footer explains the selected one.
 
+use crate::action::Action;
 use crate::model::Model;
 use crate::model::coverage::{Coverage, Domain};
 use crate::model::deploy::Deploy;
+use crate::model::permissions::has_source;
+use crate::model::source::SourceKind;
 use crate::model::ui::Screen;
+use crate::screens::Hints;
 use crate::ui::RenderState;
 use crate::ui::argo;
 use crate::ui::coverage;
@@ -29,8 +33,17 @@ const COLS: [Col; 8] = [
     Col::flex("NOTE", 7, 18, 0),
 ];
 
+/// The status-line hints of the Deploys screen.
+pub fn hints(model: &Model, h: &mut Hints) {
+    let k = |a: Action| model.keymap.hint(a);
+    h.push((5, format!("{} filter", k(Action::Filter))));
+    if !model.deploys_view.is_empty() {
+        h.push((4, format!("{} open app", k(Action::Enter))));
+    }
+}
+
 pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
-    if !argo::configured(model) {
+    if !has_source(model, SourceKind::Argocd) {
         placeholders::deploys(model, area, buf);
         return;
     }

@@ -21,7 +21,6 @@ pub mod triage;
 pub mod widgets;
 
 use crate::model::Model;
-use crate::model::ui::Screen;
 use ratatui::Frame;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -107,14 +106,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     let body = Rect::new(area.x, area.y + 1, area.width, area.height - 2 - prompt_h);
 
     chrome::tab_bar(model, tabs, buf);
-    match model.screen {
-        Screen::Triage => triage::draw(model, state, body, buf),
-        Screen::Alerts => alerts::draw(model, state, body, buf),
-        Screen::Apps => apps::draw(model, state, body, buf),
-        Screen::Deploys => deploys::draw(model, state, body, buf),
-        Screen::Services => services::draw(model, state, body, buf),
-        Screen::Timeline => timeline::draw(model, state, body, buf),
-    }
+    (crate::screens::def(model.screen).render)(model, state, body, buf);
     if let Some(prompt) = &model.prompt {
         let line = widgets::row(area, area.height - 2);
         popups::prompt::draw(model, prompt, body, line, buf);

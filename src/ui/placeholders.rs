@@ -34,7 +34,7 @@ fn placeholder(model: &Model, title: &str, what: &str, area: Rect, buf: &mut Buf
         area,
         widgets::pane(theme, Line::from(title.to_string()), true),
     );
-    let configured = model.sources.iter().any(|s| s.kind == SourceKind::Argocd);
+    let configured = crate::model::permissions::has_source(model, SourceKind::Argocd);
     let lines = if configured {
         vec![
             Line::from(Span::styled(what.to_string(), theme.header)),

@@ -1,9 +1,11 @@
 //! The Services screen: every service known from alerts, with its counts.
 
+use crate::action::Action;
 use crate::model::Model;
 use crate::model::coverage::{Coverage, Domain};
 use crate::model::service::{ServiceRow, Urgency};
 use crate::model::ui::Screen;
+use crate::screens::Hints;
 use crate::ui::RenderState;
 use crate::ui::coverage;
 use crate::ui::format::{self, NONE};
@@ -36,6 +38,15 @@ pub fn urgency_word(u: Urgency) -> &'static str {
         Urgency::OutOfSync => "out of sync",
         Urgency::Progressing => "progressing",
         Urgency::Quiet => "quiet",
+    }
+}
+
+/// The status-line hints of the Services screen.
+pub fn hints(model: &Model, h: &mut Hints) {
+    let k = |a: Action| model.keymap.hint(a);
+    h.push((5, format!("{} filter", k(Action::Filter))));
+    if !model.services_view.is_empty() {
+        h.push((4, format!("{} triage", k(Action::Enter))));
     }
 }
 

@@ -1,9 +1,11 @@
 //! The Timeline screen: every recorded event, oldest at the top, newest at the bottom. With the
 //! cursor on the last event the view follows new events as they arrive.
 
+use crate::action::Action;
 use crate::model::Model;
 use crate::model::timeline::TimelineEvent;
 use crate::model::ui::Screen;
+use crate::screens::Hints;
 use crate::ui::RenderState;
 use crate::ui::format::{self, NONE};
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
@@ -26,6 +28,15 @@ pub use crate::model::timeline::source_word;
 
 /// Room for the longest event kind (`change.autosync_toggled`).
 const KIND_W: u16 = 23;
+
+/// The status-line hints of the Timeline screen.
+pub fn hints(model: &Model, h: &mut Hints) {
+    let k = |a: Action| model.keymap.hint(a);
+    h.push((5, format!("{} filter", k(Action::Filter))));
+    if model.timeline_len() > 0 {
+        h.push((4, format!("{} details", k(Action::Enter))));
+    }
+}
 
 pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;

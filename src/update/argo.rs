@@ -10,11 +10,11 @@ use super::apps::short_rev;
 use super::{flash, push_event};
 use crate::effect::Effect;
 use crate::model::app::{App, AppKey, HealthStatus};
+use crate::model::permissions;
 use crate::model::popup::{
     ConfirmAction, ConfirmKind, ConfirmStep, Confirmation, DryRunWatch, FormStage, Popup,
     RollbackForm, RollbackStage, SyncForm,
 };
-use crate::model::source::SourceKind;
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
 use crate::model::ui::{FlashLevel, Screen};
 use crate::model::{Model, PendingAction};
@@ -42,39 +42,10 @@ pub fn target_app(model: &Model) -> Option<AppKey> {
     }
 }
 
-fn has_argocd(model: &Model) -> bool {
-    model.sources.iter().any(|s| s.kind == SourceKind::Argocd)
-}
-
-/// Why no mutation may happen on this app now, if so.
-fn refuse(model: &Model, key: &AppKey) -> Option<String> {
-    if model.settings.read_only {
-        return Some("read-only mode: Argo CD actions are disabled".into());
-    }
-    if model.source(&key.instance).is_some_and(|s| s.read_only) {
-        return Some(format!(
-            "{} is read-only in the config: actions are disabled",
-            key.instance
-        ));
-    }
-    if model
-        .in_flight
-        .values()
-        .any(|p| p.app.as_ref() == Some(key))
-    {
-        return Some(format!("a request for {} is still in flight", key.name));
-    }
-    None
-}
-
-/// Resolve the target or say why there is none.
+/// Resolve the target or say why there is none (or why nothing may be done to it).
 fn pick(model: &mut Model) -> Option<(AppKey, App)> {
-    if !has_argocd(model) {
-        flash(
-            model,
-            FlashLevel::Info,
-            "no Argo CD source configured (add [[argocd]] or --argocd URL)",
-        );
+    if let Some(denied) = permissions::argo_denied(model) {
+        flash(model, FlashLevel::Info, denied.message);
         return None;
     }
     let Some(key) = target_app(model) else {
@@ -86,8 +57,8 @@ fn pick(model: &mut Model) -> Option<(AppKey, App)> {
         flash(model, FlashLevel::Info, text);
         return None;
     };
-    if let Some(why) = refuse(model, &key) {
-        flash(model, FlashLevel::Info, why);
+    if let Some(denied) = permissions::app_denied(model, &key) {
+        flash(model, FlashLevel::Info, denied.message);
         return None;
     }
     let app = model.apps.get(&key)?.clone();

@@ -8,6 +8,7 @@ use crate::model::alerts_view::AlertsRow;
 use crate::model::popup::{FormStage, Inspect, InspectTarget, Popup, RollbackStage};
 use crate::model::service::NO_SERVICE;
 use crate::model::ui::{Cursor, FlashLevel, Prompt, PromptKind, Screen, TriagePane};
+use crate::screens;
 use crossterm::event::{KeyCode, KeyEvent};
 
 pub fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
@@ -165,15 +166,7 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
             }
             _ => flash(model, FlashLevel::Info, "this screen has one pane"),
         },
-        Action::ScreenTriage => model.screen = Screen::Triage,
-        Action::ScreenAlerts => model.screen = Screen::Alerts,
-        Action::ScreenApps => model.screen = Screen::Apps,
-        Action::ScreenDeploys => model.screen = Screen::Deploys,
-        Action::ScreenServices => model.screen = Screen::Services,
-        Action::ScreenTimeline => {
-            model.screen = Screen::Timeline;
-            model.timeline_cursor.selected = model.timeline_len().saturating_sub(1);
-        }
+        Action::Screen(screen) => open_screen(model, screen),
         Action::Filter => open_prompt(model, PromptKind::Filter),
         Action::Command => open_prompt(model, PromptKind::Command),
         Action::Note => open_prompt(model, PromptKind::Note),
@@ -249,52 +242,25 @@ fn open_prompt(model: &mut Model, kind: PromptKind) {
     prompt::after_edit(model);
 }
 
-/// Apply a cursor move to whatever list has the keyboard.
+/// Show `screen` (its number key, its palette command).
+fn open_screen(model: &mut Model, screen: Screen) {
+    model.screen = screen;
+    let def = screens::def(screen);
+    if def.opens_at_end {
+        let list = (def.list)(model);
+        list.cursor.selected = list.len.saturating_sub(1);
+    }
+}
+
+/// Apply a cursor move to whatever list has the keyboard (the screen table says which).
 fn move_cursor(model: &mut Model, f: impl Fn(&mut Cursor, usize)) {
-    match model.screen {
-        Screen::Triage => match model.triage_pane {
-            TriagePane::Detail => {
-                let len = model
-                    .selected_service()
-                    .map(|s| s.alerts.len())
-                    .unwrap_or(0);
-                f(&mut model.detail, len);
-            }
-            _ => {
-                let before = model.triage.selected;
-                let len = model.visible_services().len();
-                f(&mut model.triage, len);
-                if model.triage.selected != before {
-                    model.detail = Cursor::default();
-                }
-            }
-        },
-        Screen::Alerts => {
-            let len = model.alerts_view.rows.len();
-            f(&mut model.alerts_cursor, len);
-        }
-        Screen::Services => {
-            let len = model.services_view.len();
-            f(&mut model.services_cursor, len);
-        }
-        Screen::Timeline => {
-            let len = model.timeline_len();
-            f(&mut model.timeline_cursor, len);
-        }
-        Screen::Apps => match &model.app_open {
-            None => {
-                let len = model.apps_view.len();
-                f(&mut model.apps_cursor, len);
-            }
-            Some(key) => {
-                let len = crate::model::app_view::pane_len(model, key, model.app_pane);
-                f(&mut model.app_pane_cursor, len);
-            }
-        },
-        Screen::Deploys => {
-            let len = model.deploys_view.len();
-            f(&mut model.deploys_cursor, len);
-        }
+    let list = (screens::def(model.screen).list)(model);
+    let before = list.cursor.selected;
+    f(list.cursor, list.len);
+    if list.cursor.selected != before
+        && let Some(within) = list.within
+    {
+        *within = Cursor::default();
     }
 }
 

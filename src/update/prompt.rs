@@ -8,45 +8,175 @@ use crate::model::Model;
 use crate::model::alerts_view::AlertFilter;
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
 use crate::model::ui::{FlashLevel, PromptKind, Screen};
+use crate::screens::SCREENS;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use std::borrow::Cow;
+use std::sync::LazyLock;
 
-/// Commands of the `:` palette: (name, argument hint, what it does).
-pub const COMMANDS: &[(&str, &str, &str)] = &[
-    ("triage", "", "Triage screen"),
-    ("alerts", "", "Alerts screen"),
-    ("apps", "", "Apps screen"),
-    ("deploys", "", "Deploys screen"),
-    ("services", "", "Services screen"),
-    ("timeline", "", "Timeline screen"),
-    ("filter", "TEXT", "filter the current screen"),
-    ("theme", "NAME", "switch theme"),
-    ("refresh", "", "fetch every source now"),
-    ("note", "TEXT", "add a note to the timeline"),
-    ("help", "", "key bindings"),
-    ("ctx", "NAME", "switch Kubernetes context"),
-    ("sort", "health|sync|age|name", "sort the Apps screen"),
-    (
+/// What a palette command takes after its name.
+#[derive(Clone, Copy)]
+pub enum Args {
+    None,
+    /// Free text (a filter, a note, a context name).
+    Text,
+    /// One of these words (completed by Tab).
+    OneOf(&'static [&'static str]),
+    /// One of the names the model has now (themes; completed by Tab).
+    Named(fn(&Model) -> Vec<String>),
+}
+
+/// What running a palette command does: an action, as its key would, or its own function of the
+/// argument.
+#[derive(Clone, Copy)]
+pub enum Run {
+    Action(Action),
+    With(fn(&mut Model, &str) -> Vec<Effect>),
+}
+
+/// One palette command: completion, the completion list's descriptions and running it all read
+/// this.
+#[derive(Clone)]
+pub struct CommandDef {
+    pub name: &'static str,
+    /// More names that run it, not offered as completions (`q`, `home`).
+    pub aliases: &'static [&'static str],
+    pub args: Args,
+    pub help: Cow<'static, str>,
+    pub run: Run,
+}
+
+const fn command(name: &'static str, args: Args, help: &'static str, run: Run) -> CommandDef {
+    CommandDef {
+        name,
+        aliases: &[],
+        args,
+        help: Cow::Borrowed(help),
+        run,
+    }
+}
+
+impl CommandDef {
+    const fn aliases(mut self, aliases: &'static [&'static str]) -> CommandDef {
+        self.aliases = aliases;
+        self
+    }
+}
+
+/// The palette's own commands; the screens' (`:alerts`, `:home`) come from the screen table and
+/// are listed first.
+const COMMANDS: &[CommandDef] = &[
+    command(
+        "filter",
+        Args::Text,
+        "filter the current screen",
+        Run::With(|m, arg| {
+            let screen = m.screen;
+            set_filter(m, screen, arg.to_string());
+            Vec::new()
+        }),
+    ),
+    command(
+        "theme",
+        Args::Named(|m| m.themes.iter().map(|t| t.name.clone()).collect()),
+        "switch theme",
+        Run::With(run_theme),
+    ),
+    command(
+        "refresh",
+        Args::None,
+        "fetch every source now",
+        Run::Action(Action::Refresh),
+    ),
+    command(
+        "note",
+        Args::Text,
+        "add a note to the timeline",
+        Run::With(|m, arg| {
+            add_note(m, arg);
+            Vec::new()
+        }),
+    ),
+    command(
+        "help",
+        Args::None,
+        "key bindings",
+        Run::Action(Action::Help),
+    ),
+    command(
+        "ctx",
+        Args::Text,
+        "switch Kubernetes context",
+        Run::With(|m, _| {
+            flash(
+                m,
+                FlashLevel::Info,
+                "no Kubernetes source configured: nothing to switch",
+            );
+            Vec::new()
+        }),
+    ),
+    command(
+        "sort",
+        Args::OneOf(&["health", "sync", "age", "name"]),
+        "sort the Apps screen",
+        Run::With(run_sort),
+    ),
+    command(
         "autosync",
-        "on|off",
+        Args::OneOf(&["on", "off"]),
         "turn auto-sync of the selected app on or off",
+        Run::With(run_autosync),
     ),
-    (
+    command(
         "hard-refresh",
-        "",
+        Args::None,
         "ask Argo CD to re-read git and manifests for the selected app",
+        Run::With(run_hard_refresh),
     ),
-    ("export", "", "export the incident timeline"),
-    ("q", "", "quit"),
-    ("quit", "", "quit"),
+    command(
+        "export",
+        Args::None,
+        "export the incident timeline",
+        Run::With(|m, _| {
+            flash(
+                m,
+                FlashLevel::Info,
+                "incidents are not available yet: nothing to export",
+            );
+            Vec::new()
+        }),
+    ),
+    command("quit", Args::None, "quit", Run::Action(Action::Quit)).aliases(&["q", "q!"]),
 ];
 
-/// What a palette line (`sort health`, `alerts`) does, from [`COMMANDS`].
+/// Every palette command: the screens', then [`COMMANDS`].
+static ALL_COMMANDS: LazyLock<Vec<CommandDef>> = LazyLock::new(|| {
+    let screens = SCREENS.iter().map(|s| CommandDef {
+        name: s.command,
+        aliases: s.aliases,
+        args: Args::None,
+        help: Cow::Owned(format!("{} screen", s.title)),
+        run: Run::Action(Action::Screen(s.screen)),
+    });
+    screens.chain(COMMANDS.iter().cloned()).collect()
+});
+
+/// Every palette command, in completion order.
+pub fn commands() -> &'static [CommandDef] {
+    &ALL_COMMANDS
+}
+
+/// The command a palette word names (its name or an alias).
+fn find(word: &str) -> Option<&'static CommandDef> {
+    commands()
+        .iter()
+        .find(|c| c.name == word || c.aliases.contains(&word))
+}
+
+/// What a palette line (`sort health`, `alerts`) does.
 pub fn command_help(line: &str) -> Option<&'static str> {
     let name = line.split_whitespace().next()?;
-    COMMANDS
-        .iter()
-        .find(|(n, _, _)| *n == name)
-        .map(|(_, _, what)| *what)
+    find(name).map(|c| c.help.as_ref())
 }
 
 pub fn on_prompt_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
@@ -166,34 +296,26 @@ pub fn after_edit(model: &mut Model) {
 }
 
 fn complete(model: &Model, text: &str) -> Vec<String> {
-    if let Some(rest) = text.strip_prefix("theme ") {
-        return model
-            .themes
-            .iter()
-            .filter(|t| t.name.starts_with(rest.trim()))
-            .map(|t| format!("theme {}", t.name))
-            .collect();
-    }
-    // A command whose argument is one of a few words (`sort health|sync|…`): complete those.
-    if let Some((cmd, rest)) = text.split_once(' ')
-        && let Some((_, arg, _)) = COMMANDS.iter().find(|(name, _, _)| *name == cmd)
-        && arg.contains('|')
-    {
-        return arg
-            .split('|')
+    // After a command that takes one of a few words (`sort health|sync|…`, `theme NAME`):
+    // those words.
+    if let Some((cmd, rest)) = text.split_once(' ') {
+        let choices: Vec<String> = match find(cmd).map(|c| c.args) {
+            Some(Args::OneOf(words)) => words.iter().map(|w| w.to_string()).collect(),
+            Some(Args::Named(names)) => names(model),
+            _ => Vec::new(),
+        };
+        return choices
+            .into_iter()
             .filter(|choice| choice.starts_with(rest.trim()))
             .map(|choice| format!("{cmd} {choice}"))
             .collect();
     }
-    COMMANDS
+    commands()
         .iter()
-        .filter(|(name, _, _)| name.starts_with(text.trim()) && *name != "q")
-        .map(|(name, arg, _)| {
-            if arg.is_empty() {
-                name.to_string()
-            } else {
-                format!("{name} ")
-            }
+        .filter(|c| c.name.starts_with(text.trim()))
+        .map(|c| match c.args {
+            Args::None => c.name.to_string(),
+            _ => format!("{} ", c.name),
         })
         .collect()
 }
@@ -203,104 +325,93 @@ fn run_command(model: &mut Model, line: &str) -> Vec<Effect> {
         .split_once(' ')
         .map(|(c, a)| (c, a.trim()))
         .unwrap_or((line, ""));
-    let screen_action = |a: Action| Some(a);
-    let action = match cmd {
-        "" => return Vec::new(),
-        "triage" | "home" => screen_action(Action::ScreenTriage),
-        "alerts" => screen_action(Action::ScreenAlerts),
-        "apps" => screen_action(Action::ScreenApps),
-        "deploys" => screen_action(Action::ScreenDeploys),
-        "services" => screen_action(Action::ScreenServices),
-        "timeline" => screen_action(Action::ScreenTimeline),
-        "help" => screen_action(Action::Help),
-        "refresh" => screen_action(Action::Refresh),
-        "q" | "quit" | "q!" => screen_action(Action::Quit),
-        _ => None,
-    };
-    if let Some(a) = action {
-        return on_action(model, a);
+    if cmd.is_empty() {
+        return Vec::new();
     }
-    match cmd {
-        "sort" => {
-            model.apps_sort = match arg {
-                "health" => crate::model::AppsSort::Health,
-                "sync" => crate::model::AppsSort::Sync,
-                "age" => crate::model::AppsSort::Age,
-                "name" => crate::model::AppsSort::Name,
-                _ => {
-                    flash(
-                        model,
-                        FlashLevel::Error,
-                        "sort by health, sync, age or name",
-                    );
-                    return Vec::new();
-                }
-            };
-            model.rebuild_view(Screen::Apps);
-        }
-        "autosync" => match arg {
-            "on" => return super::argo::open_enable_autosync(model),
-            "off" => return super::argo::open_disable_autosync(model),
-            "" => super::argo::describe_autosync(model),
-            other => {
-                let other = crate::sanitize::clean_line(other, 20);
-                flash(
-                    model,
-                    FlashLevel::Error,
-                    format!("autosync takes on or off, not `{other}`"),
-                );
-            }
-        },
-        "hard-refresh" => match super::argo::target_app(model) {
-            Some(key) => {
-                flash(
-                    model,
-                    FlashLevel::Info,
-                    format!("hard refresh of {} requested", key.name),
-                );
-                return vec![Effect::FetchAppDetail {
-                    key,
-                    refresh: Some(crate::effect::RefreshKind::Hard),
-                }];
-            }
-            None => flash(model, FlashLevel::Info, "select an Argo CD app first"),
-        },
-        "filter" => {
-            let screen = model.screen;
-            set_filter(model, screen, arg.to_string());
-        }
-        "note" => add_note(model, arg),
-        "theme" => match model.themes.iter().find(|t| t.name == arg) {
-            Some(theme) if !model.theme.no_color => {
-                model.theme = theme.clone();
-                flash(model, FlashLevel::Success, format!("theme: {arg}"));
-            }
-            Some(_) => flash(model, FlashLevel::Info, "NO_COLOR is set: themes stay off"),
-            None => {
-                let names: Vec<_> = model.themes.iter().map(|t| t.name.as_str()).collect();
-                flash(
-                    model,
-                    FlashLevel::Error,
-                    format!("no theme `{arg}`; have: {}", names.join(", ")),
-                );
-            }
-        },
-        "ctx" => flash(
-            model,
-            FlashLevel::Info,
-            "no Kubernetes source configured: nothing to switch",
-        ),
-        "export" => flash(
-            model,
-            FlashLevel::Info,
-            "incidents are not available yet: nothing to export",
-        ),
-        other => {
-            let sanitized = crate::sanitize::clean_line(other, 40);
+    match find(cmd).map(|c| c.run) {
+        Some(Run::Action(action)) => on_action(model, action),
+        Some(Run::With(run)) => run(model, arg),
+        None => {
+            let sanitized = crate::sanitize::clean_line(cmd, 40);
             flash(
                 model,
                 FlashLevel::Error,
                 format!("unknown command `{sanitized}`: press : then Tab to list commands"),
+            );
+            Vec::new()
+        }
+    }
+}
+
+fn run_sort(model: &mut Model, arg: &str) -> Vec<Effect> {
+    model.apps_sort = match arg {
+        "health" => crate::model::AppsSort::Health,
+        "sync" => crate::model::AppsSort::Sync,
+        "age" => crate::model::AppsSort::Age,
+        "name" => crate::model::AppsSort::Name,
+        _ => {
+            flash(
+                model,
+                FlashLevel::Error,
+                "sort by health, sync, age or name",
+            );
+            return Vec::new();
+        }
+    };
+    model.rebuild_view(Screen::Apps);
+    Vec::new()
+}
+
+fn run_autosync(model: &mut Model, arg: &str) -> Vec<Effect> {
+    match arg {
+        "on" => return super::argo::open_enable_autosync(model),
+        "off" => return super::argo::open_disable_autosync(model),
+        "" => super::argo::describe_autosync(model),
+        other => {
+            let other = crate::sanitize::clean_line(other, 20);
+            flash(
+                model,
+                FlashLevel::Error,
+                format!("autosync takes on or off, not `{other}`"),
+            );
+        }
+    }
+    Vec::new()
+}
+
+fn run_hard_refresh(model: &mut Model, _: &str) -> Vec<Effect> {
+    match super::argo::target_app(model) {
+        Some(key) => {
+            flash(
+                model,
+                FlashLevel::Info,
+                format!("hard refresh of {} requested", key.name),
+            );
+            vec![Effect::FetchAppDetail {
+                key,
+                refresh: Some(crate::effect::RefreshKind::Hard),
+            }]
+        }
+        None => {
+            flash(model, FlashLevel::Info, "select an Argo CD app first");
+            Vec::new()
+        }
+    }
+}
+
+fn run_theme(model: &mut Model, arg: &str) -> Vec<Effect> {
+    match model.themes.iter().find(|t| t.name == arg) {
+        Some(theme) if !model.theme.no_color => {
+            model.theme = theme.clone();
+            flash(model, FlashLevel::Success, format!("theme: {arg}"));
+        }
+        Some(_) => flash(model, FlashLevel::Info, "NO_COLOR is set: themes stay off"),
+        None => {
+            let names: Vec<_> = model.themes.iter().map(|t| t.name.as_str()).collect();
+            flash(
+                model,
+                FlashLevel::Error,
+                format!("no theme `{arg}`; have: {}", names.join(", ")),
             );
         }
     }

@@ -5,11 +5,11 @@ use super::keys::selected_alert;
 use super::{flash, push_event};
 use crate::effect::Effect;
 use crate::model::alerts_view::AlertsRow;
+use crate::model::permissions;
 use crate::model::popup::{
     ExpireForm, FormStage, Popup, SILENCE_PRESETS, SilenceField, SilenceForm,
 };
 use crate::model::silence::{Matcher, NewSilence, Silence};
-use crate::model::source::SourceKind;
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
 use crate::model::ui::{FlashLevel, Screen};
 use crate::model::{Model, PendingAction};
@@ -18,43 +18,13 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 use serde_json::json;
 
-/// Alertmanagers that accept writes.
-fn writable_alertmanagers(model: &Model) -> Vec<String> {
-    model
-        .sources
-        .iter()
-        .filter(|s| s.kind == SourceKind::Alertmanager && !s.read_only)
-        .map(|s| s.name.clone())
-        .collect()
-}
-
 /// `s`: silence the selection, or, when it is already silenced, offer to expire its silence.
 pub fn open(model: &mut Model) -> Vec<Effect> {
-    if model.settings.read_only {
-        flash(
-            model,
-            FlashLevel::Info,
-            "read-only mode: silences are disabled",
-        );
+    if let Some(denied) = permissions::silence_now_denied(model) {
+        flash(model, FlashLevel::Info, denied.message);
         return Vec::new();
     }
-    if model.in_flight.values().any(|p| p.app.is_none()) {
-        flash(
-            model,
-            FlashLevel::Info,
-            "a silence request is still in flight",
-        );
-        return Vec::new();
-    }
-    let targets = writable_alertmanagers(model);
-    if targets.is_empty() {
-        flash(
-            model,
-            FlashLevel::Info,
-            "no writable Alertmanager configured: cannot silence",
-        );
-        return Vec::new();
-    }
+    let targets = permissions::silence_targets(model);
     // A group row on the Alerts screen silences the whole group by its group_by labels.
     let group_matchers = match (
         model.screen,

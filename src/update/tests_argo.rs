@@ -144,7 +144,7 @@ fn press(m: &mut Model, code: KeyCode) -> Vec<Effect> {
     update(m, Msg::Input(Event::Key(KeyEvent::new(code, mods))))
 }
 
-fn world() -> Model {
+pub(super) fn world() -> Model {
     let mut m = model();
     update(
         &mut m,

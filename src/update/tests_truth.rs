@@ -758,3 +758,165 @@ fn every_help_line_does_something() {
         );
     }
 }
+
+// --- Issue 8: one table per thing ----------------------------------------------------------
+
+/// The Argo CD world with the busy alerts: every screen's list has rows to move through.
+fn world_with_rows() -> Model {
+    let mut m = super::tests_argo::world();
+    let busy = busy_model();
+    let all = |m: &Model| -> Vec<Alert> {
+        (0..m.alerts.len())
+            .filter_map(|i| m.alerts.at(i).cloned())
+            .collect()
+    };
+    let mut alerts = all(&m);
+    alerts.extend(all(&busy));
+    update(&mut m, snap_at("am", t0(), alerts));
+    m
+}
+
+fn line_text(line: &ratatui::text::Line) -> String {
+    line.spans.iter().map(|s| s.content.as_ref()).collect()
+}
+
+/// A screen is one entry of `screens::SCREENS`: from that entry alone it gets its number key,
+/// its palette command (offered by completion, aliases run too), its `[keys]` name, its help
+/// line, its tab, its hints, and movement keys that move its list.
+#[test]
+fn every_screen_of_the_table_is_reachable_listed_and_moves() {
+    use crate::action::Action;
+    use crate::screens::SCREENS;
+    let mut base = world_with_rows();
+    base.size = (120, 40);
+    let help: Vec<String> = crate::ui::popups::help::lines(&base)
+        .iter()
+        .map(line_text)
+        .collect();
+    let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 120, 40));
+    let area = buf.area;
+    crate::ui::draw(&base, &mut Default::default(), area, &mut buf);
+    let tabs: String = (0..120).map(|x| buf[(x, 0)].symbol()).collect();
+    for (i, def) in SCREENS.iter().enumerate() {
+        let n = char::from_digit(i as u32 + 1, 10).unwrap();
+        let title = def.title;
+        let elsewhere = SCREENS[(i + 1) % SCREENS.len()].screen;
+
+        let mut m = base.clone();
+        m.screen = elsewhere;
+        update(&mut m, key(n));
+        assert_eq!(m.screen, def.screen, "key {n}");
+
+        for name in std::iter::once(def.command).chain(def.aliases.iter().copied()) {
+            let mut m = base.clone();
+            m.screen = elsewhere;
+            update(&mut m, key(':'));
+            typed(&mut m, name);
+            if name == def.command {
+                let offered = &m.prompt.as_ref().unwrap().completions;
+                assert!(offered.iter().any(|c| c == name), ":{name} not offered");
+            }
+            update(&mut m, code(KeyCode::Enter));
+            assert_eq!(m.screen, def.screen, ":{name}");
+        }
+
+        assert_eq!(
+            Action::from_name(&format!("screen_{}", def.command)),
+            Some(Action::Screen(def.screen))
+        );
+        assert!(
+            help.iter()
+                .any(|l| l.trim_start().starts_with(n) && l.contains(&format!("{title} screen"))),
+            "help has no line for {n} {title}: {help:#?}"
+        );
+        assert!(tabs.contains(&format!("{n} {title}")), "tab bar: {tabs}");
+
+        let mut m = base.clone();
+        update(&mut m, key(n));
+        assert_hints_act(&m, &format!("screen {title}"));
+        update(&mut m, key('g'));
+        let len = (def.list)(&mut m).len;
+        assert!(len >= 2, "{title}: the test needs two rows, has {len}");
+        assert_eq!((def.list)(&mut m).cursor.selected, 0, "{title}");
+        update(&mut m, key('j'));
+        assert_eq!((def.list)(&mut m).cursor.selected, 1, "{title}: j");
+        update(&mut m, key('G'));
+        assert_eq!((def.list)(&mut m).cursor.selected, len - 1, "{title}: G");
+        update(&mut m, key('k'));
+        assert_eq!((def.list)(&mut m).cursor.selected, len - 2, "{title}: k");
+    }
+}
+
+/// Issue 8: one set of permission queries. Wherever help notes a mutation as off, its key
+/// refuses with the matching sentence and no screen offers it as a hint; where help does not,
+/// the key acts.
+#[test]
+fn what_help_says_is_off_the_key_refuses_and_no_hint_offers() {
+    use crate::action::Action;
+    use crate::model::permissions;
+    use crate::model::source::SourceKind;
+    type Setup = fn(&mut Model);
+    let states: [(&str, Setup); 5] = [
+        ("everything writable", |_| {}),
+        ("read-only mode", |m| m.settings.read_only = true),
+        ("every Alertmanager read-only", |m| {
+            for s in &mut m.sources {
+                s.read_only |= s.kind == SourceKind::Alertmanager;
+            }
+        }),
+        ("Argo CD read-only", |m| {
+            for s in &mut m.sources {
+                s.read_only |= s.kind == SourceKind::Argocd;
+            }
+        }),
+        ("no Argo CD", |m| {
+            m.sources.retain(|s| s.kind != SourceKind::Argocd)
+        }),
+    ];
+    for (state, setup) in states {
+        let mut base = world_with_rows();
+        setup(&mut base);
+        let help: Vec<String> = crate::ui::popups::help::lines(&base)
+            .iter()
+            .map(line_text)
+            .collect();
+        for action in Action::all().filter(|a| a.is_mutation()) {
+            let key_label = base.keymap.hint(action);
+            let line = help
+                .iter()
+                .find(|l| l.contains(action.describe()))
+                .unwrap_or_else(|| panic!("{state}: no help line for {action:?}"));
+            let Some(denied) = permissions::why_not(&base, action) else {
+                assert!(
+                    !line.contains("off:") && !line.contains("needs"),
+                    "{state}: {line}"
+                );
+                continue;
+            };
+            assert!(line.contains(denied.note), "{state}: {line}");
+            for screen in crate::screens::SCREENS {
+                let mut m = base.clone();
+                m.screen = screen.screen;
+                let offered = crate::ui::chrome::hints(&m);
+                assert!(
+                    !offered
+                        .iter()
+                        .any(|(_, h)| h.split_whitespace().next() == Some(key_label.as_str())),
+                    "{state}: {} offers {action:?}: {offered:?}",
+                    screen.title
+                );
+                let effects = update(&mut m, hint_keys(&key_label).remove(0));
+                assert!(
+                    effects.is_empty() && m.popup.is_none(),
+                    "{state}: {action:?}"
+                );
+                assert_eq!(
+                    m.flash.as_ref().map(|f| f.text.as_str()),
+                    Some(denied.message.as_str()),
+                    "{state}: {action:?} on {}",
+                    screen.title
+                );
+            }
+        }
+    }
+}

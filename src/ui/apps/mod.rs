@@ -4,11 +4,14 @@
 mod detail;
 mod tree;
 
+use crate::action::Action;
 use crate::model::app::{App, AppKey};
 use crate::model::coverage::Domain;
+use crate::model::permissions::has_source;
 use crate::model::source::{SourceKind, SourceState};
 use crate::model::ui::Screen;
 use crate::model::{AppsSort, Model};
+use crate::screens::Hints;
 use crate::ui::argo;
 use crate::ui::coverage;
 use crate::ui::format::{self, NONE};
@@ -48,8 +51,32 @@ pub fn sort_word(s: AppsSort) -> &'static str {
     }
 }
 
+/// The status-line hints of the Apps screen (the list, or the open app).
+pub fn hints(model: &Model, h: &mut Hints) {
+    let k = |a: Action| model.keymap.hint(a);
+    if !has_source(model, SourceKind::Argocd) {
+        h.push((4, format!("{} command", k(Action::Command))));
+        return;
+    }
+    if model.app_open.is_some() {
+        h.push((7, format!("{} back", k(Action::Back))));
+        h.push((5, format!("{} pane", k(Action::NextPane))));
+        h.push((4, format!("{} details", k(Action::Enter))));
+    } else {
+        h.push((5, format!("{} filter", k(Action::Filter))));
+        if !model.apps_view.is_empty() {
+            h.push((6, format!("{} open", k(Action::Enter))));
+        }
+    }
+    let has_app = model.app_open.is_some() || !model.apps_view.is_empty();
+    if crate::model::permissions::argo_writable(model) && has_app {
+        h.push((4, format!("{} rollback", k(Action::Rollback))));
+        h.push((3, format!("{} sync", k(Action::Sync))));
+    }
+}
+
 pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
-    if !argo::configured(model) {
+    if !has_source(model, SourceKind::Argocd) {
         placeholders::apps(model, area, buf);
         return;
     }

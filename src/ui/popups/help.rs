@@ -1,9 +1,10 @@
-//! The help overlay, generated from the keymap so it can never drift from what the keys do.
-//! Actions that cannot apply yet are still listed, with the reason.
+//! The help overlay, generated from the keymap and the action table so it can never drift from
+//! what the keys do. Actions that cannot apply now are still listed, with the reason
+//! `model::permissions` gives when their key is pressed.
 
-use crate::action::Action;
+use crate::action::{Action, HelpGroup};
 use crate::model::Model;
-use crate::model::source::SourceKind;
+use crate::model::permissions;
 use crate::ui::format;
 use crate::ui::popups;
 use crate::ui::widgets::put;
@@ -11,46 +12,14 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-const GROUPS: [&str; 4] = ["Navigation", "Screens", "Actions", "General"];
 const KEYS_W: usize = 16;
 
-fn group_of(a: Action) -> usize {
-    use Action::*;
-    match a {
-        Down | Up | PageDown | PageUp | Top | Bottom | Enter | Back | NextPane => 0,
-        ScreenTriage | ScreenAlerts | ScreenApps | ScreenDeploys | ScreenServices
-        | ScreenTimeline => 1,
-        Silence | Rollback | Sync | Terminate | Runbook | Incident | Note | Milestone | Export
-        | Open | Copy => 2,
-        Filter | Command | Help | Quit | Refresh | Suspend => 3,
-    }
-}
-
-/// Why an action does nothing right now, if the model can tell.
+/// Why an action does nothing right now (the same answer its key gives), or what it does not do
+/// yet (said plainly rather than listed as if it worked).
 fn unavailable(model: &Model, a: Action) -> Option<&'static str> {
-    let has = |k: SourceKind| model.sources.iter().any(|s| s.kind == k);
-    if a.is_mutation() && model.settings.read_only {
-        return Some("off: read-only");
-    }
-    let argo_writable = model
-        .sources
-        .iter()
-        .any(|s| s.kind == SourceKind::Argocd && !s.read_only);
-    match a {
-        Action::Rollback | Action::Sync | Action::Terminate if !has(SourceKind::Argocd) => {
-            Some("needs Argo CD")
-        }
-        Action::Rollback | Action::Sync | Action::Terminate if !argo_writable => {
-            Some("off: Argo CD is read-only")
-        }
-        Action::Silence if !has(SourceKind::Alertmanager) => Some("needs an Alertmanager"),
-        // Said plainly rather than listed as if they worked: they arrive with incidents.
-        Action::Incident | Action::Milestone | Action::Export => {
-            Some("not yet: incidents come next")
-        }
-        Action::Runbook => Some("for now: names it; o opens a link"),
-        _ => None,
-    }
+    permissions::why_not(model, a)
+        .map(|denied| denied.note)
+        .or(a.def().not_yet)
 }
 
 /// Every line of the help text (before scrolling).
@@ -58,15 +27,15 @@ pub fn lines<'a>(model: &Model) -> Vec<Line<'a>> {
     let theme = &model.theme;
     let rows = model.keymap.help_rows();
     let mut out: Vec<Line> = Vec::new();
-    for (g, name) in GROUPS.iter().enumerate() {
-        let group: Vec<_> = rows.iter().filter(|(a, _)| group_of(*a) == g).collect();
+    for g in HelpGroup::ALL {
+        let group: Vec<_> = rows.iter().filter(|(a, _)| a.def().group == g).collect();
         if group.is_empty() {
             continue;
         }
         if !out.is_empty() {
             out.push(Line::default());
         }
-        out.push(Line::from(Span::styled(*name, theme.header)));
+        out.push(Line::from(Span::styled(g.title(), theme.header)));
         for (action, keys) in group {
             let mut spans = vec![
                 Span::raw("  "),

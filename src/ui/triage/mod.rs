@@ -6,11 +6,14 @@ mod detail;
 
 pub use changes::CHANGES_WINDOW_SECS;
 
+use crate::action::Action;
 use crate::model::Model;
 use crate::model::coverage::{Coverage, Domain};
+use crate::model::permissions;
 use crate::model::service::ServiceRow;
 use crate::model::source::SourceKind;
 use crate::model::ui::{Screen, TriagePane};
+use crate::screens::Hints;
 use crate::ui::RenderState;
 use crate::ui::argo;
 use crate::ui::format::{self, NONE};
@@ -49,6 +52,21 @@ const OWNER_COL: usize = 2;
 /// Indexes of the ARGO and DEPLOY columns, hidden without Argo CD.
 const ARGO_COL: usize = 4;
 const DEPLOY_COL: usize = 5;
+
+/// The status-line hints of the triage screen.
+pub fn hints(model: &Model, h: &mut Hints) {
+    let k = |a: Action| model.keymap.hint(a);
+    h.push((5, format!("{} filter", k(Action::Filter))));
+    h.push((3, format!("{} pane", k(Action::NextPane))));
+    if permissions::can_silence(model) && !model.alerts.is_empty() {
+        h.push((6, format!("{} silence", k(Action::Silence))));
+    }
+    if permissions::argo_writable(model)
+        && model.selected_service().is_some_and(|s| !s.apps.is_empty())
+    {
+        h.push((4, format!("{} rollback", k(Action::Rollback))));
+    }
+}
 
 pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
     let changes_h = if area.height >= 16 {
@@ -310,9 +328,7 @@ fn deploy_cell(model: &Model, s: &ServiceRow, w: usize) -> (String, Style) {
     }
 }
 
-pub(crate) fn has_source(model: &Model, kind: SourceKind) -> bool {
-    model.sources.iter().any(|s| s.kind == kind)
-}
+pub(crate) use crate::model::permissions::has_source;
 
 /// Nothing needs attention among what sitrep can see. "All quiet" only when every source
 /// answered recently; otherwise say plainly what is not known, source by source.
