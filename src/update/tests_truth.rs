@@ -766,9 +766,7 @@ fn world_with_rows() -> Model {
     let mut m = super::tests_argo::world();
     let busy = busy_model();
     let all = |m: &Model| -> Vec<Alert> {
-        (0..m.alerts.len())
-            .filter_map(|i| m.alerts.at(i).cloned())
-            .collect()
+        m.alerts.ranked().into_iter().map(|a| Alert::clone(a)).collect()
     };
     let mut alerts = all(&m);
     alerts.extend(all(&busy));
