@@ -12,7 +12,7 @@ use sitrep::config::source::{Auth, Secret, SourceSpec};
 use sitrep::effect::{Effect, RefreshKind};
 use sitrep::model::app::{AppKey, HealthStatus};
 use sitrep::model::source::SourceKind;
-use sitrep::msg::{EffectOutcome, Msg, SourcePayload};
+use sitrep::msg::{ArgocdPayload, EffectOutcome, Msg, SourcePayload};
 use sitrep::sources::argocd::client::{patch_body, rollback_body, sync_body};
 use sitrep::sources::argocd::{ArgocdClient, fetch_detail, run_argocd_effect};
 use sitrep::sources::{ErrorKind, check_source, fetch_all_once};
@@ -524,7 +524,7 @@ async fn detail_fetches_three_things_and_keeps_what_worked() {
     let Msg::Source(u) = msg else { panic!() };
     assert_eq!(u.source, "prod");
     match u.payload {
-        SourcePayload::AppDetail { app, key, detail } => {
+        SourcePayload::Argocd(ArgocdPayload::AppDetail { app, key, detail }) => {
             assert_eq!(key, k);
             assert_eq!(app.as_ref().as_ref().unwrap().resource_version, "42");
             assert_eq!(detail.tree.len(), 2);
@@ -544,7 +544,7 @@ async fn detail_fetches_three_things_and_keeps_what_worked() {
         panic!()
     };
     match u.payload {
-        SourcePayload::AppDetail { app, detail, .. } => {
+        SourcePayload::Argocd(ArgocdPayload::AppDetail { app, detail, .. }) => {
             assert!(app.is_some());
             assert_eq!(detail.tree.len(), 2);
             assert!(detail.events.is_empty());
@@ -564,7 +564,7 @@ async fn detail_fetches_three_things_and_keeps_what_worked() {
         panic!()
     };
     match u.payload {
-        SourcePayload::AppDetail { app, detail, .. } => {
+        SourcePayload::Argocd(ArgocdPayload::AppDetail { app, detail, .. }) => {
             assert!(app.is_none());
             assert!(
                 detail
@@ -602,7 +602,7 @@ async fn check_and_snapshot_cover_argocd() {
     let results = fetch_all_once(vec![spec(&stub), bad]).await;
     assert_eq!(results.len(), 2);
     assert!(results[0].ok());
-    assert_eq!(results[0].apps.len(), 2);
+    assert_eq!(results[0].apps().len(), 2);
     assert_eq!(results[0].kind, SourceKind::Argocd);
     assert!(!results[1].ok());
 }

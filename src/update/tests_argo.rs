@@ -9,7 +9,9 @@ use crate::model::popup::{Popup, RollbackStage};
 use crate::model::service::Urgency;
 use crate::model::source::{SourceKind, SourceStatus};
 use crate::model::timeline::EventKind;
-use crate::msg::{EffectOutcome, Msg, SourcePayload, SourceUpdate, WatchChange};
+use crate::msg::{
+    AlertsPayload, ArgocdPayload, EffectOutcome, Msg, SourcePayload, SourceUpdate, WatchChange,
+};
 use chrono::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
@@ -150,10 +152,10 @@ fn world() -> Model {
         &mut m,
         source(
             "am",
-            SourcePayload::Alerts {
+            SourcePayload::Alerts(AlertsPayload {
                 alerts: vec![her()],
                 silences: Some(vec![]),
-            },
+            }),
         ),
     );
     let search = app(
@@ -174,9 +176,9 @@ fn world() -> Model {
         &mut m,
         source(
             "argocd",
-            SourcePayload::Apps {
+            SourcePayload::Argocd(ArgocdPayload::Apps {
                 apps: vec![checkout(), search, quiet],
-            },
+            }),
         ),
     );
     m
@@ -218,19 +220,19 @@ fn affected_apps_get_their_detail_fetched_once() {
         &mut m,
         source(
             "am",
-            SourcePayload::Alerts {
+            SourcePayload::Alerts(AlertsPayload {
                 alerts: vec![her()],
                 silences: Some(vec![]),
-            },
+            }),
         ),
     );
     let effects = update(
         &mut m,
         source(
             "argocd",
-            SourcePayload::Apps {
+            SourcePayload::Argocd(ArgocdPayload::Apps {
                 apps: vec![checkout()],
-            },
+            }),
         ),
     );
     assert_eq!(
@@ -245,10 +247,10 @@ fn affected_apps_get_their_detail_fetched_once() {
         &mut m,
         source(
             "argocd",
-            SourcePayload::AppChanged {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(checkout()),
-            },
+            }),
         ),
     );
     assert!(effects.is_empty());
@@ -365,10 +367,10 @@ fn rollback_with_auto_sync_skips_the_impossible_dry_run_and_is_confirmed_by_type
         &mut m,
         source(
             "argocd",
-            SourcePayload::AppChanged {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(healed),
-            },
+            }),
         ),
     );
     assert!(m.flash.as_ref().unwrap().text.contains("Healthy again"));
@@ -402,10 +404,10 @@ fn world_without_auto_sync() -> Model {
         &mut m,
         source(
             "argocd",
-            SourcePayload::AppChanged {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(a),
-            },
+            }),
         ),
     );
     m
@@ -484,10 +486,10 @@ fn terminate_needs_a_running_operation_and_confirmation() {
         &mut m,
         source(
             "argocd",
-            SourcePayload::AppChanged {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(running),
-            },
+            }),
         ),
     );
     press(&mut m, KeyCode::Char('x'));
@@ -595,9 +597,9 @@ fn a_rollback_is_a_person_going_back_and_an_automated_redeploy_never_is() {
         &mut m,
         source(
             "argocd",
-            SourcePayload::Apps {
+            SourcePayload::Argocd(ArgocdPayload::Apps {
                 apps: vec![storied()],
-            },
+            }),
         ),
     );
     let rollback_of = |id: i64| {
@@ -645,10 +647,10 @@ fn the_suspect_is_the_deploy_in_effect_when_the_alert_began_and_the_row_agrees()
         &mut m,
         source(
             "am",
-            SourcePayload::Alerts {
+            SourcePayload::Alerts(AlertsPayload {
                 alerts: vec![her()],
                 silences: Some(vec![]),
-            },
+            }),
         ),
     );
     let mut a = checkout();
@@ -660,7 +662,10 @@ fn the_suspect_is_the_deploy_in_effect_when_the_alert_began_and_the_row_agrees()
     ];
     update(
         &mut m,
-        source("argocd", SourcePayload::Apps { apps: vec![a] }),
+        source(
+            "argocd",
+            SourcePayload::Argocd(ArgocdPayload::Apps { apps: vec![a] }),
+        ),
     );
     let suspect = |id: i64| {
         m.deploys
@@ -697,7 +702,10 @@ fn health_events_carry_argo_cds_transition_time_or_say_first_seen() {
     a.health_since = Some(t0() - Duration::minutes(4));
     update(
         &mut m,
-        source("argocd", SourcePayload::Apps { apps: vec![a] }),
+        source(
+            "argocd",
+            SourcePayload::Argocd(ArgocdPayload::Apps { apps: vec![a] }),
+        ),
     );
     let e = health_events(&m)[0];
     assert_eq!(e.occurred_at, t0() - Duration::minutes(4));
@@ -712,9 +720,9 @@ fn health_events_carry_argo_cds_transition_time_or_say_first_seen() {
         &mut m,
         source(
             "argocd",
-            SourcePayload::Apps {
+            SourcePayload::Argocd(ArgocdPayload::Apps {
                 apps: vec![checkout()],
-            },
+            }),
         ),
     );
     let e = health_events(&m)[0];
@@ -736,10 +744,10 @@ fn health_events_carry_argo_cds_transition_time_or_say_first_seen() {
         Msg::Source(SourceUpdate {
             source: "argocd".into(),
             at: t0() + Duration::seconds(30),
-            payload: SourcePayload::AppChanged {
+            payload: SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(healed),
-            },
+            }),
         }),
     );
     let e = health_events(&m)
@@ -767,7 +775,10 @@ fn a_recent_failed_sync_found_at_first_sight_is_on_the_timeline_when_it_failed()
     });
     update(
         &mut m,
-        source("argocd", SourcePayload::Apps { apps: vec![a] }),
+        source(
+            "argocd",
+            SourcePayload::Argocd(ArgocdPayload::Apps { apps: vec![a] }),
+        ),
     );
     let e = m
         .timeline
@@ -867,10 +878,10 @@ fn every_attempt_gets_an_outcome_and_a_dry_run_says_what_would_change() {
         &mut m,
         source(
             "argocd",
-            SourcePayload::AppChanged {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(search),
-            },
+            }),
         ),
     );
     let result = m
@@ -954,10 +965,10 @@ fn a_dry_run_operation_is_no_deploy_and_no_failed_sync() {
             &mut m,
             source(
                 "argocd",
-                SourcePayload::AppChanged {
+                SourcePayload::Argocd(ArgocdPayload::AppChanged {
                     change: WatchChange::Modified,
                     app: Box::new(search.clone()),
-                },
+                }),
             ),
         );
         assert!(

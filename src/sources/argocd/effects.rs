@@ -7,7 +7,7 @@ use super::client::ArgocdClient;
 use crate::config::source::SourceSpec;
 use crate::effect::{Effect, RefreshKind};
 use crate::model::app::{App, AppDetail, AppKey};
-use crate::msg::{EffectOutcome, Msg, SourcePayload, SourceUpdate};
+use crate::msg::{ArgocdPayload, EffectOutcome, Msg, SourcePayload, SourceUpdate};
 use crate::sources::bounded;
 use chrono::Utc;
 
@@ -62,11 +62,11 @@ pub async fn fetch_detail(client: &ArgocdClient, key: AppKey, refresh: Option<Re
     Msg::Source(SourceUpdate {
         source: key.instance.clone(),
         at: now,
-        payload: SourcePayload::AppDetail {
+        payload: SourcePayload::Argocd(ArgocdPayload::AppDetail {
             app: Box::new(app),
             key,
             detail,
-        },
+        }),
     })
 }
 
