@@ -1,13 +1,15 @@
 //! The one interface every kind of source provides. The config loader, the poller, `check`,
-//! `snapshot` and the status line call it (through `registry`) and never ask
+//! `snapshot`, the status line and the executor call it (through `registry`) and never ask
 //! which kind a source is; everything a kind knows lives in its own folder.
 
 use super::check::CheckReport;
+use super::error::{ErrorKind, SourceError};
 use super::oneshot::{FetchResult, OneshotOptions};
 use crate::cli::SourceFlags;
 use crate::config::file::ConfigFile;
 use crate::config::load::{ConfigError, LoadCtx};
 use crate::config::source::SourceSpec;
+use crate::effect::Effect;
 use crate::model::source::SourceKind;
 use crate::msg::Msg;
 use std::pin::Pin;
@@ -18,7 +20,8 @@ use tokio::task::JoinHandle;
 /// A future a driver hands back; boxed so that the trait stays object-safe.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
-/// One kind of source: its config entry, its live task, its one-shot fetch and its check. Implementations are unit structs registered once in
+/// One kind of source: its config entry, its live task, its one-shot fetch, its check and the
+/// client that performs its effects. Implementations are unit structs registered once in
 /// `registry::DRIVERS`.
 pub trait SourceDriver: Send + Sync {
     /// The kind it serves.
@@ -68,4 +71,20 @@ pub trait SourceDriver: Send + Sync {
 
     /// Reach and authenticate the source (`sitrep check`), filling in `report`.
     fn check<'a>(&'a self, spec: &'a SourceSpec, report: &'a mut CheckReport) -> BoxFuture<'a, ()>;
+
+    /// The client the executor keeps for this source (built once, reused for every effect).
+    /// Kinds without actions keep the default: every effect is refused with this error.
+    fn connect(&self, spec: &SourceSpec) -> Result<Arc<dyn EffectClient>, SourceError> {
+        Err(SourceError::new(
+            ErrorKind::Config,
+            None,
+            format!("{} takes no actions (source {})", self.noun(), spec.name),
+        ))
+    }
+}
+
+/// One source's client as the executor uses it: performs an effect aimed at that source,
+/// exactly once, and reports it as the `Msg` that goes back to `update`.
+pub trait EffectClient: Send + Sync {
+    fn run(&self, effect: Effect) -> BoxFuture<'static, Msg>;
 }

@@ -2,7 +2,7 @@
 //! (`driver::SourceDriver`), registered in `registry`; nothing outside a kind's folder asks
 //! which kind a source is.
 //!
-//! - `driver`: the interface (config entry, live task, one-shot fetch, check).
+//! - `driver`: the interface (config entry, live task, one-shot fetch, check, effects).
 //! - `registry`: every kind, one line each.
 //! - `alertmanager/`, `prometheus/`, `argocd/`: the kinds (client, wire types, driver).
 //! - `alerts`: what the alert kinds share (payload, poll task, fetch, check).
@@ -24,7 +24,7 @@ pub mod registry;
 
 pub use alertmanager::AlertmanagerClient;
 pub use check::{CheckReport, check_all, check_source};
-pub use driver::SourceDriver;
+pub use driver::{EffectClient, SourceDriver};
 pub use error::{ErrorKind, SourceError};
 pub use http::{DEFAULT_BODY_CAP, HttpOptions};
 pub use oneshot::{FetchResult, fetch_all_once};

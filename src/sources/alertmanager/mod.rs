@@ -3,7 +3,7 @@
 //! - `wire`: serde types of its JSON and their translation into model values.
 //! - `client`: `AlertmanagerClient` (alerts, silences, status, the silence mutations).
 //! - here: the driver (`[[alertmanager]]` / `--alertmanager` / amtool's config, the shared
-//!   alert poll task, fetch and check).
+//!   alert poll task, fetch and check) and the executor's client.
 
 pub mod client;
 pub mod wire;
@@ -12,16 +12,17 @@ pub use client::{AlertmanagerClient, AmStatus};
 
 use super::alerts::{self, AlertClient, AlertsFetch};
 use super::check::CheckReport;
-use super::driver::{BoxFuture, SourceDriver};
-use super::error::SourceError;
+use super::driver::{BoxFuture, EffectClient, SourceDriver};
+use super::error::{ErrorKind, SourceError};
 use super::http::HttpOptions;
 use super::oneshot::{FetchResult, OneshotOptions};
 use crate::cli::SourceFlags;
 use crate::config::file::ConfigFile;
 use crate::config::load::{self, ConfigError, LoadCtx};
 use crate::config::source::SourceSpec;
+use crate::effect::Effect;
 use crate::model::source::SourceKind;
-use crate::msg::Msg;
+use crate::msg::{EffectOutcome, Msg};
 use std::sync::Arc;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
@@ -96,6 +97,10 @@ impl SourceDriver for Alertmanager {
     fn check<'a>(&'a self, spec: &'a SourceSpec, report: &'a mut CheckReport) -> BoxFuture<'a, ()> {
         Box::pin(alerts::check::<AlertmanagerClient>(spec, report))
     }
+
+    fn connect(&self, spec: &SourceSpec) -> Result<Arc<dyn EffectClient>, SourceError> {
+        Ok(Arc::new(AlertmanagerClient::new(spec)?))
+    }
 }
 
 impl AlertClient for AlertmanagerClient {
@@ -128,5 +133,46 @@ impl AlertClient for AlertmanagerClient {
 
     async fn version(&self) -> Result<String, SourceError> {
         Ok(self.status().await?.version)
+    }
+}
+
+/// Silences, created and expired once each; any failure is `MutationFailed` with the server's
+/// words.
+impl EffectClient for AlertmanagerClient {
+    fn run(&self, effect: Effect) -> BoxFuture<'static, Msg> {
+        let client = self.clone();
+        Box::pin(async move {
+            let request_id = effect.request_id();
+            let source = client.source().to_string();
+            let outcome = match effect {
+                Effect::CreateSilence { silence, .. } => {
+                    client.create_silence(&silence).await.map(|silence_id| {
+                        EffectOutcome::SilenceCreated {
+                            request_id,
+                            source: source.clone(),
+                            silence_id,
+                        }
+                    })
+                }
+                Effect::ExpireSilence { silence_id, .. } => client
+                    .expire_silence(&silence_id)
+                    .await
+                    .map(|()| EffectOutcome::SilenceExpired {
+                        request_id,
+                        source: source.clone(),
+                        silence_id,
+                    }),
+                _ => Err(SourceError::new(
+                    ErrorKind::Config,
+                    None,
+                    "that is not an Alertmanager action",
+                )),
+            };
+            Msg::Done(outcome.unwrap_or_else(|e| EffectOutcome::MutationFailed {
+                request_id,
+                source,
+                error: e.to_string(),
+            }))
+        })
     }
 }

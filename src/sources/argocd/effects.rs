@@ -70,27 +70,49 @@ pub async fn fetch_detail(client: &ArgocdClient, key: AppKey, refresh: Option<Re
     })
 }
 
-/// Perform one Argo CD effect against the source `spec` and report it. Never retries.
-/// Effects of other kinds are answered with `MutationFailed` (they do not belong here).
+/// Perform one Argo CD effect against the source `spec` with a client of its own, and report
+/// it. Never retries. The executor keeps one client per source and calls [`run_effect`].
 pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
-    let request_id = request_id_of(&effect);
-    let failed = |error: String| {
-        Msg::Done(EffectOutcome::MutationFailed {
-            request_id,
-            source: spec.name.clone(),
-            error,
-        })
-    };
-    if is_mutation(&effect) && spec.read_only {
-        return failed(format!(
-            "source {} is read-only: no rollbacks, syncs or auto-sync changes",
-            spec.name
-        ));
+    if let Some(refused) = refuse_read_only(spec, &effect) {
+        return refused;
     }
-    let client = match ArgocdClient::new(spec) {
-        Ok(c) => c,
-        Err(e) => return failed(e.message),
-    };
+    match ArgocdClient::new(spec) {
+        Ok(client) => run_effect(&client, effect).await,
+        Err(e) => failure(spec, effect.request_id(), e.message),
+    }
+}
+
+/// A mutation on a read-only source: refused before any request.
+fn refuse_read_only(spec: &SourceSpec, effect: &Effect) -> Option<Msg> {
+    (is_mutation(effect) && spec.read_only).then(|| {
+        failure(
+            spec,
+            effect.request_id(),
+            format!(
+                "source {} is read-only: no rollbacks, syncs or auto-sync changes",
+                spec.name
+            ),
+        )
+    })
+}
+
+fn failure(spec: &SourceSpec, request_id: u64, error: String) -> Msg {
+    Msg::Done(EffectOutcome::MutationFailed {
+        request_id,
+        source: spec.name.clone(),
+        error,
+    })
+}
+
+/// Perform one Argo CD effect with `client` and report it. Never retries. Effects of other
+/// kinds are answered with `MutationFailed` (they do not belong here).
+pub async fn run_effect(client: &ArgocdClient, effect: Effect) -> Msg {
+    let spec = client.spec();
+    if let Some(refused) = refuse_read_only(spec, &effect) {
+        return refused;
+    }
+    let request_id = effect.request_id();
+    let failed = |error: String| failure(spec, request_id, error);
     let timeout = spec.timeout;
     let done = |key: AppKey, dry_run: bool, app: Option<App>, what: String| {
         tracing::info!(source = %spec.name, app = %key, "{what}");
@@ -103,7 +125,7 @@ pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
         })
     };
     match effect {
-        Effect::FetchAppDetail { key, refresh } => fetch_detail(&client, key, refresh).await,
+        Effect::FetchAppDetail { key, refresh } => fetch_detail(client, key, refresh).await,
         Effect::Rollback {
             key,
             id,
@@ -216,18 +238,6 @@ fn is_mutation(effect: &Effect) -> bool {
             | Effect::SetAutoSync { .. }
             | Effect::Terminate { .. }
     )
-}
-
-fn request_id_of(effect: &Effect) -> u64 {
-    match effect {
-        Effect::Rollback { request_id, .. }
-        | Effect::Sync { request_id, .. }
-        | Effect::SetAutoSync { request_id, .. }
-        | Effect::Terminate { request_id, .. }
-        | Effect::CreateSilence { request_id, .. }
-        | Effect::ExpireSilence { request_id, .. } => *request_id,
-        _ => 0,
-    }
 }
 
 fn effect_name(effect: &Effect) -> &'static str {

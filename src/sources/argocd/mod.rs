@@ -19,18 +19,20 @@ pub mod watch;
 pub mod wire;
 
 pub use client::{ArgocdClient, DEFAULT_LINE_CAP, DEFAULT_LIST_CAP};
-pub use effects::{fetch_detail, run_argocd_effect};
+pub use effects::{fetch_detail, run_argocd_effect, run_effect};
 pub use watch::WatchOptions;
 
 use super::bounded;
 use super::check::{CheckReport, apply_error};
-use super::driver::{BoxFuture, SourceDriver};
+use super::driver::{BoxFuture, EffectClient, SourceDriver};
+use super::error::SourceError;
 use super::http::HttpOptions;
 use super::oneshot::{FetchResult, OneshotOptions};
 use crate::cli::SourceFlags;
 use crate::config::file::ConfigFile;
 use crate::config::load::{ConfigError, LoadCtx};
 use crate::config::source::SourceSpec;
+use crate::effect::Effect;
 use crate::model::source::SourceKind;
 use crate::msg::{Msg, SourcePayload};
 use crate::ui::format::plural;
@@ -126,6 +128,17 @@ impl SourceDriver for Argocd {
 
     fn check<'a>(&'a self, spec: &'a SourceSpec, report: &'a mut CheckReport) -> BoxFuture<'a, ()> {
         Box::pin(check(spec, report))
+    }
+
+    fn connect(&self, spec: &SourceSpec) -> Result<Arc<dyn EffectClient>, SourceError> {
+        Ok(Arc::new(ArgocdClient::new(spec)?))
+    }
+}
+
+impl EffectClient for ArgocdClient {
+    fn run(&self, effect: Effect) -> BoxFuture<'static, Msg> {
+        let client = self.clone();
+        Box::pin(async move { run_effect(&client, effect).await })
     }
 }
 
