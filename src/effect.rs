@@ -38,10 +38,13 @@ pub enum Effect {
         dry_run: bool,
     },
     /// Argo CD: turn auto-sync on (PATCH), e.g. after a rollback has healed the app, or off.
+    /// Turning it on restores `restore` (the `spec.syncPolicy.automated` sitrep removed, as
+    /// the outcome of turning it off reported it) when known.
     SetAutoSync {
         request_id: u64,
         key: AppKey,
         enabled: bool,
+        restore: Option<serde_json::Value>,
     },
     /// Argo CD: terminate the running operation (`DELETE …/operation`).
     Terminate {

@@ -2,6 +2,7 @@
 
 use crate::model::app::{App, AppKey};
 use chrono::{DateTime, Utc};
+use serde_json::Value;
 
 pub use crate::sources::alerts::AlertsPayload;
 pub use crate::sources::argocd::payload::{ArgocdPayload, WatchChange};
@@ -73,6 +74,9 @@ pub enum EffectOutcome {
         request_id: u64,
         source: String,
         error: String,
+        /// Argo CD: the `spec.syncPolicy.automated` sitrep removed before the failure (a
+        /// rollback that turned auto-sync off, then failed), to restore later.
+        autosync_before: Option<Value>,
     },
     /// What became of opening `url` in a browser (`Effect::OpenUrl`): `Ok` names the program
     /// that took it (`xdg-open`, `open`, `$BROWSER`'s), `Err` says why nothing opened.
@@ -87,5 +91,8 @@ pub enum EffectOutcome {
         key: AppKey,
         dry_run: bool,
         app: Box<Option<App>>,
+        /// The `spec.syncPolicy.automated` this action removed (sitrep turned auto-sync off,
+        /// for a rollback or on request), so turning it back on restores those settings.
+        autosync_before: Option<Value>,
     },
 }

@@ -137,13 +137,20 @@ async fn rollback_with_auto_sync_is_refused_then_done_in_one_step_and_the_watch_
         prune: false,
         disable_auto_sync: true,
     };
-    match run_argocd_effect(&spec, effect).await {
-        Msg::Done(EffectOutcome::AppActionDone { dry_run, app, .. }) => {
+    let before = match run_argocd_effect(&spec, effect).await {
+        Msg::Done(EffectOutcome::AppActionDone {
+            dry_run,
+            app,
+            autosync_before,
+            ..
+        }) => {
             assert!(!dry_run);
             assert!(!app.unwrap().auto_sync);
+            // The settings sitrep removed come back with the outcome.
+            autosync_before.expect("the automated policy that was removed")
         }
         other => panic!("{other:?}"),
-    }
+    };
     // The watch shows checkout-prod with auto-sync off and an operation under way (or done).
     let mut saw_off = false;
     let mut saw_operation = false;
@@ -168,6 +175,7 @@ async fn rollback_with_auto_sync_is_refused_then_done_in_one_step_and_the_watch_
             request_id: 2,
             key: key("checkout-prod"),
             enabled: true,
+            restore: Some(before.clone()),
         },
     )
     .await
@@ -177,6 +185,12 @@ async fn rollback_with_auto_sync_is_refused_then_done_in_one_step_and_the_watch_
         }
         other => panic!("{other:?}"),
     }
+    // The same settings: turned off again, it reports exactly what it had the first time.
+    let again = client
+        .set_auto_sync(&key("checkout-prod"), false, None)
+        .await
+        .unwrap();
+    assert_eq!(again.before, Some(before));
     handles.shutdown();
     d.shutdown().await;
 }

@@ -108,5 +108,6 @@ fn failed(effect: &Effect, source: String, error: String) -> Msg {
         request_id: effect.request_id(),
         source,
         error,
+        autosync_before: None,
     })
 }

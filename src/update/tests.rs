@@ -361,6 +361,7 @@ fn failed_silence_is_not_retried_and_keeps_the_servers_words() {
             request_id: *request_id,
             source: "am".into(),
             error: "silence invalid: end time must not be in the past".into(),
+            autosync_before: None,
         }),
     );
     assert!(effects.is_empty());

@@ -346,6 +346,7 @@ fn rollback_with_auto_sync_skips_the_impossible_dry_run_and_is_confirmed_by_type
             key: key("checkout-prod"),
             dry_run: false,
             app: Box::new(Some(healed.clone())),
+            autosync_before: None,
         }),
     );
     let Some(Popup::Rollback(form)) = &m.popup else {
@@ -432,6 +433,7 @@ fn refused_rollback_shows_the_servers_words_and_is_not_retried() {
             request_id,
             source: "argocd".into(),
             error: "application checkout-prod does not have deployment with id 7".into(),
+            autosync_before: None,
         }),
     );
     assert!(effects.is_empty());
@@ -560,6 +562,7 @@ fn auto_sync_off_reminder_survives_a_failed_rollback_with_the_popup_closed() {
         request_id,
         source: "argocd".into(),
         error: "auto-sync is now OFF for checkout-prod, but the rollback to history #7 failed: boom".into(),
+        autosync_before: None,
     }));
     assert!(m.autosync_off.contains(&key("checkout-prod")));
     assert!(m.in_flight.is_empty());
@@ -843,6 +846,7 @@ fn every_attempt_gets_an_outcome_and_a_dry_run_says_what_would_change() {
             key: key("search-prod"),
             dry_run: true,
             app: Box::new(Some(search.clone())),
+            autosync_before: None,
         }),
     );
     assert_eq!(
@@ -921,6 +925,7 @@ fn every_attempt_gets_an_outcome_and_a_dry_run_says_what_would_change() {
             request_id,
             source: "argocd".into(),
             error: "another operation is already in progress".into(),
+            autosync_before: None,
         }),
     );
     let failed = m
@@ -1032,6 +1037,7 @@ fn autosync_command_says_the_state_and_turns_it_off_with_confirmation() {
             key: key("checkout-prod"),
             dry_run: false,
             app: Box::new(Some(off)),
+            autosync_before: None,
         }),
     );
     assert!(
@@ -1069,4 +1075,92 @@ fn the_deploys_screen_filters_and_keeps_its_selection() {
     assert_eq!(m.selected_deploy().unwrap().initiator, "bob");
     press(&mut m, KeyCode::Esc);
     assert_eq!(m.deploys_view.len(), all);
+}
+
+/// The auto-sync settings sitrep removed travel in the outcome into the model and onto the
+/// timeline, and come back in the effect that turns auto-sync on again.
+#[test]
+fn the_auto_sync_settings_sitrep_removed_come_back_when_it_turns_it_on() {
+    let mut m = world();
+    m.settings.production_pattern = "^never$".into();
+    m.screen = crate::model::ui::Screen::Apps;
+    m.rederive();
+    let pos = m
+        .apps_view
+        .iter()
+        .position(|k| k.name == "checkout-prod")
+        .unwrap();
+    m.apps_cursor.selected = pos;
+    let command = |m: &mut Model, text: &str| {
+        press(m, KeyCode::Char(':'));
+        for c in text.chars() {
+            press(m, KeyCode::Char(c));
+        }
+        press(m, KeyCode::Enter)
+    };
+    let policy = serde_json::json!({"prune": true, "selfHeal": true, "allowEmpty": true});
+
+    command(&mut m, "autosync off");
+    let effects = press(&mut m, KeyCode::Char('y'));
+    let [
+        Effect::SetAutoSync {
+            request_id,
+            enabled: false,
+            restore: None,
+            ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    let mut off = checkout();
+    off.auto_sync = false;
+    update(
+        &mut m,
+        Msg::Done(EffectOutcome::AppActionDone {
+            request_id: *request_id,
+            source: "argocd".into(),
+            key: key("checkout-prod"),
+            dry_run: false,
+            app: Box::new(Some(off)),
+            autosync_before: Some(policy.clone()),
+        }),
+    );
+    assert_eq!(m.autosync_before.get(&key("checkout-prod")), Some(&policy));
+    let outcome = m
+        .timeline
+        .iter()
+        .find(|e| e.kind == EventKind::ActionSucceeded)
+        .unwrap();
+    assert_eq!(outcome.details["autosync_before"], policy);
+
+    command(&mut m, "autosync on");
+    let effects = press(&mut m, KeyCode::Char('y'));
+    let [
+        Effect::SetAutoSync {
+            request_id,
+            enabled: true,
+            restore: Some(restore),
+            ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(restore, &policy);
+    update(
+        &mut m,
+        Msg::Done(EffectOutcome::AppActionDone {
+            request_id: *request_id,
+            source: "argocd".into(),
+            key: key("checkout-prod"),
+            dry_run: false,
+            app: Box::new(Some(checkout())),
+            autosync_before: None,
+        }),
+    );
+    assert!(
+        m.autosync_before.is_empty(),
+        "restored: nothing left to keep"
+    );
 }

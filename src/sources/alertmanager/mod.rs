@@ -172,6 +172,7 @@ impl EffectClient for AlertmanagerClient {
                 request_id,
                 source,
                 error: e.to_string(),
+                autosync_before: None,
             }))
         })
     }

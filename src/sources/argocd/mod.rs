@@ -18,7 +18,7 @@ pub mod payload;
 pub mod watch;
 pub mod wire;
 
-pub use client::{ArgocdClient, DEFAULT_LINE_CAP, DEFAULT_LIST_CAP};
+pub use client::{ArgocdClient, AutoSyncSet, DEFAULT_LINE_CAP, DEFAULT_LIST_CAP};
 pub use effects::{fetch_detail, run_argocd_effect, run_effect};
 pub use watch::WatchOptions;
 
