@@ -17,7 +17,7 @@ use sitrep::model::alert::Labels;
 use sitrep::model::app::{App, AppKey, HealthStatus, HistoryEntry, SyncStatus};
 use sitrep::model::source::{SourceKind, SourceStatus};
 use sitrep::model::ui::Screen;
-use sitrep::msg::{Msg, SourcePayload, SourceUpdate, WatchChange};
+use sitrep::msg::{AlertsPayload, ArgocdPayload, Msg, SourcePayload, SourceUpdate, WatchChange};
 use sitrep::update::update;
 use std::hint::black_box;
 
@@ -108,10 +108,10 @@ fn model() -> Model {
         &mut m,
         msg(
             "am",
-            SourcePayload::Alerts {
+            SourcePayload::Alerts(AlertsPayload {
                 alerts: synthetic_alerts(ALERTS, SERVICES, 0),
                 silences: None,
-            },
+            }),
         ),
     );
     m
@@ -131,7 +131,15 @@ fn benches(c: &mut Criterion) {
     c.bench_function("initial list of 10k apps folded in (10k alerts)", |b| {
         b.iter_batched(
             || (model(), list.clone()),
-            |(mut m, apps)| black_box(update(&mut m, msg("argocd", SourcePayload::Apps { apps }))),
+            |(mut m, apps)| {
+                black_box(update(
+                    &mut m,
+                    msg(
+                        "argocd",
+                        SourcePayload::Argocd(ArgocdPayload::Apps { apps }),
+                    ),
+                ))
+            },
             criterion::BatchSize::LargeInput,
         )
     });
@@ -139,7 +147,10 @@ fn benches(c: &mut Criterion) {
     let mut m = model();
     update(
         &mut m,
-        msg("argocd", SourcePayload::Apps { apps: list.clone() }),
+        msg(
+            "argocd",
+            SourcePayload::Argocd(ArgocdPayload::Apps { apps: list.clone() }),
+        ),
     );
     let mut generation = 1;
     c.bench_function("one watch event at 10k apps / 10k alerts", |b| {
@@ -150,10 +161,10 @@ fn benches(c: &mut Criterion) {
                 &mut m,
                 msg(
                     "argocd",
-                    SourcePayload::AppChanged {
+                    SourcePayload::Argocd(ArgocdPayload::AppChanged {
                         change: WatchChange::Modified,
                         app: changed,
-                    },
+                    }),
                 ),
             ))
         })
@@ -169,10 +180,10 @@ fn benches(c: &mut Criterion) {
                     &mut m,
                     msg(
                         "argocd",
-                        SourcePayload::AppChanged {
+                        SourcePayload::Argocd(ArgocdPayload::AppChanged {
                             change: WatchChange::Modified,
                             app: changed,
-                        },
+                        }),
                     ),
                 );
             }

@@ -15,7 +15,7 @@ use sitrep::config::source::SourceSpec;
 use sitrep::config::theme::Theme;
 use sitrep::model::Model;
 use sitrep::model::source::{SourceKind, SourceStatus};
-use sitrep::msg::{Msg, SourcePayload, SourceUpdate};
+use sitrep::msg::{ArgocdPayload, Msg, SourcePayload, SourceUpdate};
 use sitrep::sources::argocd::ArgocdClient;
 use sitrep::update::update;
 
@@ -114,7 +114,7 @@ fn benches(c: &mut Criterion) {
                     Msg::Source(SourceUpdate {
                         source: "argocd".into(),
                         at: now,
-                        payload: SourcePayload::Apps { apps },
+                        payload: SourcePayload::Argocd(ArgocdPayload::Apps { apps }),
                     }),
                 );
                 let mut terminal = Terminal::new(TestBackend::new(120, 40)).unwrap();

@@ -15,7 +15,7 @@ use sitrep::config::theme::Theme;
 use sitrep::model::Model;
 use sitrep::model::alert::Alert;
 use sitrep::model::source::{SourceKind, SourceStatus};
-use sitrep::msg::{Msg, SourcePayload, SourceUpdate};
+use sitrep::msg::{AlertsPayload, Msg, SourcePayload, SourceUpdate};
 use sitrep::update::update;
 use std::hint::black_box;
 
@@ -54,10 +54,10 @@ fn snapshot(alerts: Vec<Alert>) -> Msg {
     Msg::Source(SourceUpdate {
         source: "am".into(),
         at,
-        payload: SourcePayload::Alerts {
+        payload: SourcePayload::Alerts(AlertsPayload {
             alerts,
             silences: None,
-        },
+        }),
     })
 }
 

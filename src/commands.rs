@@ -179,24 +179,24 @@ pub(crate) async fn demo_config(
     flags.alertmanager = vec![format!("alertmanager={}", world.alertmanager_url)];
     flags.prometheus = vec![format!("prometheus={}", world.prometheus_url)];
     flags.argocd = vec![format!("argocd={}", world.argocd_url)];
-    // The demo's own token, never the user's ($ARGOCD_AUTH_TOKEN, the argocd CLI's login).
-    let env = Env {
-        vars: env
-            .vars
-            .iter()
-            .filter(|(k, _)| !k.starts_with("ARGOCD_"))
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-    };
+    // The demo's own token, never the user's ($ARGOCD_AUTH_TOKEN, the argocd CLI's login): given
+    // the way a user gives one, so it reaches the Argo CD source the way theirs would.
+    let mut vars: std::collections::BTreeMap<String, String> = env
+        .vars
+        .iter()
+        .filter(|(k, _)| !k.starts_with("ARGOCD_"))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    vars.insert(
+        "ARGOCD_AUTH_TOKEN".to_string(),
+        crate::demo::DEMO_ARGOCD_TOKEN.to_string(),
+    );
+    let env = Env { vars };
     let mut config =
         load(&flags, cli.theme.as_deref(), &env).map_err(|e| anyhow::anyhow!("{e}"))?;
     for s in &mut config.sources {
-        if s.kind == crate::model::source::SourceKind::Argocd {
-            s.auth = crate::config::source::Auth::Bearer(crate::config::source::Secret::new(
-                crate::demo::DEMO_ARGOCD_TOKEN,
-            ));
-            s.tls = Default::default();
-        }
+        // Plain HTTP on loopback: no CA or client certificate of the user's applies.
+        s.tls = Default::default();
         s.origin = "demo world".to_string();
         // The demo answers at once; poll it often so the story is visible as it unfolds.
         s.poll_interval = std::time::Duration::from_secs(2);
@@ -242,15 +242,10 @@ pub async fn fetch_model(config: &Config, with_silences: bool) -> Model {
                 source_msg(&r.name, r.fetched_at, SourcePayload::Version(v)),
             );
         }
-        let payload = match r.error {
-            Some(e) => SourcePayload::Error(e),
-            None if r.kind == crate::model::source::SourceKind::Argocd => {
-                SourcePayload::Apps { apps: r.apps }
-            }
-            None => SourcePayload::Alerts {
-                alerts: r.alerts,
-                silences: r.silences,
-            },
+        let payload = match (r.error, r.payload) {
+            (Some(e), _) => SourcePayload::Error(e),
+            (None, Some(payload)) => payload,
+            (None, None) => continue,
         };
         update(&mut model, source_msg(&r.name, r.fetched_at, payload));
     }

@@ -38,10 +38,13 @@ pub enum Effect {
         dry_run: bool,
     },
     /// Argo CD: turn auto-sync on (PATCH), e.g. after a rollback has healed the app, or off.
+    /// Turning it on restores `restore` (the `spec.syncPolicy.automated` sitrep removed, as
+    /// the outcome of turning it off reported it) when known.
     SetAutoSync {
         request_id: u64,
         key: AppKey,
         enabled: bool,
+        restore: Option<serde_json::Value>,
     },
     /// Argo CD: terminate the running operation (`DELETE …/operation`).
     Terminate {
@@ -65,6 +68,42 @@ pub enum Effect {
     /// Stop the terminal, suspend the process (Ctrl-Z), restore on resume.
     Suspend,
     Quit,
+}
+
+impl Effect {
+    /// The source whose client performs this effect (the executor keeps one per source);
+    /// `None` for effects the executor or the app loop perform themselves.
+    pub fn source(&self) -> Option<&str> {
+        match self {
+            Effect::CreateSilence { source, .. } | Effect::ExpireSilence { source, .. } => {
+                Some(source)
+            }
+            Effect::Rollback { key, .. }
+            | Effect::Sync { key, .. }
+            | Effect::SetAutoSync { key, .. }
+            | Effect::Terminate { key, .. }
+            | Effect::FetchAppDetail { key, .. } => Some(&key.instance),
+            Effect::Refresh { .. }
+            | Effect::OpenUrl(_)
+            | Effect::Copy(_)
+            | Effect::Suspend
+            | Effect::Quit => None,
+        }
+    }
+
+    /// The request this effect answers (its outcome carries it back); 0 for effects that are
+    /// not requests of the user.
+    pub fn request_id(&self) -> u64 {
+        match self {
+            Effect::CreateSilence { request_id, .. }
+            | Effect::ExpireSilence { request_id, .. }
+            | Effect::Rollback { request_id, .. }
+            | Effect::Sync { request_id, .. }
+            | Effect::SetAutoSync { request_id, .. }
+            | Effect::Terminate { request_id, .. } => *request_id,
+            _ => 0,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,11 @@
 //! What happened: the only input `update` accepts.
 
-use crate::model::alert::Alert;
-use crate::model::app::{App, AppDetail, AppKey};
-use crate::model::silence::Silence;
+use crate::model::app::{App, AppKey};
 use chrono::{DateTime, Utc};
+use serde_json::Value;
+
+pub use crate::sources::alerts::AlertsPayload;
+pub use crate::sources::argocd::payload::{ArgocdPayload, WatchChange};
 
 #[derive(Debug, Clone)]
 pub enum Msg {
@@ -26,36 +28,33 @@ pub struct SourceUpdate {
     pub payload: SourcePayload,
 }
 
+/// What a source reports: what every kind can say (its version, a failure, whether its live
+/// stream is up), and one variant per domain whose payload type lives with the kinds that send
+/// it. A new kind adds its own variant; the others stay as they are.
 #[derive(Debug, Clone)]
 pub enum SourcePayload {
-    /// A complete snapshot of the source's alerts (and, for Alertmanager, its silences).
-    Alerts {
-        alerts: Vec<Alert>,
-        silences: Option<Vec<Silence>>,
-    },
     /// The server's version, learnt once per connection.
     Version(String),
     /// The fetch failed; the message is already sanitised and free of secrets.
     Error(String),
-    /// Argo CD: the complete list of apps (initial load, or after a reconnect).
-    Apps { apps: Vec<App> },
-    /// Argo CD watch event for one app.
-    AppChanged { change: WatchChange, app: Box<App> },
-    /// Argo CD: the watch stream is connected (`true`) or lost and reconnecting (`false`).
+    /// A watched source's stream is connected (`true`) or lost and reconnecting (`false`).
     Live(bool),
-    /// Argo CD: the full app (Get), its resource tree and events, for the detail view.
-    AppDetail {
-        app: Box<Option<App>>,
-        key: AppKey,
-        detail: AppDetail,
-    },
+    /// Alertmanager, Prometheus: a complete snapshot of the source's alerts (and silences).
+    Alerts(AlertsPayload),
+    /// Argo CD: apps listed, one app changed, one app's detail.
+    Argocd(ArgocdPayload),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum WatchChange {
-    Added,
-    Modified,
-    Deleted,
+impl From<AlertsPayload> for SourcePayload {
+    fn from(p: AlertsPayload) -> Self {
+        SourcePayload::Alerts(p)
+    }
+}
+
+impl From<ArgocdPayload> for SourcePayload {
+    fn from(p: ArgocdPayload) -> Self {
+        SourcePayload::Argocd(p)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -75,6 +74,9 @@ pub enum EffectOutcome {
         request_id: u64,
         source: String,
         error: String,
+        /// Argo CD: the `spec.syncPolicy.automated` sitrep removed before the failure (a
+        /// rollback that turned auto-sync off, then failed), to restore later.
+        autosync_before: Option<Value>,
     },
     /// What became of opening `url` in a browser (`Effect::OpenUrl`): `Ok` names the program
     /// that took it (`xdg-open`, `open`, `$BROWSER`'s), `Err` says why nothing opened.
@@ -89,5 +91,8 @@ pub enum EffectOutcome {
         key: AppKey,
         dry_run: bool,
         app: Box<Option<App>>,
+        /// The `spec.syncPolicy.automated` this action removed (sitrep turned auto-sync off,
+        /// for a rollback or on request), so turning it back on restores those settings.
+        autosync_before: Option<Value>,
     },
 }

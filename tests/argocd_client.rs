@@ -12,9 +12,9 @@ use sitrep::config::source::{Auth, Secret, SourceSpec};
 use sitrep::effect::{Effect, RefreshKind};
 use sitrep::model::app::{AppKey, HealthStatus};
 use sitrep::model::source::SourceKind;
-use sitrep::msg::{EffectOutcome, Msg, SourcePayload};
+use sitrep::msg::{ArgocdPayload, EffectOutcome, Msg, SourcePayload};
 use sitrep::sources::argocd::client::{patch_body, rollback_body, sync_body};
-use sitrep::sources::argocd::{ArgocdClient, fetch_detail, run_argocd_effect};
+use sitrep::sources::argocd::{ArgocdClient, AutoSyncSet, fetch_detail, run_argocd_effect};
 use sitrep::sources::{ErrorKind, check_source, fetch_all_once};
 use std::time::Duration;
 
@@ -154,7 +154,7 @@ async fn errors_say_what_to_do_and_never_show_the_token() {
         403,
         api_error(7, "permission denied"),
     );
-    let e = client.set_auto_sync(&k, false).await.unwrap_err();
+    let e = client.set_auto_sync(&k, false, None).await.unwrap_err();
     assert!(
         e.message
             .contains("`applications, update` on project payments"),
@@ -273,7 +273,7 @@ fn the_stub_speaks_argo_cds_shapes() {
 }
 
 #[tokio::test]
-async fn the_client_sends_those_bodies_and_remembers_auto_sync_settings() {
+async fn the_client_sends_those_bodies_and_restores_the_auto_sync_settings_it_reported() {
     let stub = Stub::start().await;
     let mut a = app("checkout-prod", "argocd", 1);
     a["spec"]["syncPolicy"]["automated"] =
@@ -292,12 +292,29 @@ async fn the_client_sends_those_bodies_and_remembers_auto_sync_settings() {
     let sent = stub.requests_to("POST", "/api/v1/applications/checkout-prod/sync");
     assert_eq!(sent[0].body.as_ref().unwrap()["revision"], "abc123");
 
-    // Off: automated null; the settings it had come back when it is turned on again.
-    let (off, changed) = client.set_auto_sync(&k, false).await.unwrap();
+    // Off: automated null; the settings it had are reported, and come back when they are
+    // handed back to turn it on again.
+    let AutoSyncSet {
+        app: off,
+        changed,
+        before,
+    } = client.set_auto_sync(&k, false, None).await.unwrap();
     assert!(changed && !off.auto_sync);
-    let (again, changed) = client.set_auto_sync(&k, false).await.unwrap();
+    let policy = json!({"prune": true, "selfHeal": false, "allowEmpty": true});
+    assert_eq!(before.as_ref(), Some(&policy));
+    let AutoSyncSet {
+        app: again,
+        changed,
+        before: nothing,
+    } = client.set_auto_sync(&k, false, None).await.unwrap();
     assert!(!changed && !again.auto_sync, "nothing to do twice");
-    let (on, changed) = client.set_auto_sync(&k, true).await.unwrap();
+    assert_eq!(nothing, None, "nothing was removed the second time");
+    let AutoSyncSet {
+        app: on, changed, ..
+    } = client
+        .set_auto_sync(&k, true, before.as_ref())
+        .await
+        .unwrap();
     assert!(changed && on.auto_sync);
     let patches = stub.requests_to("PATCH", "/api/v1/applications/checkout-prod");
     assert_eq!(patches.len(), 2);
@@ -313,12 +330,24 @@ async fn the_client_sends_those_bodies_and_remembers_auto_sync_settings() {
         restore,
         json!({"spec": {"syncPolicy": {"automated": {"prune": true, "selfHeal": false, "allowEmpty": true}}}})
     );
+    // Nothing is kept in the process: another client (a restarted sitrep) handed the same
+    // policy restores the same settings.
+    client.set_auto_sync(&k, false, None).await.unwrap();
+    let other_client = ArgocdClient::new(&spec(&stub)).unwrap();
+    other_client
+        .set_auto_sync(&k, true, Some(&policy))
+        .await
+        .unwrap();
+    let patches = stub.requests_to("PATCH", "/api/v1/applications/checkout-prod");
+    let again: Value =
+        serde_json::from_str(patches[3].body.as_ref().unwrap()["patch"].as_str().unwrap()).unwrap();
+    assert_eq!(again, restore);
     // Never seen before: a conservative automated policy.
     let mut b = app("other", "argocd", 1);
     b["spec"]["syncPolicy"] = json!({});
     stub.set_apps(vec![b]);
     client
-        .set_auto_sync(&key("other", "argocd"), true)
+        .set_auto_sync(&key("other", "argocd"), true, None)
         .await
         .unwrap();
     let p = &stub.requests_to("PATCH", "/api/v1/applications/other")[0];
@@ -351,11 +380,17 @@ async fn rollback_with_auto_sync_off_first_is_one_careful_step() {
             key: done_key,
             dry_run,
             app,
+            autosync_before,
         }) => {
             assert_eq!((request_id, source.as_str(), dry_run), (7, "prod", false));
             assert_eq!(done_key, k);
             // The server's answer: the app, auto-sync now off.
             assert!(!app.unwrap().auto_sync);
+            // What was removed travels back, to be restored later.
+            assert_eq!(
+                autosync_before,
+                Some(json!({"prune": true, "selfHeal": true}))
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -385,11 +420,21 @@ async fn rollback_with_auto_sync_off_first_is_one_careful_step() {
         ),
     );
     match run_argocd_effect(&s, rollback(false)).await {
-        Msg::Done(EffectOutcome::MutationFailed { error, source, .. }) => {
+        Msg::Done(EffectOutcome::MutationFailed {
+            error,
+            source,
+            autosync_before,
+            ..
+        }) => {
             assert_eq!(source, "prod");
             assert!(
                 error.starts_with("auto-sync is now OFF for checkout-prod"),
                 "{error}"
+            );
+            // Auto-sync is off even so: what it was must not be lost.
+            assert_eq!(
+                autosync_before,
+                Some(json!({"prune": true, "selfHeal": true}))
             );
             assert!(
                 error.contains("does not have deployment with id 4"),
@@ -471,6 +516,7 @@ async fn other_effects_and_read_only_sources() {
         request_id: 3,
         key: k.clone(),
         enabled: true,
+        restore: None,
     };
     match run_argocd_effect(&s, enable).await {
         // Already on: nothing to patch, and said so by the app in the answer.
@@ -524,7 +570,7 @@ async fn detail_fetches_three_things_and_keeps_what_worked() {
     let Msg::Source(u) = msg else { panic!() };
     assert_eq!(u.source, "prod");
     match u.payload {
-        SourcePayload::AppDetail { app, key, detail } => {
+        SourcePayload::Argocd(ArgocdPayload::AppDetail { app, key, detail }) => {
             assert_eq!(key, k);
             assert_eq!(app.as_ref().as_ref().unwrap().resource_version, "42");
             assert_eq!(detail.tree.len(), 2);
@@ -544,7 +590,7 @@ async fn detail_fetches_three_things_and_keeps_what_worked() {
         panic!()
     };
     match u.payload {
-        SourcePayload::AppDetail { app, detail, .. } => {
+        SourcePayload::Argocd(ArgocdPayload::AppDetail { app, detail, .. }) => {
             assert!(app.is_some());
             assert_eq!(detail.tree.len(), 2);
             assert!(detail.events.is_empty());
@@ -564,7 +610,7 @@ async fn detail_fetches_three_things_and_keeps_what_worked() {
         panic!()
     };
     match u.payload {
-        SourcePayload::AppDetail { app, detail, .. } => {
+        SourcePayload::Argocd(ArgocdPayload::AppDetail { app, detail, .. }) => {
             assert!(app.is_none());
             assert!(
                 detail
@@ -602,7 +648,7 @@ async fn check_and_snapshot_cover_argocd() {
     let results = fetch_all_once(vec![spec(&stub), bad]).await;
     assert_eq!(results.len(), 2);
     assert!(results[0].ok());
-    assert_eq!(results[0].apps.len(), 2);
+    assert_eq!(results[0].apps().len(), 2);
     assert_eq!(results[0].kind, SourceKind::Argocd);
     assert!(!results[1].ok());
 }

@@ -7,7 +7,7 @@ use sitrep::demo::{self, DEMO_ARGOCD_TOKEN, DemoWorld, ScenarioClock};
 use sitrep::effect::Effect;
 use sitrep::model::app::{AppKey, HealthStatus};
 use sitrep::model::source::SourceKind;
-use sitrep::msg::{EffectOutcome, Msg, SourcePayload, WatchChange};
+use sitrep::msg::{ArgocdPayload, EffectOutcome, Msg, SourcePayload, WatchChange};
 use sitrep::sources::argocd::{ArgocdClient, fetch_detail, run_argocd_effect};
 use sitrep::sources::{ErrorKind, check_source, fetch_all_once, spawn_sources};
 use std::time::Duration;
@@ -66,7 +66,7 @@ async fn lists_the_demo_estate_and_reads_an_apps_detail() {
         panic!()
     };
     match u.payload {
-        SourcePayload::AppDetail { app, detail, .. } => {
+        SourcePayload::Argocd(ArgocdPayload::AppDetail { app, detail, .. }) => {
             assert!(app.is_some());
             assert!(detail.error.is_none(), "{:?}", detail.error);
             assert!(!detail.tree.is_empty());
@@ -79,7 +79,7 @@ async fn lists_the_demo_estate_and_reads_an_apps_detail() {
     assert!(report.ok(), "{report:?}");
     assert_eq!(report.authenticated, Some(true));
     let results = fetch_all_once(vec![spec.clone()]).await;
-    assert_eq!(results[0].apps.len(), apps.len());
+    assert_eq!(results[0].apps().len(), apps.len());
 
     // A wrong token: the advice, not the token.
     let mut bad = spec.clone();
@@ -108,7 +108,7 @@ async fn rollback_with_auto_sync_is_refused_then_done_in_one_step_and_the_watch_
     let handles = spawn_sources(vec![spec.clone()], tx);
     assert!(matches!(next(&mut rx).await, SourcePayload::Version(_)));
     let apps = match next(&mut rx).await {
-        SourcePayload::Apps { apps } => apps,
+        SourcePayload::Argocd(ArgocdPayload::Apps { apps }) => apps,
         other => panic!("{other:?}"),
     };
     assert!(apps.iter().any(|a| a.key == key("checkout-prod")));
@@ -137,24 +137,33 @@ async fn rollback_with_auto_sync_is_refused_then_done_in_one_step_and_the_watch_
         prune: false,
         disable_auto_sync: true,
     };
-    match run_argocd_effect(&spec, effect).await {
-        Msg::Done(EffectOutcome::AppActionDone { dry_run, app, .. }) => {
+    let before = match run_argocd_effect(&spec, effect).await {
+        Msg::Done(EffectOutcome::AppActionDone {
+            dry_run,
+            app,
+            autosync_before,
+            ..
+        }) => {
             assert!(!dry_run);
             assert!(!app.unwrap().auto_sync);
+            // The settings sitrep removed come back with the outcome.
+            autosync_before.expect("the automated policy that was removed")
         }
         other => panic!("{other:?}"),
-    }
+    };
     // The watch shows checkout-prod with auto-sync off and an operation under way (or done).
     let mut saw_off = false;
     let mut saw_operation = false;
     while !(saw_off && saw_operation) {
         match next(&mut rx).await {
-            SourcePayload::AppChanged { change, app } if app.key == key("checkout-prod") => {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged { change, app })
+                if app.key == key("checkout-prod") =>
+            {
                 assert_eq!(change, WatchChange::Modified);
                 saw_off |= !app.auto_sync;
                 saw_operation |= app.operation.is_some() && !app.auto_sync;
             }
-            SourcePayload::AppChanged { .. } => {}
+            SourcePayload::Argocd(ArgocdPayload::AppChanged { .. }) => {}
             other => panic!("{other:?}"),
         }
     }
@@ -166,6 +175,7 @@ async fn rollback_with_auto_sync_is_refused_then_done_in_one_step_and_the_watch_
             request_id: 2,
             key: key("checkout-prod"),
             enabled: true,
+            restore: Some(before.clone()),
         },
     )
     .await
@@ -175,6 +185,12 @@ async fn rollback_with_auto_sync_is_refused_then_done_in_one_step_and_the_watch_
         }
         other => panic!("{other:?}"),
     }
+    // The same settings: turned off again, it reports exactly what it had the first time.
+    let again = client
+        .set_auto_sync(&key("checkout-prod"), false, None)
+        .await
+        .unwrap();
+    assert_eq!(again.before, Some(before));
     handles.shutdown();
     d.shutdown().await;
 }

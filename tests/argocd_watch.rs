@@ -10,7 +10,7 @@ use serde_json::json;
 use sitrep::config::source::{Auth, Secret, SourceSpec};
 use sitrep::model::app::HealthStatus;
 use sitrep::model::source::SourceKind;
-use sitrep::msg::{Msg, SourcePayload, WatchChange};
+use sitrep::msg::{ArgocdPayload, Msg, SourcePayload, WatchChange};
 use sitrep::sources::argocd::{WatchOptions, watch};
 use sitrep::sources::spawn_sources;
 use std::sync::Arc;
@@ -39,7 +39,7 @@ async fn next(rx: &mut mpsc::Receiver<Msg>) -> SourcePayload {
 
 fn changed(p: SourcePayload) -> (WatchChange, sitrep::model::app::App) {
     match p {
-        SourcePayload::AppChanged { change, app } => (change, *app),
+        SourcePayload::Argocd(ArgocdPayload::AppChanged { change, app }) => (change, *app),
         other => panic!("expected AppChanged, got {other:?}"),
     }
 }
@@ -51,7 +51,7 @@ async fn started(rx: &mut mpsc::Receiver<Msg>) -> Vec<sitrep::model::app::App> {
         "version first"
     );
     let apps = match next(rx).await {
-        SourcePayload::Apps { apps } => apps,
+        SourcePayload::Argocd(ArgocdPayload::Apps { apps }) => apps,
         other => panic!("{other:?}"),
     };
     assert!(matches!(next(rx).await, SourcePayload::Live(true)));
@@ -113,7 +113,7 @@ async fn reconnects_after_a_close_resuming_after_the_last_resource_version() {
     assert_eq!(streams[1].param("resourceVersion"), Some("150"));
     // Argo CD does not replay the gap: the apps are listed again beside the open stream.
     match next(&mut rx).await {
-        SourcePayload::Apps { apps } => assert_eq!(apps.len(), 1),
+        SourcePayload::Argocd(ArgocdPayload::Apps { apps }) => assert_eq!(apps.len(), 1),
         other => panic!("{other:?}"),
     }
     second
@@ -163,7 +163,10 @@ async fn a_refused_resume_lists_again() {
     }
     stub.clear_replies();
     let lists_before = stub.requests_to("GET", "/api/v1/applications").len();
-    assert!(matches!(next(&mut rx).await, SourcePayload::Apps { .. }));
+    assert!(matches!(
+        next(&mut rx).await,
+        SourcePayload::Argocd(ArgocdPayload::Apps { .. })
+    ));
     assert!(matches!(next(&mut rx).await, SourcePayload::Live(true)));
     assert_eq!(
         stub.requests_to("GET", "/api/v1/applications").len(),
@@ -276,7 +279,10 @@ async fn server_sent_events_and_a_stream_that_goes_silent() {
     // Keepalives keep it alive; silence past `sse_idle` ends it (quietly) and it reconnects.
     assert!(matches!(next(&mut rx).await, SourcePayload::Live(false)));
     assert!(matches!(next(&mut rx).await, SourcePayload::Live(true)));
-    assert!(matches!(next(&mut rx).await, SourcePayload::Apps { .. }));
+    assert!(matches!(
+        next(&mut rx).await,
+        SourcePayload::Argocd(ArgocdPayload::Apps { .. })
+    ));
     drop(feed);
     task.abort();
 }

@@ -6,7 +6,7 @@ use common::{Reply, json_reply, reply, scripted_server, spec};
 use serde_json::json;
 use sitrep::config::source::{Auth, Secret};
 use sitrep::model::source::SourceKind;
-use sitrep::msg::{Msg, SourcePayload, SourceUpdate};
+use sitrep::msg::{AlertsPayload, Msg, SourcePayload, SourceUpdate};
 use sitrep::sources::{check_source, fetch_all_once, spawn_sources};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -60,7 +60,7 @@ async fn a_task_reports_version_then_alerts_and_refreshes_on_demand() {
     );
     let u = next(&mut rx).await;
     match u.payload {
-        SourcePayload::Alerts { alerts, silences } => {
+        SourcePayload::Alerts(AlertsPayload { alerts, silences }) => {
             assert_eq!(alerts.len(), 1);
             assert_eq!(silences, Some(vec![]));
         }
@@ -70,12 +70,15 @@ async fn a_task_reports_version_then_alerts_and_refreshes_on_demand() {
     assert!(handles.refresh("am"));
     assert!(!handles.refresh("nope"));
     let u = next(&mut rx).await;
-    assert!(matches!(u.payload, SourcePayload::Alerts { .. }), "{u:?}");
+    assert!(
+        matches!(u.payload, SourcePayload::Alerts(AlertsPayload { .. })),
+        "{u:?}"
+    );
     assert_eq!(fetches.load(Ordering::SeqCst), 2);
     handles.refresh_all();
     assert!(matches!(
         next(&mut rx).await.payload,
-        SourcePayload::Alerts { .. }
+        SourcePayload::Alerts(AlertsPayload { .. })
     ));
 }
 
@@ -115,7 +118,7 @@ async fn a_full_channel_holds_updates_back_without_losing_them() {
     for _ in 0..3 {
         assert!(matches!(
             next(&mut rx).await.payload,
-            SourcePayload::Alerts { .. }
+            SourcePayload::Alerts(AlertsPayload { .. })
         ));
     }
 }
@@ -156,8 +159,8 @@ async fn fetch_all_once_reports_every_source_in_order() {
             .starts_with("connection refused")
     );
     assert!(results[1].ok(), "{:?}", results[1].error);
-    assert_eq!(results[1].alerts.len(), 1);
-    assert_eq!(results[1].silences.as_deref(), Some(&[][..]));
+    assert_eq!(results[1].alerts().len(), 1);
+    assert_eq!(results[1].silences(), Some(&[][..]));
     assert_eq!(results[1].version, None, "no extra round trip by default");
 }
 

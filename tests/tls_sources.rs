@@ -1,12 +1,19 @@
 //! TLS trust: an unknown CA is refused with advice; `ca_file` or `insecure` let the handshake
-//! through (the server then answers HTML, which is the next, clear, error).
+//! through (the server then answers HTML, which is the next, clear, error). The executor sets
+//! a source's TLS up once.
 
 mod common;
 
 use common::{spec, start_tls_server, start_tls_server_with};
 use sitrep::config::source::Secret;
+use sitrep::effect::Effect;
+use sitrep::exec::Executor;
+use sitrep::model::app::AppKey;
 use sitrep::model::source::SourceKind;
-use sitrep::sources::{AlertmanagerClient, ErrorKind};
+use sitrep::msg::{ArgocdPayload, EffectOutcome, Msg, SourcePayload, SourceUpdate};
+use sitrep::sources::{AlertmanagerClient, ErrorKind, spawn_sources};
+use std::time::Duration;
+use tokio::sync::mpsc;
 
 #[tokio::test]
 async fn untrusted_then_trusted_certificates() {
@@ -119,4 +126,59 @@ async fn an_inline_ca_and_a_client_certificate() {
     let err = AlertmanagerClient::new(&bad_identity).unwrap_err();
     assert_eq!(err.kind, ErrorKind::Config);
     assert!(err.message.contains("client certificate"), "{err}");
+}
+
+/// The executor builds a source's client (and its TLS setup) once and reuses it for every
+/// effect; a client that could not be built is built again on the next effect. Seen through
+/// the CA file, which is only read when a client is built.
+#[tokio::test]
+async fn the_executor_sets_up_tls_once_per_source_and_again_only_after_a_failure() {
+    let Some((server, ca)) = start_tls_server().await else {
+        return;
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let ca_copy = dir.path().join("ca.pem");
+    let mut s = spec("tls-argo", SourceKind::Argocd, &server.url);
+    s.tls.ca_file = Some(ca_copy.clone());
+    let (tx, mut rx) = mpsc::channel(8);
+    let executor = Executor::new(
+        std::slice::from_ref(&s),
+        tx.clone(),
+        spawn_sources(Vec::new(), tx),
+    );
+    // A detail fetch (the server only answers GETs): what went wrong, whichever way it failed.
+    let mut fetch = async || {
+        let key = AppKey {
+            instance: "tls-argo".into(),
+            namespace: String::new(),
+            name: "checkout".into(),
+        };
+        executor.run(Effect::FetchAppDetail { key, refresh: None });
+        match tokio::time::timeout(Duration::from_secs(30), rx.recv()).await {
+            Ok(Some(Msg::Done(EffectOutcome::MutationFailed { error, .. }))) => error,
+            Ok(Some(Msg::Source(SourceUpdate {
+                payload: SourcePayload::Argocd(ArgocdPayload::AppDetail { detail, .. }),
+                ..
+            }))) => detail.error.expect("the server answers HTML"),
+            other => panic!("expected the fetch to fail, got {other:?}"),
+        }
+    };
+
+    // No CA file yet: the client cannot be built.
+    let error = fetch().await;
+    assert!(error.starts_with("cannot read ca_file"), "{error}");
+    // Now it can: built, and the handshake passes (the server then answers HTML).
+    std::fs::copy(&ca, &ca_copy).unwrap();
+    let error = fetch().await;
+    assert!(
+        error.starts_with("expected JSON but got text/html"),
+        "{error}"
+    );
+    // The CA file is gone, but the client built with it serves the next effect.
+    std::fs::remove_file(&ca_copy).unwrap();
+    let error = fetch().await;
+    assert!(
+        error.starts_with("expected JSON but got text/html"),
+        "{error}"
+    );
 }

@@ -2,6 +2,7 @@
 //! `config.toml:12` and what to write instead.
 
 use crate::action::Action;
+pub use crate::sources::argocd::config::ArgocdEntry;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -83,36 +84,4 @@ pub struct BasicAuthEntry {
     pub username: String,
     pub password_env: Option<Spanned<String>>,
     pub password_file: Option<Spanned<String>>,
-}
-
-/// `[[argocd]]`: one Argo CD API server. The token comes from `token_env`/`token_file`, else
-/// `$ARGOCD_AUTH_TOKEN`, else the argocd CLI's config entry for the same server.
-#[derive(Deserialize, Debug)]
-#[serde(deny_unknown_fields)]
-pub struct ArgocdEntry {
-    pub name: Option<String>,
-    pub url: Spanned<String>,
-    pub timeout: Option<Spanned<String>>,
-    /// How long to wait before reconnecting the watch stream after a failure (the base of its
-    /// backoff); the stream itself is live.
-    pub poll_interval: Option<Spanned<String>>,
-    /// PEM bundle of extra CAs to trust.
-    pub ca_file: Option<String>,
-    #[serde(default)]
-    pub insecure: bool,
-    #[serde(default)]
-    pub read_only: bool,
-    /// Name of an environment variable holding the Argo CD token.
-    pub token_env: Option<Spanned<String>>,
-    /// File holding the Argo CD token (trailing newline ignored).
-    pub token_file: Option<Spanned<String>>,
-    /// Only apps of these projects (empty: all the token may see).
-    #[serde(default)]
-    pub projects: Vec<String>,
-    /// Only apps matching this label selector (`team=payments,tier!=batch`).
-    pub selector: Option<String>,
-    /// Only apps in this namespace (apps-in-any-namespace).
-    pub app_namespace: Option<String>,
-    /// Path prefix when Argo CD is served under a sub-path (the CLI's `--grpc-web-root-path`).
-    pub grpc_web_root_path: Option<String>,
 }

@@ -2,7 +2,6 @@
 //! already has (amtool's config) only when nothing names a source. Errors name the file, the
 //! line and the fix.
 
-use super::argocd_cli;
 use super::file::{ConfigFile, SourceEntry};
 use super::keymap::Keymap;
 use super::settings::Settings;
@@ -10,6 +9,7 @@ use super::source::{Auth, Secret, SourceSpec, TlsOptions};
 use super::theme::{self, Theme};
 use crate::cli::SourceFlags;
 use crate::model::source::SourceKind;
+use crate::sources::registry;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -162,105 +162,31 @@ pub fn load(
         None => Duration::from_secs(10),
     };
 
-    let mut sources = Vec::new();
-    let argocd_named = !flags.argocd.is_empty()
-        || (flags.alertmanager.is_empty()
-            && flags.prometheus.is_empty()
-            && !file.argocd.is_empty());
-    let flags_name_sources =
-        !flags.alertmanager.is_empty() || !flags.prometheus.is_empty() || !flags.argocd.is_empty();
-    let nothing_named = !flags_name_sources
-        && file.alertmanager.is_empty()
-        && file.prometheus.is_empty()
-        && file.argocd.is_empty();
-    // The argocd CLI's config lends tokens to named Argo CD sources, or is discovered itself.
+    // Each kind reads its own flag, `[[table]]` entries and discovery (`sources::registry`).
     let mut warnings = Vec::new();
-    let argocd_cli = if argocd_named || nothing_named {
-        argocd_cli::read(env, &mut warnings)
-    } else {
-        None
-    };
-    let argo = argocd::Ctx {
+    let mut ctx = LoadCtx {
         env,
-        cli: argocd_cli.as_ref(),
+        at: &at,
         timeout: defaults_timeout,
         poll_interval: defaults_poll,
+        amtool: amtool.as_ref(),
+        warnings: &mut warnings,
     };
-    if flags_name_sources {
-        // Flags name the sources: exactly those, nothing from the file or discovery.
-        for (kind, values, flag) in [
-            (
-                SourceKind::Alertmanager,
-                &flags.alertmanager,
-                "--alertmanager",
-            ),
-            (SourceKind::Prometheus, &flags.prometheus, "--prometheus"),
-        ] {
-            for (i, value) in values.iter().enumerate() {
-                let (name, url) = split_name(value, kind, i, values.len());
-                let url =
-                    parse_url(url).map_err(|e| ConfigError(format!("{flag} {value}: {e}")))?;
-                let mut spec = SourceSpec::new(&name, kind, url, &format!("flag {flag}"));
-                spec.timeout = defaults_timeout;
-                spec.poll_interval = defaults_poll;
-                spec.read_only = settings.read_only;
-                sources.push(spec);
-            }
+    let drivers = registry::drivers();
+    // Flags name the sources: exactly those, nothing from the file or discovery.
+    let mut sources = Vec::new();
+    for d in drivers {
+        sources.extend(d.named_by_flags(flags, &mut ctx)?);
+    }
+    if sources.is_empty() {
+        for d in drivers {
+            sources.extend(d.named_in_file(&file, &mut ctx)?);
         }
-        for (i, value) in flags.argocd.iter().enumerate() {
-            sources.push(argocd::from_flag(&argo, value, i, flags.argocd.len())?);
-        }
-    } else {
-        for (kind, entries) in [
-            (SourceKind::Alertmanager, &file.alertmanager),
-            (SourceKind::Prometheus, &file.prometheus),
-        ] {
-            for (i, entry) in entries.iter().enumerate() {
-                let origin = at(entry.span());
-                let spec = source_from_entry(
-                    entry.get_ref(),
-                    kind,
-                    i,
-                    entries.len(),
-                    &origin,
-                    env,
-                    &at,
-                    defaults_timeout,
-                    defaults_poll,
-                )?;
-                sources.push(spec);
-            }
-        }
-        for (i, entry) in file.argocd.iter().enumerate() {
-            let origin = at(entry.span());
-            sources.push(argocd::from_entry(
-                &argo,
-                entry.get_ref(),
-                i,
-                file.argocd.len(),
-                &origin,
-                &at,
-            )?);
-        }
-        if nothing_named
-            && let Some((amtool_path, map)) = &amtool
-            && let Some(url) = map.get("alertmanager.url")
-        {
-            let url = parse_url(url).map_err(|e| {
-                ConfigError(format!("{}: alertmanager.url: {e}", amtool_path.display()))
-            })?;
-            let mut spec = SourceSpec::new(
-                "alertmanager",
-                SourceKind::Alertmanager,
-                url,
-                &amtool_path.display().to_string(),
-            );
-            spec.timeout = defaults_timeout;
-            spec.poll_interval = defaults_poll;
-            sources.push(spec);
-        }
-        if nothing_named && let Some(spec) = argocd::discovered(&argo, &mut warnings) {
-            sources.push(spec);
+    }
+    // Nothing names a source: what the user already has (amtool's, the argocd CLI's config).
+    if sources.is_empty() {
+        for d in drivers {
+            sources.extend(d.discover(&mut ctx)?);
         }
     }
     for s in &mut sources {
@@ -270,8 +196,10 @@ pub fn load(
     for s in &sources {
         if !seen.insert(s.name.clone()) {
             return Err(ConfigError(format!(
-                "{}: two sources are named `{}`\n  fix: give each [[alertmanager]]/[[prometheus]]/[[argocd]] a distinct `name = \"…\"`",
-                s.origin, s.name
+                "{}: two sources are named `{}`\n  fix: give each {} a distinct `name = \"…\"`",
+                s.origin,
+                s.name,
+                registry::tables("/", "/")
             )));
         }
     }
@@ -317,8 +245,9 @@ pub fn load(
         && sources.is_empty()
     {
         warnings.push(format!(
-            "{}: no [[alertmanager]], [[prometheus]] or [[argocd]] source configured",
-            p.display()
+            "{}: no {} source configured",
+            p.display(),
+            registry::tables(", ", " or ")
         ));
     }
     Ok(Config {
@@ -343,13 +272,17 @@ fn parse_file(path: &Path, text: &str) -> Result<ConfigFile, ConfigError> {
         let line = e.span().map(|s| line_of(text, s.start)).unwrap_or(1);
         let msg = e.message().trim().to_string();
         let fix = if msg.contains("unknown field") {
-            "fix: check the spelling; the README's configuration section lists every key"
+            "fix: check the spelling; the README's configuration section lists every key".into()
         } else if msg.contains("missing field") {
-            "fix: add the missing key (every [[alertmanager]]/[[prometheus]]/[[argocd]] needs `url = \"http://…\"`)"
+            format!(
+                "fix: add the missing key (every {} needs `url = \"http://…\"`)",
+                registry::tables("/", "/")
+            )
         } else if msg.contains("unknown variant") {
-            "fix: use one of the names listed above"
+            "fix: use one of the names listed above".into()
         } else {
             "fix: this must be valid TOML (strings in quotes, tables as [name], lists as [[name]])"
+                .into()
         };
         ConfigError(format!("{}:{line}: {msg}\n  {fix}", path.display()))
     })
@@ -363,7 +296,7 @@ fn line_of(text: &str, offset: usize) -> usize {
         + 1
 }
 
-pub(super) fn duration(
+pub(crate) fn duration(
     value: &Spanned<String>,
     at: &impl Fn(std::ops::Range<usize>) -> String,
     key: &str,
@@ -384,7 +317,7 @@ pub(super) fn duration(
     Ok(d)
 }
 
-pub(super) fn parse_url(text: &str) -> Result<url::Url, String> {
+pub(crate) fn parse_url(text: &str) -> Result<url::Url, String> {
     let url = url::Url::parse(text.trim())
         .map_err(|e| format!("`{text}` is not a URL ({e}); write http://host:port"))?;
     if url.scheme() != "http" && url.scheme() != "https" {
@@ -396,29 +329,24 @@ pub(super) fn parse_url(text: &str) -> Result<url::Url, String> {
     Ok(url)
 }
 
-/// `name=URL` or just `URL` (named after the kind, numbered when there are several).
-pub(super) fn split_name(
-    value: &str,
-    kind: SourceKind,
+/// `name=URL` or just `URL` (named `base` after the kind, numbered when there are several).
+pub(crate) fn split_name<'v>(
+    value: &'v str,
+    base: &str,
     index: usize,
     count: usize,
-) -> (String, &str) {
+) -> (String, &'v str) {
     if let Some((name, url)) = value.split_once('=')
         && !name.contains("://")
         && !name.is_empty()
     {
         return (name.to_string(), url);
     }
-    (default_name(kind, index, count), value)
+    (default_name(base, index, count), value)
 }
 
-pub(super) fn default_name(kind: SourceKind, index: usize, count: usize) -> String {
-    let base = match kind {
-        SourceKind::Alertmanager => "alertmanager",
-        SourceKind::Prometheus => "prometheus",
-        SourceKind::Argocd => "argocd",
-        _ => "source",
-    };
+/// The name of a source that was given none: its kind's (`base`), numbered among several.
+pub(crate) fn default_name(base: &str, index: usize, count: usize) -> String {
     if count > 1 {
         format!("{base}-{}", index + 1)
     } else {
@@ -426,24 +354,78 @@ pub(super) fn default_name(kind: SourceKind, index: usize, count: usize) -> Stri
     }
 }
 
-#[allow(clippy::too_many_arguments)]
+/// What each kind's driver resolves its flags, entries and discovery against.
+pub struct LoadCtx<'a> {
+    pub env: &'a Env,
+    /// `file:line` of a span of the config file.
+    pub at: &'a dyn Fn(std::ops::Range<usize>) -> String,
+    /// `[defaults]`: for sources that set none of their own.
+    pub timeout: Duration,
+    pub poll_interval: Duration,
+    /// amtool's config (already read for the author): its path and flat map.
+    pub amtool: Option<&'a (PathBuf, BTreeMap<String, String>)>,
+    /// Problems that do not stop loading, shown at start.
+    pub warnings: &'a mut Vec<String>,
+}
+
+/// Plain HTTP sources named by a flag (`--alertmanager [NAME=]URL`, repeatable): `kind`
+/// sources, named `base` unless named.
+pub(crate) fn http_sources_from_flags(
+    values: &[String],
+    kind: SourceKind,
+    base: &str,
+    ctx: &LoadCtx<'_>,
+) -> Result<Vec<SourceSpec>, ConfigError> {
+    let flag = format!("--{base}");
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, value)| {
+            let (name, url) = split_name(value, base, i, values.len());
+            let url = parse_url(url).map_err(|e| ConfigError(format!("{flag} {value}: {e}")))?;
+            let mut spec = SourceSpec::new(&name, kind, url, &format!("flag {flag}"));
+            spec.timeout = ctx.timeout;
+            spec.poll_interval = ctx.poll_interval;
+            Ok(spec)
+        })
+        .collect()
+}
+
+/// Plain HTTP sources of `[[base]]` entries in the config file (url, timeouts, TLS, bearer
+/// token or basic auth).
+pub(crate) fn http_sources_from_entries(
+    entries: &[Spanned<SourceEntry>],
+    kind: SourceKind,
+    base: &str,
+    ctx: &LoadCtx<'_>,
+) -> Result<Vec<SourceSpec>, ConfigError> {
+    entries
+        .iter()
+        .enumerate()
+        .map(|(i, entry)| {
+            let origin = (ctx.at)(entry.span());
+            source_from_entry(entry.get_ref(), kind, base, i, entries.len(), &origin, ctx)
+        })
+        .collect()
+}
+
 fn source_from_entry(
     entry: &SourceEntry,
     kind: SourceKind,
+    base: &str,
     index: usize,
     count: usize,
     origin: &str,
-    env: &Env,
-    at: &impl Fn(std::ops::Range<usize>) -> String,
-    default_timeout: Duration,
-    default_poll: Duration,
+    ctx: &LoadCtx<'_>,
 ) -> Result<SourceSpec, ConfigError> {
+    let (env, at) = (ctx.env, &ctx.at);
+    let (default_timeout, default_poll) = (ctx.timeout, ctx.poll_interval);
     let url = parse_url(entry.url.get_ref())
         .map_err(|e| ConfigError(format!("{}: url: {e}", at(entry.url.span()))))?;
     let name = entry
         .name
         .clone()
-        .unwrap_or_else(|| default_name(kind, index, count));
+        .unwrap_or_else(|| default_name(base, index, count));
     let mut spec = SourceSpec::new(&name, kind, url, origin);
     spec.timeout = match &entry.timeout {
         Some(t) => duration(t, at, "timeout")?,
@@ -491,7 +473,7 @@ fn source_from_entry(
 }
 
 /// A secret from an environment variable or a file. Errors name the variable or file, never the value.
-pub(super) fn secret_from(
+pub(crate) fn secret_from(
     var: Option<&Spanned<String>>,
     file: Option<&Spanned<String>>,
     env: &Env,
@@ -562,8 +544,6 @@ fn read_amtool_config(env: &Env) -> Option<(PathBuf, BTreeMap<String, String>)> 
     }
     None
 }
-
-mod argocd;
 
 #[cfg(test)]
 mod tests;

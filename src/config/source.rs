@@ -1,6 +1,7 @@
 //! A fully resolved source: everything a source task needs to connect, nothing it has to look up.
 
 use crate::model::source::SourceKind;
+pub use crate::sources::argocd::config::ArgocdOptions;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -60,19 +61,9 @@ pub struct SourceSpec {
     pub read_only: bool,
     /// Where it was configured, for `sitrep check` and the status line.
     pub origin: String,
-    /// Argo CD: use gRPC-web framing root path etc. Unused by other kinds.
+    /// Argo CD: projects, selector, app namespace (`sources::argocd::config`). Unused by
+    /// other kinds.
     pub argocd: ArgocdOptions,
-}
-
-/// Argo CD specifics (from the config or the argocd CLI's own config).
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
-pub struct ArgocdOptions {
-    /// Only these projects (empty = all).
-    pub projects: Vec<String>,
-    /// Only apps matching this label selector.
-    pub selector: Option<String>,
-    /// Only apps in this namespace (apps-in-any-namespace); empty = the server's default.
-    pub app_namespace: Option<String>,
 }
 
 impl SourceSpec {

@@ -130,6 +130,9 @@ pub struct Model {
     pub deploys_cursor: Cursor,
     /// Apps whose auto-sync sitrep turned off for a rollback: a visible reminder until re-enabled.
     pub autosync_off: std::collections::BTreeSet<app::AppKey>,
+    /// The `spec.syncPolicy.automated` each app had when sitrep turned its auto-sync off (as
+    /// the action's outcome reported it): sent back when sitrep turns it on again.
+    pub autosync_before: std::collections::BTreeMap<app::AppKey, serde_json::Value>,
     /// App details requested and not yet answered (one fetch per app at a time).
     pub detail_requests: std::collections::BTreeSet<app::AppKey>,
 
@@ -196,6 +199,7 @@ impl Model {
             deploys_view: Vec::new(),
             deploys_cursor: Cursor::default(),
             autosync_off: Default::default(),
+            autosync_before: Default::default(),
             detail_requests: Default::default(),
             screen: Screen::Triage,
             triage_pane: TriagePane::Services,

@@ -1,13 +1,12 @@
-//! `sitrep check`: can we reach each source, do our credentials work, what is it?
-//! The version endpoint and the data endpoint are asked at the same time: some proxies guard
-//! only one of them, and the data endpoint is the one that must work.
+//! `sitrep check`: can we reach each source, do our credentials work, what is it? Each kind's
+//! driver checks its own; by convention the version endpoint and the data endpoint are asked at
+//! the same time: some proxies guard only one of them, and the data endpoint is the one that
+//! must work.
 
-use super::argocd::ArgocdClient;
 use super::http::{HttpClient, HttpOptions};
-use super::{SourceClient, SourceError, bounded};
+use super::{SourceError, bounded, registry};
 use crate::config::source::SourceSpec;
 use crate::model::source::SourceKind;
-use crate::ui::format::plural;
 use reqwest::Method;
 use serde::Serialize;
 use std::time::Instant;
@@ -59,87 +58,15 @@ pub async fn check_source(spec: &SourceSpec) -> CheckReport {
         error: None,
         elapsed_ms: 0,
     };
-    match spec.kind {
-        SourceKind::Alertmanager | SourceKind::Prometheus => {
-            check_alert_source(spec, &mut report).await
-        }
-        SourceKind::Argocd => check_argocd(spec, &mut report).await,
-        _ => check_generic(spec, &mut report).await,
+    match registry::driver_for(spec.kind) {
+        Some(driver) => driver.check(spec, &mut report).await,
+        None => check_generic(spec, &mut report).await,
     }
     report.elapsed_ms = started.elapsed().as_millis() as u64;
     report
 }
 
-async fn check_alert_source(spec: &SourceSpec, report: &mut CheckReport) {
-    let client = match SourceClient::new(spec, &HttpOptions::default()) {
-        Ok(c) => c,
-        Err(e) => {
-            report.error = Some(e.message);
-            return;
-        }
-    };
-    let (data, version) = tokio::join!(
-        bounded(spec.timeout, client.fetch(true)),
-        bounded(spec.timeout, client.version())
-    );
-    if let Ok(v) = &version {
-        report.version = Some(v.clone());
-        report.reachable = true;
-    }
-    match data {
-        Ok(snapshot) => {
-            report.reachable = true;
-            report.authenticated = Some(true);
-            let mut detail = plural(snapshot.alerts.len(), "alert");
-            if let Some(s) = &snapshot.silences {
-                detail.push_str(&format!(", {}", plural(s.len(), "silence")));
-            }
-            if let Some(e) = &snapshot.silences_error {
-                detail.push_str(&format!("; silences failed: {e}"));
-            }
-            report.detail = Some(detail);
-        }
-        Err(e) => apply_error(report, &e),
-    }
-}
-
-/// Argo CD: the version (open) and a names-only list (needs a valid token) at the same time.
-async fn check_argocd(spec: &SourceSpec, report: &mut CheckReport) {
-    let client = match ArgocdClient::new(spec) {
-        Ok(c) => c,
-        Err(e) => {
-            report.error = Some(e.message);
-            return;
-        }
-    };
-    let (count, version) = tokio::join!(
-        bounded(spec.timeout, client.count_apps()),
-        bounded(spec.timeout, client.version())
-    );
-    if let Ok(v) = &version {
-        report.version = Some(v.clone());
-        report.reachable = true;
-    }
-    match count {
-        Ok(n) => {
-            report.reachable = true;
-            report.authenticated = Some(true);
-            let mut detail = plural(n, "app");
-            if n == 0 {
-                detail.push_str(
-                    " (none visible: check projects/selector, or the account's `applications, get`)",
-                );
-            }
-            if spec.read_only {
-                detail.push_str("; read-only");
-            }
-            report.detail = Some(detail);
-        }
-        Err(e) => apply_error(report, &e),
-    }
-}
-
-/// Kinds checked by their own modules later: at least say whether something answers there.
+/// Kinds without a driver yet: at least say whether something answers there.
 async fn check_generic(spec: &SourceSpec, report: &mut CheckReport) {
     let http = match HttpClient::new(spec, &HttpOptions::default()) {
         Ok(h) => h,
@@ -167,7 +94,8 @@ async fn check_generic(spec: &SourceSpec, report: &mut CheckReport) {
     }
 }
 
-fn apply_error(report: &mut CheckReport, e: &SourceError) {
+/// A failed check: reachable if the server answered, unauthenticated on 401/403, its words.
+pub(crate) fn apply_error(report: &mut CheckReport, e: &SourceError) {
     report.reachable |= e.reached_server();
     if e.is_auth() {
         report.authenticated = Some(false);

@@ -4,7 +4,6 @@
 
 use super::error::{ErrorKind, SourceError, human_size};
 use crate::config::source::{Auth, Secret, SourceSpec};
-use crate::model::source::SourceKind;
 use crate::sanitize;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::{Method, RequestBuilder, Response};
@@ -18,7 +17,7 @@ use url::Url;
 mod classify;
 mod stream;
 use classify::chain_text;
-pub use classify::{kind_noun, server_text};
+pub use classify::server_text;
 pub use stream::LineStream;
 
 /// Default cap on a response body: far above any sane alert list, far below running out of memory.
@@ -57,7 +56,8 @@ pub struct HttpClient {
     /// Base URL without userinfo, query or fragment.
     base: Url,
     source: String,
-    kind: SourceKind,
+    /// What the server should be ("an Alertmanager"), for 404s.
+    noun: &'static str,
     timeout: Duration,
     body_cap: usize,
     auth: Auth,
@@ -215,7 +215,7 @@ impl HttpClient {
             client,
             base,
             source: spec.name.clone(),
-            kind: spec.kind,
+            noun: super::registry::noun(spec.kind),
             timeout: spec.timeout,
             body_cap: options.body_cap,
             auth,
@@ -439,6 +439,7 @@ fn percent_decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::source::SourceKind;
 
     fn spec(url: &str) -> SourceSpec {
         SourceSpec::new(

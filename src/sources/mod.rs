@@ -1,114 +1,41 @@
-//! The outside world: one client per kind of source, and the tasks that poll them.
+//! The outside world. Each kind of source is one folder behind one interface
+//! (`driver::SourceDriver`), registered in `registry`; nothing outside a kind's folder asks
+//! which kind a source is.
 //!
+//! - `driver`: the interface (config entry, live task, one-shot fetch, check, effects).
+//! - `registry`: every kind, one line each.
+//! - `alertmanager/`, `prometheus/`, `argocd/`: the kinds (client, wire types, driver).
+//! - `alerts`: what the alert kinds share (payload, poll task, fetch, check).
 //! - `http`: the shared HTTP layer (TLS, auth, bounded bodies, error classification).
-//! - `alertmanager`, `prometheus`: wire types and clients.
-//! - `argocd`: Argo CD's client, its live watch task and the executor's Argo CD effects.
-//! - `poller`: one tokio task per source (polling, or Argo CD's watch), reporting `Msg::Source`.
-//! - `oneshot`: fetch everything once, concurrently (`sitrep snapshot`).
-//! - `check`: reach and authenticate each source (`sitrep check`).
+//! - `poller`: one live task per source (through its driver); `oneshot`: fetch everything once,
+//!   concurrently (`sitrep snapshot`); `check`: reach and authenticate each source.
 
 pub mod alertmanager;
+pub mod alerts;
 pub mod argocd;
 pub mod check;
+pub mod driver;
 pub mod error;
 pub mod http;
 pub mod oneshot;
 pub mod poller;
 pub mod prometheus;
+pub mod registry;
 
 pub use alertmanager::AlertmanagerClient;
 pub use check::{CheckReport, check_all, check_source};
+pub use driver::{EffectClient, SourceDriver};
 pub use error::{ErrorKind, SourceError};
 pub use http::{DEFAULT_BODY_CAP, HttpOptions};
 pub use oneshot::{FetchResult, fetch_all_once};
 pub use poller::{SourceHandles, spawn_sources};
 pub use prometheus::PrometheusClient;
 
-use crate::config::source::SourceSpec;
-use crate::model::alert::{Alert, Labels};
-use crate::model::silence::Silence;
-use crate::model::source::SourceKind;
+use crate::model::alert::Labels;
 use crate::sanitize;
 use chrono::{DateTime, Utc};
 use error::human_duration;
 use std::time::Duration;
-
-/// A client for any source kind this module polls for alerts.
-#[derive(Clone, Debug)]
-pub enum SourceClient {
-    Alertmanager(AlertmanagerClient),
-    Prometheus(PrometheusClient),
-}
-
-/// One successful poll.
-#[derive(Clone, Debug, Default)]
-pub struct Snapshot {
-    pub alerts: Vec<Alert>,
-    /// Alertmanager's silences; `None` for Prometheus, or when only the silences fetch failed.
-    pub silences: Option<Vec<Silence>>,
-    /// Why the silences are missing although the alerts came through.
-    pub silences_error: Option<SourceError>,
-}
-
-impl SourceClient {
-    /// A client for `spec`. Kinds other than Alertmanager and Prometheus are not alert sources.
-    pub fn new(spec: &SourceSpec, options: &HttpOptions) -> Result<SourceClient, SourceError> {
-        match spec.kind {
-            SourceKind::Alertmanager => Ok(SourceClient::Alertmanager(
-                AlertmanagerClient::with_options(spec, options)?,
-            )),
-            SourceKind::Prometheus => Ok(SourceClient::Prometheus(PrometheusClient::with_options(
-                spec, options,
-            )?)),
-            other => Err(SourceError::new(
-                ErrorKind::Config,
-                None,
-                format!("{} sources are not alert sources", other.tag()),
-            )),
-        }
-    }
-
-    /// Alerts (and, for Alertmanager, silences fetched concurrently: no extra round trip).
-    /// Alerts, and for Alertmanager its silences too (fetched beside the alerts) when asked.
-    pub async fn fetch(&self, with_silences: bool) -> Result<Snapshot, SourceError> {
-        match self {
-            SourceClient::Alertmanager(c) if !with_silences => Ok(Snapshot {
-                alerts: c.alerts().await?,
-                silences: None,
-                silences_error: None,
-            }),
-            SourceClient::Alertmanager(c) => {
-                let (alerts, silences) = tokio::join!(c.alerts(), c.silences());
-                let alerts = alerts?;
-                Ok(match silences {
-                    Ok(s) => Snapshot {
-                        alerts,
-                        silences: Some(s),
-                        silences_error: None,
-                    },
-                    Err(e) => Snapshot {
-                        alerts,
-                        silences: None,
-                        silences_error: Some(e),
-                    },
-                })
-            }
-            SourceClient::Prometheus(c) => Ok(Snapshot {
-                alerts: c.alerts().await?,
-                silences: None,
-                silences_error: None,
-            }),
-        }
-    }
-
-    /// The server's version string.
-    pub async fn version(&self) -> Result<String, SourceError> {
-        match self {
-            SourceClient::Alertmanager(c) => Ok(c.status().await?.version),
-            SourceClient::Prometheus(c) => c.version().await,
-        }
-    }
-}
 
 /// Belt and braces over reqwest's own timeout: whatever hangs (DNS, a body that trickles),
 /// the poll ends shortly after the source's timeout.

@@ -1,16 +1,15 @@
-//! Fetch every source once, all at the same time (`sitrep snapshot`). Speed matters here:
-//! the alerts request goes out first thing, silences (and the version, if asked) travel beside
-//! it, never before it, and bodies are decoded straight from bytes. Argo CD sources are listed
-//! once (`GET /api/v1/applications`), no watch.
+//! Fetch every source once, all at the same time (`sitrep snapshot`), each through its kind's
+//! driver. Speed matters here: each driver sends its main request first thing, anything else
+//! (silences, the version if asked) beside it, never before it.
 
-use super::argocd::ArgocdClient;
 use super::http::HttpOptions;
-use super::{SourceClient, bounded};
+use super::registry;
 use crate::config::source::SourceSpec;
 use crate::model::alert::Alert;
 use crate::model::app::App;
 use crate::model::silence::Silence;
 use crate::model::source::SourceKind;
+use crate::msg::{ArgocdPayload, SourcePayload};
 use chrono::{DateTime, Utc};
 
 #[derive(Clone, Debug, Default)]
@@ -33,26 +32,61 @@ pub struct FetchResult {
     pub origin: String,
     /// When the answer arrived (or the attempt ended).
     pub fetched_at: DateTime<Utc>,
-    pub alerts: Vec<Alert>,
-    /// Argo CD's applications (empty for other kinds).
-    pub apps: Vec<App>,
-    /// Alertmanager's silences; `None` for Prometheus or when only the silences failed.
-    pub silences: Option<Vec<Silence>>,
-    /// Why the silences are missing although the alerts came through.
-    pub silences_error: Option<String>,
+    /// What the source reported (its kind's payload), unless it failed.
+    pub payload: Option<SourcePayload>,
+    /// What is missing although the payload came through (Alertmanager's silences).
+    pub partial_error: Option<String>,
     pub version: Option<String>,
-    /// Why the alerts (or apps) could not be fetched (sanitised, free of secrets).
+    /// Why the source could not be fetched (sanitised, free of secrets).
     pub error: Option<String>,
 }
 
 impl FetchResult {
+    fn new(spec: &SourceSpec) -> FetchResult {
+        FetchResult {
+            name: spec.name.clone(),
+            kind: spec.kind,
+            url: spec.display_url(),
+            origin: spec.origin.clone(),
+            fetched_at: Utc::now(),
+            payload: None,
+            partial_error: None,
+            version: None,
+            error: None,
+        }
+    }
+
     pub fn ok(&self) -> bool {
         self.error.is_none()
     }
+
+    /// The alerts fetched (none for kinds without alerts).
+    pub fn alerts(&self) -> &[Alert] {
+        match &self.payload {
+            Some(SourcePayload::Alerts(p)) => &p.alerts,
+            _ => &[],
+        }
+    }
+
+    /// Alertmanager's silences; `None` for other kinds or when only the silences failed.
+    pub fn silences(&self) -> Option<&[Silence]> {
+        match &self.payload {
+            Some(SourcePayload::Alerts(p)) => p.silences.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// Argo CD's applications (none for other kinds).
+    pub fn apps(&self) -> &[App] {
+        match &self.payload {
+            Some(SourcePayload::Argocd(ArgocdPayload::Apps { apps })) => apps,
+            _ => &[],
+        }
+    }
 }
 
-/// Fetch every Alertmanager, Prometheus and Argo CD source once, concurrently; results in the
-/// order of `specs`. Other kinds are skipped (their own modules fetch them).
+/// Fetch every source whose kind has a driver once, concurrently; results in the order of
+/// `specs`. Kinds without a driver are skipped.
 pub async fn fetch_all_once(specs: Vec<SourceSpec>) -> Vec<FetchResult> {
     fetch_all_once_with(specs, &OneshotOptions::default()).await
 }
@@ -63,84 +97,22 @@ pub async fn fetch_all_once_with(
 ) -> Vec<FetchResult> {
     let fetches = specs
         .iter()
-        .filter(|s| {
-            matches!(
-                s.kind,
-                SourceKind::Alertmanager | SourceKind::Prometheus | SourceKind::Argocd
-            )
-        })
+        .filter(|s| registry::driver_for(s.kind).is_some())
         .map(|spec| fetch_one(spec, options));
     futures::future::join_all(fetches).await
 }
 
 /// Fetch one source once.
 pub async fn fetch_one(spec: &SourceSpec, options: &OneshotOptions) -> FetchResult {
-    let mut result = FetchResult {
-        name: spec.name.clone(),
-        kind: spec.kind,
-        url: spec.display_url(),
-        origin: spec.origin.clone(),
-        fetched_at: Utc::now(),
-        alerts: Vec::new(),
-        apps: Vec::new(),
-        silences: None,
-        silences_error: None,
-        version: None,
-        error: None,
-    };
-    if spec.kind == SourceKind::Argocd {
-        fetch_argocd(spec, options, &mut result).await;
-        return result;
-    }
-    let client = match SourceClient::new(spec, &options.http) {
-        Ok(c) => c,
-        Err(e) => {
-            result.error = Some(e.message);
-            return result;
+    let mut result = FetchResult::new(spec);
+    match registry::driver_for(spec.kind) {
+        Some(driver) => driver.fetch_once(spec, options, &mut result).await,
+        None => {
+            result.error = Some(format!(
+                "sitrep cannot fetch {} sources yet",
+                spec.kind.tag()
+            ))
         }
-    };
-    let fetch = bounded(spec.timeout, client.fetch(!options.without_silences));
-    let (snapshot, version) = if options.with_version {
-        let (s, v) = tokio::join!(fetch, bounded(spec.timeout, client.version()));
-        (s, v.ok())
-    } else {
-        (fetch.await, None)
-    };
-    result.fetched_at = Utc::now();
-    result.version = version;
-    match snapshot {
-        Ok(s) => {
-            result.alerts = s.alerts;
-            result.silences = s.silences;
-            result.silences_error = s.silences_error.map(|e| e.message);
-        }
-        Err(e) => result.error = Some(e.message),
     }
     result
-}
-
-async fn fetch_argocd(spec: &SourceSpec, options: &OneshotOptions, result: &mut FetchResult) {
-    let http = HttpOptions {
-        body_cap: options.http.body_cap.max(super::argocd::DEFAULT_LIST_CAP),
-    };
-    let client = match ArgocdClient::with_options(spec, &http, super::argocd::DEFAULT_LINE_CAP) {
-        Ok(c) => c,
-        Err(e) => {
-            result.error = Some(e.message);
-            return;
-        }
-    };
-    let list = bounded(spec.timeout, client.list());
-    let (list, version) = if options.with_version {
-        let (l, v) = tokio::join!(list, bounded(spec.timeout, client.version()));
-        (l, v.ok())
-    } else {
-        (list.await, None)
-    };
-    result.fetched_at = Utc::now();
-    result.version = version;
-    match list {
-        Ok((apps, _)) => result.apps = apps,
-        Err(e) => result.error = Some(e.message),
-    }
 }

@@ -1,24 +1,13 @@
-//! One tokio task per source: learn the version, poll alerts (and silences) every
-//! `poll_interval`, back off on failure, poll at once when asked. Each task owns its client; the
-//! UI only ever receives `Msg::Source`.
-//!
-//! Channel choice: tasks `send().await` on the bounded channel. The UI never sends on it and so
-//! never waits on a source; a source that produces faster than the UI drains waits, holding at
-//! most one finished update, and does not fetch again until the UI took it (backpressure instead
-//! of loss: no snapshot is ever dropped, and a stalled UI cannot make sources pile up memory).
-//! When the send took long, the next poll is due at once, so the data the UI sees is fresh.
+//! One live task per source, started by its kind's driver (Alertmanager and Prometheus poll,
+//! Argo CD watches); the handles to wake and stop them; the backoff they share.
 
-use super::http::HttpOptions;
-use super::{Snapshot, SourceClient, bounded};
+use super::registry;
 use crate::config::source::SourceSpec;
-use crate::model::source::SourceKind;
-use crate::msg::{Msg, SourcePayload, SourceUpdate};
-use chrono::Utc;
+use crate::msg::Msg;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
-use tokio::time::Instant;
 
 /// Longest wait between attempts while a source keeps failing (unless its poll interval is longer).
 pub const MAX_BACKOFF: Duration = Duration::from_secs(300);
@@ -74,35 +63,16 @@ impl Drop for SourceHandles {
     }
 }
 
-/// Start one task per source: a polling task per Alertmanager/Prometheus, a watch task per Argo
-/// CD (`argocd::watch`); other kinds are skipped. Must be called inside a tokio runtime.
+/// Start one live task per source, through its kind's driver; kinds without a driver are
+/// skipped. Must be called inside a tokio runtime.
 pub fn spawn_sources(specs: Vec<SourceSpec>, tx: mpsc::Sender<Msg>) -> SourceHandles {
-    spawn_sources_with(specs, tx, HttpOptions::default())
-}
-
-/// [`spawn_sources`] with explicit HTTP options (body cap).
-pub fn spawn_sources_with(
-    specs: Vec<SourceSpec>,
-    tx: mpsc::Sender<Msg>,
-    options: HttpOptions,
-) -> SourceHandles {
     let tasks = specs
         .into_iter()
         .filter_map(|spec| {
+            let driver = registry::driver_for(spec.kind)?;
             let wake = Arc::new(Notify::new());
             let name = spec.name.clone();
-            let join = match spec.kind {
-                SourceKind::Alertmanager | SourceKind::Prometheus => {
-                    tokio::spawn(run(spec, options.clone(), tx.clone(), wake.clone()))
-                }
-                SourceKind::Argocd => tokio::spawn(super::argocd::watch::run(
-                    spec,
-                    super::argocd::WatchOptions::default(),
-                    tx.clone(),
-                    wake.clone(),
-                )),
-                _ => return None,
-            };
+            let join = driver.spawn_live(spec, tx.clone(), wake.clone());
             Some(Task { name, wake, join })
         })
         .collect();
@@ -120,104 +90,6 @@ pub fn backoff_delay(interval: Duration, failures: u32) -> Duration {
         .saturating_mul(1u32 << exp)
         .min(cap);
     delay.mul_f64(0.8 + fastrand::f64() * 0.4).min(cap)
-}
-
-struct TaskState {
-    client: Option<SourceClient>,
-    /// Version asked once per connection; asked again after the source failed.
-    version_asked: bool,
-    failures: u32,
-}
-
-async fn run(spec: SourceSpec, options: HttpOptions, tx: mpsc::Sender<Msg>, wake: Arc<Notify>) {
-    let mut state = TaskState {
-        client: None,
-        version_asked: false,
-        failures: 0,
-    };
-    loop {
-        let started = Instant::now();
-        let payloads = poll(&spec, &options, &mut state).await;
-        let failed = payloads
-            .iter()
-            .any(|p| matches!(p, SourcePayload::Error(_)));
-        let at = Utc::now();
-        for payload in payloads {
-            let msg = Msg::Source(SourceUpdate {
-                source: spec.name.clone(),
-                at,
-                payload,
-            });
-            if tx.send(msg).await.is_err() {
-                return; // the UI is gone
-            }
-        }
-        let delay = if failed {
-            state.failures += 1;
-            state.version_asked = false;
-            backoff_delay(spec.poll_interval, state.failures)
-        } else {
-            state.failures = 0;
-            spec.poll_interval.max(MIN_INTERVAL)
-        };
-        tokio::select! {
-            _ = tokio::time::sleep_until(started + delay) => {}
-            _ = wake.notified() => {}
-        }
-    }
-}
-
-/// One poll: what to report, in order (version first, then alerts or the error).
-async fn poll(
-    spec: &SourceSpec,
-    options: &HttpOptions,
-    state: &mut TaskState,
-) -> Vec<SourcePayload> {
-    if state.client.is_none() {
-        match SourceClient::new(spec, options) {
-            Ok(c) => state.client = Some(c),
-            Err(e) => return vec![SourcePayload::Error(e.message)],
-        }
-    }
-    let Some(client) = state.client.as_ref() else {
-        return Vec::new();
-    };
-    let fetch = bounded(spec.timeout, client.fetch(true));
-    let mut out = Vec::with_capacity(2);
-    let result = if state.version_asked {
-        fetch.await
-    } else {
-        // Concurrently: learning the version never delays the first alerts.
-        let (result, version) = tokio::join!(fetch, bounded(spec.timeout, client.version()));
-        match version {
-            Ok(v) => {
-                state.version_asked = true;
-                out.push(SourcePayload::Version(v));
-            }
-            // A server that answered but will not say (a proxy allowing only the alerts
-            // path): do not ask on every poll.
-            Err(e) if e.reached_server() => state.version_asked = true,
-            Err(_) => {}
-        }
-        result
-    };
-    match result {
-        Ok(Snapshot {
-            alerts,
-            silences,
-            silences_error,
-        }) => {
-            if let Some(e) = silences_error {
-                tracing::warn!(source = %spec.name, error = %e, "silences unavailable; alerts kept");
-            }
-            out.push(SourcePayload::Alerts { alerts, silences });
-        }
-        Err(e) => {
-            tracing::debug!(source = %spec.name, error = %e, "poll failed");
-            out.push(SourcePayload::Error(e.message));
-        }
-    }
-    out
 }
 
 #[cfg(test)]

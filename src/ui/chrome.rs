@@ -5,7 +5,7 @@ use crate::action::Action;
 use crate::model::Model;
 use crate::model::coverage::{Coverage, Domain};
 use crate::model::popup::{Popup, RollbackStage};
-use crate::model::source::{SourceKind, SourceState, SourceStatus};
+use crate::model::source::{SourceState, SourceStatus};
 use crate::model::ui::FlashLevel;
 use crate::screens::SCREENS;
 use crate::ui::format;
@@ -145,18 +145,7 @@ pub fn status_line(model: &Model, area: Rect, buf: &mut Buffer) {
 /// What a source is called on the status line: its kind's tag when it carries the default name
 /// (`AM`, `prom`), else its configured name (`prod-eu`).
 pub fn source_label(s: &SourceStatus) -> &str {
-    let kind_name = match s.kind {
-        SourceKind::Alertmanager => "alertmanager",
-        SourceKind::Prometheus => "prometheus",
-        SourceKind::Argocd => "argocd",
-        SourceKind::Kube => "kube",
-        SourceKind::Catalog => "catalog",
-    };
-    if s.name.eq_ignore_ascii_case(kind_name) || s.name.eq_ignore_ascii_case(s.kind.tag()) {
-        s.kind.tag()
-    } else {
-        &s.name
-    }
+    crate::sources::registry::default_label(s.kind, &s.name).unwrap_or(&s.name)
 }
 
 fn source_spans<'a>(model: &Model, s: &'a SourceStatus, out: &mut Vec<Span<'a>>) {

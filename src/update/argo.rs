@@ -531,10 +531,16 @@ pub fn on_confirm_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                     key: app,
                 }],
                 ConfirmKind::EnableAutoSync | ConfirmKind::DisableAutoSync => {
+                    let enabled = what == ConfirmKind::EnableAutoSync;
+                    // On again: the settings it had when sitrep turned it off.
+                    let restore = enabled
+                        .then(|| model.autosync_before.get(&app).cloned())
+                        .flatten();
                     vec![Effect::SetAutoSync {
                         request_id,
                         key: app,
-                        enabled: what == ConfirmKind::EnableAutoSync,
+                        enabled,
+                        restore,
                     }]
                 }
             }

@@ -5,7 +5,7 @@ use crate::effect::Effect;
 use crate::model::Model;
 use crate::model::source::SourceState;
 use crate::model::source::SourceStatus;
-use crate::msg::{SourcePayload, SourceUpdate};
+use crate::msg::{AlertsPayload, ArgocdPayload, SourcePayload, SourceUpdate};
 
 fn mark_ok(status: &mut SourceStatus, at: chrono::DateTime<chrono::Utc>) {
     status.state = SourceState::Ok;
@@ -43,7 +43,7 @@ pub fn on_source(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
                 );
             }
         }
-        SourcePayload::Apps { apps } => {
+        SourcePayload::Argocd(ArgocdPayload::Apps { apps }) => {
             let recovered = status.state == SourceState::Failing;
             mark_ok(status, at);
             if recovered {
@@ -51,11 +51,11 @@ pub fn on_source(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
             }
             return super::apps::on_apps(model, &source, at, apps);
         }
-        SourcePayload::AppChanged { change, app } => {
+        SourcePayload::Argocd(ArgocdPayload::AppChanged { change, app }) => {
             mark_ok(status, at);
             return super::apps::on_app_changed(model, at, change, *app);
         }
-        SourcePayload::AppDetail { app, key, detail } => {
+        SourcePayload::Argocd(ArgocdPayload::AppDetail { app, key, detail }) => {
             return super::apps::on_detail(model, at, key, *app, detail);
         }
         SourcePayload::Error(err) => {
@@ -68,7 +68,7 @@ pub fn on_source(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
                 record_source_transition(model, &source, at, Some(&err));
             }
         }
-        SourcePayload::Alerts { alerts, silences } => {
+        SourcePayload::Alerts(AlertsPayload { alerts, silences }) => {
             let initial = status.last_ok.is_none();
             let recovered = status.state == SourceState::Failing;
             status.state = SourceState::Ok;

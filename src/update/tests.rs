@@ -12,7 +12,7 @@ use crate::model::silence::{Matcher, Silence, SilenceState};
 use crate::model::source::{SourceKind, SourceState, SourceStatus};
 use crate::model::timeline::EventKind;
 use crate::model::ui::Screen;
-use crate::msg::{EffectOutcome, Msg, SourcePayload, SourceUpdate};
+use crate::msg::{AlertsPayload, EffectOutcome, Msg, SourcePayload, SourceUpdate};
 use chrono::{DateTime, TimeZone, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
@@ -76,10 +76,10 @@ fn snapshot(source: &str, alerts: Vec<Alert>) -> Msg {
     Msg::Source(SourceUpdate {
         source: source.into(),
         at: t0(),
-        payload: SourcePayload::Alerts {
+        payload: SourcePayload::Alerts(AlertsPayload {
             alerts,
             silences: Some(vec![]),
-        },
+        }),
     })
 }
 
@@ -360,6 +360,7 @@ fn failed_silence_is_not_retried_and_keeps_the_servers_words() {
             request_id: *request_id,
             source: "am".into(),
             error: "silence invalid: end time must not be in the past".into(),
+            autosync_before: None,
         }),
     );
     assert!(effects.is_empty());
@@ -407,10 +408,10 @@ fn silenced_alert_offers_expiry() {
         Msg::Source(SourceUpdate {
             source: "am".into(),
             at: t0(),
-            payload: SourcePayload::Alerts {
+            payload: SourcePayload::Alerts(AlertsPayload {
                 alerts: vec![a],
                 silences: Some(vec![silence]),
-            },
+            }),
         }),
     );
     update(&mut m, key('s'));
@@ -519,10 +520,10 @@ fn an_old_silence_is_dated_by_the_silence_not_by_when_we_learnt_of_it() {
         Msg::Source(SourceUpdate {
             source: "am".into(),
             at: t0(),
-            payload: SourcePayload::Alerts {
+            payload: SourcePayload::Alerts(AlertsPayload {
                 alerts: vec![a],
                 silences: Some(vec![silence]),
-            },
+            }),
         }),
     );
     let silenced: Vec<_> = m

@@ -9,7 +9,9 @@ use crate::model::popup::{Popup, RollbackStage};
 use crate::model::service::Urgency;
 use crate::model::source::{SourceKind, SourceStatus};
 use crate::model::timeline::EventKind;
-use crate::msg::{EffectOutcome, Msg, SourcePayload, SourceUpdate, WatchChange};
+use crate::msg::{
+    AlertsPayload, ArgocdPayload, EffectOutcome, Msg, SourcePayload, SourceUpdate, WatchChange,
+};
 use chrono::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
@@ -150,10 +152,10 @@ pub(super) fn world() -> Model {
         &mut m,
         source(
             "am",
-            SourcePayload::Alerts {
+            SourcePayload::Alerts(AlertsPayload {
                 alerts: vec![her()],
                 silences: Some(vec![]),
-            },
+            }),
         ),
     );
     let search = app(
@@ -174,9 +176,9 @@ pub(super) fn world() -> Model {
         &mut m,
         source(
             "argocd",
-            SourcePayload::Apps {
+            SourcePayload::Argocd(ArgocdPayload::Apps {
                 apps: vec![checkout(), search, quiet],
-            },
+            }),
         ),
     );
     m
@@ -218,19 +220,19 @@ fn affected_apps_get_their_detail_fetched_once() {
         &mut m,
         source(
             "am",
-            SourcePayload::Alerts {
+            SourcePayload::Alerts(AlertsPayload {
                 alerts: vec![her()],
                 silences: Some(vec![]),
-            },
+            }),
         ),
     );
     let effects = update(
         &mut m,
         source(
             "argocd",
-            SourcePayload::Apps {
+            SourcePayload::Argocd(ArgocdPayload::Apps {
                 apps: vec![checkout()],
-            },
+            }),
         ),
     );
     assert_eq!(
@@ -245,10 +247,10 @@ fn affected_apps_get_their_detail_fetched_once() {
         &mut m,
         source(
             "argocd",
-            SourcePayload::AppChanged {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(checkout()),
-            },
+            }),
         ),
     );
     assert!(effects.is_empty());
@@ -344,6 +346,7 @@ fn rollback_with_auto_sync_skips_the_impossible_dry_run_and_is_confirmed_by_type
             key: key("checkout-prod"),
             dry_run: false,
             app: Box::new(Some(healed.clone())),
+            autosync_before: None,
         }),
     );
     let Some(Popup::Rollback(form)) = &m.popup else {
@@ -365,10 +368,10 @@ fn rollback_with_auto_sync_skips_the_impossible_dry_run_and_is_confirmed_by_type
         &mut m,
         source(
             "argocd",
-            SourcePayload::AppChanged {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(healed),
-            },
+            }),
         ),
     );
     assert!(m.flash.as_ref().unwrap().text.contains("Healthy again"));
@@ -402,10 +405,10 @@ fn world_without_auto_sync() -> Model {
         &mut m,
         source(
             "argocd",
-            SourcePayload::AppChanged {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(a),
-            },
+            }),
         ),
     );
     m
@@ -430,6 +433,7 @@ fn refused_rollback_shows_the_servers_words_and_is_not_retried() {
             request_id,
             source: "argocd".into(),
             error: "application checkout-prod does not have deployment with id 7".into(),
+            autosync_before: None,
         }),
     );
     assert!(effects.is_empty());
@@ -484,10 +488,10 @@ fn terminate_needs_a_running_operation_and_confirmation() {
         &mut m,
         source(
             "argocd",
-            SourcePayload::AppChanged {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(running),
-            },
+            }),
         ),
     );
     press(&mut m, KeyCode::Char('x'));
@@ -558,6 +562,7 @@ fn auto_sync_off_reminder_survives_a_failed_rollback_with_the_popup_closed() {
         request_id,
         source: "argocd".into(),
         error: "auto-sync is now OFF for checkout-prod, but the rollback to history #7 failed: boom".into(),
+        autosync_before: None,
     }));
     assert!(m.autosync_off.contains(&key("checkout-prod")));
     assert!(m.in_flight.is_empty());
@@ -595,9 +600,9 @@ fn a_rollback_is_a_person_going_back_and_an_automated_redeploy_never_is() {
         &mut m,
         source(
             "argocd",
-            SourcePayload::Apps {
+            SourcePayload::Argocd(ArgocdPayload::Apps {
                 apps: vec![storied()],
-            },
+            }),
         ),
     );
     let rollback_of = |id: i64| {
@@ -645,10 +650,10 @@ fn the_suspect_is_the_deploy_in_effect_when_the_alert_began_and_the_row_agrees()
         &mut m,
         source(
             "am",
-            SourcePayload::Alerts {
+            SourcePayload::Alerts(AlertsPayload {
                 alerts: vec![her()],
                 silences: Some(vec![]),
-            },
+            }),
         ),
     );
     let mut a = checkout();
@@ -660,7 +665,10 @@ fn the_suspect_is_the_deploy_in_effect_when_the_alert_began_and_the_row_agrees()
     ];
     update(
         &mut m,
-        source("argocd", SourcePayload::Apps { apps: vec![a] }),
+        source(
+            "argocd",
+            SourcePayload::Argocd(ArgocdPayload::Apps { apps: vec![a] }),
+        ),
     );
     let suspect = |id: i64| {
         m.deploys
@@ -697,7 +705,10 @@ fn health_events_carry_argo_cds_transition_time_or_say_first_seen() {
     a.health_since = Some(t0() - Duration::minutes(4));
     update(
         &mut m,
-        source("argocd", SourcePayload::Apps { apps: vec![a] }),
+        source(
+            "argocd",
+            SourcePayload::Argocd(ArgocdPayload::Apps { apps: vec![a] }),
+        ),
     );
     let e = health_events(&m)[0];
     assert_eq!(e.occurred_at, t0() - Duration::minutes(4));
@@ -712,9 +723,9 @@ fn health_events_carry_argo_cds_transition_time_or_say_first_seen() {
         &mut m,
         source(
             "argocd",
-            SourcePayload::Apps {
+            SourcePayload::Argocd(ArgocdPayload::Apps {
                 apps: vec![checkout()],
-            },
+            }),
         ),
     );
     let e = health_events(&m)[0];
@@ -736,10 +747,10 @@ fn health_events_carry_argo_cds_transition_time_or_say_first_seen() {
         Msg::Source(SourceUpdate {
             source: "argocd".into(),
             at: t0() + Duration::seconds(30),
-            payload: SourcePayload::AppChanged {
+            payload: SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(healed),
-            },
+            }),
         }),
     );
     let e = health_events(&m)
@@ -767,7 +778,10 @@ fn a_recent_failed_sync_found_at_first_sight_is_on_the_timeline_when_it_failed()
     });
     update(
         &mut m,
-        source("argocd", SourcePayload::Apps { apps: vec![a] }),
+        source(
+            "argocd",
+            SourcePayload::Argocd(ArgocdPayload::Apps { apps: vec![a] }),
+        ),
     );
     let e = m
         .timeline
@@ -832,6 +846,7 @@ fn every_attempt_gets_an_outcome_and_a_dry_run_says_what_would_change() {
             key: key("search-prod"),
             dry_run: true,
             app: Box::new(Some(search.clone())),
+            autosync_before: None,
         }),
     );
     assert_eq!(
@@ -867,10 +882,10 @@ fn every_attempt_gets_an_outcome_and_a_dry_run_says_what_would_change() {
         &mut m,
         source(
             "argocd",
-            SourcePayload::AppChanged {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(search),
-            },
+            }),
         ),
     );
     let result = m
@@ -910,6 +925,7 @@ fn every_attempt_gets_an_outcome_and_a_dry_run_says_what_would_change() {
             request_id,
             source: "argocd".into(),
             error: "another operation is already in progress".into(),
+            autosync_before: None,
         }),
     );
     let failed = m
@@ -954,10 +970,10 @@ fn a_dry_run_operation_is_no_deploy_and_no_failed_sync() {
             &mut m,
             source(
                 "argocd",
-                SourcePayload::AppChanged {
+                SourcePayload::Argocd(ArgocdPayload::AppChanged {
                     change: WatchChange::Modified,
                     app: Box::new(search.clone()),
-                },
+                }),
             ),
         );
         assert!(
@@ -1021,6 +1037,7 @@ fn autosync_command_says_the_state_and_turns_it_off_with_confirmation() {
             key: key("checkout-prod"),
             dry_run: false,
             app: Box::new(Some(off)),
+            autosync_before: None,
         }),
     );
     assert!(
@@ -1082,10 +1099,10 @@ fn incremental_correlation_equals_a_rebuild_from_scratch() {
         &mut m,
         source(
             "am",
-            SourcePayload::Alerts {
+            SourcePayload::Alerts(AlertsPayload {
                 alerts: vec![other.clone()],
                 silences: Some(vec![]),
-            },
+            }),
         ),
     );
     assert_same(&m, "an alert moved");
@@ -1100,10 +1117,10 @@ fn incremental_correlation_equals_a_rebuild_from_scratch() {
     let changed = |app: &App| {
         source(
             "argocd",
-            SourcePayload::AppChanged {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Modified,
                 app: Box::new(app.clone()),
-            },
+            }),
         )
     };
     update(&mut m, changed(&cart));
@@ -1118,10 +1135,10 @@ fn incremental_correlation_equals_a_rebuild_from_scratch() {
         &mut m,
         source(
             "argocd",
-            SourcePayload::AppChanged {
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
                 change: WatchChange::Deleted,
                 app: Box::new(cart),
-            },
+            }),
         ),
     );
     assert_same(&m, "an app was deleted");
@@ -1131,11 +1148,99 @@ fn incremental_correlation_equals_a_rebuild_from_scratch() {
         &mut m,
         source(
             "am",
-            SourcePayload::Alerts {
+            SourcePayload::Alerts(AlertsPayload {
                 alerts: vec![other],
                 silences: Some(vec![]),
-            },
+            }),
         ),
     );
     assert_eq!(m.services, before);
+}
+
+/// The auto-sync settings sitrep removed travel in the outcome into the model and onto the
+/// timeline, and come back in the effect that turns auto-sync on again.
+#[test]
+fn the_auto_sync_settings_sitrep_removed_come_back_when_it_turns_it_on() {
+    let mut m = world();
+    m.settings.production_pattern = "^never$".into();
+    m.screen = crate::model::ui::Screen::Apps;
+    m.rederive();
+    let pos = m
+        .apps_view
+        .iter()
+        .position(|k| k.name == "checkout-prod")
+        .unwrap();
+    m.apps_cursor.selected = pos;
+    let command = |m: &mut Model, text: &str| {
+        press(m, KeyCode::Char(':'));
+        for c in text.chars() {
+            press(m, KeyCode::Char(c));
+        }
+        press(m, KeyCode::Enter)
+    };
+    let policy = serde_json::json!({"prune": true, "selfHeal": true, "allowEmpty": true});
+
+    command(&mut m, "autosync off");
+    let effects = press(&mut m, KeyCode::Char('y'));
+    let [
+        Effect::SetAutoSync {
+            request_id,
+            enabled: false,
+            restore: None,
+            ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    let mut off = checkout();
+    off.auto_sync = false;
+    update(
+        &mut m,
+        Msg::Done(EffectOutcome::AppActionDone {
+            request_id: *request_id,
+            source: "argocd".into(),
+            key: key("checkout-prod"),
+            dry_run: false,
+            app: Box::new(Some(off)),
+            autosync_before: Some(policy.clone()),
+        }),
+    );
+    assert_eq!(m.autosync_before.get(&key("checkout-prod")), Some(&policy));
+    let outcome = m
+        .timeline
+        .iter()
+        .find(|e| e.kind == EventKind::ActionSucceeded)
+        .unwrap();
+    assert_eq!(outcome.details["autosync_before"], policy);
+
+    command(&mut m, "autosync on");
+    let effects = press(&mut m, KeyCode::Char('y'));
+    let [
+        Effect::SetAutoSync {
+            request_id,
+            enabled: true,
+            restore: Some(restore),
+            ..
+        },
+    ] = effects.as_slice()
+    else {
+        panic!("{effects:?}")
+    };
+    assert_eq!(restore, &policy);
+    update(
+        &mut m,
+        Msg::Done(EffectOutcome::AppActionDone {
+            request_id: *request_id,
+            source: "argocd".into(),
+            key: key("checkout-prod"),
+            dry_run: false,
+            app: Box::new(Some(checkout())),
+            autosync_before: None,
+        }),
+    );
+    assert!(
+        m.autosync_before.is_empty(),
+        "restored: nothing left to keep"
+    );
 }

@@ -12,7 +12,7 @@ use crate::model::alerts_view::AlertsRow;
 use crate::model::popup::{InspectTarget, Popup};
 use crate::model::timeline::EventKind;
 use crate::model::ui::{FlashLevel, Screen};
-use crate::msg::{Msg, SourcePayload, SourceUpdate};
+use crate::msg::{AlertsPayload, Msg, SourcePayload, SourceUpdate};
 use chrono::{DateTime, Duration, Utc};
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 
@@ -50,10 +50,10 @@ fn snap_at(source: &str, at: DateTime<Utc>, alerts: Vec<Alert>) -> Msg {
     Msg::Source(SourceUpdate {
         source: source.into(),
         at,
-        payload: SourcePayload::Alerts {
+        payload: SourcePayload::Alerts(AlertsPayload {
             alerts,
             silences: Some(vec![]),
-        },
+        }),
     })
 }
 
@@ -766,7 +766,11 @@ fn world_with_rows() -> Model {
     let mut m = super::tests_argo::world();
     let busy = busy_model();
     let all = |m: &Model| -> Vec<Alert> {
-        m.alerts.ranked().into_iter().map(|a| Alert::clone(a)).collect()
+        m.alerts
+            .ranked()
+            .into_iter()
+            .map(|a| Alert::clone(a))
+            .collect()
     };
     let mut alerts = all(&m);
     alerts.extend(all(&busy));

@@ -16,8 +16,7 @@ use crate::sources::http::{HttpClient, HttpOptions, LineStream};
 use reqwest::Method;
 use serde::Serialize;
 use serde_json::Value;
-use std::collections::BTreeMap;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, OnceLock};
 
 mod bodies;
 mod explain;
@@ -30,11 +29,17 @@ pub const DEFAULT_LINE_CAP: usize = 64 * 1024 * 1024;
 /// Default cap on a list answer (5,000 apps with big statuses).
 pub const DEFAULT_LIST_CAP: usize = 256 * 1024 * 1024;
 
-/// The settings of `automated` before sitrep switched auto-sync off, per server and app, so
-/// turning it back on restores them (prune, selfHeal…) instead of guessing. Lives as long as the
-/// process (another sitrep turning it back on falls back to a conservative policy).
-type Remembered = BTreeMap<(String, AppKey), serde_json::Map<String, Value>>;
-static AUTOMATED_BEFORE: Mutex<Remembered> = Mutex::new(BTreeMap::new());
+/// What [`ArgocdClient::set_auto_sync`] did.
+#[derive(Clone, Debug)]
+pub struct AutoSyncSet {
+    /// The app as the server answered (as it was, when nothing had to change).
+    pub app: App,
+    /// Whether anything had to change.
+    pub changed: bool,
+    /// When it was turned off: the `spec.syncPolicy.automated` it had (prune, selfHeal…). It
+    /// travels in the effect's outcome into the model and comes back to be restored.
+    pub before: Option<Value>,
+}
 
 /// One Argo CD instance's client. Cheap to clone.
 #[derive(Clone)]
@@ -85,11 +90,6 @@ impl ArgocdClient {
 
     pub fn spec(&self) -> &SourceSpec {
         &self.spec
-    }
-
-    /// Where an app's auto-sync settings are remembered: the server and the app.
-    fn memory_key(&self, key: &AppKey) -> (String, AppKey) {
-        (self.spec.url.to_string(), key.clone())
     }
 
     /// Query parameters that select this source's apps.
@@ -362,16 +362,17 @@ impl ArgocdClient {
         .await
     }
 
-    /// Turn auto-sync off (`spec.syncPolicy.automated: null`, remembering the settings it had)
-    /// or back on (restoring them; `{"prune":false,"selfHeal":false}` when sitrep never saw
-    /// them). `PATCH /api/v1/applications/{name}` with a merge patch. Returns the app, and
-    /// whether anything had to change.
+    /// Turn auto-sync off (`spec.syncPolicy.automated: null`, reporting the settings it had)
+    /// or back on (with `restore`, the settings reported when sitrep turned it off; else the
+    /// app's own when `automated` is present but disabled; else `{"prune":false,"selfHeal":false}`).
+    /// `PATCH /api/v1/applications/{name}` with a merge patch.
     pub async fn set_auto_sync(
         &self,
         key: &AppKey,
         enabled: bool,
-    ) -> Result<(App, bool), SourceError> {
-        // Read the current policy first: to remember it, and to leave alone what is already so.
+        restore: Option<&Value>,
+    ) -> Result<AutoSyncSet, SourceError> {
+        // Read the current policy first: to report it, and to leave alone what is already so.
         let ctx = Ctx {
             key: Some(key),
             permission: Permission::Get,
@@ -397,11 +398,15 @@ impl ArgocdClient {
                     self.http
                         .error(ErrorKind::InvalidJson, None, &e.to_string())
                 })?;
-            return Ok((convert::app(self.source(), app), false));
+            return Ok(AutoSyncSet {
+                app: convert::app(self.source(), app),
+                changed: false,
+                before: None,
+            });
         }
-        let automated_value = if enabled {
-            let remembered = lock_memory().get(&self.memory_key(key)).cloned();
-            let mut a = match (remembered, automated) {
+        let (automated_value, before) = if enabled {
+            let restore = restore.and_then(Value::as_object).cloned();
+            let mut a = match (restore, automated) {
                 (Some(before), _) => before,
                 // Present but `enabled: false`: keep its settings, flip the switch.
                 (None, Some(existing)) => existing,
@@ -415,12 +420,9 @@ impl ArgocdClient {
             if a.contains_key("enabled") {
                 a.insert("enabled".into(), Value::Bool(true));
             }
-            Value::Object(a)
+            (Value::Object(a), None)
         } else {
-            if let Some(before) = automated {
-                lock_memory().insert(self.memory_key(key), before);
-            }
-            Value::Null
+            (Value::Null, automated.map(Value::Object))
         };
         let body = patch_body(key, &automated_value);
         let app = self
@@ -440,10 +442,11 @@ impl ArgocdClient {
                 },
             )
             .await?;
-        if enabled {
-            lock_memory().remove(&self.memory_key(key));
-        }
-        Ok((app, true))
+        Ok(AutoSyncSet {
+            app,
+            changed: true,
+            before,
+        })
     }
 
     /// `DELETE /api/v1/applications/{name}/operation`: stop the running sync or rollback.
@@ -475,12 +478,6 @@ impl ArgocdClient {
         let app: wire::Application = self.http.decode(&body)?;
         Ok(convert::app(self.source(), app))
     }
-}
-
-fn lock_memory() -> std::sync::MutexGuard<'static, Remembered> {
-    AUTOMATED_BEFORE
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 impl wire::AutomatedOnly {

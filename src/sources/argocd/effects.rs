@@ -7,9 +7,10 @@ use super::client::ArgocdClient;
 use crate::config::source::SourceSpec;
 use crate::effect::{Effect, RefreshKind};
 use crate::model::app::{App, AppDetail, AppKey};
-use crate::msg::{EffectOutcome, Msg, SourcePayload, SourceUpdate};
+use crate::msg::{ArgocdPayload, EffectOutcome, Msg, SourcePayload, SourceUpdate};
 use crate::sources::bounded;
 use chrono::Utc;
+use serde_json::Value;
 
 /// The app (Get, or a refresh when asked), its resource tree and its events, concurrently.
 /// What failed is said in `AppDetail.error`; what worked is kept.
@@ -62,48 +63,75 @@ pub async fn fetch_detail(client: &ArgocdClient, key: AppKey, refresh: Option<Re
     Msg::Source(SourceUpdate {
         source: key.instance.clone(),
         at: now,
-        payload: SourcePayload::AppDetail {
+        payload: SourcePayload::Argocd(ArgocdPayload::AppDetail {
             app: Box::new(app),
             key,
             detail,
-        },
+        }),
     })
 }
 
-/// Perform one Argo CD effect against the source `spec` and report it. Never retries.
-/// Effects of other kinds are answered with `MutationFailed` (they do not belong here).
+/// Perform one Argo CD effect against the source `spec` with a client of its own, and report
+/// it. Never retries. The executor keeps one client per source and calls [`run_effect`].
 pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
-    let request_id = request_id_of(&effect);
-    let failed = |error: String| {
-        Msg::Done(EffectOutcome::MutationFailed {
-            request_id,
-            source: spec.name.clone(),
-            error,
-        })
-    };
-    if is_mutation(&effect) && spec.read_only {
-        return failed(format!(
-            "source {} is read-only: no rollbacks, syncs or auto-sync changes",
-            spec.name
-        ));
+    if let Some(refused) = refuse_read_only(spec, &effect) {
+        return refused;
     }
-    let client = match ArgocdClient::new(spec) {
-        Ok(c) => c,
-        Err(e) => return failed(e.message),
-    };
+    match ArgocdClient::new(spec) {
+        Ok(client) => run_effect(&client, effect).await,
+        Err(e) => failure(spec, effect.request_id(), e.message, None),
+    }
+}
+
+/// A mutation on a read-only source: refused before any request.
+fn refuse_read_only(spec: &SourceSpec, effect: &Effect) -> Option<Msg> {
+    (is_mutation(effect) && spec.read_only).then(|| {
+        failure(
+            spec,
+            effect.request_id(),
+            format!(
+                "source {} is read-only: no rollbacks, syncs or auto-sync changes",
+                spec.name
+            ),
+            None,
+        )
+    })
+}
+
+fn failure(spec: &SourceSpec, request_id: u64, error: String, before: Option<Value>) -> Msg {
+    Msg::Done(EffectOutcome::MutationFailed {
+        request_id,
+        source: spec.name.clone(),
+        error,
+        autosync_before: before,
+    })
+}
+
+/// Perform one Argo CD effect with `client` and report it. Never retries. Effects of other
+/// kinds are answered with `MutationFailed` (they do not belong here). When sitrep turns
+/// auto-sync off, the outcome carries the `automated` settings it removed.
+pub async fn run_effect(client: &ArgocdClient, effect: Effect) -> Msg {
+    let spec = client.spec();
+    if let Some(refused) = refuse_read_only(spec, &effect) {
+        return refused;
+    }
+    let request_id = effect.request_id();
+    let failed = |error: String| failure(spec, request_id, error, None);
     let timeout = spec.timeout;
-    let done = |key: AppKey, dry_run: bool, app: Option<App>, what: String| {
-        tracing::info!(source = %spec.name, app = %key, "{what}");
-        Msg::Done(EffectOutcome::AppActionDone {
-            request_id,
-            source: spec.name.clone(),
-            key,
-            dry_run,
-            app: Box::new(app),
-        })
-    };
+    let done =
+        |key: AppKey, dry_run: bool, app: Option<App>, before: Option<Value>, what: String| {
+            tracing::info!(source = %spec.name, app = %key, "{what}");
+            Msg::Done(EffectOutcome::AppActionDone {
+                request_id,
+                source: spec.name.clone(),
+                key,
+                dry_run,
+                app: Box::new(app),
+                autosync_before: before,
+            })
+        };
     match effect {
-        Effect::FetchAppDetail { key, refresh } => fetch_detail(&client, key, refresh).await,
+        Effect::FetchAppDetail { key, refresh } => fetch_detail(client, key, refresh).await,
         Effect::Rollback {
             key,
             id,
@@ -117,9 +145,13 @@ pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
             // auto-sync off for it would be a real change.
             let disable = disable_auto_sync && !dry_run;
             let mut disabled = false;
+            let mut before = None;
             if disable {
-                match bounded(timeout, client.set_auto_sync(&key, false)).await {
-                    Ok((_, changed)) => disabled = changed,
+                match bounded(timeout, client.set_auto_sync(&key, false, None)).await {
+                    Ok(set) => {
+                        disabled = set.changed;
+                        before = set.before;
+                    }
                     Err(e) => {
                         return failed(format!(
                             "could not turn auto-sync off for {name}, so nothing was rolled back: {}",
@@ -139,12 +171,17 @@ pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
                         ),
                         (false, false) => format!("rollback of {name} to history #{id} started"),
                     };
-                    done(key, dry_run, Some(app), message)
+                    done(key, dry_run, Some(app), before, message)
                 }
-                Err(e) if disabled => failed(format!(
-                    "auto-sync is now OFF for {name}, but the rollback to history #{id} failed: {} (turn auto-sync back on when done)",
-                    e.message
-                )),
+                Err(e) if disabled => failure(
+                    spec,
+                    request_id,
+                    format!(
+                        "auto-sync is now OFF for {name}, but the rollback to history #{id} failed: {} (turn auto-sync back on when done)",
+                        e.message
+                    ),
+                    before,
+                ),
                 Err(e) => failed(e.message),
             }
         }
@@ -172,22 +209,32 @@ pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
                     } else {
                         format!("sync of {name} {to} started")
                     };
-                    done(key, dry_run, Some(app), message)
+                    done(key, dry_run, Some(app), None, message)
                 }
                 Err(e) => failed(e.message),
             }
         }
-        Effect::SetAutoSync { key, enabled, .. } => {
+        Effect::SetAutoSync {
+            key,
+            enabled,
+            restore,
+            ..
+        } => {
             let name = key.name.clone();
             let state = if enabled { "on" } else { "off" };
-            match bounded(timeout, client.set_auto_sync(&key, enabled)).await {
-                Ok((app, changed)) => {
-                    let message = if changed {
+            match bounded(
+                timeout,
+                client.set_auto_sync(&key, enabled, restore.as_ref()),
+            )
+            .await
+            {
+                Ok(set) => {
+                    let message = if set.changed {
                         format!("auto-sync of {name} turned {state}")
                     } else {
                         format!("auto-sync of {name} was already {state}")
                     };
-                    done(key, false, Some(app), message)
+                    done(key, false, Some(set.app), set.before, message)
                 }
                 Err(e) => failed(e.message),
             }
@@ -198,6 +245,7 @@ pub async fn run_argocd_effect(spec: &SourceSpec, effect: Effect) -> Msg {
                 Ok(()) => done(
                     key,
                     false,
+                    None,
                     None,
                     format!("operation of {name} is terminating"),
                 ),
@@ -216,18 +264,6 @@ fn is_mutation(effect: &Effect) -> bool {
             | Effect::SetAutoSync { .. }
             | Effect::Terminate { .. }
     )
-}
-
-fn request_id_of(effect: &Effect) -> u64 {
-    match effect {
-        Effect::Rollback { request_id, .. }
-        | Effect::Sync { request_id, .. }
-        | Effect::SetAutoSync { request_id, .. }
-        | Effect::Terminate { request_id, .. }
-        | Effect::CreateSilence { request_id, .. }
-        | Effect::ExpireSilence { request_id, .. } => *request_id,
-        _ => 0,
-    }
 }
 
 fn effect_name(effect: &Effect) -> &'static str {

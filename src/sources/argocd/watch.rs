@@ -21,7 +21,7 @@ use super::client::{ArgocdClient, DEFAULT_LINE_CAP, DEFAULT_LIST_CAP};
 use super::{convert, wire};
 use crate::config::source::SourceSpec;
 use crate::model::app::App;
-use crate::msg::{Msg, SourcePayload, SourceUpdate, WatchChange};
+use crate::msg::{ArgocdPayload, Msg, SourcePayload, SourceUpdate, WatchChange};
 use crate::sources::bounded;
 use crate::sources::error::{ErrorKind, SourceError};
 use crate::sources::http::{HttpOptions, LineStream};
@@ -131,11 +131,11 @@ pub async fn run(
 }
 
 impl Watcher {
-    async fn send(&self, payload: SourcePayload) -> Result<(), UiGone> {
+    async fn send(&self, payload: impl Into<SourcePayload>) -> Result<(), UiGone> {
         let msg = Msg::Source(SourceUpdate {
             source: self.spec.name.clone(),
             at: Utc::now(),
-            payload,
+            payload: payload.into(),
         });
         self.tx.send(msg).await.map_err(|_| UiGone)
     }
@@ -184,7 +184,7 @@ impl Watcher {
                 Ok((apps, rv)) => {
                     self.rv = Some(rv).filter(|r| !r.is_empty());
                     self.listed = true;
-                    if self.send(SourcePayload::Apps { apps }).await.is_err() {
+                    if self.send(ArgocdPayload::Apps { apps }).await.is_err() {
                         return Ended::UiGone;
                     }
                 }
@@ -232,13 +232,13 @@ impl Watcher {
                     match listed {
                         Ok((apps, _)) => {
                             let newer = Newer::of(&apps);
-                            if self.send(SourcePayload::Apps { apps }).await.is_err() {
+                            if self.send(ArgocdPayload::Apps { apps }).await.is_err() {
                                 return Ended::UiGone;
                             }
                             for (change, app) in held.drain(..) {
                                 if newer.keeps(&app)
                                     && self
-                                        .send(SourcePayload::AppChanged { change, app: Box::new(app) })
+                                        .send(ArgocdPayload::AppChanged { change, app: Box::new(app) })
                                         .await
                                         .is_err()
                                 {
@@ -249,7 +249,7 @@ impl Watcher {
                         Err(e) => {
                             tracing::warn!(source = %self.spec.name, error = %e, "re-list after reconnect failed; following the stream");
                             for (change, app) in held.drain(..) {
-                                if self.send(SourcePayload::AppChanged { change, app: Box::new(app) }).await.is_err() {
+                                if self.send(ArgocdPayload::AppChanged { change, app: Box::new(app) }).await.is_err() {
                                     return Ended::UiGone;
                                 }
                             }
@@ -295,7 +295,7 @@ impl Watcher {
                     if relist.is_some() {
                         held.push((change, app));
                     } else if self
-                        .send(SourcePayload::AppChanged {
+                        .send(ArgocdPayload::AppChanged {
                             change,
                             app: Box::new(app),
                         })

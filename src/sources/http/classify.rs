@@ -2,7 +2,6 @@
 //! that are not the JSON we asked for. Every message goes through `HttpClient::error`.
 
 use super::{Body, HttpClient, SNIPPET_CHARS};
-use crate::model::source::SourceKind;
 use crate::sanitize;
 use crate::sources::error::{ErrorKind, SourceError, human_duration};
 use reqwest::StatusCode;
@@ -74,10 +73,7 @@ impl HttpClient {
             ),
             404 => (
                 ErrorKind::NotFound,
-                format!(
-                    "not found: is this {}? {what} returned 404",
-                    kind_noun(self.kind)
-                ),
+                format!("not found: is this {}? {what} returned 404", self.noun),
             ),
             500..=599 => (
                 ErrorKind::Server,
@@ -158,17 +154,6 @@ impl HttpClient {
             return self.error(ErrorKind::Connect, None, &msg);
         }
         self.error(ErrorKind::Other, None, &format!("request failed: {chain}"))
-    }
-}
-
-/// "an Alertmanager", for "is this an Alertmanager?".
-pub fn kind_noun(kind: SourceKind) -> &'static str {
-    match kind {
-        SourceKind::Alertmanager => "an Alertmanager",
-        SourceKind::Prometheus => "a Prometheus server",
-        SourceKind::Argocd => "an Argo CD server",
-        SourceKind::Kube => "a Kubernetes API server",
-        SourceKind::Catalog => "a Backstage catalog",
     }
 }
 

@@ -1,6 +1,8 @@
 //! What came back from Argo CD: every attempt on the timeline gets its outcome (accepted, or
 //! refused with the server's words), a dry run's result is read off the app when Argo CD has
-//! run it, and a rollback is watched until the app is healthy again.
+//! run it, and a rollback is watched until the app is healthy again. The auto-sync settings
+//! sitrep removed (for a rollback, or on request) are kept in the model to restore, and put in
+//! the outcome's timeline details.
 
 use super::user_event;
 use crate::effect::Effect;
@@ -11,7 +13,7 @@ use crate::model::ui::FlashLevel;
 use crate::model::{Model, PendingAction};
 use crate::msg::EffectOutcome;
 use crate::update::{flash, push_event};
-use serde_json::json;
+use serde_json::{Value, json};
 
 /// Results of Argo CD actions.
 pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
@@ -21,9 +23,14 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
             key,
             dry_run,
             app,
+            autosync_before,
             ..
         } => {
             let pending = model.in_flight.remove(&request_id);
+            // The settings sitrep just removed: kept to restore, and on the timeline.
+            if let Some(policy) = &autosync_before {
+                model.autosync_before.insert(key.clone(), policy.clone());
+            }
             let action = pending
                 .as_ref()
                 .map(|p| p.what.clone())
@@ -72,6 +79,7 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
                 let on = model.apps.get(&key).map(|a| a.auto_sync);
                 if on != Some(false) {
                     model.autosync_off.remove(&key);
+                    model.autosync_before.remove(&key);
                 }
                 match on {
                     Some(true) => outcome.push_str("; auto-sync is ON"),
@@ -81,7 +89,11 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
                     _ => {}
                 }
             }
-            outcome_event(model, EventKind::ActionSucceeded, &key, outcome, request_id);
+            let mut details = json!({"request_id": request_id});
+            if let Some(policy) = autosync_before {
+                details["autosync_before"] = policy;
+            }
+            outcome_event(model, EventKind::ActionSucceeded, &key, outcome, details);
             flash(
                 model,
                 FlashLevel::Success,
@@ -90,9 +102,18 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
             vec![Effect::FetchAppDetail { key, refresh: None }]
         }
         EffectOutcome::MutationFailed {
-            request_id, error, ..
+            request_id,
+            error,
+            autosync_before,
+            ..
         } => {
             let pending = model.in_flight.remove(&request_id);
+            if let (Some(app), Some(policy)) = (
+                pending.as_ref().and_then(|p| p.app.as_ref()),
+                &autosync_before,
+            ) {
+                model.autosync_before.insert(app.clone(), policy.clone());
+            }
             let what = pending
                 .as_ref()
                 .map(|p| p.what.clone())
@@ -149,6 +170,9 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
             };
             e.highlight = true;
             e.details = json!({"request_id": request_id, "error": error});
+            if let Some(policy) = autosync_before {
+                e.details["autosync_before"] = policy;
+            }
             push_event(model, e);
             flash(model, FlashLevel::Error, summary);
             Vec::new()
@@ -186,7 +210,7 @@ fn dry_run_accepted(model: &mut Model, request_id: u64, key: &AppKey, action: &s
             "{action} on {}: accepted by {} (a dry run changes nothing)",
             key.name, key.instance
         ),
-        request_id,
+        json!({"request_id": request_id}),
     );
     flash(
         model,
@@ -197,16 +221,16 @@ fn dry_run_accepted(model: &mut Model, request_id: u64, key: &AppKey, action: &s
     Vec::new()
 }
 
-/// The outcome of the attempt `request_id` (its `details.request_id` matches the attempt's).
+/// The outcome of an attempt (its `details.request_id` matches the attempt's).
 fn outcome_event(
     model: &mut Model,
     kind: EventKind,
     key: &AppKey,
     summary: String,
-    request_id: u64,
+    details: Value,
 ) {
     let mut e = user_event(model, kind, key, summary);
-    e.details = json!({"request_id": request_id});
+    e.details = details;
     push_event(model, e);
 }
 

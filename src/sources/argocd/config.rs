@@ -5,14 +5,62 @@
 //! config's user for the same server. The CLI config also lends that server's CA and client
 //! certificate.
 
-use super::{ConfigError, Env, default_name, duration, parse_url, secret_from, split_name};
 use crate::config::argocd_cli::{CliConfig, CliContext, server_url, with_path_prefix};
-use crate::config::file::ArgocdEntry;
-use crate::config::source::{ArgocdOptions, Auth, Secret, SourceSpec, TlsOptions};
+use crate::config::load::{
+    ConfigError, Env, LoadCtx, default_name, duration, parse_url, secret_from, split_name,
+};
+use crate::config::source::{Auth, Secret, SourceSpec, TlsOptions};
 use crate::model::source::SourceKind;
 use crate::sanitize;
+use serde::Deserialize;
 use std::path::PathBuf;
 use std::time::Duration;
+use toml::Spanned;
+
+/// `[[argocd]]`: one Argo CD API server. The token comes from `token_env`/`token_file`, else
+/// `$ARGOCD_AUTH_TOKEN`, else the argocd CLI's config entry for the same server.
+#[derive(Deserialize, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct ArgocdEntry {
+    pub name: Option<String>,
+    pub url: Spanned<String>,
+    pub timeout: Option<Spanned<String>>,
+    /// How long to wait before reconnecting the watch stream after a failure (the base of its
+    /// backoff); the stream itself is live.
+    pub poll_interval: Option<Spanned<String>>,
+    /// PEM bundle of extra CAs to trust.
+    pub ca_file: Option<String>,
+    #[serde(default)]
+    pub insecure: bool,
+    #[serde(default)]
+    pub read_only: bool,
+    /// Name of an environment variable holding the Argo CD token.
+    pub token_env: Option<Spanned<String>>,
+    /// File holding the Argo CD token (trailing newline ignored).
+    pub token_file: Option<Spanned<String>>,
+    /// Only apps of these projects (empty: all the token may see).
+    #[serde(default)]
+    pub projects: Vec<String>,
+    /// Only apps matching this label selector (`team=payments,tier!=batch`).
+    pub selector: Option<String>,
+    /// Only apps in this namespace (apps-in-any-namespace).
+    pub app_namespace: Option<String>,
+    /// Path prefix when Argo CD is served under a sub-path (the CLI's `--grpc-web-root-path`).
+    pub grpc_web_root_path: Option<String>,
+}
+
+/// Argo CD specifics of a source (from the config or the argocd CLI's own config).
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct ArgocdOptions {
+    /// Only these projects (empty = all).
+    pub projects: Vec<String>,
+    /// Only apps matching this label selector.
+    pub selector: Option<String>,
+    /// Only apps in this namespace (apps-in-any-namespace); empty = the server's default.
+    pub app_namespace: Option<String>,
+}
+
+const NAME: &str = "argocd";
 
 /// What every Argo CD source is resolved against.
 pub(super) struct Ctx<'a> {
@@ -20,6 +68,23 @@ pub(super) struct Ctx<'a> {
     pub cli: Option<&'a CliConfig>,
     pub timeout: Duration,
     pub poll_interval: Duration,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(load: &'a LoadCtx<'_>, cli: Option<&'a CliConfig>) -> Ctx<'a> {
+        Ctx {
+            env: load.env,
+            cli,
+            timeout: load.timeout,
+            poll_interval: load.poll_interval,
+        }
+    }
+}
+
+/// The argocd CLI's config, which lends tokens to named Argo CD sources or is discovered
+/// itself: read only when an Argo CD source is named or discovery runs.
+pub(super) fn read_cli(load: &mut LoadCtx<'_>) -> Option<CliConfig> {
+    crate::config::argocd_cli::read(load.env, load.warnings)
 }
 
 pub(super) fn from_entry(
@@ -36,7 +101,7 @@ pub(super) fn from_entry(
     let name = entry
         .name
         .clone()
-        .unwrap_or_else(|| default_name(SourceKind::Argocd, index, count));
+        .unwrap_or_else(|| default_name(NAME, index, count));
     let mut spec = SourceSpec::new(&name, SourceKind::Argocd, url, origin);
     spec.timeout = match &entry.timeout {
         Some(t) => duration(t, at, "timeout")?,
@@ -79,7 +144,7 @@ pub(super) fn from_flag(
     index: usize,
     count: usize,
 ) -> Result<SourceSpec, ConfigError> {
-    let (name, url) = split_name(value, SourceKind::Argocd, index, count);
+    let (name, url) = split_name(value, NAME, index, count);
     let url = parse_url(url).map_err(|e| ConfigError(format!("--argocd {value}: {e}")))?;
     let mut spec = SourceSpec::new(&name, SourceKind::Argocd, url, "flag --argocd");
     spec.timeout = ctx.timeout;
@@ -172,7 +237,7 @@ pub(super) fn discovered(ctx: &Ctx<'_>, warnings: &mut Vec<String>) -> Option<So
         ));
         return None;
     };
-    let mut spec = SourceSpec::new("argocd", SourceKind::Argocd, url, &origin);
+    let mut spec = SourceSpec::new(NAME, SourceKind::Argocd, url, &origin);
     spec.timeout = ctx.timeout;
     spec.poll_interval = ctx.poll_interval;
     if let Some(c) = current {

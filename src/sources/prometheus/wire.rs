@@ -1,4 +1,4 @@
-//! Prometheus HTTP API v1: the alerts its rules hold (pending and firing) and its version.
+//! Prometheus HTTP API v1 wire types and their translation into model values.
 //! Fingerprints are computed the way Alertmanager computes them, so an alert seen by both is one.
 //!
 //! Alerts are read from `GET /api/v1/rules?type=alert` rather than `/api/v1/alerts`: only the
@@ -6,15 +6,10 @@
 //! firing alert fired `for` later (Prometheus sends Alertmanager `startsAt` = that moment), so
 //! its start is `activeAt + for`, the same time Alertmanager reports for it.
 
-use super::error::{ErrorKind, SourceError};
-use super::http::{HttpClient, HttpOptions};
-use super::{clean_annotations, clean_labels, lenient_time};
-use crate::config::source::SourceSpec;
 use crate::model::alert::{Alert, AlertState, Labels, fingerprint};
-use crate::sanitize;
+use crate::sources::{clean_annotations, clean_labels, lenient_time};
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Deserialize;
-use serde::de::DeserializeOwned;
 
 /// `{"status":"success|error","data":…,"errorType","error","warnings":[]}`.
 #[derive(Debug, Deserialize)]
@@ -134,76 +129,6 @@ pub fn alerts_of(data: RulesData, source: &str, now: DateTime<Utc>) -> Vec<Alert
     }
     out
 }
-
-/// A client for one Prometheus server. Cheap to clone.
-#[derive(Clone, Debug)]
-pub struct PrometheusClient {
-    http: HttpClient,
-}
-
-impl PrometheusClient {
-    pub fn new(spec: &SourceSpec) -> Result<PrometheusClient, SourceError> {
-        Self::with_options(spec, &HttpOptions::default())
-    }
-
-    pub fn with_options(
-        spec: &SourceSpec,
-        options: &HttpOptions,
-    ) -> Result<PrometheusClient, SourceError> {
-        Ok(PrometheusClient {
-            http: HttpClient::new(spec, options)?,
-        })
-    }
-
-    pub fn source(&self) -> &str {
-        self.http.source()
-    }
-
-    /// Pending and firing alerts of every alerting rule (`GET /api/v1/rules?type=alert`).
-    pub async fn alerts(&self) -> Result<Vec<Alert>, SourceError> {
-        let data: RulesData = self
-            .get(&["api", "v1", "rules"], &[("type", "alert")])
-            .await?;
-        Ok(alerts_of(data, self.http.source(), Utc::now()))
-    }
-
-    /// `GET /api/v1/status/buildinfo` → `data.version`.
-    pub async fn version(&self) -> Result<String, SourceError> {
-        let info: BuildInfo = self.get(&["api", "v1", "status", "buildinfo"], &[]).await?;
-        Ok(info
-            .version
-            .map(|v| sanitize::clean_line(&v, 64))
-            .unwrap_or_else(|| "unknown".to_string()))
-    }
-
-    /// GET and unwrap the envelope: `"status":"error"` (even inside a 200) becomes an error
-    /// carrying Prometheus' own words.
-    async fn get<T: DeserializeOwned>(
-        &self,
-        segments: &[&str],
-        query: &[(&str, &str)],
-    ) -> Result<T, SourceError> {
-        let env: Envelope<T> = self.http.get_json(segments, query).await?;
-        match (env.status.as_deref(), env.data) {
-            (Some("success") | None, Some(data)) => Ok(data),
-            (Some("error"), _) => {
-                let msg = match (env.error_type, env.error) {
-                    (Some(t), Some(e)) => format!("Prometheus error ({t}): {e}"),
-                    (_, Some(e)) => format!("Prometheus error: {e}"),
-                    (Some(t), None) => format!("Prometheus error ({t})"),
-                    (None, None) => "Prometheus error without a message".to_string(),
-                };
-                Err(self.http.error(ErrorKind::Api, None, &msg))
-            }
-            _ => Err(self.http.error(
-                ErrorKind::InvalidJson,
-                None,
-                "unexpected JSON: not a Prometheus API answer (no \"data\")",
-            )),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
