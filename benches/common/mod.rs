@@ -41,7 +41,10 @@ pub fn synthetic_alerts(n: usize, services: usize, generation: usize) -> Vec<Ale
                 receivers: vec![],
                 source: "am".into(),
                 also_from: vec![],
+                digest: 0,
             }
+            // As the Alertmanager client hands them over: sealed in the source's task.
+            .sealed()
         })
         .collect()
 }

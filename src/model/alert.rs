@@ -109,6 +109,12 @@ pub struct Alert {
     pub source: String,
     /// Other sources that reported the same fingerprint (HA peers, Prometheus).
     pub also_from: Vec<String>,
+    /// A hash of what the views show of it (all but `ends_at` and `also_from`), computed where
+    /// it is decoded, in the source's task ([`Alert::sealed`]), so the store tells an unchanged
+    /// copy from a changed one with one comparison on the UI loop. 0: not computed (then the
+    /// fields are compared).
+    #[serde(skip)]
+    pub digest: u64,
 }
 
 impl Alert {
@@ -128,7 +134,33 @@ impl Alert {
             receivers: Vec::new(),
             source: String::new(),
             also_from: Vec::new(),
+            digest: 0,
         }
+    }
+
+    /// The alert with its [`Alert::digest`] computed.
+    pub fn sealed(mut self) -> Alert {
+        self.digest = self.content_digest();
+        self
+    }
+
+    fn content_digest(&self) -> u64 {
+        use std::hash::{Hash, Hasher};
+        // SipHash with fixed keys: stable within the process, mixes every field in (the fast
+        // hasher of the maps is built for single integer keys).
+        let mut h = std::hash::DefaultHasher::new();
+        self.fingerprint.hash(&mut h);
+        self.labels.hash(&mut h);
+        self.annotations.hash(&mut h);
+        self.state.hash(&mut h);
+        self.starts_at.timestamp_nanos_opt().hash(&mut h);
+        self.generator_url.hash(&mut h);
+        self.silenced_by.hash(&mut h);
+        self.inhibited_by.hash(&mut h);
+        self.muted_by.hash(&mut h);
+        self.receivers.hash(&mut h);
+        self.source.hash(&mut h);
+        h.finish().max(1)
     }
 
     pub fn name(&self) -> &str {

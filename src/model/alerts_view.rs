@@ -139,13 +139,13 @@ fn split_tokens(input: &str) -> Vec<String> {
 }
 
 impl AlertsView {
-    pub fn rebuild(&mut self, store: &AlertStore, group_by: &[String], filter_text: &str) {
+    pub fn rebuild(&mut self, store: &mut AlertStore, group_by: &[String], filter_text: &str) {
         let filter = AlertFilter::parse(filter_text);
         self.filter_error = filter_error(&filter);
         let mut text = TextQuery::new(&filter.text);
 
         // Most urgent first within each group: the store's order, computed once.
-        let ranked = store.ranked();
+        let ranked = store.ranked_cached();
         // Keys borrow the alerts' label values: no allocation per alert. The final order is
         // set by the sort below, so a HashMap is fine.
         let mut groups: HashMap<Vec<&str>, Vec<&Arc<Alert>>> = HashMap::new();

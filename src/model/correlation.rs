@@ -11,7 +11,7 @@ use super::Model;
 use super::alert::{Alert, AlertState, Severity};
 use super::app::{App, AppKey, HealthStatus, OperationPhase, SyncStatus};
 use super::deploy::{Deploy, DeployResult, goes_back};
-use super::fasthash::FastMap;
+use super::fasthash::{FastMap, FastSet};
 use super::service::{NO_SERVICE, ServiceRow, Urgency};
 use super::store::{AlertChanges, AlertRank, fingerprint_key};
 use crate::config::settings::{ENV_SUFFIXES, Settings};
@@ -65,7 +65,7 @@ pub struct Correlation {
     /// The deploys marked suspect, per service (to unmark when they stop being).
     suspects: FastMap<String, Vec<DeployKey>>,
     /// Services whose rows must be recomputed, apps whose deploys moved.
-    dirty_services: HashSet<String>,
+    dirty_services: FastSet<String>,
     dirty_apps: Vec<AppKey>,
     /// Nothing is known to be current: rebuild everything from the stores.
     stale: bool,
@@ -84,16 +84,19 @@ impl Correlation {
     /// Move changed alerts between services. An alert that stays in its service (the common
     /// case) costs two lookups and no allocation.
     pub fn note_alerts(&mut self, changes: &AlertChanges, settings: &Settings) {
-        let touched: FastMap<u64, &Arc<Alert>> = changes
+        // Each touched alert's service, worked out once.
+        let touched: FastMap<u64, (&Arc<Alert>, &str)> = changes
             .touched
             .iter()
-            .map(|a| (fingerprint_key(&a.fingerprint), a))
+            .map(|a| {
+                let service = a.service(&settings.service_labels).unwrap_or(NO_SERVICE);
+                (fingerprint_key(&a.fingerprint), (a, service))
+            })
             .collect();
         for old in &changes.before {
             let key = fingerprint_key(&old.fingerprint);
-            let stays = touched.get(&key).is_some_and(|new| {
-                self.alert_service.get(&key).map(String::as_str)
-                    == Some(new.service(&settings.service_labels).unwrap_or(NO_SERVICE))
+            let stays = touched.get(&key).is_some_and(|(_, service)| {
+                self.alert_service.get(&key).map(String::as_str) == Some(*service)
             });
             if stays {
                 continue;
@@ -105,8 +108,7 @@ impl Correlation {
                 self.dirty_services.insert(service);
             }
         }
-        for (key, new) in touched {
-            let service = new.service(&settings.service_labels).unwrap_or(NO_SERVICE);
+        for (key, (new, service)) in touched {
             if self.alert_service.get(&key).map(String::as_str) != Some(service) {
                 self.alert_service.insert(key, service.to_string());
             }

@@ -254,7 +254,7 @@ impl Model {
         if self.alerts_view_stale && (all_views || self.screen == Screen::Alerts) {
             let filter = self.filter(Screen::Alerts).to_string();
             self.alerts_view
-                .rebuild(&self.alerts, &self.settings.group_by, &filter);
+                .rebuild(&mut self.alerts, &self.settings.group_by, &filter);
             self.alerts_view_stale = false;
         }
         if self.apps_view_stale && (all_views || self.screen == Screen::Apps) {
@@ -285,7 +285,7 @@ impl Model {
             Screen::Alerts => {
                 let filter = self.filter(Screen::Alerts).to_string();
                 self.alerts_view
-                    .rebuild(&self.alerts, &self.settings.group_by, &filter);
+                    .rebuild(&mut self.alerts, &self.settings.group_by, &filter);
                 self.alerts_view_stale = false;
             }
             Screen::Apps => {

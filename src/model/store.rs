@@ -21,6 +21,9 @@ pub struct AlertStore {
     /// One alert per fingerprint: the copy of the source with the best priority, its
     /// `also_from` naming the others. Shared (`Arc`) with the derived views.
     merged: FastMap<u64, Arc<Alert>>,
+    /// Every alert most urgent first, kept until the store changes (a filter keystroke on the
+    /// Alerts screen re-reads it instead of sorting 10,000 alerts again).
+    ranked: Option<Vec<Arc<Alert>>>,
     /// What a replacement made garbage, waiting to be freed off the UI loop (freeing 10,000
     /// label maps costs milliseconds). Whoever runs the loop takes it with `take_retired`; if
     /// nobody does, the next replacement frees it here.
@@ -78,12 +81,16 @@ fn priority(kind: SourceKind) -> u8 {
 }
 
 /// Two copies mean the same to every view: all but `ends_at`, which Alertmanager moves on every
-/// re-send from Prometheus (a timeout, not news).
+/// re-send from Prometheus (a timeout, not news). Labels are what the fingerprint is a hash of:
+/// with equal fingerprints only their number is compared.
 fn same_meaning(a: &Alert, b: &Alert) -> bool {
+    if a.digest != 0 && b.digest != 0 {
+        return a.digest == b.digest && a.fingerprint == b.fingerprint;
+    }
     a.state == b.state
         && a.starts_at == b.starts_at
         && a.fingerprint == b.fingerprint
-        && a.labels == b.labels
+        && a.labels.len() == b.labels.len()
         && a.annotations == b.annotations
         && a.silenced_by == b.silenced_by
         && a.inhibited_by == b.inhibited_by
@@ -117,6 +124,14 @@ impl AlertStore {
         self.merged.values()
     }
 
+    /// Every alert, most urgent first, from the cache (computed once per change of the store).
+    pub fn ranked_cached(&mut self) -> &[Arc<Alert>] {
+        if self.ranked.is_none() {
+            self.ranked = Some(self.ranked().into_iter().cloned().collect());
+        }
+        self.ranked.as_deref().unwrap_or_default()
+    }
+
     /// Every alert, most urgent first (severity, state, oldest, fingerprint).
     pub fn ranked(&self) -> Vec<&Arc<Alert>> {
         let mut all: Vec<(AlertRank, &Arc<Alert>)> = self
@@ -147,11 +162,14 @@ impl AlertStore {
         let old = self.per_source.remove(&slot).unwrap_or_default();
         let mut new: FastMap<u64, Arc<Alert>> = map_with_capacity(alerts.len());
         let mut dirty: Vec<u64> = Vec::new();
+        let mut seen_before = 0usize;
         for alert in alerts.iter_mut() {
             let key = fingerprint_key(&alert.fingerprint);
-            match old.get(&key) {
+            let before = old.get(&key);
+            seen_before += usize::from(before.is_some());
+            match before {
                 // Unchanged: keep the copy the views already share; the new one is garbage.
-                Some(o) if o.fingerprint == alert.fingerprint && same_meaning(o, alert) => {
+                Some(o) if same_meaning(o, alert) => {
                     new.insert(key, Arc::clone(o));
                 }
                 _ => {
@@ -162,9 +180,12 @@ impl AlertStore {
             }
         }
         self.retired.alerts.push(alerts);
-        for key in old.keys() {
-            if !new.contains_key(key) {
-                dirty.push(*key);
+        // Only look for alerts that went when some of the old ones were not seen again.
+        if seen_before < old.len() {
+            for key in old.keys() {
+                if !new.contains_key(key) {
+                    dirty.push(*key);
+                }
             }
         }
         self.per_source.insert(slot, new);
@@ -195,6 +216,9 @@ impl AlertStore {
         dirty.sort_unstable();
         dirty.dedup();
         let mut changes = AlertChanges::default();
+        if !dirty.is_empty() {
+            self.ranked = None;
+        }
         for key in dirty {
             let merged = self.merge_one(key);
             let old = self.merged.get(&key).cloned();
@@ -333,6 +357,7 @@ mod tests {
             receivers: vec![],
             source: source.into(),
             also_from: vec![],
+            digest: 0,
         }
     }
 
@@ -371,5 +396,47 @@ mod tests {
         let c = s.replace_source("am", SourceKind::Alertmanager, vec![]);
         assert_eq!(c.resolved.len(), 1);
         assert!(s.is_empty());
+    }
+}
+
+#[cfg(test)]
+mod digest_tests {
+    use super::*;
+    use crate::model::alert::{Labels, fingerprint};
+
+    fn sealed(summary: &str) -> Alert {
+        let mut labels = Labels::new();
+        labels.insert("alertname".into(), "A".into());
+        let mut annotations = Labels::new();
+        annotations.insert("summary".into(), summary.into());
+        Alert {
+            fingerprint: fingerprint(&labels),
+            labels,
+            annotations,
+            state: AlertState::Firing,
+            starts_at: DateTime::<Utc>::from_timestamp(1_700_000_000, 0).unwrap(),
+            ends_at: None,
+            generator_url: None,
+            silenced_by: vec![],
+            inhibited_by: vec![],
+            muted_by: vec![],
+            receivers: vec![],
+            source: "am".into(),
+            also_from: vec![],
+            digest: 0,
+        }
+        .sealed()
+    }
+
+    /// A sealed copy whose summary changed is a change; one that did not is none.
+    #[test]
+    fn digests_tell_changed_copies_from_unchanged_ones() {
+        let mut s = AlertStore::default();
+        s.replace_source("am", SourceKind::Alertmanager, vec![sealed("one")]);
+        let c = s.replace_source("am", SourceKind::Alertmanager, vec![sealed("two")]);
+        assert_eq!(c.touched.len(), 1);
+        assert_eq!(s.iter().next().unwrap().summary(), "two");
+        let c = s.replace_source("am", SourceKind::Alertmanager, vec![sealed("two")]);
+        assert!(c.is_empty());
     }
 }

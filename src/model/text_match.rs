@@ -93,6 +93,15 @@ impl TextQuery {
 
 /// The word's characters appear in the field in order, ignoring case.
 fn is_subsequence(field: &str, lower_word: &str) -> bool {
+    if field.is_ascii() && lower_word.is_ascii() {
+        let mut want = lower_word.bytes().peekable();
+        for b in field.bytes() {
+            if want.peek() == Some(&b.to_ascii_lowercase()) {
+                want.next();
+            }
+        }
+        return want.peek().is_none();
+    }
     let mut want = lower_word.chars().peekable();
     for c in field.chars().flat_map(char::to_lowercase) {
         match want.peek() {

@@ -69,6 +69,7 @@ fn alert(name: &str, service: &str, severity: &str, state: AlertState, mins_ago:
         receivers: vec![],
         source: "am".into(),
         also_from: vec![],
+        digest: 0,
     }
 }
 

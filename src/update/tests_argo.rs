@@ -127,6 +127,7 @@ fn her() -> Alert {
         receivers: vec![],
         source: "am".into(),
         also_from: vec![],
+        digest: 0,
     }
 }
 

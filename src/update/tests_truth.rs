@@ -43,6 +43,7 @@ fn alert_at(
         receivers: vec![],
         source: source.into(),
         also_from: vec![],
+        digest: 0,
     }
 }
 

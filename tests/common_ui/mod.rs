@@ -61,6 +61,7 @@ pub fn alert(
         receivers: vec!["oncall".to_string()],
         source: source.to_string(),
         also_from: Vec::new(),
+        digest: 0,
     }
 }
 

@@ -168,7 +168,9 @@ pub fn to_alert(wire: GettableAlert, source: &str, now: DateTime<Utc>) -> Alert 
             .collect(),
         source: source.to_string(),
         also_from: Vec::new(),
+        digest: 0,
     }
+    .sealed()
 }
 
 /// Translate one wire silence; `None` when it has no ID (nothing could refer to it).

@@ -93,21 +93,25 @@ pub fn to_alert(
         (_, Some(t)) => t,
         (_, None) => now,
     };
-    Some(Alert {
-        fingerprint: fp,
-        labels: clean_labels(labels),
-        annotations: clean_annotations(wire.annotations.unwrap_or_default()),
-        state,
-        starts_at,
-        ends_at: None,
-        generator_url: None,
-        silenced_by: Vec::new(),
-        inhibited_by: Vec::new(),
-        muted_by: Vec::new(),
-        receivers: Vec::new(),
-        source: source.to_string(),
-        also_from: Vec::new(),
-    })
+    Some(
+        Alert {
+            fingerprint: fp,
+            labels: clean_labels(labels),
+            annotations: clean_annotations(wire.annotations.unwrap_or_default()),
+            state,
+            starts_at,
+            ends_at: None,
+            generator_url: None,
+            silenced_by: Vec::new(),
+            inhibited_by: Vec::new(),
+            muted_by: Vec::new(),
+            receivers: Vec::new(),
+            source: source.to_string(),
+            also_from: Vec::new(),
+            digest: 0,
+        }
+        .sealed(),
+    )
 }
 
 /// Every alert of every alerting rule in a rules answer.
