@@ -29,7 +29,7 @@ pub async fn generate(out: &Path) -> anyhow::Result<()> {
     let mut model = crate::commands::fetch_model(&config, true).await;
     model.size = (WIDTH, HEIGHT);
     // What the TUI fetches on its own for the apps that matter: checkout's detail.
-    let effects = crate::update::apps_detail_fetches(&mut model);
+    let effects = crate::update::apps_detail_fetches(&mut model, true);
     for effect in effects {
         if let Effect::FetchAppDetail { ref key, .. } = effect
             && let Some(spec) = config.sources.iter().find(|s| s.name == key.instance)

@@ -346,7 +346,7 @@ fn argo_never_panics_with_indexes_out_of_range() {
     m.apps_cursor.selected = 10_000;
     m.deploys_cursor.selected = 10_000;
     // Derived rows that went stale: a deploy of an app that is gone, keys of apps that are gone.
-    let mut gone = m.deploys.first().cloned().expect("a deploy");
+    let mut gone = m.deploys.first().map(|d| (**d).clone()).expect("a deploy");
     gone.app = app_key("vanished");
     for s in &mut m.services {
         s.last_deploy = Some(gone.clone());
@@ -416,11 +416,18 @@ fn hostile_argo_model() -> Model {
         last_seen: None,
     });
     detail.error = Some(huge.clone());
-    for d in &mut m.deploys {
-        d.revision = huge.clone();
-        d.initiator = wide.clone();
-        d.service = Some(wide.clone());
-    }
+    m.deploys = m
+        .deploys
+        .iter()
+        .map(|d| {
+            let mut d = (**d).clone();
+            d.revision = huge.clone();
+            d.initiator = wide.clone();
+            d.service = Some(wide.clone());
+            std::sync::Arc::new(d)
+        })
+        .collect();
+    m.deploys_view = m.deploys.iter().cloned().collect();
     m
 }
 

@@ -17,16 +17,16 @@ use super::store::{AlertChanges, AlertRank, fingerprint_key};
 use crate::config::settings::{ENV_SUFFIXES, Settings};
 use chrono::{DateTime, Duration, Utc};
 use std::cmp::Ordering;
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 use std::sync::Arc;
 
 /// History older than this stays out of the change feed (each app's newest deploy is always
 /// in): the feed is about what changed lately, and 10,000 apps keep ~10 entries each.
 pub const DEPLOY_FEED_DAYS: i64 = 7;
 
-/// More changed apps than this in one batch: rebuild the feed by sorting it once instead of
-/// moving entries one by one.
-const FEED_REBUILD_AT: usize = 64;
+/// More changed service rows than this in one batch: sort the ranking once instead of moving
+/// each changed row to its place.
+const RERANK_SORT_AT: usize = 32;
 
 /// A deploy's identity: its app, its history entry, or (running) its operation's start.
 pub type DeployKey = (AppKey, Option<i64>, Option<DateTime<Utc>>);
@@ -39,15 +39,7 @@ fn is_deploy(d: &Deploy, k: &DeployKey) -> bool {
     d.app == k.0 && d.history_id == k.1 && d.started_at == k.2
 }
 
-/// Feed order: newest first, then by app, then by entry (a total order, so positions are found
-/// by binary search).
-fn feed_order(a: &Deploy, b: &Deploy) -> Ordering {
-    b.at()
-        .cmp(&a.at())
-        .then_with(|| a.app.cmp(&b.app))
-        .then_with(|| b.history_id.cmp(&a.history_id))
-        .then_with(|| b.started_at.cmp(&a.started_at))
-}
+use super::deploy::feed_order;
 
 #[derive(Debug, Default, Clone)]
 pub struct Correlation {
@@ -60,8 +52,10 @@ pub struct Correlation {
     /// The service each app is joined to, and each service's apps.
     app_service: HashMap<AppKey, String>,
     service_apps: FastMap<String, BTreeSet<AppKey>>,
-    /// Each app's deploys in the feed window, newest first.
-    app_deploys: HashMap<AppKey, Vec<Deploy>>,
+    /// Each app's deploys in the feed window, newest first (shared with the feed).
+    app_deploys: HashMap<AppKey, Vec<Arc<Deploy>>>,
+    /// Deploys replaced since the feed was updated: found there by binary search and removed.
+    replaced: Vec<Arc<Deploy>>,
     /// The deploys marked suspect, per service (to unmark when they stop being).
     suspects: FastMap<String, Vec<DeployKey>>,
     /// Services whose rows must be recomputed, apps whose deploys moved.
@@ -69,12 +63,19 @@ pub struct Correlation {
     dirty_apps: Vec<AppKey>,
     /// Nothing is known to be current: rebuild everything from the stores.
     stale: bool,
+    /// The feed changed since the Deploys screen's rows were built.
+    feed_changed: bool,
 }
 
 impl Correlation {
     /// Something changed that the notes cannot describe (settings, a hand-built model).
     pub fn invalidate(&mut self) {
         self.stale = true;
+    }
+
+    /// Whether the feed changed since the last call (the Deploys rows need rebuilding).
+    pub fn take_feed_changed(&mut self) -> bool {
+        std::mem::take(&mut self.feed_changed)
     }
 
     pub fn is_dirty(&self) -> bool {
@@ -143,8 +144,13 @@ impl Correlation {
             .entry(service.clone())
             .or_default()
             .insert(app.key.clone());
-        self.app_deploys
-            .insert(app.key.clone(), deploys_of_app(app, &service, now));
+        let deploys = deploys_of_app(app, &service, now)
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        if let Some(old) = self.app_deploys.insert(app.key.clone(), deploys) {
+            self.replaced.extend(old);
+        }
         self.dirty_services.insert(service);
         self.dirty_apps.push(app.key.clone());
     }
@@ -157,7 +163,9 @@ impl Correlation {
             }
             self.dirty_services.insert(service);
         }
-        self.app_deploys.remove(key);
+        if let Some(old) = self.app_deploys.remove(key) {
+            self.replaced.extend(old);
+        }
         self.dirty_apps.push(key.clone());
     }
 }
@@ -272,6 +280,30 @@ fn urgency(row: &ServiceRow) -> Urgency {
 }
 
 impl Model {
+    /// The service an app is joined to.
+    pub fn service_of_app_key(&self, key: &AppKey) -> Option<&str> {
+        self.correlation.app_service.get(key).map(String::as_str)
+    }
+
+    /// A service's most recent deploys, newest first, at most `n` (from its apps' own lists:
+    /// no walk through the fleet's feed).
+    pub fn recent_deploys(&self, row: &ServiceRow, n: usize) -> Vec<&Deploy> {
+        let mut all: Vec<&Deploy> = row
+            .apps
+            .iter()
+            .filter_map(|k| self.correlation.app_deploys.get(k))
+            .flat_map(|d| d.iter().take(n).map(|d| &**d))
+            .collect();
+        all.sort_by(|a, b| feed_order(a, b));
+        all.truncate(n);
+        all
+    }
+
+    /// How many deploys are suspects now.
+    pub fn suspect_count(&self) -> usize {
+        self.correlation.suspects.values().map(Vec::len).sum()
+    }
+
     /// Store an app (new or changed), noting it for the next [`Model::recorrelate`].
     pub fn put_app(&mut self, app: App) {
         self.correlation.note_app(&app, &self.settings, self.now);
@@ -303,7 +335,11 @@ impl Model {
         for name in &dirty {
             self.recompute_row(name);
         }
-        self.rerank();
+        if dirty.len() > RERANK_SORT_AT {
+            self.rerank();
+        } else {
+            self.reposition(&dirty);
+        }
         true
     }
 
@@ -325,6 +361,7 @@ impl Model {
         }
         c.dirty_apps.clear();
         c.dirty_services.clear();
+        c.replaced.clear();
         let names: BTreeSet<String> = c
             .service_alerts
             .keys()
@@ -362,15 +399,10 @@ impl Model {
         let position = c.index.get(name).copied();
         if alerts.is_empty() && apps.is_empty() {
             if let Some(i) = position {
-                // Dropped; `rerank` rebuilds the index.
-                self.services.swap_remove(i);
-                self.correlation.index.clear();
-                self.correlation.index.extend(
-                    self.services
-                        .iter()
-                        .enumerate()
-                        .map(|(i, s)| (s.name.clone(), i)),
-                );
+                // Dropped, keeping the others in order.
+                self.services.remove(i);
+                self.correlation.index.remove(name);
+                self.reindex(i..self.services.len());
             }
             self.mark_suspects(name, Vec::new());
             return;
@@ -412,7 +444,7 @@ impl Model {
             .iter()
             .filter_map(|k| deploys.get(k).and_then(|d| d.first()))
             .min_by(|a, b| feed_order(a, b))
-            .cloned();
+            .map(|d| Deploy::clone(d));
         if let Some(d) = &mut row.last_deploy {
             d.suspect = suspects.iter().any(|k| is_deploy(d, k));
             // The row's marker speaks of the deploy the row shows.
@@ -449,7 +481,7 @@ impl Model {
                     .min_by(|a, b| feed_order(a, b))
             })
             .filter(|d| d.finished_at.is_some_and(|f| first_alert - f <= window))
-            .map(deploy_key)
+            .map(|d| deploy_key(d))
             .collect()
     }
 
@@ -473,54 +505,95 @@ impl Model {
     }
 
     fn set_feed_suspect(&mut self, key: &DeployKey, suspect: bool) {
-        if let Some(deploys) = self.correlation.app_deploys.get_mut(&key.0)
-            && let Some(d) = deploys.iter_mut().find(|d| is_deploy(d, key))
-        {
-            d.suspect = suspect;
-            let probe = d.clone();
-            let at = self
-                .deploys
-                .partition_point(|x| feed_order(x, &probe) == Ordering::Less);
-            if let Some(x) = self.deploys.get_mut(at).filter(|x| is_deploy(x, key)) {
-                x.suspect = suspect;
-            }
+        let Some(d) = self
+            .correlation
+            .app_deploys
+            .get_mut(&key.0)
+            .and_then(|deploys| deploys.iter_mut().find(|d| is_deploy(d, key)))
+        else {
+            return;
+        };
+        if d.suspect == suspect {
+            return;
         }
+        Arc::make_mut(d).suspect = suspect;
+        // The feed shares the entry: put the new one in its place.
+        self.deploys.insert(Arc::clone(d));
     }
 
-    /// Move the changed apps' deploys in the feed (or rebuild it when many changed).
+    /// Move the changed apps' deploys in the feed.
     fn update_feed(&mut self, apps: &[AppKey]) {
         if apps.is_empty() {
             return;
         }
-        if apps.len() > FEED_REBUILD_AT {
-            self.rebuild_feed();
-            return;
+        self.correlation.feed_changed = true;
+        for old in std::mem::take(&mut self.correlation.replaced) {
+            self.deploys.remove(&old);
         }
-        let changed: HashSet<&AppKey> = apps.iter().collect();
-        self.deploys.retain(|d| !changed.contains(&d.app));
+        let mut changed: Vec<&AppKey> = apps.iter().collect();
+        changed.sort_unstable();
+        changed.dedup();
         for key in changed {
-            let Some(deploys) = self.correlation.app_deploys.get(key) else {
-                continue;
-            };
-            for d in deploys {
-                let at = self
-                    .deploys
-                    .partition_point(|x| feed_order(x, d) == Ordering::Less);
-                self.deploys.insert(at, d.clone());
+            if let Some(deploys) = self.correlation.app_deploys.get(key) {
+                for d in deploys {
+                    self.deploys.insert(Arc::clone(d));
+                }
             }
         }
     }
 
     fn rebuild_feed(&mut self) {
-        let mut feed: Vec<Deploy> = self
+        self.correlation.replaced.clear();
+        self.correlation.feed_changed = true;
+        self.deploys = self
             .correlation
             .app_deploys
             .values()
             .flatten()
             .cloned()
             .collect();
-        feed.sort_by(feed_order);
-        self.deploys = feed;
+    }
+
+    /// Move the changed rows to where the ranking puts them: take them out (the others are
+    /// still in order), put each back by binary search, then fix the index from the first row
+    /// that moved.
+    fn reposition(&mut self, names: &[String]) {
+        let mut positions: Vec<usize> = names
+            .iter()
+            .filter_map(|n| self.correlation.index.get(n.as_str()).copied())
+            .collect();
+        if positions.is_empty() {
+            return;
+        }
+        positions.sort_unstable();
+        let first = positions[0];
+        let mut moved: Vec<ServiceRow> = Vec::with_capacity(positions.len());
+        for &i in positions.iter().rev() {
+            moved.push(self.services.remove(i));
+        }
+        let mut lowest = first;
+        for row in moved {
+            let to = self
+                .services
+                .partition_point(|x| super::service::rank_order(x, &row) == Ordering::Less);
+            lowest = lowest.min(to);
+            self.services.insert(to, row);
+        }
+        self.reindex(lowest..self.services.len());
+    }
+
+    /// Update the index of the rows in `range` (after rows moved), without copying names.
+    fn reindex(&mut self, range: std::ops::Range<usize>) {
+        let end = range.end.min(self.services.len());
+        for i in range.start..end {
+            if let Some(slot) = self
+                .correlation
+                .index
+                .get_mut(self.services[i].name.as_str())
+            {
+                *slot = i;
+            }
+        }
     }
 
     /// Most urgent first (PRODUCT.md order), then the index of where each row is.

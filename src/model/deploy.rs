@@ -77,3 +77,70 @@ impl Deploy {
         self.finished_at.or(self.started_at)
     }
 }
+
+/// The fleet's deploys, newest first. An ordered set rather than a list: one app's change moves
+/// only its own entries, each in O(log n), whatever the size of the fleet.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Feed(std::collections::BTreeSet<FeedEntry>);
+
+/// A deploy in feed order: newest first, then by app, then by entry.
+#[derive(Clone, Debug)]
+struct FeedEntry(std::sync::Arc<Deploy>);
+
+/// Feed order: newest first, then by app, then by entry (a total order).
+pub fn feed_order(a: &Deploy, b: &Deploy) -> std::cmp::Ordering {
+    b.at()
+        .cmp(&a.at())
+        .then_with(|| a.app.cmp(&b.app))
+        .then_with(|| b.history_id.cmp(&a.history_id))
+        .then_with(|| b.started_at.cmp(&a.started_at))
+}
+
+impl PartialEq for FeedEntry {
+    fn eq(&self, other: &Self) -> bool {
+        feed_order(&self.0, &other.0).is_eq() && self.0.suspect == other.0.suspect
+    }
+}
+impl Eq for FeedEntry {}
+impl PartialOrd for FeedEntry {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for FeedEntry {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        feed_order(&self.0, &other.0)
+    }
+}
+
+impl Feed {
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+    pub fn clear(&mut self) {
+        self.0.clear();
+    }
+    /// Newest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &std::sync::Arc<Deploy>> {
+        self.0.iter().map(|e| &e.0)
+    }
+    pub fn first(&self) -> Option<&std::sync::Arc<Deploy>> {
+        self.0.first().map(|e| &e.0)
+    }
+    pub fn insert(&mut self, d: std::sync::Arc<Deploy>) {
+        self.0.replace(FeedEntry(d));
+    }
+    /// Remove the entry in `d`'s place in the order (whatever its flags).
+    pub fn remove(&mut self, d: &std::sync::Arc<Deploy>) {
+        self.0.remove(&FeedEntry(std::sync::Arc::clone(d)));
+    }
+}
+
+impl FromIterator<std::sync::Arc<Deploy>> for Feed {
+    fn from_iter<I: IntoIterator<Item = std::sync::Arc<Deploy>>>(iter: I) -> Feed {
+        Feed(iter.into_iter().map(FeedEntry).collect())
+    }
+}

@@ -124,9 +124,10 @@ pub struct Model {
     pub app_pane: app_view::AppPane,
     pub app_pane_cursor: Cursor,
     /// Derived: every deploy, newest first (the change feed). Rebuilt when apps/alerts change.
-    pub deploys: Vec<deploy::Deploy>,
-    /// Derived: the Deploys screen's rows (indexes into `deploys`), filtered.
-    pub deploys_view: Vec<usize>,
+    pub deploys: deploy::Feed,
+    /// Derived: the Deploys screen's rows, filtered (rebuilt while shown, else marked stale).
+    pub deploys_view: Vec<std::sync::Arc<deploy::Deploy>>,
+    pub deploys_view_stale: bool,
     pub deploys_cursor: Cursor,
     /// Apps whose auto-sync sitrep turned off for a rollback: a visible reminder until re-enabled.
     pub autosync_off: std::collections::BTreeSet<app::AppKey>,
@@ -195,8 +196,9 @@ impl Model {
             app_open: None,
             app_pane: Default::default(),
             app_pane_cursor: Cursor::default(),
-            deploys: Vec::new(),
+            deploys: Default::default(),
             deploys_view: Vec::new(),
+            deploys_view_stale: false,
             deploys_cursor: Cursor::default(),
             autosync_off: Default::default(),
             autosync_before: Default::default(),
@@ -263,7 +265,11 @@ impl Model {
         }
         self.rebuild_triage_view();
         self.rebuild_services_view();
-        self.rebuild_deploys_view();
+        self.deploys_view_stale |= self.correlation.take_feed_changed();
+        if self.deploys_view_stale && (all_views || self.screen == Screen::Deploys) {
+            self.rebuild_deploys_view();
+            self.deploys_view_stale = false;
+        }
         self.restore_selection(remembered, selection::IfGone::StayAtRow);
     }
 
@@ -271,6 +277,7 @@ impl Model {
     pub fn refresh_stale_views(&mut self) {
         if (self.alerts_view_stale && self.screen == Screen::Alerts)
             || (self.apps_view_stale && self.screen == Screen::Apps)
+            || (self.deploys_view_stale && self.screen == Screen::Deploys)
         {
             self.refresh_derived(false);
         }

@@ -150,11 +150,10 @@ impl Model {
         put(&mut self.apps_cursor, found, r.apps.is_some(), if_gone);
         self.apps_cursor.clamp(self.apps_view.len());
 
-        let found = r.deploys.as_ref().and_then(|id| {
-            self.deploys_view
-                .iter()
-                .position(|i| self.deploys.get(*i).is_some_and(|d| same_deploy(d, id)))
-        });
+        let found = r
+            .deploys
+            .as_ref()
+            .and_then(|id| self.deploys_view.iter().position(|d| same_deploy(d, id)));
         put(
             &mut self.deploys_cursor,
             found,

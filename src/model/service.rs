@@ -79,17 +79,20 @@ impl ServiceRow {
 
 /// Most urgent first; ties broken by more firing alerts, then the longest-burning, then name.
 pub fn rank(rows: &mut [ServiceRow]) {
-    rows.sort_by(|a, b| {
-        a.urgency
-            .cmp(&b.urgency)
-            .then(b.firing.cmp(&a.firing))
-            .then(a.worst.cmp(&b.worst))
-            .then(
-                a.oldest_firing
-                    .unwrap_or(DateTime::<Utc>::MAX_UTC)
-                    .cmp(&b.oldest_firing.unwrap_or(DateTime::<Utc>::MAX_UTC)),
-            )
-            .then((a.name == NO_SERVICE).cmp(&(b.name == NO_SERVICE)))
-            .then(a.name.cmp(&b.name))
-    });
+    rows.sort_by(rank_order);
+}
+
+/// The ranking as a comparison (a total order: names break the last ties).
+pub fn rank_order(a: &ServiceRow, b: &ServiceRow) -> std::cmp::Ordering {
+    a.urgency
+        .cmp(&b.urgency)
+        .then(b.firing.cmp(&a.firing))
+        .then(a.worst.cmp(&b.worst))
+        .then(
+            a.oldest_firing
+                .unwrap_or(DateTime::<Utc>::MAX_UTC)
+                .cmp(&b.oldest_firing.unwrap_or(DateTime::<Utc>::MAX_UTC)),
+        )
+        .then((a.name == NO_SERVICE).cmp(&(b.name == NO_SERVICE)))
+        .then(a.name.cmp(&b.name))
 }

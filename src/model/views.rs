@@ -100,8 +100,7 @@ impl Model {
         self.deploys_view = self
             .deploys
             .iter()
-            .enumerate()
-            .filter(|(_, d)| {
+            .filter(|d| {
                 text.is_empty()
                     || text.matches(
                         [
@@ -117,7 +116,7 @@ impl Model {
                         .into_iter(),
                     )
             })
-            .map(|(i, _)| i)
+            .cloned()
             .collect();
     }
 
@@ -125,7 +124,7 @@ impl Model {
     pub fn selected_deploy(&self) -> Option<&super::deploy::Deploy> {
         self.deploys_view
             .get(self.deploys_cursor.selected)
-            .and_then(|i| self.deploys.get(*i))
+            .map(|d| &**d)
     }
 
     /// The Timeline screen's rows while it is filtered (None: every event, in order).

@@ -184,11 +184,7 @@ pub fn app_label(model: &Model, key: &AppKey) -> String {
 
 /// The service an app is mapped to, if any (scans the services; called for visible rows only).
 pub fn service_of<'a>(model: &'a Model, key: &AppKey) -> Option<&'a str> {
-    model
-        .services
-        .iter()
-        .find(|s| s.apps.iter().any(|k| k == key))
-        .map(|s| s.name.as_str())
+    model.service_of_app_key(key)
 }
 
 /// The most recent deploy of an app: its newest history entry's time, else a running

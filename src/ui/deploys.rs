@@ -54,7 +54,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         ..area
     };
     let n = model.deploys.len();
-    let suspects = model.deploys.iter().filter(|d| d.suspect).count();
+    let suspects = model.suspect_count();
     let filter = model.filter(Screen::Deploys);
     let mut title = vec![Span::raw(if filter.is_empty() {
         format!(" Deploys {n} ")
@@ -108,7 +108,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         .deploys
         .window(selected, view.len(), usize::from(list.height));
     for (row, i) in window.enumerate() {
-        let Some(d) = view.get(i).and_then(|d| model.deploys.get(*d)) else {
+        let Some(d) = view.get(i) else {
             continue;
         };
         let is_sel = i == selected;

@@ -16,6 +16,8 @@ use serde_json::json;
 
 /// On first sight of an instance, deploys this recent get a timeline event each.
 const INITIAL_DEPLOY_WINDOW_HOURS: i64 = 2;
+/// The most urgent services whose apps get their detail fetched ahead of being opened.
+const URGENT_SERVICES_WITH_DETAIL: usize = 40;
 /// Detail fetches started per update, so 10,000 degraded apps don't stampede the server.
 const DETAIL_FETCHES_PER_UPDATE: usize = 8;
 
@@ -268,51 +270,60 @@ fn app_events(
 
 /// Apps whose detail (history, tree, events) matters now: affected services' apps, the
 /// selected service's, the open and selected app on the Apps screen.
-fn wanted_details(model: &Model) -> Vec<AppKey> {
-    let mut keys: Vec<AppKey> = Vec::new();
-    if let Some(k) = &model.app_open {
-        keys.push(k.clone());
-    }
-    if model.screen == Screen::Apps
-        && let Some(k) = model.apps_view.get(model.apps_cursor.selected)
-    {
-        keys.push(k.clone());
-    }
-    if let Some(s) = model.selected_service() {
-        keys.extend(s.apps.iter().cloned());
-    }
-    for s in model
+/// The apps whose detail matters now, most wanted first, borrowed: the open and selected
+/// app, the selected service's apps, then (`fleet`) every app of an urgent or suspect service.
+fn wanted_details(model: &Model, fleet: bool) -> impl Iterator<Item = &AppKey> {
+    let open = model.app_open.iter();
+    let selected_app = (model.screen == Screen::Apps)
+        .then(|| model.apps_view.get(model.apps_cursor.selected))
+        .flatten()
+        .into_iter();
+    let selected_service = model
+        .selected_service()
+        .into_iter()
+        .flat_map(|s| s.apps.iter());
+    let urgent = model
         .services
         .iter()
+        .take_while(move |_| fleet)
         .filter(|s| s.urgency < Urgency::WarningFiring || s.suspect)
-    {
-        keys.extend(s.apps.iter().cloned());
-    }
-    keys
+        // The top of the triage list: what a person can look at (10,000 degraded apps must
+        // not cost a scan on every update).
+        .take(URGENT_SERVICES_WITH_DETAIL)
+        .flat_map(|s| s.apps.iter());
+    open.chain(selected_app)
+        .chain(selected_service)
+        .chain(urgent)
 }
 
-/// Fetch details that are missing or older than the app, at most one request per app.
-pub fn detail_fetches(model: &mut Model) -> Vec<Effect> {
-    let mut effects = Vec::new();
-    for key in wanted_details(model) {
-        if effects.len() >= DETAIL_FETCHES_PER_UPDATE {
+/// Fetch details that are missing or older than the app, at most one request per app and a
+/// few per call. `fleet`: look through every urgent service's apps too (after data changed);
+/// a key press looks only at what it selected.
+pub fn detail_fetches(model: &mut Model, fleet: bool) -> Vec<Effect> {
+    let mut wanted: Vec<AppKey> = Vec::new();
+    for key in wanted_details(model, fleet) {
+        if wanted.len() >= DETAIL_FETCHES_PER_UPDATE {
             break;
         }
-        if model.detail_requests.contains(&key) {
+        if model.detail_requests.contains(key) || wanted.contains(key) {
             continue;
         }
-        let Some(app) = model.apps.get(&key) else {
+        let Some(app) = model.apps.get(key) else {
             continue;
         };
         let fresh = model
             .app_details
-            .get(&key)
+            .get(key)
             .is_some_and(|d| d.resource_version == app.resource_version);
-        if fresh {
-            continue;
+        if !fresh {
+            wanted.push(key.clone());
         }
-        model.detail_requests.insert(key.clone());
-        effects.push(Effect::FetchAppDetail { key, refresh: None });
     }
-    effects
+    wanted
+        .into_iter()
+        .map(|key| {
+            model.detail_requests.insert(key.clone());
+            Effect::FetchAppDetail { key, refresh: None }
+        })
+        .collect()
 }

@@ -27,7 +27,7 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         None => Vec::new(),
     };
     // The selection may now point at an app whose detail (history, tree) we don't have yet.
-    effects.extend(super::apps::detail_fetches(model));
+    effects.extend(super::apps::detail_fetches(model, false));
     effects
 }
 

@@ -74,7 +74,7 @@ pub fn settle(model: &mut Model) -> Vec<Effect> {
     if model.pending_rederive {
         model.pending_rederive = false;
         model.refresh_derived(false);
-        effects = apps::detail_fetches(model);
+        effects = apps::detail_fetches(model, true);
         argo::watch_progress(model);
     }
     model.refresh_stale_views();

@@ -1068,11 +1068,7 @@ fn the_deploys_screen_filters_and_keeps_its_selection() {
     }
     press(&mut m, KeyCode::Enter);
     assert!(m.deploys_view.len() < all);
-    assert!(
-        m.deploys_view
-            .iter()
-            .all(|i| m.deploys[*i].initiator == "bob")
-    );
+    assert!(m.deploys_view.iter().all(|d| d.initiator == "bob"));
     assert_eq!(m.selected_deploy().unwrap().initiator, "bob");
     press(&mut m, KeyCode::Esc);
     assert_eq!(m.deploys_view.len(), all);

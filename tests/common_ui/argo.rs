@@ -536,7 +536,10 @@ pub fn correlate_argo(m: &mut Model) {
             .filter_map(|k| m.apps.get(k))
             .map(|a| a.sync)
             .min();
-        row.last_deploy = deploys.iter().find(|d| keys.contains(&d.app)).cloned();
+        row.last_deploy = deploys
+            .iter()
+            .find(|d| keys.contains(&d.app))
+            .map(|d| Deploy::clone(d));
         row.suspect = row.last_deploy.as_ref().is_some_and(|d| d.suspect);
         row.apps = keys;
     }
@@ -564,7 +567,7 @@ pub fn argo_model() -> Model {
     }
     m.app_details
         .insert(app_key(CHECKOUT_APP), checkout_detail());
-    m.deploys = deploys();
+    m.deploys = deploys().into_iter().map(std::sync::Arc::new).collect();
     m.autosync_off.insert(app_key("payments-prod"));
     m.apps_view = apps_view(&m);
     m.rederive();

@@ -54,6 +54,7 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
     let mut deploys = model
         .deploys
         .iter()
+        .map(|d| &**d)
         .take_while(|d| d.at().is_none_or(|t| t >= cutoff))
         .filter(|d| d.at().is_some())
         .peekable();

@@ -329,7 +329,7 @@ fn sections<'a>(model: &'a Model, service: &ServiceRow, label_w: usize) -> Vec<L
         )]));
     }
 
-    // Recent deploys of its apps, newest first (the feed is newest first: stop early).
+    // Recent deploys of its apps, newest first.
     let label = if label_w >= SECTION_LABEL_W {
         "Recent deploys"
     } else {
@@ -338,15 +338,10 @@ fn sections<'a>(model: &'a Model, service: &ServiceRow, label_w: usize) -> Vec<L
     let several_apps = service.apps.len() > 1;
     let mut shown = 0;
     if has_argocd {
-        for d in model.deploys.iter().filter(|d| {
-            d.service.as_deref() == Some(service.name.as_str()) || service.apps.contains(&d.app)
-        }) {
+        for d in model.recent_deploys(service, MAX_DEPLOYS) {
             let l = if shown == 0 { label } else { "" };
             lines.push(field(l, deploy_spans(model, d, several_apps)));
             shown += 1;
-            if shown == MAX_DEPLOYS {
-                break;
-            }
         }
     }
     if shown == 0 {
