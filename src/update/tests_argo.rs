@@ -1139,6 +1139,36 @@ fn incremental_correlation_equals_a_rebuild_from_scratch() {
         ),
     );
     assert_same(&m, "an app was deleted");
+    // A batch, as the app loop folds it: several apps and an alert snapshot, one settle.
+    for (i, health) in [
+        HealthStatus::Degraded,
+        HealthStatus::Progressing,
+        HealthStatus::Healthy,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let a = app(
+            &format!("batch{i}-prod"),
+            health,
+            SyncStatus::OutOfSync,
+            true,
+            vec![entry(1, "v1", 90 - i as i64, "ci")],
+        );
+        super::apply(&mut m, changed(&a));
+    }
+    super::apply(
+        &mut m,
+        source(
+            "am",
+            SourcePayload::Alerts(AlertsPayload {
+                alerts: vec![other.clone(), her()],
+                silences: Some(vec![]),
+            }),
+        ),
+    );
+    super::settle(&mut m);
+    assert_same(&m, "a batch of changes to several services");
     // The same answer again changes nothing at all.
     let before = m.services.clone();
     update(
@@ -1146,7 +1176,7 @@ fn incremental_correlation_equals_a_rebuild_from_scratch() {
         source(
             "am",
             SourcePayload::Alerts(AlertsPayload {
-                alerts: vec![other],
+                alerts: vec![other, her()],
                 silences: Some(vec![]),
             }),
         ),
