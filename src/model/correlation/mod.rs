@@ -1,0 +1,283 @@
+//! The correlation index: which alerts and apps belong to which service, each app's deploys,
+//! and the fleet-wide change feed, kept up to date from what changed.
+//!
+//! Stores change in `update` (an alert snapshot merged, an app stored or deleted); each change
+//! is *noted* here at once (cheap: membership maps and a dirty set). Once per batch of messages
+//! [`Model::recorrelate`] recomputes only the dirty service rows, moves only the changed apps'
+//! deploys in the feed, re-ranks the rows (a sort of at most a few thousand) and rebuilds the
+//! screens' row lists. A poll that changed nothing notes nothing and costs nothing here.
+
+mod deploys;
+mod rows;
+
+use rows::RERANK_SORT_AT;
+
+pub use deploys::{DEPLOY_FEED_DAYS, DeployKey, deploy_key, deploys_of_app};
+
+use super::Model;
+use super::alert::Alert;
+use super::app::{App, AppKey};
+use super::deploy::{Deploy, feed_order};
+use super::fasthash::{FastMap, FastSet};
+use super::service::{NO_SERVICE, ServiceRow};
+use super::store::{AlertChanges, fingerprint_key};
+use crate::config::settings::{ENV_SUFFIXES, Settings};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeSet, HashMap};
+use std::sync::Arc;
+
+#[derive(Debug, Default, Clone)]
+pub struct Correlation {
+    /// Where each service's row is in `Model::services` (rebuilt after each re-rank).
+    index: FastMap<String, usize>,
+    /// The service each alert is counted under (by fingerprint key).
+    alert_service: FastMap<u64, String>,
+    /// Each service's alerts, by fingerprint key.
+    service_alerts: FastMap<String, FastMap<u64, Arc<Alert>>>,
+    /// The service each app is joined to, and each service's apps.
+    app_service: HashMap<AppKey, String>,
+    service_apps: FastMap<String, BTreeSet<AppKey>>,
+    /// Each app's deploys in the feed window, newest first (shared with the feed).
+    app_deploys: HashMap<AppKey, Vec<Arc<Deploy>>>,
+    /// Deploys replaced since the feed was updated: found there by binary search and removed.
+    replaced: Vec<Arc<Deploy>>,
+    /// The deploys marked suspect, per service (to unmark when they stop being).
+    suspects: FastMap<String, Vec<DeployKey>>,
+    /// Services whose rows must be recomputed, apps whose deploys moved.
+    dirty_services: FastSet<String>,
+    dirty_apps: Vec<AppKey>,
+    /// Nothing is known to be current: rebuild everything from the stores.
+    stale: bool,
+    /// The feed changed since the Deploys screen's rows were built.
+    feed_changed: bool,
+}
+
+impl Correlation {
+    /// Something changed that the notes cannot describe (settings, a hand-built model).
+    pub fn invalidate(&mut self) {
+        self.stale = true;
+    }
+
+    /// Whether the feed changed since the last call (the Deploys rows need rebuilding).
+    pub fn take_feed_changed(&mut self) -> bool {
+        std::mem::take(&mut self.feed_changed)
+    }
+
+    pub fn is_dirty(&self) -> bool {
+        self.stale || !self.dirty_services.is_empty() || !self.dirty_apps.is_empty()
+    }
+
+    /// Move changed alerts between services. An alert that stays in its service (the common
+    /// case) costs two lookups and no allocation.
+    pub fn note_alerts(&mut self, changes: &AlertChanges, settings: &Settings) {
+        // Each touched alert's service, worked out once.
+        let touched: FastMap<u64, (&Arc<Alert>, &str)> = changes
+            .touched
+            .iter()
+            .map(|a| {
+                let service = a.service(&settings.service_labels).unwrap_or(NO_SERVICE);
+                (fingerprint_key(&a.fingerprint), (a, service))
+            })
+            .collect();
+        for old in &changes.before {
+            let key = fingerprint_key(&old.fingerprint);
+            let stays = touched.get(&key).is_some_and(|(_, service)| {
+                self.alert_service.get(&key).map(String::as_str) == Some(*service)
+            });
+            if stays {
+                continue;
+            }
+            if let Some(service) = self.alert_service.remove(&key) {
+                if let Some(m) = self.service_alerts.get_mut(&service) {
+                    m.remove(&key);
+                }
+                self.dirty_services.insert(service);
+            }
+        }
+        for (key, (new, service)) in touched {
+            if self.alert_service.get(&key).map(String::as_str) != Some(service) {
+                self.alert_service.insert(key, service.to_string());
+            }
+            match self.service_alerts.get_mut(service) {
+                Some(m) => {
+                    m.insert(key, Arc::clone(new));
+                }
+                None => {
+                    let mut m = FastMap::default();
+                    m.insert(key, Arc::clone(new));
+                    self.service_alerts.insert(service.to_string(), m);
+                }
+            }
+            if !self.dirty_services.contains(service) {
+                self.dirty_services.insert(service.to_string());
+            }
+        }
+    }
+
+    /// An app was stored (new or changed): join it, re-derive its deploys.
+    pub fn note_app(&mut self, app: &App, settings: &Settings, now: DateTime<Utc>) {
+        let service = service_of_app(app, settings);
+        if let Some(previous) = self.app_service.insert(app.key.clone(), service.clone())
+            && previous != service
+        {
+            if let Some(set) = self.service_apps.get_mut(&previous) {
+                set.remove(&app.key);
+            }
+            self.dirty_services.insert(previous);
+        }
+        self.service_apps
+            .entry(service.clone())
+            .or_default()
+            .insert(app.key.clone());
+        let deploys = deploys_of_app(app, &service, now)
+            .into_iter()
+            .map(Arc::new)
+            .collect();
+        if let Some(old) = self.app_deploys.insert(app.key.clone(), deploys) {
+            self.replaced.extend(old);
+        }
+        self.dirty_services.insert(service);
+        self.dirty_apps.push(app.key.clone());
+    }
+
+    /// An app is gone.
+    pub fn note_app_removed(&mut self, key: &AppKey) {
+        if let Some(service) = self.app_service.remove(key) {
+            if let Some(set) = self.service_apps.get_mut(&service) {
+                set.remove(key);
+            }
+            self.dirty_services.insert(service);
+        }
+        if let Some(old) = self.app_deploys.remove(key) {
+            self.replaced.extend(old);
+        }
+        self.dirty_apps.push(key.clone());
+    }
+}
+
+/// The service an alert belongs to: the first label of the configured precedence that is set.
+pub fn service_of_alert(alert: &Alert, settings: &Settings) -> String {
+    alert
+        .service(&settings.service_labels)
+        .unwrap_or(NO_SERVICE)
+        .to_string()
+}
+
+/// The service an app belongs to: explicit map, then labels, then the name without its
+/// environment suffix.
+pub fn service_of_app(app: &App, settings: &Settings) -> String {
+    if let Some(s) = settings.app_services.get(&app.key.name) {
+        return s.clone();
+    }
+    for label in &settings.app_service_labels {
+        if let Some(v) = app.labels.get(label).filter(|v| !v.is_empty()) {
+            return v.clone();
+        }
+    }
+    let name = app.key.name.as_str();
+    ENV_SUFFIXES
+        .iter()
+        .find_map(|suffix| name.strip_suffix(suffix).filter(|s| !s.is_empty()))
+        .unwrap_or(name)
+        .to_string()
+}
+
+impl Model {
+    /// The service an app is joined to.
+    pub fn service_of_app_key(&self, key: &AppKey) -> Option<&str> {
+        self.correlation.app_service.get(key).map(String::as_str)
+    }
+
+    /// A service's most recent deploys, newest first, at most `n` (from its apps' own lists:
+    /// no walk through the fleet's feed).
+    pub fn recent_deploys(&self, row: &ServiceRow, n: usize) -> Vec<&Deploy> {
+        let mut all: Vec<&Deploy> = row
+            .apps
+            .iter()
+            .filter_map(|k| self.correlation.app_deploys.get(k))
+            .flat_map(|d| d.iter().take(n).map(|d| &**d))
+            .collect();
+        all.sort_by(|a, b| feed_order(a, b));
+        all.truncate(n);
+        all
+    }
+
+    /// How many deploys are suspects now.
+    pub fn suspect_count(&self) -> usize {
+        self.correlation.suspects.values().map(Vec::len).sum()
+    }
+
+    /// Store an app (new or changed), noting it for the next [`Model::recorrelate`].
+    pub fn put_app(&mut self, app: App) {
+        self.correlation.note_app(&app, &self.settings, self.now);
+        self.apps_view_stale = true;
+        self.apps.insert(app.key.clone(), app);
+    }
+
+    /// Remove an app from the store, noting it.
+    pub fn take_app(&mut self, key: &AppKey) -> Option<App> {
+        let app = self.apps.remove(key)?;
+        self.correlation.note_app_removed(key);
+        self.apps_view_stale = true;
+        Some(app)
+    }
+
+    /// Bring the service rows and the change feed up to date with what was noted since the
+    /// last call: only dirty rows are recomputed. Returns whether anything changed.
+    pub fn recorrelate(&mut self) -> bool {
+        if self.correlation.stale {
+            self.correlate_from_scratch();
+            return true;
+        }
+        if !self.correlation.is_dirty() {
+            return false;
+        }
+        let dirty: Vec<String> = self.correlation.dirty_services.drain().collect();
+        let dirty_apps = std::mem::take(&mut self.correlation.dirty_apps);
+        self.update_feed(&dirty_apps);
+        for name in &dirty {
+            self.recompute_row(name);
+        }
+        if dirty.len() > RERANK_SORT_AT {
+            self.rerank();
+        } else {
+            self.reposition(&dirty);
+        }
+        true
+    }
+
+    /// Forget the index and build it again from the stores (settings changed, a model built by
+    /// hand, the first answer).
+    pub fn correlate_from_scratch(&mut self) {
+        let mut c = Correlation::default();
+        for alert in self.alerts.iter() {
+            let service = service_of_alert(alert, &self.settings);
+            let key = fingerprint_key(&alert.fingerprint);
+            c.alert_service.insert(key, service.clone());
+            c.service_alerts
+                .entry(service)
+                .or_default()
+                .insert(key, Arc::clone(alert));
+        }
+        for app in self.apps.values() {
+            c.note_app(app, &self.settings, self.now);
+        }
+        c.dirty_apps.clear();
+        c.dirty_services.clear();
+        c.replaced.clear();
+        let names: BTreeSet<String> = c
+            .service_alerts
+            .keys()
+            .chain(c.service_apps.keys())
+            .cloned()
+            .collect();
+        self.correlation = c;
+        self.services.clear();
+        self.correlation.index.clear();
+        self.rebuild_feed();
+        for name in &names {
+            self.recompute_row(name);
+        }
+        self.rerank();
+    }
+}
