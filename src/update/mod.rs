@@ -99,4 +99,10 @@ mod tests;
 #[cfg(test)]
 mod tests_argo;
 #[cfg(test)]
+mod tests_deploys;
+#[cfg(test)]
+mod tests_keys;
+#[cfg(test)]
+mod tests_outcomes;
+#[cfg(test)]
 mod tests_truth;
