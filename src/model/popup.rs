@@ -10,7 +10,7 @@ const TYPED_MAX: usize = 253;
 /// How a mutation is confirmed, the same everywhere (rollback, sync, terminate, auto-sync):
 /// a production target's name must be typed (echoed, ✓ when it matches, Enter proceeds only
 /// then); any other target takes `y` or Enter. State and keys here; drawn by
-/// `ui::popups::argo::confirmation_lines`.
+/// `ui::popups::argocd::confirmation_lines`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Confirmation {
     /// The name to type (a production target); `None`: `y` or Enter confirms.

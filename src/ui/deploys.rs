@@ -10,7 +10,7 @@ use crate::model::source::SourceKind;
 use crate::model::ui::Screen;
 use crate::screens::Hints;
 use crate::ui::RenderState;
-use crate::ui::argo;
+use crate::ui::argocd;
 use crate::ui::coverage;
 use crate::ui::format::{self, NONE};
 use crate::ui::placeholders;
@@ -70,7 +70,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     if suspects > 0 {
         title.push(Span::styled(
             format!("· {suspects} SUSPECT "),
-            argo::suspect_style(theme),
+            argocd::suspect_style(theme),
         ));
     }
     title.push(Span::styled("· newest first ", theme.muted));
@@ -148,7 +148,7 @@ fn deploy_row<'a>(model: &Model, d: &'a Deploy, widths: &'a [u16], selected: boo
     };
     let mut note: Vec<(String, Style)> = Vec::with_capacity(2);
     if d.suspect {
-        note.push(("SUSPECT".to_string(), argo::suspect_style(theme)));
+        note.push(("SUSPECT".to_string(), argocd::suspect_style(theme)));
     }
     if d.rollback {
         if !note.is_empty() {
@@ -161,12 +161,12 @@ fn deploy_row<'a>(model: &Model, d: &'a Deploy, widths: &'a [u16], selected: boo
         .cell(&time, theme.muted)
         .cell(&age, theme.muted)
         .cell(d.service.as_deref().unwrap_or(NONE), Style::default())
-        .cell(&argo::app_label(model, &d.app), Style::default())
-        .cell(&argo::short_rev(&d.revision), theme.accent)
-        .cell(&argo::deploy_initiator(d), theme.muted)
+        .cell(&argocd::app_label(model, &d.app), Style::default())
+        .cell(&argocd::short_rev(&d.revision), theme.accent)
+        .cell(&argocd::deploy_initiator(d), theme.muted)
         .cell(
-            argo::result_word(d.result),
-            argo::result_style(theme, d.result),
+            argocd::result_word(d.result),
+            argocd::result_style(theme, d.result),
         )
         .spans(&note)
         .build()
@@ -177,7 +177,7 @@ fn footer(model: &Model, d: &Deploy, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
     let title = Line::from(format!(
         " {} of {} ",
-        argo::deploy_kind(d),
+        argocd::deploy_kind(d),
         format::truncate(&d.app.to_string(), 60)
     ));
     let inner = widgets::draw_pane(buf, area, widgets::pane(theme, title, false));
@@ -219,11 +219,11 @@ fn footer(model: &Model, d: &Deploy, area: Rect, buf: &mut Buffer) {
         "By",
         W,
         vec![
-            Span::raw(argo::deploy_initiator(d)),
+            Span::raw(argocd::deploy_initiator(d)),
             Span::raw("  "),
             Span::styled(
-                argo::result_word(d.result),
-                argo::result_style(theme, d.result),
+                argocd::result_word(d.result),
+                argocd::result_style(theme, d.result),
             ),
         ],
     ));

@@ -7,7 +7,7 @@
 
 pub mod alerts;
 pub mod apps;
-pub mod argo;
+pub mod argocd;
 pub mod chrome;
 pub mod coverage;
 pub mod deploys;

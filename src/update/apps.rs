@@ -151,7 +151,7 @@ fn app_events(
         } else {
             (EventKind::Deploy, "deployed")
         };
-        // Who, as the screens say it (`ui::argo::initiator`); nobody named: no "by".
+        // Who, as the screens say it (`ui::argocd::initiator`); nobody named: no "by".
         let by = match (entry.initiated_by.is_empty(), entry.automated) {
             (true, true) => " by auto-sync".to_string(),
             (true, false) => String::new(),
@@ -207,7 +207,7 @@ fn app_events(
             "since_known": new.health_since.is_some(), "revision": new.deployed_revision()});
         out.push(e);
     }
-    // A failed dry run changed nothing: its outcome is the action's (`update::argo`).
+    // A failed dry run changed nothing: its outcome is the action's (`update::argocd`).
     fn failed(a: &App) -> Option<&crate::model::app::Operation> {
         a.operation.as_ref().filter(|o| {
             !o.dry_run && matches!(o.phase, OperationPhase::Failed | OperationPhase::Error)

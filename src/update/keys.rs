@@ -1,6 +1,6 @@
 //! Keys: popups and prompts take keys first; otherwise the keymap turns a key into an `Action`.
 
-use super::{argo, flash, prompt, silence};
+use super::{argocd, flash, prompt, silence};
 use crate::action::Action;
 use crate::effect::Effect;
 use crate::model::Model;
@@ -63,9 +63,9 @@ fn on_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Some(Popup::Inspect(_)) => on_inspect_key(model, key),
         Some(Popup::Silence(_)) => silence::on_form_key(model, key),
         Some(Popup::Expire(_)) => silence::on_expire_key(model, key),
-        Some(Popup::Rollback(_)) => argo::on_rollback_key(model, key),
-        Some(Popup::Sync(_)) => argo::on_sync_key(model, key),
-        Some(Popup::Confirm(_)) => argo::on_confirm_key(model, key),
+        Some(Popup::Rollback(_)) => argocd::on_rollback_key(model, key),
+        Some(Popup::Sync(_)) => argocd::on_sync_key(model, key),
+        Some(Popup::Confirm(_)) => argocd::on_confirm_key(model, key),
         None => Vec::new(),
     }
 }
@@ -186,7 +186,7 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
                 .collect();
             // On an Argo CD app, also ask Argo CD to re-read git for it (`:hard-refresh` for
             // manifests too).
-            match argo::target_app(model) {
+            match argocd::target_app(model) {
                 Some(key) if matches!(model.screen, Screen::Apps | Screen::Deploys) => {
                     flash(
                         model,
@@ -205,9 +205,9 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Silence => return silence::open(model),
         Action::Open => return open_link(model),
         Action::Copy => return copy_selection(model),
-        Action::Rollback => return argo::open_rollback(model),
-        Action::Sync => return argo::open_sync(model),
-        Action::Terminate => return argo::open_terminate(model),
+        Action::Rollback => return argocd::open_rollback(model),
+        Action::Sync => return argocd::open_sync(model),
+        Action::Terminate => return argocd::open_terminate(model),
         Action::Runbook => {
             let open = model.keymap.hint(Action::Open);
             let text = match selected_alert(model)

@@ -3,7 +3,7 @@
 //! network.
 
 mod apps;
-mod argo;
+mod argocd;
 mod events;
 mod keys;
 mod links;
@@ -58,9 +58,11 @@ pub fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Source(update) => sources::on_source(model, update),
         Msg::Done(outcome) => match &outcome {
             EffectOutcome::UrlOpen { .. } => links::on_outcome(model, outcome),
-            EffectOutcome::AppActionDone { .. } => argo::on_outcome(model, outcome),
-            EffectOutcome::MutationFailed { request_id, .. } if argo::owns(model, *request_id) => {
-                argo::on_outcome(model, outcome)
+            EffectOutcome::AppActionDone { .. } => argocd::on_outcome(model, outcome),
+            EffectOutcome::MutationFailed { request_id, .. }
+                if argocd::owns(model, *request_id) =>
+            {
+                argocd::on_outcome(model, outcome)
             }
             _ => silence::on_outcome(model, outcome),
         },
@@ -75,7 +77,7 @@ pub fn settle(model: &mut Model) -> Vec<Effect> {
         model.pending_rederive = false;
         model.refresh_derived(false);
         effects = apps::detail_fetches(model, true);
-        argo::watch_progress(model);
+        argocd::watch_progress(model);
     }
     model.refresh_stale_views();
     if model.timeline_reanchor.is_some() {

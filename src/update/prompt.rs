@@ -364,9 +364,9 @@ fn run_sort(model: &mut Model, arg: &str) -> Vec<Effect> {
 
 fn run_autosync(model: &mut Model, arg: &str) -> Vec<Effect> {
     match arg {
-        "on" => return super::argo::open_enable_autosync(model),
-        "off" => return super::argo::open_disable_autosync(model),
-        "" => super::argo::describe_autosync(model),
+        "on" => return super::argocd::open_enable_autosync(model),
+        "off" => return super::argocd::open_disable_autosync(model),
+        "" => super::argocd::describe_autosync(model),
         other => {
             let other = crate::sanitize::clean_line(other, 20);
             flash(
@@ -380,7 +380,7 @@ fn run_autosync(model: &mut Model, arg: &str) -> Vec<Effect> {
 }
 
 fn run_hard_refresh(model: &mut Model, _: &str) -> Vec<Effect> {
-    match super::argo::target_app(model) {
+    match super::argocd::target_app(model) {
         Some(key) => {
             flash(
                 model,

@@ -407,7 +407,7 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
         | EffectOutcome::MutationFailed {
             request_id, source, ..
         } => (*request_id, source.clone()),
-        // Argo CD results are routed to `argo::on_outcome`, links to `links::on_outcome`.
+        // Argo CD results are routed to `argocd::on_outcome`, links to `links::on_outcome`.
         EffectOutcome::AppActionDone { .. } | EffectOutcome::UrlOpen { .. } => return Vec::new(),
     };
     let what = model

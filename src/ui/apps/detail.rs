@@ -7,7 +7,7 @@ use crate::model::app::{App, AppDetail, AppKey, KubeEvent, OperationPhase};
 use crate::model::app_view::{AppPane, events_in_order, is_warning};
 use crate::ui::RenderState;
 use crate::ui::Viewport;
-use crate::ui::argo;
+use crate::ui::argocd;
 use crate::ui::format::{self, NONE};
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
 use crate::ui::widgets::{self, put, selectable_row};
@@ -149,28 +149,32 @@ fn header_fields<'a>(model: &Model, app: &'a App) -> Vec<(&'static str, Vec<Span
     let mut fields: Vec<(&'static str, Vec<Span>)> = Vec::with_capacity(9);
     let mut health = vec![Span::styled(
         app.health.word(),
-        argo::health_style(theme, app.health),
+        argocd::health_style(theme, app.health),
     )];
     if !app.health_message.is_empty() {
         health.push(Span::raw(format!(
             ": {}",
-            argo::one_line(&app.health_message)
+            argocd::one_line(&app.health_message)
         )));
     }
     fields.push(("Health", health));
     fields.push((
         "Sync",
         vec![
-            Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
+            Span::styled(app.sync.word(), argocd::sync_style(theme, app.sync)),
             Span::styled("  running ", theme.muted),
         ]
         .into_iter()
-        .chain(argo::revision_spans(theme, app))
+        .chain(argocd::revision_spans(theme, app))
         .collect(),
     ));
-    let auto = if argo::reminder(model, &app.key) {
+    let auto = if argocd::reminder(model, &app.key) {
         vec![Span::styled(
-            format!("{} {}", argo::AUTOSYNC_OFF_GLYPH, argo::AUTOSYNC_OFF_SHORT),
+            format!(
+                "{} {}",
+                argocd::AUTOSYNC_OFF_GLYPH,
+                argocd::AUTOSYNC_OFF_SHORT
+            ),
             theme.warning,
         )]
     } else if app.auto_sync {
@@ -182,11 +186,11 @@ fn header_fields<'a>(model: &Model, app: &'a App) -> Vec<(&'static str, Vec<Span
     let op = match &app.operation {
         Some(o) => {
             let mut spans = vec![Span::styled(
-                argo::phase_word(o.phase),
-                argo::phase_style(theme, o.phase),
+                argocd::phase_word(o.phase),
+                argocd::phase_style(theme, o.phase),
             )];
             if !o.message.is_empty() {
-                spans.push(Span::raw(format!(": {}", argo::one_line(&o.message))));
+                spans.push(Span::raw(format!(": {}", argocd::one_line(&o.message))));
             }
             let mut when = String::new();
             if let Some(t) = o.finished_at.or(o.started_at) {
@@ -197,7 +201,7 @@ fn header_fields<'a>(model: &Model, app: &'a App) -> Vec<(&'static str, Vec<Span
                 };
                 when.push_str(&format!("  {verb} {} ago", format::age(model.now, t)));
             }
-            let by = argo::initiator(&o.initiated_by, o.automated);
+            let by = argocd::initiator(&o.initiated_by, o.automated);
             if by != NONE {
                 when.push_str(&format!(" by {by}"));
             }
@@ -351,9 +355,12 @@ fn draw_history(model: &Model, viewport: &mut Viewport, app: &App, area: Rect, b
         let line = RowBuilder::new(&HISTORY_COLS, &widths)
             .prefix(widgets::marker(theme, is_sel))
             .cell(&h.id.to_string(), theme.muted)
-            .cell(&argo::short_rev(&h.revision), theme.accent)
+            .cell(&argocd::short_rev(&h.revision), theme.accent)
             .cell(&deployed, Style::default())
-            .cell(&argo::initiator(&h.initiated_by, h.automated), theme.muted)
+            .cell(
+                &argocd::initiator(&h.initiated_by, h.automated),
+                theme.muted,
+            )
             .cell(
                 if current { "current" } else { "" },
                 if current { theme.info } else { theme.muted },
@@ -453,6 +460,6 @@ fn event_row<'a>(model: &Model, e: &'a KubeEvent, widths: &'a [u16], selected: b
         .cell(&format!("{}/{}", e.kind, e.name), Style::default())
         .cell(&e.reason, if warning { theme.warning } else { theme.text })
         .cell(&count, theme.muted)
-        .cell(&argo::one_line(&e.message), Style::default())
+        .cell(&argocd::one_line(&e.message), Style::default())
         .build()
 }

@@ -12,7 +12,7 @@ use crate::model::source::{SourceKind, SourceState};
 use crate::model::ui::Screen;
 use crate::model::{AppsSort, Model};
 use crate::screens::Hints;
-use crate::ui::argo;
+use crate::ui::argocd;
 use crate::ui::coverage;
 use crate::ui::format::{self, NONE};
 use crate::ui::placeholders;
@@ -158,7 +158,7 @@ fn table(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
 fn widen_revisions(model: &Model, cols: &mut [Col], visible: &[AppKey], width: u16) {
     let apps = || visible.iter().filter_map(|k| model.apps.get(k));
     let want = apps()
-        .map(|a| format::width(&argo::revision_label(a)))
+        .map(|a| format::width(&argocd::revision_label(a)))
         .max()
         .unwrap_or(0)
         .min(21) as u16;
@@ -248,16 +248,19 @@ fn app_row<'a>(
     let name = name_of(key);
     // (The instance has its own column.)
     let (op, op_style) = match &app.operation {
-        Some(o) => (argo::phase_word(o.phase), argo::phase_style(theme, o.phase)),
+        Some(o) => (
+            argocd::phase_word(o.phase),
+            argocd::phase_style(theme, o.phase),
+        ),
         None => (NONE, theme.muted),
     };
-    let deployed = argo::last_deployed(app)
+    let deployed = argocd::last_deployed(app)
         .map(|t| format::age(model.now, t))
         .unwrap_or_else(|| NONE.to_string());
-    let (auto, auto_style) = argo::autosync(model, app);
+    let (auto, auto_style) = argocd::autosync(model, app);
     // The service column is formatted (and looked up) only when it is shown.
     let service = if widths.get(SERVICE_COL).copied().unwrap_or(0) > 0 {
-        argo::service_of(model, key).unwrap_or(NONE)
+        argocd::service_of(model, key).unwrap_or(NONE)
     } else {
         NONE
     };
@@ -266,10 +269,10 @@ fn app_row<'a>(
         .cell(&key.instance, theme.muted)
         .cell(&name, Style::default())
         .cell(&app.project, theme.muted)
-        .cell(app.health.word(), argo::health_style(theme, app.health))
-        .cell(app.sync.word(), argo::sync_style(theme, app.sync))
+        .cell(app.health.word(), argocd::health_style(theme, app.health))
+        .cell(app.sync.word(), argocd::sync_style(theme, app.sync))
         .cell(op, op_style)
-        .cell(&argo::revision_label(app), theme.accent)
+        .cell(&argocd::revision_label(app), theme.accent)
         .cell(&deployed, Style::default())
         .cell(auto, auto_style)
         .cell(service, Style::default())

@@ -6,7 +6,7 @@ use crate::model::Model;
 use crate::model::app::{App, AppDetail, HealthStatus, TreeNode};
 use crate::model::app_view::{AppPane, tree_rows};
 use crate::ui::Viewport;
-use crate::ui::argo;
+use crate::ui::argocd;
 use crate::ui::format::NONE;
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
 use crate::ui::widgets::{self, put, selectable_row};
@@ -65,7 +65,7 @@ pub(super) fn draw(
             inner,
             y,
             &Line::from(Span::styled(
-                format!(" ✗ {}", argo::one_line(err)),
+                format!(" ✗ {}", argocd::one_line(err)),
                 theme.critical,
             )),
         );
@@ -127,12 +127,12 @@ fn tree_row<'a>(
     };
     let name = format!("{indent}{}/{}", n.kind, n.name);
     let (health, health_style) = match n.health {
-        Some(h) => (h.word(), argo::health_style(theme, h)),
+        Some(h) => (h.word(), argocd::health_style(theme, h)),
         None => (NONE, theme.muted),
     };
     let mut detail: Vec<(String, Style)> = Vec::new();
     if !n.health_message.is_empty() {
-        detail.push((argo::one_line(&n.health_message), Style::default()));
+        detail.push((argocd::one_line(&n.health_message), Style::default()));
     }
     for (k, v) in n.info.iter().take(3) {
         if !detail.is_empty() {

@@ -1,6 +1,6 @@
 //! Modal popups and the bottom prompt, drawn over the current screen.
 
-pub mod argo;
+pub mod argocd;
 pub mod expire;
 pub mod help;
 pub mod inspect;
@@ -22,8 +22,8 @@ pub fn draw(model: &Model, popup: &Popup, area: Rect, buf: &mut Buffer) {
         Popup::Silence(form) => silence::draw(model, form, area, buf),
         Popup::Expire(form) => expire::draw(model, form, area, buf),
         Popup::Rollback(form) => rollback::draw(model, form, area, buf),
-        Popup::Sync(form) => argo::sync(model, form, area, buf),
-        Popup::Confirm(action) => argo::confirm(model, action, area, buf),
+        Popup::Sync(form) => argocd::sync(model, form, area, buf),
+        Popup::Confirm(action) => argocd::confirm(model, action, area, buf),
         Popup::Inspect(inspect) => inspect::draw(model, inspect, area, buf),
     }
 }

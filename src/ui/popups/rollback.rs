@@ -5,7 +5,7 @@
 use crate::model::Model;
 use crate::model::app::{HealthStatus, HistoryEntry, OperationPhase, SyncStatus};
 use crate::model::popup::{RollbackForm, RollbackStage};
-use crate::ui::argo;
+use crate::ui::argocd;
 use crate::ui::format::{self, NONE};
 use crate::ui::popups;
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
@@ -60,9 +60,9 @@ fn pick(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
 
     let mut head: Vec<Line> = Vec::new();
     let mut now_at = match app {
-        Some(app) => argo::revision_spans(theme, app),
+        Some(app) => argocd::revision_spans(theme, app),
         None => vec![Span::styled(
-            argo::short_rev(&form.current_revision),
+            argocd::short_rev(&form.current_revision),
             theme.accent,
         )],
     };
@@ -70,12 +70,12 @@ fn pick(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
         now_at.push(Span::raw("  "));
         now_at.push(Span::styled(
             app.health.word(),
-            argo::health_style(theme, app.health),
+            argocd::health_style(theme, app.health),
         ));
         now_at.push(Span::raw(" "));
         now_at.push(Span::styled(
             app.sync.word(),
-            argo::sync_style(theme, app.sync),
+            argocd::sync_style(theme, app.sync),
         ));
     }
     head.push(field("Now at", now_at));
@@ -88,7 +88,7 @@ fn pick(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
     let mut tail: Vec<Line> = Vec::new();
     if let Some(problem) = &form.problem {
         tail.push(Line::from(Span::styled(
-            format!("✗ {}", argo::one_line(problem)),
+            format!("✗ {}", argocd::one_line(problem)),
             theme.critical,
         )));
     }
@@ -266,10 +266,13 @@ fn entry_row<'a>(
     RowBuilder::new(&PICK_COLS, widths)
         .prefix(widgets::marker(theme, selected))
         .cell(&e.id.to_string(), theme.muted)
-        .cell(&argo::short_rev(&e.revision), theme.accent)
+        .cell(&argocd::short_rev(&e.revision), theme.accent)
         .cell(&at, Style::default())
         .cell(&age, theme.muted)
-        .cell(&argo::initiator(&e.initiated_by, e.automated), theme.muted)
+        .cell(
+            &argocd::initiator(&e.initiated_by, e.automated),
+            theme.muted,
+        )
         .cell(note, note_style)
         .build()
 }
@@ -314,7 +317,7 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
     lines.push(field(
         "  From",
         vec![
-            Span::styled(argo::short_rev(&form.current_revision), theme.accent),
+            Span::styled(argocd::short_rev(&form.current_revision), theme.accent),
             Span::styled("  (what runs now)", theme.muted),
         ],
     ));
@@ -324,7 +327,7 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
             if let Some(t) = e.deployed_at {
                 details.push_str(&format!(", deployed {}", format::utc(t)));
             }
-            let by = argo::initiator(&e.initiated_by, e.automated);
+            let by = argocd::initiator(&e.initiated_by, e.automated);
             if by != NONE {
                 details.push_str(&format!(" by {by}"));
             }
@@ -333,7 +336,7 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
                 "  To",
                 vec![
                     Span::styled(
-                        format!("→ {}", argo::short_rev(&e.revision)),
+                        format!("→ {}", argocd::short_rev(&e.revision)),
                         theme.accent.add_modifier(Modifier::BOLD),
                     ),
                     Span::styled(details, theme.muted),
@@ -385,7 +388,7 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
                 theme.warning,
             )],
         )),
-        Some(watch) => lines.extend(popups::argo::dry_run_lines(
+        Some(watch) => lines.extend(popups::argocd::dry_run_lines(
             model,
             watch,
             &form.key.instance,
@@ -396,7 +399,7 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
     lines.push(Line::default());
     if let Some(problem) = &form.problem {
         for l in format::wrap(
-            &format!("✗ {}", argo::one_line(problem)),
+            &format!("✗ {}", argocd::one_line(problem)),
             popups::inner_width(area).max(10),
             3,
         ) {
@@ -436,7 +439,7 @@ fn summary(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
                 ],
             )]
         }
-        _ => popups::argo::confirmation_lines(model, &form.confirm, "roll back", "go back"),
+        _ => popups::argocd::confirmation_lines(model, &form.confirm, "roll back", "go back"),
     };
     let what = match form.stage {
         RollbackStage::DryRun(_) => "Dry run: roll back",
@@ -459,12 +462,12 @@ fn watching(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
     let field = |l: &str, v: Vec<Span<'static>>| widgets::field(theme, l, LABEL_W, v);
     let to = target(form)
-        .map(|e| argo::short_rev(&e.revision))
+        .map(|e| argocd::short_rev(&e.revision))
         .unwrap_or_else(|| NONE.to_string());
     let mut lines: Vec<Line> = vec![Line::from(vec![
         Span::styled("Rollback accepted", theme.ok),
         Span::styled(
-            format!(": {} → ", argo::short_rev(&form.current_revision)),
+            format!(": {} → ", argocd::short_rev(&form.current_revision)),
             theme.text,
         ),
         Span::styled(to.clone(), theme.accent),
@@ -475,44 +478,48 @@ fn watching(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
         Some(app) => {
             let mut health = vec![Span::styled(
                 app.health.word(),
-                argo::health_style(theme, app.health),
+                argocd::health_style(theme, app.health),
             )];
             if !app.health_message.is_empty() {
                 health.push(Span::raw(format!(
                     ": {}",
-                    argo::one_line(&app.health_message)
+                    argocd::one_line(&app.health_message)
                 )));
             }
             lines.push(field("  Health", health));
             lines.push(field(
                 "  Sync",
                 vec![
-                    Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
+                    Span::styled(app.sync.word(), argocd::sync_style(theme, app.sync)),
                     Span::styled("  running ", theme.muted),
                 ]
                 .into_iter()
-                .chain(argo::revision_spans(theme, app))
+                .chain(argocd::revision_spans(theme, app))
                 .collect(),
             ));
             let op = match &app.operation {
                 Some(o) => {
                     let mut v = vec![Span::styled(
-                        argo::phase_word(o.phase),
-                        argo::phase_style(theme, o.phase),
+                        argocd::phase_word(o.phase),
+                        argocd::phase_style(theme, o.phase),
                     )];
                     if !o.message.is_empty() {
-                        v.push(Span::raw(format!(": {}", argo::one_line(&o.message))));
+                        v.push(Span::raw(format!(": {}", argocd::one_line(&o.message))));
                     }
                     v
                 }
                 None => vec![Span::styled(NONE, theme.muted)],
             };
             lines.push(field("  Operation", op));
-            let (auto, style) = argo::autosync(model, app);
+            let (auto, style) = argocd::autosync(model, app);
             let mut auto_spans = vec![Span::styled(auto, style)];
-            if argo::reminder(model, &form.key) {
+            if argocd::reminder(model, &form.key) {
                 auto_spans = vec![Span::styled(
-                    format!("{} {}", argo::AUTOSYNC_OFF_GLYPH, argo::AUTOSYNC_OFF_SHORT),
+                    format!(
+                        "{} {}",
+                        argocd::AUTOSYNC_OFF_GLYPH,
+                        argocd::AUTOSYNC_OFF_SHORT
+                    ),
                     theme.warning,
                 )];
             }
@@ -531,7 +538,7 @@ fn watching(model: &Model, form: &RollbackForm, area: Rect, buf: &mut Buffer) {
                 && !app.operation_running()
             {
                 Line::from(Span::styled(
-                    format!("✓ healed: Healthy, running {}", argo::deployed(app)),
+                    format!("✓ healed: Healthy, running {}", argocd::deployed(app)),
                     theme.ok,
                 ))
             } else {

@@ -8,7 +8,7 @@ use crate::model::deploy::Deploy;
 use crate::model::source::SourceKind;
 use crate::model::timeline::{EventKind, TimelineEvent};
 use crate::model::ui::TriagePane;
-use crate::ui::argo;
+use crate::ui::argocd;
 use crate::ui::format::{self, NONE};
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
 use crate::ui::widgets::{self, put};
@@ -155,15 +155,15 @@ fn deploy_row<'a>(model: &Model, d: &'a Deploy, widths: &'a [u16]) -> Line<'a> {
     };
     let mut summary: Vec<(String, Style)> = Vec::with_capacity(6);
     if d.suspect {
-        summary.push(("SUSPECT ".to_string(), argo::suspect_style(theme)));
+        summary.push(("SUSPECT ".to_string(), argocd::suspect_style(theme)));
     }
-    summary.push((argo::app_label(model, &d.app), Style::default()));
-    summary.push((format!(" {}", argo::short_rev(&d.revision)), theme.accent));
-    summary.push((format!(" by {}", argo::deploy_initiator(d)), theme.muted));
+    summary.push((argocd::app_label(model, &d.app), Style::default()));
+    summary.push((format!(" {}", argocd::short_rev(&d.revision)), theme.accent));
+    summary.push((format!(" by {}", argocd::deploy_initiator(d)), theme.muted));
     summary.push((" · ".to_string(), theme.muted));
     summary.push((
-        argo::result_word(d.result).to_string(),
-        argo::result_style(theme, d.result),
+        argocd::result_word(d.result).to_string(),
+        argocd::result_style(theme, d.result),
     ));
     RowBuilder::new(&CHANGE_COLS, widths)
         .prefix(Span::raw(" "))

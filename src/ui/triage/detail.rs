@@ -10,7 +10,7 @@ use crate::model::service::ServiceRow;
 use crate::model::source::SourceKind;
 use crate::model::ui::TriagePane;
 use crate::ui::RenderState;
-use crate::ui::argo;
+use crate::ui::argocd;
 use crate::ui::format;
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
 use crate::ui::widgets::{self, put, selectable_row};
@@ -266,25 +266,25 @@ fn sections<'a>(model: &'a Model, service: &ServiceRow, label_w: usize) -> Vec<L
             lines.push(field(
                 label,
                 vec![
-                    Span::raw(argo::app_label(model, key)),
+                    Span::raw(argocd::app_label(model, key)),
                     Span::styled("  not seen on Argo CD (deleted?)", theme.muted),
                 ],
             ));
             continue;
         };
-        let (auto, auto_style) = argo::autosync(model, app);
+        let (auto, auto_style) = argocd::autosync(model, app);
         lines.push(field(
             label,
             vec![
-                Span::raw(argo::app_label(model, key)),
+                Span::raw(argocd::app_label(model, key)),
                 Span::raw("  "),
-                Span::styled(app.health.word(), argo::health_style(theme, app.health)),
+                Span::styled(app.health.word(), argocd::health_style(theme, app.health)),
                 Span::raw(" "),
-                Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
+                Span::styled(app.sync.word(), argocd::sync_style(theme, app.sync)),
                 Span::raw("  "),
             ]
             .into_iter()
-            .chain(argo::revision_spans(theme, app))
+            .chain(argocd::revision_spans(theme, app))
             .chain([
                 Span::styled("  auto-sync ", theme.muted),
                 Span::styled(auto, auto_style),
@@ -297,23 +297,23 @@ fn sections<'a>(model: &'a Model, service: &ServiceRow, label_w: usize) -> Vec<L
             .filter(|o| o.phase != OperationPhase::Succeeded)
         {
             let mut value = vec![Span::styled(
-                argo::phase_word(op.phase),
-                argo::phase_style(theme, op.phase),
+                argocd::phase_word(op.phase),
+                argocd::phase_style(theme, op.phase),
             )];
             if !op.message.is_empty() {
                 value.push(Span::styled(
-                    format!(": {}", argo::one_line(&op.message)),
+                    format!(": {}", argocd::one_line(&op.message)),
                     theme.text,
                 ));
             }
             lines.push(cont(value));
         }
-        if argo::reminder(model, key) {
+        if argocd::reminder(model, key) {
             lines.push(cont(vec![Span::styled(
                 format!(
                     "{} {}",
-                    argo::AUTOSYNC_OFF_GLYPH,
-                    argo::AUTOSYNC_OFF_REMINDER
+                    argocd::AUTOSYNC_OFF_GLYPH,
+                    argocd::AUTOSYNC_OFF_REMINDER
                 ),
                 theme.warning,
             )]));
@@ -369,26 +369,26 @@ fn deploy_spans<'a>(model: &Model, d: &Deploy, with_app: bool) -> Vec<Span<'a>> 
     let mut spans = vec![Span::raw(format::fit_right(&age, 3))];
     if d.suspect {
         spans.push(Span::raw(" "));
-        spans.push(Span::styled("SUSPECT", argo::suspect_style(theme)));
+        spans.push(Span::styled("SUSPECT", argocd::suspect_style(theme)));
     }
     if d.rollback {
         spans.push(Span::styled(" ↶ rollback", theme.accent));
     }
     spans.push(Span::styled(
-        format!("  {}", argo::short_rev(&d.revision)),
+        format!("  {}", argocd::short_rev(&d.revision)),
         theme.accent,
     ));
     if with_app {
-        spans.push(Span::raw(format!("  {}", argo::app_label(model, &d.app))));
+        spans.push(Span::raw(format!("  {}", argocd::app_label(model, &d.app))));
     }
     spans.push(Span::styled(
-        format!("  {}", argo::deploy_initiator(d)),
+        format!("  {}", argocd::deploy_initiator(d)),
         theme.muted,
     ));
     spans.push(Span::raw("  "));
     spans.push(Span::styled(
-        argo::result_word(d.result),
-        argo::result_style(theme, d.result),
+        argocd::result_word(d.result),
+        argocd::result_style(theme, d.result),
     ));
     spans
 }

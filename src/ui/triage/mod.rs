@@ -15,7 +15,7 @@ use crate::model::source::SourceKind;
 use crate::model::ui::{Screen, TriagePane};
 use crate::screens::Hints;
 use crate::ui::RenderState;
-use crate::ui::argo;
+use crate::ui::argocd;
 use crate::ui::format::{self, NONE};
 use crate::ui::widgets::columns::{self, Col, RowBuilder};
 use crate::ui::widgets::{self, put, selectable_row};
@@ -140,7 +140,7 @@ fn services_pane(
             Line::from(Span::styled(
                 format!(
                     " {} auto-sync OFF: {n} app{} ",
-                    argo::AUTOSYNC_OFF_GLYPH,
+                    argocd::AUTOSYNC_OFF_GLYPH,
                     if n == 1 { "" } else { "s" }
                 ),
                 theme.warning,
@@ -287,13 +287,13 @@ pub(super) fn row_current(not_fresh: &[&str], s: &ServiceRow) -> bool {
 fn argo_parts(model: &Model, s: &ServiceRow) -> Vec<(String, Style)> {
     let theme = &model.theme;
     let mut parts = Vec::with_capacity(2);
-    if s.apps.iter().any(|k| argo::reminder(model, k)) {
-        parts.push((format!("{} ", argo::AUTOSYNC_OFF_GLYPH), theme.warning));
+    if s.apps.iter().any(|k| argocd::reminder(model, k)) {
+        parts.push((format!("{} ", argocd::AUTOSYNC_OFF_GLYPH), theme.warning));
     }
     if s.health.is_none() && s.sync.is_none() {
         parts.push((NONE.to_string(), theme.muted));
     } else {
-        let (word, style) = argo::worst_word(
+        let (word, style) = argocd::worst_word(
             theme,
             s.health.unwrap_or_default(),
             s.sync.unwrap_or_default(),
@@ -322,7 +322,7 @@ fn deploy_cell(model: &Model, s: &ServiceRow, w: usize) -> (String, Style) {
         } else {
             format!("⚑ {age}")
         };
-        (text, argo::suspect_style(theme))
+        (text, argocd::suspect_style(theme))
     } else {
         (age, Style::default())
     }

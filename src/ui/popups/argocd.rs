@@ -7,7 +7,7 @@ use crate::model::app::{App, AppKey, OperationPhase, ResourceResult};
 use crate::model::popup::{
     ConfirmAction, ConfirmKind, Confirmation, DryRunWatch, FormStage, SyncForm,
 };
-use crate::ui::argo;
+use crate::ui::argocd;
 use crate::ui::format::{self, NONE};
 use crate::ui::popups;
 use crate::ui::widgets;
@@ -66,13 +66,13 @@ fn target_lines<'a>(model: &Model, key: &AppKey, production: bool) -> Vec<Line<'
 fn now_spans<'a>(model: &Model, app: Option<&App>) -> Vec<Span<'a>> {
     let theme = &model.theme;
     match app {
-        Some(app) => argo::revision_spans(theme, app)
+        Some(app) => argocd::revision_spans(theme, app)
             .into_iter()
             .chain([
                 Span::raw("  "),
-                Span::styled(app.health.word(), argo::health_style(theme, app.health)),
+                Span::styled(app.health.word(), argocd::health_style(theme, app.health)),
                 Span::raw(" "),
-                Span::styled(app.sync.word(), argo::sync_style(theme, app.sync)),
+                Span::styled(app.sync.word(), argocd::sync_style(theme, app.sync)),
             ])
             .collect(),
         None => vec![Span::styled("not listed by Argo CD", theme.warning)],
@@ -93,9 +93,9 @@ fn target_spans<'a>(model: &Model, app: Option<&App>) -> Vec<Span<'a>> {
         .map(|a| a.git_revision.as_str())
         .filter(|g| !g.is_empty())
     {
-        Some(git) if argo::short_rev(git) != target => {
+        Some(git) if argocd::short_rev(git) != target => {
             spans.push(Span::styled(" = ", theme.muted));
-            spans.push(Span::styled(argo::short_rev(git), theme.accent));
+            spans.push(Span::styled(argocd::short_rev(git), theme.accent));
             spans.push(Span::styled(
                 "  (the app's target revision, as Git last resolved it)",
                 theme.muted,
@@ -224,14 +224,14 @@ pub fn dry_run_lines<'a>(
         let mut lines = vec![field(
             label,
             vec![Span::styled(
-                format!("✗ failed: {}", argo::one_line(&op.message)),
+                format!("✗ failed: {}", argocd::one_line(&op.message)),
                 theme.critical,
             )],
         )];
         for f in op.failed_resources.iter().take(DRY_RUN_RESOURCES) {
             lines.push(field(
                 "",
-                vec![Span::styled(argo::one_line(f), theme.critical)],
+                vec![Span::styled(argocd::one_line(f), theme.critical)],
             ));
         }
         return lines;
@@ -257,7 +257,7 @@ pub fn dry_run_lines<'a>(
             vec![
                 Span::styled(format!("{} {}", r.kind, r.name), style),
                 Span::styled(
-                    format!("  {}  {}", r.status, argo::one_line(&r.message)),
+                    format!("  {}  {}", r.status, argocd::one_line(&r.message)),
                     theme.muted,
                 ),
             ],
@@ -280,7 +280,7 @@ fn problem_lines<'a>(model: &Model, problem: Option<&str>, area: Rect) -> Vec<Li
     problem
         .map(|p| {
             format::wrap(
-                &format!("✗ {}", argo::one_line(p)),
+                &format!("✗ {}", argocd::one_line(p)),
                 popups::inner_width(area).max(10),
                 3,
             )
@@ -348,7 +348,7 @@ pub fn sync(model: &Model, form: &SyncForm, area: Rect, buf: &mut Buffer) {
             }],
         ));
     }
-    if argo::reminder(model, &form.key) {
+    if argocd::reminder(model, &form.key) {
         lines.push(field(
             "  Auto-sync",
             vec![Span::styled(
@@ -476,23 +476,23 @@ pub fn confirm(model: &Model, action: &ConfirmAction, area: Rect, buf: &mut Buff
             match op {
                 Some(o) => {
                     let mut spans = vec![Span::styled(
-                        argo::phase_word(o.phase),
-                        argo::phase_style(theme, o.phase),
+                        argocd::phase_word(o.phase),
+                        argocd::phase_style(theme, o.phase),
                     )];
                     if !o.message.is_empty() {
-                        spans.push(Span::raw(format!(": {}", argo::one_line(&o.message))));
+                        spans.push(Span::raw(format!(": {}", argocd::one_line(&o.message))));
                     }
                     lines.push(field("  Operation", spans));
                     let mut started = String::new();
                     if let Some(t) = o.started_at {
                         started.push_str(&format!("started {} ago", format::age(model.now, t)));
                     }
-                    let by = argo::initiator(&o.initiated_by, o.automated);
+                    let by = argocd::initiator(&o.initiated_by, o.automated);
                     if by != NONE {
                         started.push_str(&format!(" by {by}"));
                     }
                     if !o.revision.is_empty() {
-                        started.push_str(&format!(", to {}", argo::short_rev(&o.revision)));
+                        started.push_str(&format!(", to {}", argocd::short_rev(&o.revision)));
                     }
                     if !started.is_empty() {
                         lines.push(field("", vec![Span::styled(started, theme.muted)]));
