@@ -111,7 +111,7 @@ fn never_panics_with_cursors_out_of_range() {
 }
 
 #[test]
-fn draws_into_an_offset_area() {
+fn draws_only_inside_an_offset_area() {
     // `draw` into a sub-area of a larger buffer stays inside it.
     let m = model();
     let mut buf = Buffer::empty(Rect::new(0, 0, 100, 30));
@@ -192,7 +192,7 @@ fn assert_layout_intact(buf: &Buffer, what: &str) {
 }
 
 #[test]
-fn hostile_values_do_not_break_layout() {
+fn hostile_values_keep_every_row_terminal_wide_and_pane_borders_in_place() {
     let base = hostile_model();
     for screen in Screen::ALL {
         let mut m = base.clone();
@@ -431,7 +431,7 @@ fn hostile_argo_model() -> Model {
 }
 
 #[test]
-fn hostile_argo_values_do_not_break_layout() {
+fn hostile_argo_values_keep_every_row_terminal_wide() {
     let base = hostile_argo_model();
     for (screen, open) in [
         (Screen::Triage, false),
