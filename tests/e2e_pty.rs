@@ -92,11 +92,21 @@ impl Tui {
         self.session.flush().unwrap();
     }
 
-    /// Esc alone: a key right behind it would read as Alt+key, as in any terminal.
+    /// Esc alone, closing the popup open now (its status line says "esc close"): waits
+    /// (bounded) until the popup is gone, so a key sent next is not read as Alt+key.
     fn send_esc(&mut self) {
+        self.wait_for("esc close");
         self.send("\x1b");
-        std::thread::sleep(Duration::from_millis(150));
-        self.pump();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if !self.screen().contains("esc close") {
+                return;
+            }
+            if !self.pump() {
+                break;
+            }
+        }
+        panic!("Esc did not close the popup; screen:\n{}", self.screen());
     }
 
     /// Wait for the process to exit; return whether it exited 0.

@@ -90,7 +90,7 @@ async fn server_error_quotes_a_clean_snippet() {
 }
 
 #[tokio::test]
-async fn html_instead_of_json() {
+async fn html_instead_of_json_is_a_short_not_json_error_without_the_page() {
     let page = format!(
         "<!DOCTYPE html><html><body>Please \x1b]0;pwned\x07log in{}</body></html>",
         "x".repeat(200)
@@ -108,7 +108,7 @@ async fn html_instead_of_json() {
 }
 
 #[tokio::test]
-async fn truncated_and_invalid_json() {
+async fn truncated_and_invalid_json_say_where_or_that_the_body_was_empty() {
     let err =
         alerts_error(|| reply(200, "application/json", r#"[{"labels":{"alertname":"A"#)).await;
     assert_eq!(err.kind, ErrorKind::InvalidJson);
@@ -168,7 +168,7 @@ async fn escape_sequences_and_huge_values_are_cleaned() {
 }
 
 #[tokio::test]
-async fn twenty_thousand_alerts() {
+async fn twenty_thousand_alerts_are_all_decoded_in_order() {
     let alerts: Vec<_> = (0..20_000)
         .map(|i| alert_json(json!({"alertname": "Many", "i": i.to_string()})))
         .collect();
@@ -204,7 +204,8 @@ async fn bodies_over_the_cap_are_refused() {
     assert_eq!(err.message, "response larger than 1 MB");
 }
 
-#[tokio::test]
+/// Paused clock: the 300 ms timeout passes in virtual time, as soon as the client waits on it.
+#[tokio::test(start_paused = true)]
 async fn a_server_that_never_answers_times_out() {
     let server = scripted_server(|_| Reply::Hang).await;
     let mut s = spec("hostile", SourceKind::Alertmanager, &server.url);
@@ -220,7 +221,7 @@ async fn a_server_that_never_answers_times_out() {
 }
 
 #[tokio::test]
-async fn connection_refused_and_dns() {
+async fn refused_connections_and_unknown_hosts_are_named_as_such() {
     let port = common::free_port();
     let url = Url::parse(&format!("http://127.0.0.1:{port}")).unwrap();
     let err = client_for(&url).alerts().await.unwrap_err();
@@ -347,7 +348,7 @@ async fn url_userinfo_is_used_but_never_shown() {
 }
 
 #[tokio::test]
-async fn prometheus_error_envelopes() {
+async fn prometheus_error_envelopes_are_reported_in_prometheus_words() {
     let server = scripted_server(|req| match req.target.as_str() {
         "/api/v1/rules?type=alert" => json_reply(&json!({"status":"error","errorType":"internal","error":"rule manager \u{1b}[1mstopped"})),
         _ => reply(422, "application/json", r#"{"status":"error","errorType":"bad_data","error":"nope"}"#),

@@ -5,7 +5,7 @@ mod common;
 mod common_ui;
 
 use common::{json_reply, reply, scripted_server};
-use common_ui::{ago, model, quiet_model, render_text};
+use common_ui::{ago, model, quiet_model, render_text, show};
 use sitrep::model::source::{SourceKind, SourceState, SourceStatus};
 use sitrep::model::ui::Screen;
 use std::process::Command;
@@ -65,7 +65,7 @@ fn nothing_answering_is_unknown_not_all_quiet() {
 #[test]
 fn the_alerts_screen_does_not_say_no_alerts_when_nothing_answered() {
     let mut m = nothing_answers(quiet_model());
-    m.screen = Screen::Alerts;
+    show(&mut m, Screen::Alerts);
     m.rederive();
     let text = render_text(&m, 120, 40);
     assert!(!text.contains(" No alerts."), "{text}");
@@ -112,7 +112,7 @@ fn rows_from_a_source_that_went_quiet_are_marked_with_its_age() {
         .find(|l| l.contains("WARN reporting"))
         .unwrap_or_else(|| panic!("{text}"));
     assert!(row.contains("?WARN reporting"), "{row}");
-    m.screen = Screen::Alerts;
+    show(&mut m, Screen::Alerts);
     m.rederive();
     let text = render_text(&m, 120, 40);
     assert!(

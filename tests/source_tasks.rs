@@ -4,14 +4,16 @@ mod common;
 
 use common::{Reply, json_reply, reply, scripted_server, spec};
 use serde_json::json;
+use sitrep::config::source::SourceSpec;
 use sitrep::config::source::{Auth, Secret};
 use sitrep::model::source::SourceKind;
 use sitrep::msg::{AlertsPayload, Msg, SourcePayload, SourceUpdate};
-use sitrep::sources::{check_source, fetch_all_once, spawn_sources};
+use sitrep::sources::alerts::{AlertClient, AlertsFetch, spawn_poll};
+use sitrep::sources::{HttpOptions, SourceError, check_source, fetch_all_once, spawn_sources};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
-use tokio::sync::mpsc;
+use tokio::sync::{Notify, mpsc};
 
 /// A small healthy Alertmanager; counts the alert fetches.
 async fn fake_alertmanager() -> (common::ScriptedServer, Arc<AtomicUsize>) {
@@ -82,7 +84,8 @@ async fn a_task_reports_version_then_alerts_and_refreshes_on_demand() {
     ));
 }
 
-#[tokio::test]
+/// Paused clock: the 300 ms timeout passes in virtual time, as soon as the task waits on it.
+#[tokio::test(start_paused = true)]
 async fn a_hanging_source_reports_an_error_within_its_timeout() {
     let server = scripted_server(|_| Reply::Hang).await;
     let mut s = spec("stuck", SourceKind::Alertmanager, &server.url);
@@ -97,20 +100,41 @@ async fn a_hanging_source_reports_an_error_within_its_timeout() {
     }
 }
 
-#[tokio::test]
+/// An alert source that answers at once, with no network, and counts its fetches.
+struct Counting;
+
+static FETCHES: AtomicUsize = AtomicUsize::new(0);
+
+impl AlertClient for Counting {
+    fn connect(_: &SourceSpec, _: &HttpOptions) -> Result<Self, SourceError> {
+        Ok(Counting)
+    }
+    async fn fetch(&self, _with_silences: bool) -> Result<AlertsFetch, SourceError> {
+        FETCHES.fetch_add(1, Ordering::SeqCst);
+        Ok(AlertsFetch::default())
+    }
+    async fn version(&self) -> Result<String, SourceError> {
+        Ok("0.99.0".to_string())
+    }
+}
+
+/// Tokio's clock is paused: the poll interval's timers pass only when the test lets them
+/// (`sleep` advances virtual time at once); nothing here waits in real time.
+#[tokio::test(start_paused = true)]
 async fn a_full_channel_holds_updates_back_without_losing_them() {
-    let (server, fetches) = fake_alertmanager().await;
-    let mut s = spec("am", SourceKind::Alertmanager, &server.url);
+    let url = url::Url::parse("http://127.0.0.1:1").unwrap();
+    let mut s = spec("am", SourceKind::Alertmanager, &url);
     s.poll_interval = Duration::from_millis(10); // floored to 100 ms
     let (tx, mut rx) = mpsc::channel(1);
-    let _handles = spawn_sources(vec![s], tx);
-    // Nobody reads for a while: the task must wait, not pile up fetches.
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    assert!(
-        fetches.load(Ordering::SeqCst) <= 3,
+    let _task = spawn_poll::<Counting>(s, tx, Arc::new(Notify::new()));
+    // Nobody reads for a hundred poll intervals: the task must wait, not pile up fetches.
+    tokio::time::sleep(Duration::from_secs(10)).await;
+    assert_eq!(
+        FETCHES.load(Ordering::SeqCst),
+        1,
         "fetched while the channel was full"
     );
-    // Everything it produced arrives, in order.
+    // Everything it produced arrives, in order; each read lets one more poll through.
     assert!(matches!(
         next(&mut rx).await.payload,
         SourcePayload::Version(_)
@@ -121,6 +145,7 @@ async fn a_full_channel_holds_updates_back_without_losing_them() {
             SourcePayload::Alerts(AlertsPayload { .. })
         ));
     }
+    assert!(FETCHES.load(Ordering::SeqCst) <= 4);
 }
 
 #[tokio::test]

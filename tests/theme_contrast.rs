@@ -9,7 +9,7 @@ use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use sitrep::config::theme::{BUILTIN, TEXT_CONTRAST, Theme, contrast};
 use sitrep::model::Model;
-use sitrep::model::popup::{Popup, RollbackStage};
+use sitrep::model::popup::Popup;
 use sitrep::model::ui::{Flash, FlashLevel, Screen, TriagePane};
 
 /// The states worth looking at: every screen, both triage panes, popups, flashes of each level.
@@ -24,19 +24,20 @@ fn states() -> Vec<(String, Model)> {
         Screen::Timeline,
     ] {
         let mut m = argo_model();
-        m.screen = screen;
+        show(&mut m, screen);
         out.push((format!("{screen:?}"), m));
     }
     let mut m = argo_model();
-    m.triage_pane = TriagePane::Detail;
+    act(&mut m, sitrep::action::Action::NextPane);
+    assert_eq!(m.triage_pane, TriagePane::Detail);
     out.push(("triage detail pane".into(), m));
     let mut m = argo_model();
-    m.popup = Some(Popup::Help { scroll: 0 });
+    act(&mut m, sitrep::action::Action::Help);
     out.push(("help popup".into(), m));
     let mut m = argo_model();
-    m.popup = Some(Popup::Rollback(Box::new(rollback_form(
-        RollbackStage::Pick,
-    ))));
+    // checkout is selected: R opens its rollback picker.
+    press(&mut m, crossterm::event::KeyCode::Char('R'));
+    assert!(matches!(m.popup, Some(Popup::Rollback(_))));
     out.push(("rollback popup".into(), m));
     for level in [FlashLevel::Info, FlashLevel::Success, FlashLevel::Error] {
         let mut m = argo_model();

@@ -5,14 +5,13 @@
 mod common_ui;
 
 use common_ui::*;
+use crossterm::event::KeyCode;
 use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use sitrep::config::theme::Theme;
 use sitrep::model::Model;
-use sitrep::model::app::{HealthStatus, Operation, OperationPhase, SyncStatus};
-use sitrep::model::popup::{
-    ConfirmAction, ConfirmKind, DryRunWatch, FormStage, Popup, RollbackStage, SyncForm,
-};
+use sitrep::model::app::{HealthStatus, SyncStatus};
+use sitrep::model::popup::{ConfirmAction, ConfirmKind, FormStage, Popup, RollbackStage, SyncForm};
 use sitrep::model::ui::{Screen, TriagePane};
 
 const SIZES: [(u16, u16); 2] = [(120, 40), (80, 24)];
@@ -29,7 +28,8 @@ fn fg(buf: &Buffer, (x, y): (u16, u16)) -> Color {
 
 fn apps_model() -> Model {
     let mut m = argo_model();
-    m.screen = Screen::Apps;
+    show(&mut m, Screen::Apps);
+    act(&mut m, sitrep::action::Action::Top);
     m
 }
 
@@ -41,7 +41,7 @@ fn app_detail_model() -> Model {
 
 fn deploys_model() -> Model {
     let mut m = argo_model();
-    m.screen = Screen::Deploys;
+    show(&mut m, Screen::Deploys);
     m.deploys_cursor.selected = 1;
     m
 }
@@ -52,39 +52,49 @@ fn with_popup(popup: Popup) -> Model {
     m
 }
 
-fn rollback(stage: RollbackStage) -> Model {
-    with_popup(Popup::Rollback(Box::new(rollback_form(stage))))
+/// checkout-prod's rollback picker, opened with `R` on the triage screen (checkout selected).
+fn rollback_pick() -> Model {
+    let mut m = argo_model();
+    assert_eq!(
+        m.selected_service().map(|s| s.name.as_str()),
+        Some("checkout")
+    );
+    press(&mut m, KeyCode::Char('R'));
+    assert!(matches!(&m.popup, Some(Popup::Rollback(f)) if f.stage == RollbackStage::Pick));
+    m
 }
 
-/// checkout-prod after sitrep turned auto-sync off and rolled it back: healing.
+/// The review of checkout-prod's rollback (auto-sync to be turned off first, so no dry run),
+/// with `typed` of the production app's name typed.
+fn rollback_review(typed: &str) -> Model {
+    let mut m = rollback_pick();
+    press(&mut m, KeyCode::Char('a'));
+    press(&mut m, KeyCode::Enter);
+    type_text(&mut m, typed);
+    assert!(matches!(&m.popup, Some(Popup::Rollback(f)) if f.stage == RollbackStage::Confirm));
+    m
+}
+
+/// The rollback confirmed: sent, not answered yet. Returns its request id.
+fn rollback_in_flight() -> (Model, u64) {
+    let mut m = rollback_review(CHECKOUT_APP);
+    let effects = press(&mut m, KeyCode::Enter);
+    let request = effects
+        .iter()
+        .find_map(|e| match e {
+            sitrep::effect::Effect::Rollback { request_id, .. } => Some(*request_id),
+            _ => None,
+        })
+        .expect("the rollback is sent");
+    (m, request)
+}
+
+/// checkout-prod after sitrep turned auto-sync off and rolled it back: Argo CD accepted it and
+/// the rollback runs (Git still says v2.14.0): healing.
 fn watching_model() -> Model {
-    let mut m = rollback(RollbackStage::Watching);
-    let key = app_key(CHECKOUT_APP);
-    m.autosync_off.insert(key.clone());
-    let app = m.apps.get_mut(&key).unwrap();
-    app.auto_sync = false;
-    app.health = HealthStatus::Progressing;
-    app.health_message =
-        "Waiting for rollout to finish: 1 old replicas are pending termination".to_string();
-    // Argo CD: Git still says v2.14.0 (sync.revision stays); the rollback's operation runs.
-    app.sync = SyncStatus::OutOfSync;
-    app.operation = Some(Operation {
-        phase: OperationPhase::Running,
-        message: "waiting for healthy state of apps/Deployment/checkout".to_string(),
-        started_at: Some(ago(40)),
-        finished_at: None,
-        initiated_by: "alice".to_string(),
-        automated: false,
-        revision: "v2.13.2".to_string(),
-        failed_resources: Vec::new(),
-        dry_run: false,
-        results: Vec::new(),
-    });
-    if let Some(Popup::Rollback(form)) = &mut m.popup {
-        form.disable_auto_sync = true;
-        form.dry_run_skipped = true;
-        form.confirm.typed = CHECKOUT_APP.to_string();
-    }
+    let (mut m, request) = rollback_in_flight();
+    accepted(&mut m, request, CHECKOUT_APP, checkout_rolling_back(0));
+    assert!(matches!(&m.popup, Some(Popup::Rollback(f)) if f.stage == RollbackStage::Watching));
     m
 }
 
@@ -236,7 +246,7 @@ fn deploys_screen() {
 #[test]
 fn apps_and_deploys_without_argo_stay_placeholders() {
     let mut m = model();
-    m.screen = Screen::Deploys;
+    show(&mut m, Screen::Deploys);
     assert!(render_text(&m, 80, 24).contains("Argo CD is not configured."));
 }
 
@@ -244,12 +254,10 @@ fn apps_and_deploys_without_argo_stay_placeholders() {
 
 #[test]
 fn rollback_pick_with_auto_sync_explained() {
-    snap_both("rollback_pick", &rollback(RollbackStage::Pick));
+    snap_both("rollback_pick", &rollback_pick());
     // The toggle accepted.
-    let mut m = rollback(RollbackStage::Pick);
-    if let Some(Popup::Rollback(f)) = &mut m.popup {
-        f.disable_auto_sync = true;
-    }
+    let mut m = rollback_pick();
+    press(&mut m, KeyCode::Char('a'));
     let text = render_text(&m, 120, 40);
     assert!(
         text.contains("[x] disable auto-sync, then roll back"),
@@ -257,52 +265,80 @@ fn rollback_pick_with_auto_sync_explained() {
     );
 }
 
-/// checkout-prod with auto-sync off (so Argo CD can dry-run the rollback), at `stage`, with
-/// the dry run sent as request 7.
-fn dry_run_rollback(stage: RollbackStage) -> Model {
-    let mut m = rollback(stage);
-    m.apps.get_mut(&app_key(CHECKOUT_APP)).unwrap().auto_sync = false;
-    if let Some(Popup::Rollback(f)) = &mut m.popup {
-        f.auto_sync = false;
-        f.dry_run = Some(DryRunWatch::new(7, m.apps.get(&app_key(CHECKOUT_APP))));
-    }
-    m
+/// checkout-prod with auto-sync off (someone turned it off in Argo CD 10 s ago, so Argo CD
+/// can dry-run a rollback); its picker open, Enter pressed: the dry run is asked for.
+fn dry_run_rollback() -> (Model, u64) {
+    let off = json_with(checkout_final(), "/spec/syncPolicy", serde_json::json!({}));
+    let mut m = argo_model_with(off.clone(), move |story| {
+        story.at(ago(10), move |m| {
+            send(m, app_changed(off, ago(10)));
+        });
+    });
+    press(&mut m, KeyCode::Char('R'));
+    let effects = press(&mut m, KeyCode::Enter);
+    let request = effects
+        .iter()
+        .find_map(|e| match e {
+            sitrep::effect::Effect::Rollback {
+                request_id,
+                dry_run: true,
+                ..
+            } => Some(*request_id),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("no dry run: {effects:?}\n{}", render_text(&m, 120, 40)));
+    (m, request)
 }
 
-fn dry_run_op(phase: OperationPhase) -> Operation {
-    Operation {
-        phase,
-        message: "successfully synced (all tasks run)".to_string(),
-        started_at: Some(ago(3)),
-        finished_at: Some(ago(1)),
-        initiated_by: "alice".to_string(),
-        automated: false,
-        revision: "v2.13.2".to_string(),
-        failed_resources: Vec::new(),
-        dry_run: true,
-        results: [
-            "ConfigMap checkout-config unchanged",
-            "Deployment checkout configured",
-        ]
-        .iter()
-        .map(|r| {
-            let (kind, rest) = r.split_once(' ').unwrap();
-            let (name, verb) = rest.split_once(' ').unwrap();
-            sitrep::model::app::ResourceResult {
-                kind: kind.to_string(),
-                namespace: "shop".to_string(),
-                name: name.to_string(),
-                status: "Synced".to_string(),
-                message: format!("{}/{name} {verb} (dry run)", kind.to_lowercase()),
-            }
-        })
-        .collect(),
+fn json_with(
+    mut v: serde_json::Value,
+    pointer: &str,
+    value: serde_json::Value,
+) -> serde_json::Value {
+    *v.pointer_mut(pointer).unwrap() = value;
+    v
+}
+
+/// The watch's report of checkout-prod in state `app`.
+fn app_changed(app: serde_json::Value, at: chrono::DateTime<chrono::Utc>) -> sitrep::msg::Msg {
+    source_msg(
+        "argocd",
+        at,
+        sitrep::msg::SourcePayload::Argocd(sitrep::msg::ArgocdPayload::AppChanged {
+            change: sitrep::msg::WatchChange::Modified,
+            app: Box::new(decode_app(app)),
+        }),
+    )
+}
+
+/// checkout-prod (auto-sync off) running, then done with, alice's dry run of the rollback.
+fn dry_run_state(done: bool) -> serde_json::Value {
+    let app = json_with(checkout_final(), "/spec/syncPolicy", serde_json::json!({}));
+    let mut op = serde_json::json!({
+        "operation": {
+            "sync": {"revision": "v2.13.2", "dryRun": true},
+            "initiatedBy": {"username": "alice"},
+        },
+        "phase": if done { "Succeeded" } else { "Running" },
+        "message": "successfully synced (all tasks run)",
+        "startedAt": rfc3339(now()),
+    });
+    if done {
+        op["finishedAt"] = serde_json::json!(rfc3339(now()));
+        op["syncResult"] = serde_json::json!({"revision": "v2.13.2", "resources": [
+            {"kind": "ConfigMap", "namespace": "shop", "name": "checkout-config", "status": "Synced",
+             "message": "configmap/checkout-config unchanged (dry run)"},
+            {"group": "apps", "kind": "Deployment", "namespace": "shop", "name": "checkout",
+             "status": "Synced", "message": "deployment/checkout configured (dry run)"},
+        ]});
     }
+    json_with(app, "/status/operationState", op)
 }
 
 #[test]
 fn rollback_dry_run_and_in_flight() {
-    let text = render_text(&dry_run_rollback(RollbackStage::DryRun(7)), 120, 40);
+    let (mut m, request) = dry_run_rollback();
+    let text = render_text(&m, 120, 40);
     assert!(text.contains("Dry run     asking argocd…"), "{text}");
     assert!(
         text.contains("Esc closes this; the request still completes"),
@@ -311,15 +347,17 @@ fn rollback_dry_run_and_in_flight() {
     assert!(!text.contains("press y"), "{text}");
 
     // Accepted, and Argo CD runs it: no confirming yet (it would refuse the rollback).
-    let mut m = dry_run_rollback(RollbackStage::Confirm);
-    let app = m.apps.get_mut(&app_key(CHECKOUT_APP)).unwrap();
-    app.operation = Some(Operation {
-        finished_at: None,
-        ..dry_run_op(OperationPhase::Running)
-    });
-    if let Some(Popup::Rollback(f)) = &mut m.popup {
-        f.dry_run.as_mut().unwrap().accepted = true;
-    }
+    send(
+        &mut m,
+        sitrep::msg::Msg::Done(sitrep::msg::EffectOutcome::AppActionDone {
+            request_id: request,
+            source: "argocd".to_string(),
+            key: app_key(CHECKOUT_APP),
+            dry_run: true,
+            app: Box::new(Some(decode_app(dry_run_state(false)))),
+            autosync_before: None,
+        }),
+    );
     let text = render_text(&m, 120, 40);
     assert!(
         text.contains("✓ accepted by argocd; it is running the dry run"),
@@ -332,11 +370,7 @@ fn rollback_dry_run_and_in_flight() {
     assert!(!text.contains("to confirm"), "{text}");
 
     // Its result: what would change, each resource in Argo CD's words, then the confirmation.
-    let done = dry_run_op(OperationPhase::Succeeded);
-    m.apps.get_mut(&app_key(CHECKOUT_APP)).unwrap().operation = Some(done.clone());
-    if let Some(Popup::Rollback(f)) = &mut m.popup {
-        f.dry_run.as_mut().unwrap().result = Some(done);
-    }
+    send(&mut m, app_changed(dry_run_state(true), now()));
     let text = render_text(&m, 120, 40);
     for needed in [
         "Dry run     ✓ done: 1 of 2 resources would change:",
@@ -347,19 +381,14 @@ fn rollback_dry_run_and_in_flight() {
         assert!(text.contains(needed), "lacks {needed:?}:\n{text}");
     }
 
-    let text = render_text(&rollback(RollbackStage::InFlight(8)), 120, 40);
+    let text = render_text(&rollback_in_flight().0, 120, 40);
     assert!(text.contains("rolling back… waiting for argocd"), "{text}");
     assert!(!text.contains("to confirm"), "{text}");
 }
 
 #[test]
 fn rollback_confirm_production_with_typed_name() {
-    let mut m = rollback(RollbackStage::Confirm);
-    if let Some(Popup::Rollback(f)) = &mut m.popup {
-        f.disable_auto_sync = true;
-        f.dry_run_skipped = true;
-        f.confirm.typed = "checkout-pr".to_string();
-    }
+    let m = rollback_review("checkout-pr");
     snap_both("rollback_confirm_production", &m);
     for (w, h) in SIZES {
         let text = render_text(&m, w, h);
@@ -377,8 +406,10 @@ fn rollback_confirm_production_with_typed_name() {
         }
     }
     // Not production: press y. A server refusal in the critical style.
-    let mut m = rollback(RollbackStage::Confirm);
+    let mut m = rollback_pick();
+    press(&mut m, KeyCode::Enter);
     if let Some(Popup::Rollback(f)) = &mut m.popup {
+        f.stage = RollbackStage::Confirm;
         f.production = false;
         f.confirm = sitrep::model::popup::Confirmation::new(false, CHECKOUT_APP);
         f.problem = Some("rollback cannot be initiated when auto-sync is enabled".to_string());
@@ -563,7 +594,7 @@ fn no_color_keeps_argo_words() {
     for (screen, words) in screens {
         let mut m = argo_model();
         m.theme = Theme::no_color();
-        m.screen = screen;
+        show(&mut m, screen);
         let buf = render_buffer(&m, 120, 40);
         for cell in buf.content() {
             assert_eq!(cell.fg, Color::Reset, "{screen:?}: coloured fg {cell:?}");
@@ -580,11 +611,7 @@ fn no_color_keeps_argo_words() {
     for word in ["Degraded", "Progressing", "Healthy", "Warning", "current"] {
         assert!(text.contains(word), "detail lacks {word}:\n{text}");
     }
-    for popup_model in [
-        rollback(RollbackStage::Pick),
-        rollback(RollbackStage::Confirm),
-        watching_model(),
-    ] {
+    for popup_model in [rollback_pick(), rollback_review(""), watching_model()] {
         let mut m = popup_model;
         m.theme = Theme::no_color();
         let buf = render_buffer(&m, 120, 40);
@@ -617,10 +644,15 @@ fn sync_and_health_words_in_every_state() {
 
 // --- One notion of "what runs" ------------------------------------------------------------
 
+/// Select `name` on the Apps screen: `g`, then `j` until it is under the cursor.
 fn select_app(m: &mut Model, name: &str) {
-    m.screen = Screen::Apps;
-    m.rederive();
-    m.apps_cursor.selected = m.apps_view.iter().position(|k| k.name == name).unwrap();
+    show(m, Screen::Apps);
+    let row = m.apps_view.iter().position(|k| k.name == name).unwrap();
+    act(m, sitrep::action::Action::Top);
+    for _ in 0..row {
+        act(m, sitrep::action::Action::Down);
+    }
+    assert_eq!(m.apps_view[m.apps_cursor.selected].name, name);
 }
 
 fn line_with<'a>(text: &'a str, needle: &str) -> &'a str {
@@ -639,7 +671,7 @@ fn after_a_rollback_every_screen_says_what_runs_and_where_git_is() {
         "{text}"
     );
     // The triage detail pane agrees.
-    m.screen = Screen::Triage;
+    show(&mut m, Screen::Triage);
     let text = render_text(&m, 120, 40);
     assert!(
         line_with(&text, "checkout-prod  Healthy OutOfSync").contains("v2.13.2 (git v2.14.0)"),

@@ -8,10 +8,9 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui_textarea::TextArea;
 use sitrep::model::Model;
-use sitrep::model::alert::AlertState;
 use sitrep::model::popup::{ExpireForm, FormStage, Popup, SilenceField, SilenceForm};
-use sitrep::model::source::SourceKind;
 use sitrep::model::ui::{Prompt, PromptKind, Screen, TriagePane};
+use sitrep::msg::SourcePayload;
 use sitrep::sanitize;
 use sitrep::ui::{self, RenderState};
 
@@ -73,7 +72,7 @@ fn render_everything(base: &Model) {
         for screen in Screen::ALL {
             for prompt in [false, true] {
                 let mut m = base.clone();
-                m.screen = screen;
+                show(&mut m, screen);
                 m.popup = popup.clone();
                 m.triage_pane = TriagePane::Changes;
                 if prompt {
@@ -112,7 +111,7 @@ fn never_panics_with_cursors_out_of_range() {
 }
 
 #[test]
-fn draws_into_an_offset_area() {
+fn draws_only_inside_an_offset_area() {
     // `draw` into a sub-area of a larger buffer stays inside it.
     let m = model();
     let mut buf = Buffer::empty(Rect::new(0, 0, 100, 30));
@@ -126,52 +125,58 @@ fn draws_into_an_offset_area() {
     }
 }
 
+/// The demo incident, then (2 s ago) Alertmanager lists an alert whose every value is hostile
+/// as it comes off the wire (escape sequences, 100 KB, wide glyphs), and prod-eu's error is
+/// 16 K characters; a configured source name is very wide.
 fn hostile_model() -> Model {
-    let mut m = model();
-    // Escapes stripped, capped at 16 K characters with a visible cut marker.
-    let raw = format!("\u{1b}[31m\u{7}{}", "Ab日 ".repeat(5_000));
+    let raw = format!("\u{1b}[31m\u{7}{}", "Ab日 ".repeat(25_000));
     let huge = sanitize::value(&raw);
     assert!(huge.len() >= 16 * 1024 && huge.ends_with("…[cut]"));
     let wide = "障害発生🔥決済サービス応答なし👨‍👩‍👧‍👦".repeat(40);
-    let mut alerts = am_alerts();
-    alerts.push(alert(
-        "alertmanager",
-        &[
-            (
-                "alertname",
-                &format!("ÜberLongAlertName{}", "X".repeat(500)),
-            ),
-            ("severity", "critical"),
-            ("service", &format!("支払い-{wide}")),
-            ("pod", &huge),
-            ("zone", &wide),
-        ],
-        &[
-            ("summary", &wide),
-            ("description", &huge),
-            ("runbook_url", &huge),
-        ],
-        AlertState::Firing,
-        60,
-    ));
-    m.alerts
-        .replace_source("alertmanager", SourceKind::Alertmanager, alerts);
-    m.sources[2].last_error = Some(huge.clone());
-    m.sources[0].name = wide.clone();
-    sitrep::update::push_event(&mut m, {
-        let mut e = sitrep::model::timeline::TimelineEvent::new(
-            sitrep::model::timeline::EventKind::AlertFiring,
-            sitrep::model::timeline::EventSource::Alertmanager,
-            ago(30),
-            ago(30),
-            wide.clone(),
-        );
-        e.refs.service = Some(huge.clone());
-        e
+    let (raw2, wide2, huge2) = (raw.clone(), wide.clone(), huge.clone());
+    let mut m = model_with(move |story| {
+        let mut listed: Vec<serde_json::Value> = am_alerts()
+            .iter()
+            .filter(|a| a.starts >= 2 && a.resolved.is_none())
+            .map(|a| a.wire(2))
+            .collect();
+        listed.push(serde_json::json!({
+            "labels": {
+                "alertname": format!("ÜberLongAlertName{}", "X".repeat(500)),
+                "severity": "critical",
+                "service": format!("支払い-{wide2}"),
+                "pod": raw2,
+                "zone": wide2,
+            },
+            "annotations": {"summary": wide2, "description": raw2, "runbook_url": raw2},
+            "startsAt": rfc3339(ago(60)),
+            "receivers": [{"name": "oncall"}],
+            "status": {"state": "active", "silencedBy": [], "inhibitedBy": []},
+        }));
+        let payload = decode_am("alertmanager", listed, vec![silence_wire()], ago(2));
+        story.source(ago(2), "alertmanager", SourcePayload::Alerts(payload));
+        story.source(ago(1), "prod-eu", SourcePayload::Error(huge2));
     });
-    m.filters.insert(Screen::Triage, String::new());
-    m.rederive();
+    // Names come from the config file.
+    m.sources[0].name = wide.clone();
     m
+}
+
+/// On the Alerts screen: `g`, then `j` down to the hostile alert.
+fn select_hostile_alert(m: &mut Model) {
+    let row = m
+        .alerts_view
+        .rows
+        .iter()
+        .position(|r| {
+            matches!(r, sitrep::model::alerts_view::AlertsRow::Alert(a)
+                if a.name().starts_with("Über"))
+        })
+        .expect("the hostile alert is listed");
+    act(m, sitrep::action::Action::Top);
+    for _ in 0..row {
+        act(m, sitrep::action::Action::Down);
+    }
 }
 
 /// Rows keep the terminal's width exactly (no glyph spills), and pane borders stay in place.
@@ -187,22 +192,14 @@ fn assert_layout_intact(buf: &Buffer, what: &str) {
 }
 
 #[test]
-fn hostile_values_do_not_break_layout() {
+fn hostile_values_keep_every_row_terminal_wide_and_pane_borders_in_place() {
     let base = hostile_model();
     for screen in Screen::ALL {
         let mut m = base.clone();
-        m.screen = screen;
+        show(&mut m, screen);
         // Put the hostile alert under the cursor where there is one.
         if screen == Screen::Alerts {
-            m.alerts_cursor.selected = m
-                .alerts_view
-                .rows
-                .iter()
-                .position(|r| {
-                    matches!(r, sitrep::model::alerts_view::AlertsRow::Alert(a)
-                        if a.name().starts_with("Über"))
-                })
-                .unwrap();
+            select_hostile_alert(&mut m);
         }
         for (w, h) in [(80, 24), (120, 40), (200, 60)] {
             let buf = render_buffer(&m, w, h);
@@ -212,12 +209,15 @@ fn hostile_values_do_not_break_layout() {
 
     // Triage at 120x40: the services pane's right border stays in its column on every row.
     let mut m = base.clone();
-    m.triage.selected = m
+    let row = m
         .visible_services()
         .iter()
         .position(|s| s.name.starts_with("支払い"))
         .unwrap();
-    m.rederive();
+    act(&mut m, sitrep::action::Action::Top);
+    for _ in 0..row {
+        act(&mut m, sitrep::action::Action::Down);
+    }
     let buf = render_buffer(&m, 120, 40);
     let border_x = 120 * 45 / 100 - 1;
     let changes_top = 1 + (38 - (38 / 4).clamp(5, 10));
@@ -238,16 +238,8 @@ fn hostile_values_do_not_break_layout() {
     insta::assert_snapshot!("hostile_triage_120x40", t);
 
     let mut m = base.clone();
-    m.screen = Screen::Alerts;
-    m.alerts_cursor.selected = m
-        .alerts_view
-        .rows
-        .iter()
-        .position(|r| {
-            matches!(r, sitrep::model::alerts_view::AlertsRow::Alert(a)
-                if a.name().starts_with("Über"))
-        })
-        .unwrap();
+    show(&mut m, Screen::Alerts);
+    select_hostile_alert(&mut m);
     insta::assert_snapshot!("hostile_alerts_120x40", render_text(&m, 120, 40));
 }
 
@@ -255,6 +247,12 @@ fn hostile_values_do_not_break_layout() {
 
 fn argo_popups() -> Vec<Option<Popup>> {
     use sitrep::model::popup::{ConfirmAction, ConfirmKind, RollbackStage, SyncForm};
+    // checkout-prod's rollback picker as `R` opens it, then pushed into every stage.
+    let mut m = argo_model();
+    press(&mut m, crossterm::event::KeyCode::Char('R'));
+    let Some(Popup::Rollback(rollback_form)) = m.popup else {
+        panic!("R opens the rollback picker")
+    };
     let mut out = vec![None];
     for stage in [
         RollbackStage::Pick,
@@ -263,7 +261,8 @@ fn argo_popups() -> Vec<Option<Popup>> {
         RollbackStage::InFlight(2),
         RollbackStage::Watching,
     ] {
-        let mut form = rollback_form(stage);
+        let mut form = (*rollback_form).clone();
+        form.stage = stage;
         form.problem = Some("x".repeat(2_000));
         form.confirm.typed = "t".repeat(500);
         out.push(Some(Popup::Rollback(Box::new(form.clone()))));
@@ -310,7 +309,7 @@ fn render_argo_everything(base: &Model) {
     }
     for (screen, pane, popup) in cases {
         let mut m = base.clone();
-        m.screen = screen;
+        show(&mut m, screen);
         m.triage_pane = pane;
         m.popup = popup;
         let mut state = RenderState::default();
@@ -432,7 +431,7 @@ fn hostile_argo_model() -> Model {
 }
 
 #[test]
-fn hostile_argo_values_do_not_break_layout() {
+fn hostile_argo_values_keep_every_row_terminal_wide() {
     let base = hostile_argo_model();
     for (screen, open) in [
         (Screen::Triage, false),
@@ -442,7 +441,7 @@ fn hostile_argo_values_do_not_break_layout() {
     ] {
         for popup in argo_popups() {
             let mut m = base.clone();
-            m.screen = screen;
+            show(&mut m, screen);
             m.popup = popup;
             if open {
                 m.app_open = Some(app_key(CHECKOUT_APP));

@@ -42,14 +42,19 @@ fn silence_form(model: &Model, stage: FormStage, field: SilenceField) -> Silence
 }
 
 fn alerts_model() -> Model {
+    use crossterm::event::KeyCode;
     let mut m = model();
-    m.screen = Screen::Alerts;
-    m.filters
-        .insert(Screen::Alerts, "severity!=info".to_string());
-    m.alerts_view
-        .collapsed
-        .insert("alertname=DiskSpaceLow".to_string());
-    m.rederive();
+    show(&mut m, Screen::Alerts);
+    filter(&mut m, "severity!=info");
+    // Collapse the DiskSpaceLow group (Enter on its header row).
+    let group = m
+        .alerts_view
+        .rows
+        .iter()
+        .position(|r| matches!(r, AlertsRow::Group(g) if g.key == "alertname=DiskSpaceLow"))
+        .expect("the DiskSpaceLow group is listed");
+    move_to(&mut m, group);
+    press(&mut m, KeyCode::Enter);
     // Select the silenced inventory alert, so the footer shows its silence.
     let pos = m
         .alerts_view
@@ -60,8 +65,16 @@ fn alerts_model() -> Model {
             AlertsRow::Group(_) => false,
         })
         .expect("the silenced alert is listed");
-    m.alerts_cursor.selected = pos;
+    move_to(&mut m, pos);
     m
+}
+
+/// Move the current screen's cursor to row `row` with `g` then `j`s.
+fn move_to(m: &mut Model, row: usize) {
+    act(m, sitrep::action::Action::Top);
+    for _ in 0..row {
+        act(m, sitrep::action::Action::Down);
+    }
 }
 
 // --- Triage -------------------------------------------------------------------------------
@@ -84,8 +97,9 @@ fn triage_200x60() {
 #[test]
 fn triage_detail_focused_on_second_alert() {
     let mut m = model();
-    m.triage_pane = TriagePane::Detail;
-    m.detail.selected = 1;
+    act(&mut m, sitrep::action::Action::NextPane);
+    act(&mut m, sitrep::action::Action::Down);
+    assert_eq!(m.triage_pane, TriagePane::Detail);
     snap("triage_detail_focus_120x40", &m, 120, 40);
 }
 
@@ -97,8 +111,7 @@ fn triage_all_quiet() {
 #[test]
 fn triage_filter_matches_nothing() {
     let mut m = model();
-    m.filters.insert(Screen::Triage, "zzz".to_string());
-    m.rederive();
+    filter(&mut m, "zzz");
     snap("triage_filter_nothing_80x24", &m, 80, 24);
 }
 
@@ -117,10 +130,8 @@ fn alerts_80x24() {
 #[test]
 fn alerts_filter_error() {
     let mut m = alerts_model();
-    m.filters
-        .insert(Screen::Alerts, "severity=~(crit".to_string());
-    m.rederive();
-    m.alerts_cursor.selected = 0;
+    filter(&mut m, "severity=~(crit");
+    act(&mut m, sitrep::action::Action::Top);
     snap("alerts_filter_error_120x40", &m, 120, 40);
 }
 
@@ -129,25 +140,25 @@ fn alerts_filter_error() {
 #[test]
 fn services_120x40() {
     let mut m = model();
-    m.screen = Screen::Services;
-    m.services_cursor.selected = 2;
+    show(&mut m, Screen::Services);
+    move_to(&mut m, 2);
     snap("services_120x40", &m, 120, 40);
 }
 
 #[test]
 fn timeline_120x40() {
     let mut m = model();
-    m.screen = Screen::Timeline;
-    m.timeline_cursor.selected = m.timeline.len() - 1;
+    show(&mut m, Screen::Timeline);
+    act(&mut m, sitrep::action::Action::Bottom);
     snap("timeline_120x40", &m, 120, 40);
 }
 
 #[test]
 fn apps_and_deploys_are_honest_placeholders() {
     let mut m = model();
-    m.screen = Screen::Apps;
+    show(&mut m, Screen::Apps);
     snap("apps_80x24", &m, 80, 24);
-    m.screen = Screen::Deploys;
+    show(&mut m, Screen::Deploys);
     let text = render_text(&m, 80, 24);
     assert!(text.contains("Argo CD is not configured."));
     assert!(text.contains("Add an [[argocd]] source to your config (see README)"));
@@ -375,7 +386,7 @@ fn no_color_keeps_meaning_without_colour() {
     for screen in screens {
         let mut m = model();
         m.theme = Theme::no_color();
-        m.screen = screen;
+        show(&mut m, screen);
         let buf = render_buffer(&m, 120, 40);
         for cell in buf.content() {
             assert_eq!(cell.fg, Color::Reset, "{screen:?}: coloured fg {cell:?}");

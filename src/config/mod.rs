@@ -7,3 +7,6 @@ pub mod load;
 pub mod settings;
 pub mod source;
 pub mod theme;
+
+#[cfg(test)]
+mod proptests;

@@ -23,6 +23,9 @@ pub mod timeline;
 pub mod ui;
 pub mod views;
 
+#[cfg(test)]
+mod proptests;
+
 use crate::config::keymap::Keymap;
 use crate::config::settings::Settings;
 use crate::config::theme::Theme;

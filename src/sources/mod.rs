@@ -22,6 +22,9 @@ pub mod poller;
 pub mod prometheus;
 pub mod registry;
 
+#[cfg(test)]
+pub(crate) mod proptests;
+
 pub use alertmanager::AlertmanagerClient;
 pub use check::{CheckReport, check_all, check_source};
 pub use driver::{EffectClient, SourceDriver};

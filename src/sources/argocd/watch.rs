@@ -438,6 +438,9 @@ fn parse_line(line: &[u8]) -> Line {
 }
 
 #[cfg(test)]
+mod proptests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
