@@ -92,8 +92,12 @@ impl Matcher {
 }
 
 impl std::fmt::Display for Matcher {
+    /// `name="value"`, the value quoted as JSON (which `parse` reads back, and Alertmanager's
+    /// matcher syntax accepts): Rust's `{:?}` would write some characters as `\u{…}`, which
+    /// reads back as different text.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}{}{:?}", self.name, self.operator(), self.value)
+        let quoted = serde_json::to_string(&self.value).map_err(|_| std::fmt::Error)?;
+        write!(f, "{}{}{quoted}", self.name, self.operator())
     }
 }
 
