@@ -92,7 +92,7 @@ fn flag_unused_by_demo(cli: &Cli) -> Option<&'static str> {
 
 /// What to do when no source is configured: where we looked, what we found, how to name one.
 /// Discovery runs only when nothing names a source, which is exactly the case here.
-pub fn no_sources_help(config: &Config, env: &Env) -> String {
+fn no_sources_help(config: &Config, env: &Env) -> String {
     use std::fmt::Write as _;
     let default_path = env
         .config_home()

@@ -127,7 +127,7 @@ pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
                 git_revision: &a.git_revision,
                 auto_sync: a.auto_sync,
                 operation: a.operation.as_ref(),
-                service: crate::model::service_apps::service_of_app(a, &model.settings),
+                service: crate::model::correlation::service_of_app(a, &model.settings),
             })
             .collect(),
         deploys: model

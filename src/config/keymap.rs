@@ -75,7 +75,7 @@ impl KeySpec {
     }
 
     /// Normalise a terminal key event: SHIFT is implied by an upper-case character.
-    pub fn from_event(event: &KeyEvent) -> KeySpec {
+    fn from_event(event: &KeyEvent) -> KeySpec {
         let mut mods = event.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT);
         let code = match event.code {
             KeyCode::Char(c) if mods.contains(KeyModifiers::CONTROL) => {

@@ -151,7 +151,7 @@ impl Theme {
 
     /// The colours a role is drawn in: its own, else the base `text` role's, which the renderer
     /// fills under everything. `None` is the terminal's own default colour, unknown to us.
-    pub fn effective(&self, role: Style) -> (Option<Color>, Option<Color>) {
+    fn effective(&self, role: Style) -> (Option<Color>, Option<Color>) {
         let known = |c: Option<Color>| c.filter(|c| *c != Color::Reset);
         (
             known(role.fg).or(known(self.text.fg)),
@@ -261,7 +261,7 @@ fn luminance((r, g, b): (u8, u8, u8)) -> f64 {
 
 /// The colour as RGB; named and indexed colours as in xterm's default palette. `None` for the
 /// terminal's default (`Reset`).
-pub fn rgb(c: Color) -> Option<(u8, u8, u8)> {
+fn rgb(c: Color) -> Option<(u8, u8, u8)> {
     const ANSI: [(u8, u8, u8); 16] = [
         (0, 0, 0),
         (205, 0, 0),

@@ -19,7 +19,7 @@ pub enum Severity {
 
 impl Severity {
     /// Map the many spellings teams use onto four levels.
-    pub fn from_label(value: Option<&str>) -> Severity {
+    fn from_label(value: Option<&str>) -> Severity {
         // Called for every alert on every merge: lower-case into a stack buffer, one match.
         let Some(v) = value.map(str::trim) else {
             return Severity::None;

@@ -43,11 +43,11 @@ impl Domain {
 impl SourceStatus {
     /// Data older than this is no longer shown as current: three poll intervals (a watched
     /// source re-lists at its poll interval when its stream is down).
-    pub fn freshness_budget_secs(&self) -> i64 {
+    fn freshness_budget_secs(&self) -> i64 {
         3 * self.poll_interval_secs.max(1) as i64
     }
 
-    pub fn knowledge(&self, now: DateTime<Utc>) -> Knowledge {
+    fn knowledge(&self, now: DateTime<Utc>) -> Knowledge {
         let Some(last_ok) = self.last_ok else {
             return Knowledge::Unknown;
         };

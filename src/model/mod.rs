@@ -14,7 +14,6 @@ pub mod permissions;
 pub mod popup;
 pub mod selection;
 pub mod service;
-pub mod service_apps;
 pub mod silence;
 pub mod source;
 pub mod store;
@@ -310,7 +309,7 @@ impl Model {
     }
 
     /// The Apps screen's rows: filtered by its `/` filter, sorted by `apps_sort`.
-    pub fn rebuild_apps_view(&mut self) {
+    fn rebuild_apps_view(&mut self) {
         let mut text = text_match::TextQuery::new(self.filter(Screen::Apps));
         let mut apps: Vec<&app::App> = self
             .apps

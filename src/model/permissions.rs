@@ -45,7 +45,7 @@ fn writable(model: &Model, kind: SourceKind) -> impl Iterator<Item = &str> {
 
 /// Why no silence can be sent, whatever is selected: read-only mode, no Alertmanager, or every
 /// Alertmanager read-only.
-pub fn silence_denied(model: &Model) -> Option<Denied> {
+fn silence_denied(model: &Model) -> Option<Denied> {
     const NONE_WRITABLE: &str = "no writable Alertmanager configured: cannot silence";
     if model.settings.read_only {
         return Some(Denied::new(

@@ -1,5 +1,5 @@
-//! The merged alert store: the latest snapshot of every source, deduplicated by fingerprint,
-//! updated by what changed. A failing source keeps its last snapshot (shown as stale), so one
+//! The merged alert store: the latest answer of every source, deduplicated by fingerprint,
+//! updated by what changed. A failing source keeps its last answer (shown as stale), so one
 //! dead source never blanks the view nor makes its alerts look resolved.
 //!
 //! A poll that changed nothing costs one lookup and comparison per alert and touches nothing
@@ -10,13 +10,12 @@ use super::alert::{Alert, AlertState, Severity};
 use super::fasthash::{FastMap, map_with_capacity};
 use super::source::SourceKind;
 use chrono::{DateTime, Utc};
-use std::cmp::Ordering;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 #[derive(Debug, Default, Clone)]
 pub struct AlertStore {
-    /// Latest snapshot per source, keyed by (merge priority, source name), each by fingerprint.
+    /// Latest answer per source, keyed by (merge priority, source name), each by fingerprint.
     per_source: BTreeMap<(u8, String), FastMap<u64, Arc<Alert>>>,
     /// One alert per fingerprint: the copy of the source with the best priority, its
     /// `also_from` naming the others. Shared (`Arc`) with the derived views.
@@ -30,12 +29,12 @@ pub struct AlertStore {
     retired: Retired,
 }
 
-/// Garbage of replaced snapshots: old per-source maps, and new copies identical to the ones
+/// Garbage of replaced answers: old per-source maps, and new copies identical to the ones
 /// kept.
 #[derive(Debug, Default, Clone)]
 pub struct Retired {
     maps: Vec<FastMap<u64, Arc<Alert>>>,
-    /// Whole snapshots as they arrived, minus the alerts taken out of them (left as cheap
+    /// Whole answers as they arrived, minus the alerts taken out of them (left as cheap
     /// placeholders): moving the vector is one move, not one per alert.
     alerts: Vec<Vec<Alert>>,
 }
@@ -113,7 +112,7 @@ impl AlertStore {
         self.get_arc(fingerprint).map(|a| &**a)
     }
 
-    pub fn get_arc(&self, fingerprint: &str) -> Option<&Arc<Alert>> {
+    fn get_arc(&self, fingerprint: &str) -> Option<&Arc<Alert>> {
         self.merged
             .get(&fingerprint_key(fingerprint))
             .filter(|a| a.fingerprint == fingerprint)
@@ -145,12 +144,12 @@ impl AlertStore {
         all.into_iter().map(|(_, a)| a).collect()
     }
 
-    /// Old snapshots to free somewhere that is not the UI loop.
+    /// Old answers to free somewhere that is not the UI loop.
     pub fn take_retired(&mut self) -> Retired {
         std::mem::take(&mut self.retired)
     }
 
-    /// Replace one source's snapshot; re-merge only the fingerprints whose copy changed.
+    /// Replace one source's answer; re-merge only the fingerprints whose copy changed.
     pub fn replace_source(
         &mut self,
         source: &str,
@@ -190,24 +189,6 @@ impl AlertStore {
         }
         self.per_source.insert(slot, new);
         self.retired.maps.push(old);
-        self.remerge(dirty)
-    }
-
-    /// Forget a source entirely (its alerts count as resolved only if no one else reports them).
-    pub fn remove_source(&mut self, source: &str) -> AlertChanges {
-        let slots: Vec<(u8, String)> = self
-            .per_source
-            .keys()
-            .filter(|(_, name)| name == source)
-            .cloned()
-            .collect();
-        let mut dirty = Vec::new();
-        for slot in slots {
-            if let Some(old) = self.per_source.remove(&slot) {
-                dirty.extend(old.keys().copied());
-                self.retired.maps.push(old);
-            }
-        }
         self.remerge(dirty)
     }
 
@@ -299,13 +280,6 @@ impl AlertRank {
             starts_at: a.starts_at,
         }
     }
-}
-
-/// Most urgent first; fingerprints break ties so the order is total.
-pub fn by_urgency(a: &Arc<Alert>, b: &Arc<Alert>) -> Ordering {
-    AlertRank::of(a)
-        .cmp(&AlertRank::of(b))
-        .then_with(|| a.fingerprint.cmp(&b.fingerprint))
 }
 
 /// Alertmanager fingerprints are 16 hex digits of a u64: index by the number (no string copies,

@@ -208,7 +208,7 @@ pub enum TimelineAnchor {
 }
 
 /// What a timeline filter looks at: kind, source, actor, service, app, summary.
-pub fn event_fields(e: &TimelineEvent) -> impl Iterator<Item = &str> + Clone {
+fn event_fields(e: &TimelineEvent) -> impl Iterator<Item = &str> + Clone {
     [
         e.kind.as_str(),
         crate::model::timeline::source_word(e.source),

@@ -9,7 +9,7 @@
 //! Channel choice: tasks `send().await` on the bounded channel. The UI never sends on it and so
 //! never waits on a source; a source that produces faster than the UI drains waits, holding at
 //! most one finished update, and does not fetch again until the UI took it (backpressure instead
-//! of loss: no snapshot is ever dropped, and a stalled UI cannot make sources pile up memory).
+//! of loss: no answer is ever dropped, and a stalled UI cannot make sources pile up memory).
 //! When the send took long, the next poll is due at once, so the data the UI sees is fresh.
 
 use super::bounded;
@@ -29,7 +29,7 @@ use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-/// The alerts domain's payload: a complete snapshot of one source's alerts (and, for
+/// The alerts domain's payload: a complete answer of one source's alerts (and, for
 /// Alertmanager, its silences).
 #[derive(Debug, Clone, Default)]
 pub struct AlertsPayload {

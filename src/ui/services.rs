@@ -29,7 +29,7 @@ const COLS: [Col; 9] = [
 ];
 
 /// A word for the ranking bucket, so the order explains itself.
-pub fn urgency_word(u: Urgency) -> &'static str {
+fn urgency_word(u: Urgency) -> &'static str {
     match u {
         Urgency::CriticalFiring => "critical",
         Urgency::DegradedApp => "degraded",

@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 use std::collections::HashMap;
 
-/// On the first snapshot of a source, at most this many already-firing alerts get an event each
+/// On the first answer of a source, at most this many already-firing alerts get an event each
 /// (most urgent first); the rest are summarised in one event.
 pub const INITIAL_EVENTS_CAP: usize = 200;
 
@@ -57,7 +57,7 @@ fn insert_in_time_order(model: &mut Model, event: TimelineEvent) -> (usize, usiz
 /// A better source's copy of an alert moved its start (Alertmanager's `startsAt` replaced
 /// Prometheus' estimate): firing events that were dated by the old start are re-dated, so the
 /// time on the timeline never depends on which source answered first.
-pub fn retime_alert_events(model: &mut Model, retimed: &[(String, DateTime<Utc>)]) {
+fn retime_alert_events(model: &mut Model, retimed: &[(String, DateTime<Utc>)]) {
     let mut want: HashMap<&str, (DateTime<Utc>, DateTime<Utc>)> = retimed
         .iter()
         .filter_map(|(fp, old)| Some((fp.as_str(), (*old, model.alerts.get(fp)?.starts_at))))
@@ -159,7 +159,7 @@ fn on_what(model: &Model, alert: &Alert) -> String {
     }
 }
 
-/// Record what changed in the alert store. `initial` marks a source's first snapshot: alerts
+/// Record what changed in the alert store. `initial` marks a source's first answer: alerts
 /// already firing are recorded at their start time, capped so 20,000 alerts don't flood the
 /// timeline.
 pub fn record_alert_changes(

@@ -299,10 +299,7 @@ fn ask_confirmation(model: &mut Model) {
 }
 
 /// The silence the form describes, as it will be sent.
-pub fn silence_from_form(
-    form: &SilenceForm,
-    now: chrono::DateTime<chrono::Utc>,
-) -> Option<NewSilence> {
+fn silence_from_form(form: &SilenceForm, now: chrono::DateTime<chrono::Utc>) -> Option<NewSilence> {
     let matchers = form.parsed.clone().ok()?;
     let secs = SILENCE_PRESETS.get(form.duration)?.1;
     Some(NewSilence {

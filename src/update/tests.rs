@@ -73,7 +73,7 @@ fn alert(name: &str, service: &str, severity: &str, state: AlertState, mins_ago:
     }
 }
 
-fn snapshot(source: &str, alerts: Vec<Alert>) -> Msg {
+fn answer(source: &str, alerts: Vec<Alert>) -> Msg {
     Msg::Source(SourceUpdate {
         source: source.into(),
         at: t0(),
@@ -121,7 +121,7 @@ fn incident() -> Vec<Alert> {
 #[test]
 fn services_rank_critical_first() {
     let mut m = model();
-    update(&mut m, snapshot("am", incident()));
+    update(&mut m, answer("am", incident()));
     let names: Vec<_> = m.services.iter().map(|s| s.name.as_str()).collect();
     assert_eq!(names, ["checkout", "search", "monitoring"]);
     assert_eq!(m.services[0].firing, 2);
@@ -129,9 +129,9 @@ fn services_rank_critical_first() {
 }
 
 #[test]
-fn first_snapshot_records_firing_alerts_at_their_start() {
+fn first_answer_records_firing_alerts_at_their_start() {
     let mut m = model();
-    update(&mut m, snapshot("am", incident()));
+    update(&mut m, answer("am", incident()));
     let firing: Vec<_> = m
         .timeline
         .iter()
@@ -150,7 +150,7 @@ fn first_snapshot_records_firing_alerts_at_their_start() {
 #[test]
 fn resolved_and_source_failure_are_events_once() {
     let mut m = model();
-    update(&mut m, snapshot("am", incident()));
+    update(&mut m, answer("am", incident()));
     let err = |text: &str| {
         Msg::Source(SourceUpdate {
             source: "am".into(),
@@ -170,7 +170,7 @@ fn resolved_and_source_failure_are_events_once() {
         1
     );
     assert_eq!(m.source("am").unwrap().consecutive_failures, 2);
-    update(&mut m, snapshot("am", incident()[..3].to_vec()));
+    update(&mut m, answer("am", incident()[..3].to_vec()));
     assert_eq!(
         m.timeline
             .iter()
@@ -190,7 +190,7 @@ fn resolved_and_source_failure_are_events_once() {
 #[test]
 fn prometheus_and_alertmanager_copies_merge() {
     let mut m = model();
-    update(&mut m, snapshot("am", incident()));
+    update(&mut m, answer("am", incident()));
     let mut p = alert(
         "HighErrorRate",
         "checkout",
@@ -201,7 +201,7 @@ fn prometheus_and_alertmanager_copies_merge() {
     p.source = "prom".into();
     let mut pending = alert("HighLatency", "checkout", "warning", AlertState::Pending, 1);
     pending.source = "prom".into();
-    update(&mut m, snapshot("prom", vec![p, pending]));
+    update(&mut m, answer("prom", vec![p, pending]));
     assert_eq!(m.alerts.len(), 5);
     let her = m
         .alerts
@@ -216,7 +216,7 @@ fn prometheus_and_alertmanager_copies_merge() {
 #[test]
 fn navigation_moves_and_screens_switch() {
     let mut m = model();
-    update(&mut m, snapshot("am", incident()));
+    update(&mut m, answer("am", incident()));
     update(&mut m, key('j'));
     assert_eq!(m.triage.selected, 1);
     update(&mut m, key('G'));
@@ -234,7 +234,7 @@ fn navigation_moves_and_screens_switch() {
 #[test]
 fn filter_applies_live_and_esc_clears_it() {
     let mut m = model();
-    update(&mut m, snapshot("am", incident()));
+    update(&mut m, answer("am", incident()));
     update(&mut m, key('2'));
     update(&mut m, key('/'));
     for c in "severity=critical".chars() {
@@ -252,7 +252,7 @@ fn filter_applies_live_and_esc_clears_it() {
 #[test]
 fn bad_matcher_in_filter_is_reported_not_applied() {
     let mut m = model();
-    update(&mut m, snapshot("am", incident()));
+    update(&mut m, answer("am", incident()));
     update(&mut m, key('2'));
     update(&mut m, key('/'));
     for c in "severity=~(".chars() {
@@ -268,7 +268,7 @@ fn bad_matcher_in_filter_is_reported_not_applied() {
 }
 
 fn silence_flow_to_confirm(m: &mut Model) {
-    update(m, snapshot("am", incident()));
+    update(m, answer("am", incident()));
     update(m, code(KeyCode::Tab)); // detail pane: checkout's alerts
     update(m, key('s'));
     assert!(matches!(m.popup, Some(Popup::Silence(_))));
@@ -427,7 +427,7 @@ fn silenced_alert_offers_expiry() {
 fn read_only_removes_silences() {
     let mut m = model();
     m.settings.read_only = true;
-    update(&mut m, snapshot("am", incident()));
+    update(&mut m, answer("am", incident()));
     assert!(update(&mut m, key('s')).is_empty());
     assert!(m.popup.is_none());
     assert!(m.flash.as_ref().unwrap().text.contains("read-only"));
@@ -481,7 +481,7 @@ fn twenty_thousand_alerts_do_not_flood_the_timeline() {
             )
         })
         .collect();
-    update(&mut m, snapshot("am", alerts));
+    update(&mut m, answer("am", alerts));
     assert_eq!(m.services.len(), 1000);
     assert!(m.timeline.len() <= super::events::INITIAL_EVENTS_CAP + 1);
 }
@@ -497,7 +497,7 @@ fn an_old_silence_is_dated_by_the_silence_not_by_when_we_learnt_of_it() {
         90,
     );
     from_prom.source = "prom".into();
-    update(&mut m, snapshot("prom", vec![from_prom]));
+    update(&mut m, answer("prom", vec![from_prom]));
     let mut a = alert(
         "KubeHpaMaxedOut",
         "inventory",

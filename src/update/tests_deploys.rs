@@ -434,7 +434,7 @@ fn incremental_correlation_equals_a_rebuild_from_scratch() {
         ),
     );
     assert_same(&m, "an app was deleted");
-    // A batch, as the app loop folds it: several apps and an alert snapshot, one settle.
+    // A batch, as the app loop folds it: several apps and an alert answer, one settle.
     for (i, health) in [
         HealthStatus::Degraded,
         HealthStatus::Progressing,

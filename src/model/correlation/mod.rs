@@ -1,7 +1,7 @@
 //! The correlation index: which alerts and apps belong to which service, each app's deploys,
 //! and the fleet-wide change feed, kept up to date from what changed.
 //!
-//! Stores change in `update` (an alert snapshot merged, an app stored or deleted); each change
+//! Stores change in `update` (an alert answer merged, an app stored or deleted); each change
 //! is *noted* here at once (cheap: membership maps and a dirty set). Once per batch of messages
 //! [`Model::recorrelate`] recomputes only the dirty service rows, moves only the changed apps'
 //! deploys in the feed, re-ranks the rows (a sort of at most a few thousand) and rebuilds the
@@ -63,7 +63,7 @@ impl Correlation {
         std::mem::take(&mut self.feed_changed)
     }
 
-    pub fn is_dirty(&self) -> bool {
+    fn is_dirty(&self) -> bool {
         self.stale || !self.dirty_services.is_empty() || !self.dirty_apps.is_empty()
     }
 
@@ -115,7 +115,7 @@ impl Correlation {
     }
 
     /// An app was stored (new or changed): join it, re-derive its deploys.
-    pub fn note_app(&mut self, app: &App, settings: &Settings, now: DateTime<Utc>) {
+    fn note_app(&mut self, app: &App, settings: &Settings, now: DateTime<Utc>) {
         let service = service_of_app(app, settings);
         if let Some(previous) = self.app_service.insert(app.key.clone(), service.clone())
             && previous != service
@@ -141,7 +141,7 @@ impl Correlation {
     }
 
     /// An app is gone.
-    pub fn note_app_removed(&mut self, key: &AppKey) {
+    fn note_app_removed(&mut self, key: &AppKey) {
         if let Some(service) = self.app_service.remove(key) {
             if let Some(set) = self.service_apps.get_mut(&service) {
                 set.remove(key);
@@ -156,7 +156,7 @@ impl Correlation {
 }
 
 /// The service an alert belongs to: the first label of the configured precedence that is set.
-pub fn service_of_alert(alert: &Alert, settings: &Settings) -> String {
+fn service_of_alert(alert: &Alert, settings: &Settings) -> String {
     alert
         .service(&settings.service_labels)
         .unwrap_or(NO_SERVICE)
@@ -248,7 +248,7 @@ impl Model {
 
     /// Forget the index and build it again from the stores (settings changed, a model built by
     /// hand, the first answer).
-    pub fn correlate_from_scratch(&mut self) {
+    fn correlate_from_scratch(&mut self) {
         let mut c = Correlation::default();
         for alert in self.alerts.iter() {
             let service = service_of_alert(alert, &self.settings);

@@ -42,7 +42,7 @@ const PROJECT_COL: usize = 2;
 const REVISION_COL: usize = 6;
 const SERVICE_COL: usize = 9;
 
-pub fn sort_word(s: AppsSort) -> &'static str {
+fn sort_word(s: AppsSort) -> &'static str {
     match s {
         AppsSort::Health => "health",
         AppsSort::Sync => "sync",

@@ -47,7 +47,7 @@ pub fn frame<'a>(model: &Model, title: Line<'a>) -> Block<'a> {
 }
 
 /// The popup's width in `area`: as wide as useful.
-pub fn box_width(area: Rect) -> u16 {
+fn box_width(area: Rect) -> u16 {
     area.width.saturating_sub(2).min(100)
 }
 

@@ -20,7 +20,7 @@ pub fn put(buf: &mut Buffer, area: Rect, y: u16, line: &Line<'_>) {
 }
 
 /// Like [`put`] but starting at column `x` (absolute).
-pub fn put_at(buf: &mut Buffer, area: Rect, x: u16, y: u16, line: &Line<'_>) {
+fn put_at(buf: &mut Buffer, area: Rect, x: u16, y: u16, line: &Line<'_>) {
     let area = area.intersection(*buf.area());
     if y < area.top() || y >= area.bottom() || x < area.left() || x >= area.right() {
         return;

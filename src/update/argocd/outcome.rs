@@ -275,7 +275,7 @@ fn dry_run_results(model: &mut Model) {
 }
 
 /// `dry run of sync of search-prod: Argo CD would change Deployment search (configured…); 2 unchanged`.
-pub fn dry_run_summary(name: &str, what: &str, op: &Operation) -> String {
+fn dry_run_summary(name: &str, what: &str, op: &Operation) -> String {
     if op.phase != OperationPhase::Succeeded {
         return format!("dry run of {what} of {name} failed: {}", op.message);
     }
