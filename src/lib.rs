@@ -8,6 +8,7 @@ pub mod config;
 pub mod demo;
 pub mod effect;
 pub mod exec;
+pub mod incident;
 pub mod logging;
 pub mod model;
 pub mod msg;

@@ -11,6 +11,17 @@ pub enum EventKind {
     IncidentDeclared,
     #[serde(rename = "incident.milestone")]
     Milestone,
+    #[serde(rename = "incident.severity_changed")]
+    SeverityChanged,
+    #[serde(rename = "incident.status_changed")]
+    StatusChanged,
+    /// An event's `occurred_at` corrected: a new event naming the old one (history is never
+    /// rewritten).
+    #[serde(rename = "incident.time_corrected")]
+    TimeCorrected,
+    /// An event starred (or unstarred) as a key event of the post-mortem.
+    #[serde(rename = "incident.starred")]
+    Starred,
     #[serde(rename = "alert.firing")]
     AlertFiring,
     #[serde(rename = "alert.resolved")]
@@ -50,6 +61,10 @@ impl EventKind {
         match self {
             EventKind::IncidentDeclared => "incident.declared",
             EventKind::Milestone => "incident.milestone",
+            EventKind::SeverityChanged => "incident.severity_changed",
+            EventKind::StatusChanged => "incident.status_changed",
+            EventKind::TimeCorrected => "incident.time_corrected",
+            EventKind::Starred => "incident.starred",
             EventKind::AlertFiring => "alert.firing",
             EventKind::AlertResolved => "alert.resolved",
             EventKind::AlertSilenced => "alert.silenced",

@@ -160,7 +160,10 @@ pub fn event_style(theme: &Theme, kind: EventKind) -> Style {
         EventKind::ActionFailed | EventKind::SyncFailed => theme.critical,
         EventKind::AutosyncToggled => theme.warning,
         EventKind::ActionSucceeded => theme.ok,
-        EventKind::IncidentDeclared | EventKind::Milestone => theme.accent,
+        EventKind::IncidentDeclared | EventKind::Milestone | EventKind::SeverityChanged => {
+            theme.accent
+        }
+        EventKind::StatusChanged | EventKind::TimeCorrected | EventKind::Starred => theme.muted,
         EventKind::ActionAttempted | EventKind::SourceStatus | EventKind::Note => theme.text,
     }
 }
