@@ -35,6 +35,10 @@ pub enum Action {
     Incident,
     Note,
     Milestone,
+    /// Star the selected timeline event (a key event of the post-mortem).
+    Star,
+    /// Correct the selected timeline event's time.
+    CorrectTime,
     Export,
     Open,
     Copy,
@@ -123,7 +127,6 @@ const ACTIONS: &[ActionDef] = {
     use Action::*;
     use HelpGroup::*;
     use SourceKind::{Alertmanager, Argocd};
-    const INCIDENTS: &str = "not yet: incidents come next";
     &[
         //    action      [keys] name   help group   default keys       help line
         entry(Down,       "down",       Navigation,  &["j", "down"],    "move down"),
@@ -153,14 +156,17 @@ const ACTIONS: &[ActionDef] = {
               "terminate the running operation (Argo CD)").mutates(Argocd),
         entry(Runbook,    "runbook",    Actions,     &["r"],            "open the matched runbook")
             .not_yet("for now: names it; o opens a link"),
-        entry(Incident,   "incident",   Actions,     &["i"],            "declare an incident")
-            .not_yet(INCIDENTS),
+        entry(Incident,   "incident",   Actions,     &["i"],            "declare an incident"),
         entry(Note,       "note",       Actions,     &["n"],
               "add a note to the timeline"),
-        entry(Milestone,  "milestone",  Actions,     &["m"],            "mark a milestone")
-            .not_yet(INCIDENTS),
-        entry(Export,     "export",     Actions,     &["e"],            "export the timeline")
-            .not_yet(INCIDENTS),
+        entry(Milestone,  "milestone",  Actions,     &["m"],
+              "mark a milestone of the incident (impact started … resolved)"),
+        entry(Star,       "star",       Actions,     &["*"],
+              "star the selected event: a key event of the post-mortem (Timeline)"),
+        entry(CorrectTime, "correct_time", Actions,  &["E"],
+              "correct when the selected event happened (Timeline)"),
+        entry(Export,     "export",     Actions,     &["e"],
+              "export the incident's post-mortem (Markdown, next to its journal)"),
         entry(Open,       "open",       Actions,     &["o"],
               "open the selection's link in a browser"),
         entry(Copy,       "copy",       Actions,     &["y"],            "copy the selection"),

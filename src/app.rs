@@ -49,7 +49,11 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<End
     let mut terminal = terminal::enter()?;
     let (tx, mut rx) = mpsc::channel::<Msg>(1024);
     let handles = crate::sources::spawn_sources(specs.clone(), tx.clone());
-    let executor = Executor::new(&specs, tx.clone(), handles);
+    // The incident journal writes and fsyncs on its own thread: a slow disk never delays a key.
+    let journal = model.settings.incidents_dir.clone().map(|dir| {
+        crate::incident::worker::spawn(Box::new(crate::incident::FileStore::new(dir)), tx.clone())
+    });
+    let executor = Executor::new(&specs, tx.clone(), handles).with_journal(journal);
     let size = terminal.size()?;
     model.size = (size.width, size.height);
     let mut events = EventStream::new();

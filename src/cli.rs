@@ -80,6 +80,12 @@ pub enum Command {
     /// Validate the config, reach each source, verify auth; print a table; status 1 if a source
     /// failed, 2 if none is configured.
     Check,
+    /// Incidents: declare one, add notes and milestones from a script or a second terminal,
+    /// list them, show one, export its post-mortem. With --demo: the demo's own incidents.
+    Incident {
+        #[command(subcommand)]
+        command: IncidentCommand,
+    },
     /// The embedded demo world on its own, without the dashboard.
     Demo {
         #[command(subcommand)]
@@ -98,6 +104,77 @@ pub enum DemoCommand {
         #[arg(long, default_value = "screenshots", value_name = "DIR")]
         out: PathBuf,
     },
+}
+
+/// Incident ids are `INC-YYYYMMDD-N`; `active` names the active incident.
+#[derive(Subcommand, Debug, Clone)]
+pub enum IncidentCommand {
+    /// Declare an incident; prints its id alone on stdout. Refused while another is active.
+    New {
+        #[arg(long)]
+        title: String,
+        /// SEV1 (worst) … SEV4.
+        #[arg(long, default_value = "SEV3")]
+        severity: String,
+        /// An affected service. Repeatable.
+        #[arg(long = "service", value_name = "SERVICE")]
+        services: Vec<String>,
+        /// Incident commander (default: you, as config `author` or $USER).
+        #[arg(long)]
+        commander: Option<String>,
+    },
+    /// Add a note to an incident's timeline (an open dashboard shows it within a second).
+    Note {
+        id: String,
+        /// The note; several words are joined with spaces.
+        #[arg(required = true, num_args = 1..)]
+        text: Vec<String>,
+    },
+    /// Mark a milestone: impact_started, detected, acknowledged, mitigated, resolved.
+    Mark {
+        id: String,
+        milestone: String,
+        /// When it happened (HH:MM[:SS] UTC, or YYYY-MM-DD HH:MM[:SS]); default now.
+        #[arg(long)]
+        at: Option<String>,
+    },
+    /// Correct when an event happened: recorded as a new event, the old time kept.
+    Correct {
+        id: String,
+        /// The event's id (`sitrep incident show ID --ids`).
+        event: String,
+        /// The right time (HH:MM[:SS] UTC, or YYYY-MM-DD HH:MM[:SS]).
+        #[arg(long)]
+        to: String,
+        /// Why (kept in the journal and the export).
+        #[arg(long)]
+        reason: String,
+    },
+    /// Every incident of the data directory, oldest first.
+    List,
+    /// One incident: header, key timestamps, its timeline.
+    Show {
+        id: String,
+        /// Also print each event's id (for `correct`).
+        #[arg(long)]
+        ids: bool,
+    },
+    /// The post-mortem: Markdown (default) or JSON, to stdout or a file.
+    Export {
+        id: String,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
+        format: ExportFormat,
+        /// Write here instead of stdout.
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ExportFormat {
+    #[default]
+    Md,
+    Json,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -37,6 +37,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         };
     }
 
+    if let Some(Command::Incident { command }) = &cli.command {
+        return incident(&cli, command, &env);
+    }
+
     // Before anything starts: the dashboard cannot run without a terminal.
     if cli.command.is_none()
         && let Some(why) = crate::terminal::missing_terminal()
@@ -62,8 +66,27 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Snapshot { format }) => snapshot(&config, &env, format).await,
         Some(Command::Check) => check(&config, &env).await,
-        Some(Command::Demo { .. }) => unreachable!("handled above"),
+        Some(Command::Demo { .. } | Command::Incident { .. }) => unreachable!("handled above"),
     }
+}
+
+/// `sitrep incident …`: no source is contacted; the config gives the author.
+fn incident(
+    cli: &Cli,
+    command: &crate::cli::IncidentCommand,
+    env: &Env,
+) -> anyhow::Result<ExitCode> {
+    let config =
+        load(&cli.sources, cli.theme.as_deref(), env).map_err(|e| anyhow::anyhow!("{e}"))?;
+    let Some(data) = env.data_dir() else {
+        anyhow::bail!("no data directory: set XDG_DATA_HOME or HOME");
+    };
+    let store = crate::incident::FileStore::new(crate::incident::incidents_dir(&data, cli.demo));
+    crate::incident::cli::IncidentCli {
+        store,
+        author: config.settings.author,
+    }
+    .run(command, Utc::now())
 }
 
 /// The first flag given to a `demo` subcommand that it would silently ignore.
@@ -202,6 +225,9 @@ pub(crate) async fn demo_config(
         s.poll_interval = std::time::Duration::from_secs(2);
     }
     config.settings.demo = true;
+    config.settings.incidents_dir = env
+        .data_dir()
+        .map(|d| crate::incident::incidents_dir(&d, true));
     Ok((config, Some(world)))
 }
 

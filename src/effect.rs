@@ -65,6 +65,9 @@ pub enum Effect {
     OpenUrl(String),
     /// Put text on the clipboard (OSC 52, works over SSH).
     Copy(String),
+    /// Ask the incident journal to declare, record or export (its own thread; the result
+    /// comes back as `Msg::Journal`).
+    Journal(crate::incident::worker::JournalRequest),
     /// Stop the terminal, suspend the process (Ctrl-Z), restore on resume.
     Suspend,
     Quit,
@@ -84,6 +87,7 @@ impl Effect {
             | Effect::Terminate { key, .. }
             | Effect::FetchAppDetail { key, .. } => Some(&key.instance),
             Effect::Refresh { .. }
+            | Effect::Journal(_)
             | Effect::OpenUrl(_)
             | Effect::Copy(_)
             | Effect::Suspend

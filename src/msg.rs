@@ -17,6 +17,8 @@ pub enum Msg {
     Source(SourceUpdate),
     /// An effect finished; its result.
     Done(EffectOutcome),
+    /// The incident journal reported (recorded, failed, another process wrote).
+    Journal(crate::incident::worker::JournalReport),
 }
 
 #[derive(Debug, Clone)]

@@ -34,6 +34,16 @@ pub struct ConfigFile {
     /// How Argo CD apps map to services, and what counts as a suspect or production.
     #[serde(default)]
     pub apps: AppsSection,
+    /// Incidents: how they are declared.
+    #[serde(default)]
+    pub incident: IncidentSection,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct IncidentSection {
+    /// Events of this long before a declaration are back-filled into the incident ("30m").
+    pub backfill: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize, Debug, Default)]

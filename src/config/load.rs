@@ -143,6 +143,12 @@ pub fn load(
     if let Some(w) = &file.apps.suspect_window {
         settings.suspect_window_secs = duration(w, &at, "suspect_window")?.as_secs() as i64;
     }
+    settings.incidents_dir = env
+        .data_dir()
+        .map(|d| crate::incident::incidents_dir(&d, false));
+    if let Some(w) = &file.incident.backfill {
+        settings.backfill_minutes = (duration(w, &at, "backfill")?.as_secs() / 60) as i64;
+    }
     if let Some(p) = &file.apps.production_pattern {
         regex::Regex::new(p.get_ref()).map_err(|e| {
             ConfigError(format!(

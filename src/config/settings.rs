@@ -42,6 +42,12 @@ pub struct Settings {
     /// Regex over `instance/namespace/name` and the destination namespace: matching targets
     /// need their name typed to confirm a mutation.
     pub production_pattern: String,
+    /// Where incident journals live (`$XDG_DATA_HOME/sitrep/incidents`; the demo's own under
+    /// `…/sitrep/demo/incidents`); `None` when there is no home to put them in.
+    pub incidents_dir: Option<std::path::PathBuf>,
+    /// Events of this many minutes before a declaration that concern the affected services
+    /// are back-filled into the incident (`[incident] backfill`).
+    pub backfill_minutes: i64,
 }
 
 impl Default for Settings {
@@ -61,6 +67,8 @@ impl Default for Settings {
                 .map(|s| s.to_string())
                 .collect(),
             suspect_window_secs: 30 * 60,
+            incidents_dir: None,
+            backfill_minutes: 30,
             production_pattern: "prod".to_string(),
         }
     }

@@ -27,6 +27,8 @@ pub struct Executor {
     sources: HashMap<String, Source>,
     tx: Sender<Msg>,
     handles: SourceHandles,
+    /// The incident journal's thread, when there is a data directory.
+    journal: Option<crate::incident::worker::JournalHandle>,
 }
 
 impl Executor {
@@ -44,7 +46,14 @@ impl Executor {
                 .collect(),
             tx,
             handles,
+            journal: None,
         }
+    }
+
+    /// Journal requests go to this thread.
+    pub fn with_journal(mut self, journal: Option<crate::incident::worker::JournalHandle>) -> Self {
+        self.journal = journal;
+        self
     }
 
     /// Start an effect. Returns at once; results arrive as `Msg::Done` (or `Msg::Source` for a
@@ -62,6 +71,17 @@ impl Executor {
                     let _ = tx.send(Msg::Done(outcome)).await;
                 });
             }
+            Effect::Journal(request) => match &self.journal {
+                Some(j) => j.send(request),
+                None => {
+                    let tx = self.tx.clone();
+                    tokio::spawn(async move {
+                        let why = "incidents need a data directory: set XDG_DATA_HOME or HOME";
+                        let report = crate::incident::worker::JournalReport::Refused(why.into());
+                        let _ = tx.send(Msg::Journal(report)).await;
+                    });
+                }
+            },
             Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}
             effect => {
                 let Some(name) = effect.source().map(str::to_string) else {

@@ -4,9 +4,12 @@
 //! `worker.rs` keeps the dashboard's journal off the UI loop; `export.rs` writes the
 //! post-mortem.
 
+pub mod cli;
 pub mod events;
 pub mod journal;
 pub mod state;
+pub mod time_input;
+pub mod worker;
 
 use journal::{Appended, Entry, IncidentDir, Journal, JournalError, Loaded};
 use state::{Incident, Status};
@@ -162,6 +165,12 @@ impl IncidentStore for FileStore {
     fn location(&self) -> String {
         self.dir.path.display().to_string()
     }
+}
+
+/// The post-mortem of an incident: Markdown, or JSON.
+pub fn export_text(incident: &Incident, markdown: bool) -> String {
+    let _ = markdown;
+    cli::show(incident, incident.meta.declared_at, false)
 }
 
 /// `$XDG_DATA_HOME/sitrep/incidents` (the demo's own under `…/sitrep/demo/incidents`, so

@@ -10,6 +10,7 @@ pub mod correlation;
 pub mod coverage;
 pub mod deploy;
 pub mod fasthash;
+pub mod incident;
 pub mod permissions;
 pub mod popup;
 pub mod selection;
@@ -111,6 +112,8 @@ pub struct Model {
     pub timeline: Vec<TimelineEvent>,
     /// Mints every event's id (deterministic: the same messages give the same ids).
     pub event_ids: timeline::EventIds,
+    /// The open incident and what its journal has recorded.
+    pub incident: incident::IncidentState,
 
     /// Argo CD apps by key (all instances).
     pub apps: std::collections::BTreeMap<app::AppKey, app::App>,
@@ -168,6 +171,11 @@ impl Model {
         themes: Vec<Theme>,
         now: DateTime<Utc>,
     ) -> Model {
+        let journal = if settings.incidents_dir.is_some() {
+            incident::JournalHealth::Ready
+        } else {
+            incident::JournalHealth::Unavailable
+        };
         Model {
             now,
             settings,
@@ -190,6 +198,10 @@ impl Model {
             correlation: Default::default(),
             timeline: Vec::new(),
             event_ids: Default::default(),
+            incident: incident::IncidentState {
+                journal,
+                ..Default::default()
+            },
             apps: Default::default(),
             apps_view: Vec::new(),
             apps_sort: AppsSort::default(),

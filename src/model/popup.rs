@@ -112,6 +112,34 @@ pub enum Popup {
     Confirm(ConfirmAction),
     /// Everything about one thing, wrapped and scrollable: long text is always readable here.
     Inspect(Inspect),
+    /// Declaring an incident (`i`).
+    Declare(Box<DeclareForm>),
+    /// Marking a milestone of the open incident (`m`); the cursor is on a milestone.
+    Milestone {
+        cursor: usize,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeclareField {
+    Title,
+    Severity,
+    Commander,
+    Services,
+}
+
+/// The declare form: title prefilled from the selected service's top alert, severity from its
+/// severity, commander the author, affected services the selection.
+#[derive(Debug, Clone)]
+pub struct DeclareForm {
+    pub title: TextArea<'static>,
+    /// Index into `SEVERITIES` (0 = SEV1).
+    pub severity: usize,
+    pub commander: TextArea<'static>,
+    pub services: TextArea<'static>,
+    pub field: DeclareField,
+    /// Why Enter did not declare.
+    pub problem: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

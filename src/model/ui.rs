@@ -78,6 +78,8 @@ pub enum PromptKind {
     Command,
     /// A note for the timeline.
     Note,
+    /// The right time of a timeline event (by id), and why.
+    CorrectTime(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -191,6 +191,11 @@ impl Model {
         }
     }
 
+    /// The event under the Timeline screen's cursor.
+    pub fn selected_event(&self) -> Option<&TimelineEvent> {
+        self.timeline_row(self.timeline_cursor.selected)
+    }
+
     /// The event on row `row` of the Timeline screen.
     pub fn timeline_row(&self, row: usize) -> Option<&TimelineEvent> {
         match &self.timeline_view {

@@ -41,6 +41,28 @@ pub fn tab_bar(model: &Model, area: Rect, buf: &mut Buffer) {
             theme.muted,
         ));
     }
+    if let crate::model::incident::JournalHealth::Failed(_) = &model.incident.journal {
+        badges.push(widgets::badge(
+            " ✗ JOURNAL FAILED: NOT RECORDING ",
+            theme.critical,
+        ));
+    }
+    if let Some(meta) = model.incident.active() {
+        let role = if matches!(meta.severity.as_str(), "SEV1" | "SEV2") {
+            theme.critical
+        } else {
+            theme.warning
+        };
+        badges.push(widgets::badge_owned(
+            format!(
+                " {} {} {} ",
+                meta.id,
+                meta.severity,
+                crate::incident::state::human_duration(model.now - meta.impact_start())
+            ),
+            role,
+        ));
+    }
     if model.settings.demo {
         badges.push(widgets::badge(" DEMO ", theme.accent));
     }
@@ -227,7 +249,9 @@ pub fn hints(model: &Model) -> Vec<(u8, String)> {
             | Popup::Expire(_)
             | Popup::Rollback(_)
             | Popup::Sync(_)
-            | Popup::Confirm(_),
+            | Popup::Confirm(_)
+            | Popup::Declare(_)
+            | Popup::Milestone { .. },
         ) => {
             h.push((9, format!("{} cancel", k(Action::Back))));
             return h;

@@ -59,9 +59,15 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     if following {
         title.push(Span::styled("· following ", theme.muted));
     }
-    let inner = widgets::draw_pane(buf, area, widgets::pane(theme, Line::from(title), true));
+    let mut inner = widgets::draw_pane(buf, area, widgets::pane(theme, Line::from(title), true));
     if inner.is_empty() {
         return;
+    }
+    let header = incident_header(model);
+    for line in header.iter().take(usize::from(inner.height / 2)) {
+        put(buf, inner, inner.y, line);
+        inner.y += 1;
+        inner.height -= 1;
     }
     // Dates are shown only for events of another day; the oldest event is the first.
     let mut cols = COLS;
@@ -106,6 +112,105 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     }
 }
 
+/// The summary with the event's standing in the incident: ● recorded, ○ being written,
+/// ✗ lost to a failed journal; ★ starred.
+fn summary_text(model: &Model, e: &TimelineEvent) -> String {
+    use crate::model::incident::RecordState;
+    let mark = match model.incident.record_state(&e.id) {
+        RecordState::Recorded => "● ",
+        RecordState::Pending => "○ ",
+        RecordState::Lost => "✗ ",
+        RecordState::NotInIncident => "",
+    };
+    let star = if e.highlight { "★ " } else { "" };
+    format!("{mark}{star}{}", e.summary)
+}
+
+/// The open incident above the events: what it is, how long, which milestones, and whether
+/// the journal is recording.
+fn incident_header(model: &Model) -> Vec<Line<'static>> {
+    use crate::incident::state::{Milestone, human_duration};
+    use crate::model::incident::JournalHealth;
+    let theme = &model.theme;
+    let mut lines = Vec::new();
+    if let JournalHealth::Failed(e) = &model.incident.journal {
+        lines.push(Line::from(Span::styled(
+            format!(
+                " ✗ The journal failed: events are NOT recorded (✗ marks the lost ones). {}",
+                format::one_line(e)
+            ),
+            theme.critical.add_modifier(Modifier::BOLD),
+        )));
+    }
+    let Some(m) = model.incident.active() else {
+        if model.incident.journal == JournalHealth::Ready {
+            lines.push(widgets::muted(
+                theme,
+                " No incident open: i declares one (events from then on are recorded durably).",
+            ));
+        }
+        return lines;
+    };
+    let from_impact = m.milestones.contains_key(&Milestone::ImpactStarted);
+    let mut spans = vec![
+        Span::styled(
+            format!(" {} ", m.id),
+            theme.accent.add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(format!("{} ", m.severity), theme.critical),
+        Span::raw(format!("{} · ", m.status.as_str())),
+        Span::styled(
+            format::one_line(&m.title),
+            Style::default().add_modifier(Modifier::BOLD),
+        ),
+        Span::styled(
+            format!(
+                " · IC {} · {} · {} since {}",
+                format::one_line(&m.commander),
+                if m.services.is_empty() {
+                    "no service named".to_string()
+                } else {
+                    format::one_line(&m.services.join(", "))
+                },
+                human_duration(model.now - m.impact_start()),
+                if from_impact { "impact" } else { "declared" }
+            ),
+            theme.muted,
+        ),
+    ];
+    let mut marks = Vec::new();
+    for ms in Milestone::ALL.iter().skip(1) {
+        if let Some(t) = m.milestones.get(ms) {
+            marks.push(format!(
+                "{} +{}",
+                ms.title().to_lowercase(),
+                human_duration(*t - m.impact_start())
+            ));
+        }
+    }
+    lines.push(Line::from(std::mem::take(&mut spans)));
+    let mut second = vec![Span::styled(
+        if marks.is_empty() {
+            " no milestone marked yet (m)".to_string()
+        } else {
+            format!(" {}", marks.join(" · "))
+        },
+        theme.muted,
+    )];
+    second.push(Span::styled(
+        "  · ● recorded ○ writing ★ starred",
+        theme.muted,
+    ));
+    lines.push(Line::from(second));
+    for w in model.incident.warnings.iter().take(2) {
+        lines.push(Line::from(Span::styled(
+            format!(" ⚠ journal: {}", format::one_line(w)),
+            theme.warning,
+        )));
+    }
+    lines
+}
+
 fn event_row<'a>(
     model: &Model,
     e: &'a TimelineEvent,
@@ -129,6 +234,6 @@ fn event_row<'a>(
             if e.actor.is_empty() { NONE } else { &e.actor },
             theme.muted,
         )
-        .cell(&e.summary, summary_style)
+        .cell(&summary_text(model, e), summary_style)
         .build()
 }

@@ -21,6 +21,15 @@ pub fn push_event(model: &mut Model, mut event: TimelineEvent) {
     if event.id.is_empty() {
         event.id = model.event_ids.mint(event.recorded_at);
     }
+    if super::incident::already_recorded(model, &event) {
+        return;
+    }
+    super::incident::on_new_event(model, &mut event);
+    insert_recorded(model, event);
+}
+
+/// Put an event on the timeline without offering it to the journal (it came from there).
+pub(super) fn insert_recorded(model: &mut Model, event: TimelineEvent) {
     if model.timeline_view.is_some() {
         // Filtered: the cursor indexes the filtered rows, rebuilt (keeping it) in `settle`.
         model.timeline_changing();

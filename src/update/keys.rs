@@ -49,6 +49,7 @@ pub fn on_paste(model: &mut Model, text: &str) {
         Some(Popup::Confirm(action)) if !matches!(action.stage, FormStage::InFlight(_)) => {
             return action.confirm.on_paste(&clean);
         }
+        Some(Popup::Declare(form)) => return super::incident::paste(form, &clean),
         _ => {}
     }
     if let Some(p) = &mut model.prompt {
@@ -66,6 +67,8 @@ fn on_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Some(Popup::Rollback(_)) => argocd::on_rollback_key(model, key),
         Some(Popup::Sync(_)) => argocd::on_sync_key(model, key),
         Some(Popup::Confirm(_)) => argocd::on_confirm_key(model, key),
+        Some(Popup::Declare(_)) => super::incident::on_declare_key(model, key),
+        Some(Popup::Milestone { .. }) => super::incident::on_milestone_key(model, key),
         None => Vec::new(),
     }
 }
@@ -222,12 +225,30 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
             };
             flash(model, FlashLevel::Info, text);
         }
-        Action::Incident | Action::Milestone | Action::Export => {
-            flash(
-                model,
-                FlashLevel::Info,
-                "incidents are not available yet: this session's events are on the Timeline (6)",
-            );
+        Action::Incident => return super::incident::open_declare(model),
+        Action::Milestone => return super::incident::open_milestone(model),
+        Action::Export => return super::incident::export(model),
+        Action::Star => {
+            if model.screen != Screen::Timeline {
+                flash(
+                    model,
+                    FlashLevel::Info,
+                    "* stars an event on the Timeline (6)",
+                );
+                return Vec::new();
+            }
+            return super::incident::star(model);
+        }
+        Action::CorrectTime => {
+            if model.screen != Screen::Timeline {
+                flash(
+                    model,
+                    FlashLevel::Info,
+                    "E corrects an event's time on the Timeline (6)",
+                );
+                return Vec::new();
+            }
+            return super::incident::open_correction(model);
         }
     }
     Vec::new()

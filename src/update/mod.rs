@@ -5,6 +5,7 @@
 mod apps;
 mod argocd;
 mod events;
+mod incident;
 mod keys;
 mod links;
 mod prompt;
@@ -66,6 +67,7 @@ pub fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             }
             _ => silence::on_outcome(model, outcome),
         },
+        Msg::Journal(report) => incident::on_report(model, report),
     }
 }
 
@@ -83,6 +85,7 @@ pub fn settle(model: &mut Model) -> Vec<Effect> {
     if model.timeline_reanchor.is_some() {
         model.rebuild_timeline_view_keeping_cursor();
     }
+    effects.extend(incident::drain(model));
     effects
 }
 

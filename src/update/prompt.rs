@@ -136,13 +136,36 @@ const COMMANDS: &[CommandDef] = &[
     command(
         "export",
         Args::None,
-        "export the incident timeline",
-        Run::With(|m, _| {
-            flash(
-                m,
-                FlashLevel::Info,
-                "incidents are not available yet: nothing to export",
-            );
+        "export the incident's post-mortem",
+        Run::Action(Action::Export),
+    ),
+    command(
+        "declare",
+        Args::None,
+        "declare an incident",
+        Run::Action(Action::Incident),
+    ),
+    command(
+        "severity",
+        Args::OneOf(&["SEV1", "SEV2", "SEV3", "SEV4"]),
+        "change the open incident's severity",
+        Run::With(super::incident::set_severity),
+    ),
+    command(
+        "milestone",
+        Args::OneOf(&[
+            "impact_started",
+            "detected",
+            "acknowledged",
+            "mitigated",
+            "resolved",
+        ]),
+        "mark a milestone of the open incident",
+        Run::With(|m, arg| {
+            match crate::incident::state::Milestone::parse(arg) {
+                Some(ms) => super::incident::mark(m, ms),
+                None => flash(m, FlashLevel::Error, format!("no milestone `{arg}`")),
+            }
             Vec::new()
         }),
     ),
@@ -195,6 +218,17 @@ pub fn on_prompt_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                 PromptKind::Command => run_command(model, prompt.text.trim()),
                 PromptKind::Note => {
                     add_note(model, prompt.text.trim());
+                    Vec::new()
+                }
+                PromptKind::CorrectTime(ref id) => {
+                    if let Err(e) = super::incident::correct(model, id, &prompt.text) {
+                        // Kept open with the reason: the typed text is not lost.
+                        model.prompt = Some(crate::model::ui::Prompt {
+                            error: Some(e),
+                            select_all: false,
+                            ..prompt
+                        });
+                    }
                     Vec::new()
                 }
             };
@@ -291,7 +325,11 @@ pub fn after_edit(model: &mut Model) {
                 p.error = None;
             }
         }
-        PromptKind::Note => {}
+        PromptKind::Note | PromptKind::CorrectTime(_) => {
+            if let Some(p) = &mut model.prompt {
+                p.error = None;
+            }
+        }
     }
 }
 

@@ -107,7 +107,7 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
 
 /// The editor's own defaults are hard-coded colours: take every style from the theme instead,
 /// so NO_COLOR and the light theme stay readable.
-fn themed(area: &mut TextArea<'static>, theme: &crate::config::theme::Theme) {
+pub(super) fn themed(area: &mut TextArea<'static>, theme: &crate::config::theme::Theme) {
     area.set_style(theme.text);
     area.set_cursor_line_style(theme.text);
     area.set_placeholder_style(theme.muted);

@@ -3,6 +3,7 @@
 pub mod argocd;
 pub mod expire;
 pub mod help;
+pub mod incident;
 pub mod inspect;
 pub mod prompt;
 pub mod rollback;
@@ -25,6 +26,8 @@ pub fn draw(model: &Model, popup: &Popup, area: Rect, buf: &mut Buffer) {
         Popup::Sync(form) => argocd::sync(model, form, area, buf),
         Popup::Confirm(action) => argocd::confirm(model, action, area, buf),
         Popup::Inspect(inspect) => inspect::draw(model, inspect, area, buf),
+        Popup::Declare(form) => incident::declare(model, form, area, buf),
+        Popup::Milestone { cursor } => incident::milestone(model, *cursor, area, buf),
     }
 }
 

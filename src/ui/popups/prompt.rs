@@ -20,6 +20,7 @@ pub fn draw(model: &Model, prompt: &Prompt, body: Rect, line: Rect, buf: &mut Bu
         PromptKind::Filter => "/",
         PromptKind::Command => ":",
         PromptKind::Note => "note: ",
+        PromptKind::CorrectTime(_) => "right time (UTC) and why: ",
     };
     widgets::clear(buf, line, theme);
     let room = usize::from(line.width).saturating_sub(2);

@@ -176,7 +176,13 @@ fn edit(model: &Model, form: &SilenceForm, area: Rect, buf: &mut Buffer) {
 
 /// The focused editor is the textarea widget itself (with its cursor); the others show their
 /// text plainly, so only one cursor is ever on screen.
-fn textarea(model: &Model, ta: &TextArea<'static>, focused: bool, area: Rect, buf: &mut Buffer) {
+pub(super) fn textarea(
+    model: &Model,
+    ta: &TextArea<'static>,
+    focused: bool,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let theme = &model.theme;
     if area.is_empty() {
         return;

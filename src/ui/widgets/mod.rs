@@ -173,6 +173,11 @@ pub fn badge<'a>(text: &'a str, role: Style) -> Span<'a> {
     Span::styled(text, role.add_modifier(Modifier::REVERSED | Modifier::BOLD))
 }
 
+/// A badge of text made on the fly (the incident's id and age).
+pub fn badge_owned<'a>(text: String, role: Style) -> Span<'a> {
+    Span::styled(text, role.add_modifier(Modifier::REVERSED | Modifier::BOLD))
+}
+
 /// A muted one-liner for empty states.
 pub fn muted<'a>(theme: &Theme, text: impl Into<String>) -> Line<'a> {
     Line::from(Span::styled(text.into(), theme.muted))
