@@ -11,6 +11,7 @@ pub mod exec;
 pub mod logging;
 pub mod model;
 pub mod msg;
+pub mod notify;
 pub mod sanitize;
 pub mod screens;
 pub mod screenshots;

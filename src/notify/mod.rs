@@ -1,0 +1,15 @@
+//! Desktop and terminal notifications for what changed: a new critical alert, an app turning
+//! Degraded, a rollout finishing, the journal failing. Where no notification daemon exists (SSH,
+//! containers) they fall back to the terminal's bell and OSC 9/777; nothing here may crash or
+//! stall the dashboard.
+//!
+//! - `events`: which timeline events notify, and what they say (pure).
+//!   injected).
+
+pub mod events;
+pub mod notification;
+pub mod settings;
+
+pub use events::{for_event, journal_failure};
+pub use notification::Notification;
+pub use settings::{DesktopMode, NotifySettings};
