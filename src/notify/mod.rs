@@ -4,12 +4,15 @@
 //! stall the dashboard.
 //!
 //! - `events`: which timeline events notify, and what they say (pure).
+//! - `gate`: when to send: per-key window, per-minute limit, the rest coalesced (pure, time
 //!   injected).
 
 pub mod events;
+pub mod gate;
 pub mod notification;
 pub mod settings;
 
 pub use events::{for_event, journal_failure};
+pub use gate::Gate;
 pub use notification::Notification;
 pub use settings::{DesktopMode, NotifySettings};
