@@ -6,13 +6,16 @@
 //! - `events`: which timeline events notify, and what they say (pure).
 //! - `gate`: when to send: per-key window, per-minute limit, the rest coalesced (pure, time
 //!   injected).
+//! - `osc`: the terminal's escape sequences (pure).
 
 pub mod events;
 pub mod gate;
 pub mod notification;
+pub mod osc;
 pub mod settings;
 
 pub use events::{for_event, journal_failure};
 pub use gate::Gate;
 pub use notification::Notification;
+pub use osc::terminal_sequence;
 pub use settings::{DesktopMode, NotifySettings};
