@@ -42,6 +42,8 @@ pub struct Settings {
     /// Regex over `instance/namespace/name` and the destination namespace: matching targets
     /// need their name typed to confirm a mutation.
     pub production_pattern: String,
+    /// Desktop and terminal notifications (`[notify]`).
+    pub notify: crate::notify::NotifySettings,
 }
 
 impl Default for Settings {
@@ -62,6 +64,7 @@ impl Default for Settings {
                 .collect(),
             suspect_window_secs: 30 * 60,
             production_pattern: "prod".to_string(),
+            notify: Default::default(),
         }
     }
 }
