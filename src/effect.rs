@@ -3,6 +3,7 @@
 
 use crate::model::app::AppKey;
 use crate::model::silence::NewSilence;
+use crate::notify::Notification;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -65,6 +66,9 @@ pub enum Effect {
     OpenUrl(String),
     /// Put text on the clipboard (OSC 52, works over SSH).
     Copy(String),
+    /// Tell the user even when they look elsewhere: desktop or terminal notification, through
+    /// the rate limit (`notify::Outbox`, in the app loop).
+    Notify(Notification),
     /// Stop the terminal, suspend the process (Ctrl-Z), restore on resume.
     Suspend,
     Quit,
@@ -86,6 +90,7 @@ impl Effect {
             Effect::Refresh { .. }
             | Effect::OpenUrl(_)
             | Effect::Copy(_)
+            | Effect::Notify(_)
             | Effect::Suspend
             | Effect::Quit => None,
         }
