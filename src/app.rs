@@ -6,13 +6,16 @@ use crate::effect::Effect;
 use crate::exec::Executor;
 use crate::model::Model;
 use crate::msg::Msg;
+use crate::notify::Outbox;
 use crate::terminal;
 use crate::ui::{self, RenderState};
 use crate::update::{apply, settle};
 use chrono::Utc;
 use crossterm::event::EventStream;
 use futures::StreamExt;
+use std::io::Write;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -63,8 +66,25 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<End
     let mut dirty = true;
     let mut last_draw = Instant::now() - FRAME;
     let far = Duration::from_secs(3600);
+    // The notifier's thread wakes the loop when a failed desktop notification needs the
+    // terminal; the 1 s tick covers the rate limit and a stalled desktop.
+    let notify_wake = Arc::new(tokio::sync::Notify::new());
+    let mut outbox = {
+        let wake = notify_wake.clone();
+        Outbox::start(
+            &model.settings.notify,
+            &crate::config::load::Env::process(),
+            move || wake.notify_one(),
+        )
+    };
 
     let result: anyhow::Result<Ended> = loop {
+        // Notification bytes go out between frames, from this loop only: written from anywhere
+        // else they could land inside a frame's escape sequence.
+        let bytes = outbox.poll(std::time::Instant::now());
+        if !bytes.is_empty() {
+            write_between_frames(&mut terminal, &bytes);
+        }
         if dirty && last_draw.elapsed() >= FRAME {
             if let Err(e) = terminal.draw(|f| ui::render(&model, &mut render_state, f)) {
                 break Err(e.into());
@@ -88,6 +108,7 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<End
             _ = tick.tick() => Some(Msg::Tick(Utc::now())),
             Some(m) = rx.recv() => Some(m),
             _ = sleep_until(redraw_at), if dirty => None,
+            _ = notify_wake.notified() => None,
             _ = sigterm.recv() => break Ok(Ended::Signal(libc::SIGTERM)),
             _ = sighup.recv() => break Ok(Ended::Signal(libc::SIGHUP)),
             _ = sigint.recv() => break Ok(Ended::Signal(libc::SIGINT)),
@@ -122,6 +143,7 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<End
                     last_draw = Instant::now() - FRAME;
                 }
                 Effect::Copy(text) => terminal::copy_to_clipboard(&text),
+                Effect::Notify(n) => outbox.offer(n, std::time::Instant::now()),
                 other => executor.run(other),
             }
         }
@@ -134,4 +156,12 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<End
     };
     terminal::leave();
     result
+}
+
+/// Best effort: a terminal that cannot be written to fails the next draw, which says so.
+fn write_between_frames(terminal: &mut ratatui::DefaultTerminal, bytes: &str) {
+    let out = terminal.backend_mut();
+    if let Err(e) = out.write_all(bytes.as_bytes()).and_then(|()| out.flush()) {
+        tracing::debug!("notification not written to the terminal: {e}");
+    }
 }

@@ -3,6 +3,7 @@
 
 use crate::model::app::AppKey;
 use crate::model::silence::NewSilence;
+use crate::notify::Notification;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Effect {
@@ -68,6 +69,9 @@ pub enum Effect {
     /// Ask the incident journal to declare, record or export (its own thread; the result
     /// comes back as `Msg::Journal`).
     Journal(crate::incident::worker::JournalRequest),
+    /// Tell the user even when they look elsewhere: desktop or terminal notification, through
+    /// the rate limit (`notify::Outbox`, in the app loop).
+    Notify(Notification),
     /// Stop the terminal, suspend the process (Ctrl-Z), restore on resume.
     Suspend,
     Quit,
@@ -90,6 +94,7 @@ impl Effect {
             | Effect::Journal(_)
             | Effect::OpenUrl(_)
             | Effect::Copy(_)
+            | Effect::Notify(_)
             | Effect::Suspend
             | Effect::Quit => None,
         }

@@ -12,6 +12,7 @@ pub mod incident;
 pub mod logging;
 pub mod model;
 pub mod msg;
+pub mod notify;
 pub mod sanitize;
 pub mod screens;
 pub mod screenshots;

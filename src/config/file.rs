@@ -37,6 +37,9 @@ pub struct ConfigFile {
     /// Incidents: how they are declared.
     #[serde(default)]
     pub incident: IncidentSection,
+    /// Desktop and terminal notifications.
+    #[serde(default)]
+    pub notify: NotifySection,
 }
 
 #[derive(Deserialize, Debug, Default)]
@@ -58,6 +61,19 @@ pub struct AppsSection {
     pub suspect_window: Option<Spanned<String>>,
     /// Regex: matching targets need their name typed to confirm a mutation.
     pub production_pattern: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct NotifySection {
+    pub enabled: Option<bool>,
+    /// "critical" or "warning": the least severe alert that notifies.
+    pub min_severity: Option<Spanned<String>>,
+    /// "auto", "on" or "off".
+    pub desktop: Option<Spanned<String>>,
+    /// The bell and OSC 9/777 when the desktop is not used.
+    pub terminal: Option<bool>,
+    pub per_minute: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize, Debug, Default)]

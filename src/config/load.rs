@@ -158,6 +158,7 @@ pub fn load(
         })?;
         settings.production_pattern = p.get_ref().clone();
     }
+    settings.notify = super::notify::resolve(&file.notify, &at)?;
 
     let defaults_timeout = match &file.defaults.timeout {
         Some(t) => duration(t, &at, "timeout")?,

@@ -4,6 +4,7 @@ pub mod argocd_cli;
 pub mod file;
 pub mod keymap;
 pub mod load;
+pub mod notify;
 pub mod settings;
 pub mod source;
 pub mod theme;

@@ -48,6 +48,8 @@ pub struct Settings {
     /// Events of this many minutes before a declaration that concern the affected services
     /// are back-filled into the incident (`[incident] backfill`).
     pub backfill_minutes: i64,
+    /// Desktop and terminal notifications (`[notify]`).
+    pub notify: crate::notify::NotifySettings,
 }
 
 impl Default for Settings {
@@ -70,6 +72,7 @@ impl Default for Settings {
             incidents_dir: None,
             backfill_minutes: 30,
             production_pattern: "prod".to_string(),
+            notify: Default::default(),
         }
     }
 }

@@ -57,8 +57,8 @@ impl Executor {
     }
 
     /// Start an effect. Returns at once; results arrive as `Msg::Done` (or `Msg::Source` for a
-    /// detail fetch). Terminal effects (quit, suspend, clipboard) belong to the app loop and are
-    /// not handled here.
+    /// detail fetch). Terminal effects (quit, suspend, clipboard, notifications) belong to the
+    /// app loop and are not handled here.
     pub fn run(&self, effect: Effect) {
         match effect {
             Effect::Refresh { source } => {
@@ -82,7 +82,7 @@ impl Executor {
                     });
                 }
             },
-            Effect::Copy(_) | Effect::Suspend | Effect::Quit => {}
+            Effect::Copy(_) | Effect::Notify(_) | Effect::Suspend | Effect::Quit => {}
             effect => {
                 let Some(name) = effect.source().map(str::to_string) else {
                     return;

@@ -114,6 +114,9 @@ pub struct Model {
     pub event_ids: timeline::EventIds,
     /// The open incident and what its journal has recorded.
     pub incident: incident::IncidentState,
+    /// Notifications to send (new critical alert, app Degraded, journal failure…), drained
+    /// into effects once per batch; the app loop rate-limits them.
+    pub notify_outbox: Vec<crate::notify::Notification>,
 
     /// Argo CD apps by key (all instances).
     pub apps: std::collections::BTreeMap<app::AppKey, app::App>,
@@ -202,6 +205,7 @@ impl Model {
                 journal,
                 ..Default::default()
             },
+            notify_outbox: Vec::new(),
             apps: Default::default(),
             apps_view: Vec::new(),
             apps_sort: AppsSort::default(),

@@ -135,6 +135,7 @@ pub fn on_report(model: &mut Model, report: JournalReport) -> Vec<Effect> {
             model.incident.declaring = false;
             model.incident.outbox.clear();
             model.incident.journal = JournalHealth::Failed(e.clone());
+            model.notify_outbox.push(crate::notify::journal_failure(&e));
             flash(
                 model,
                 FlashLevel::Error,

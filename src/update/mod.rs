@@ -86,6 +86,7 @@ pub fn settle(model: &mut Model) -> Vec<Effect> {
         model.rebuild_timeline_view_keeping_cursor();
     }
     effects.extend(incident::drain(model));
+    effects.extend(model.notify_outbox.drain(..).map(Effect::Notify));
     effects
 }
 

@@ -214,3 +214,60 @@ fn apps_section_maps_services() {
     assert_eq!(cfg.settings.suspect_window_secs, 600);
     assert_eq!(cfg.settings.production_pattern, "^prd-");
 }
+
+#[test]
+fn notify_section_sets_notifications() {
+    use crate::model::alert::Severity;
+    use crate::notify::{DesktopMode, NotifySettings};
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_with(dir.path(), &[]);
+    let cfg = load(&SourceFlags::default(), None, &env).unwrap();
+    assert_eq!(cfg.settings.notify, NotifySettings::default());
+    write_config(
+        dir.path(),
+        "[notify]\nenabled = true\nmin_severity = \"warning\"\ndesktop = \"off\"\nterminal = false\nper_minute = 3\n",
+    );
+    let cfg = load(&SourceFlags::default(), None, &env).unwrap();
+    assert_eq!(
+        cfg.settings.notify,
+        NotifySettings {
+            enabled: true,
+            min_severity: Severity::Warning,
+            desktop: DesktopMode::Off,
+            terminal: false,
+            per_minute: 3,
+        }
+    );
+    write_config(dir.path(), "[notify]\nenabled = false\n");
+    let cfg = load(&SourceFlags::default(), None, &env).unwrap();
+    assert!(!cfg.settings.notify.enabled);
+    assert_eq!(cfg.settings.notify.per_minute, 6);
+}
+
+#[test]
+fn notify_section_errors_name_the_value_and_the_fix() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_with(dir.path(), &[]);
+    let cases = [
+        (
+            "[notify]\nenabled = true\nmin_severity = \"info\"\n",
+            ":3:",
+            "min_severity = \"info\"",
+        ),
+        (
+            "[notify]\nmin_severity = \"Critical\"\n",
+            ":2:",
+            "\"warning\"",
+        ),
+        (
+            "[notify]\ndesktop = \"yes\"\n",
+            ":2:",
+            "\"auto\", \"on\", \"off\"",
+        ),
+        ("[notify]\nper_minute = 0\n", ":2:", "from 1 to 60"),
+        ("[notify]\nper_minute = 1000\n", ":2:", "per_minute = 1000"),
+        ("[notify]\nsound = true\n", ":2:", "unknown field"),
+        ("[notify]\nterminal = \"yes\"\n", ":2:", "invalid type"),
+    ];
+    assert_config_errors(dir.path(), &env, &cases);
+}

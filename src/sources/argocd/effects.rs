@@ -273,6 +273,7 @@ fn effect_name(effect: &Effect) -> &'static str {
         Effect::Refresh { .. } => "refresh",
         Effect::OpenUrl(_) => "opening a URL",
         Effect::Copy(_) => "copying",
+        Effect::Notify(_) => "notifying",
         Effect::Suspend => "suspend",
         Effect::Quit => "quit",
         _ => "this",
