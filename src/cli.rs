@@ -111,6 +111,7 @@ pub enum DemoCommand {
 pub enum IncidentCommand {
     /// Declare an incident; prints its id alone on stdout. Refused while another is active.
     New {
+        /// What is broken, in a few words.
         #[arg(long)]
         title: String,
         /// SEV1 (worst) … SEV4.
@@ -162,6 +163,7 @@ pub enum IncidentCommand {
     /// The post-mortem: Markdown (default) or JSON, to stdout or a file.
     Export {
         id: String,
+        /// md: the post-mortem in Markdown (renders on GitHub); json: metadata and events.
         #[arg(long, value_enum, default_value_t = ExportFormat::Md)]
         format: ExportFormat,
         /// Write here instead of stdout.

@@ -31,11 +31,33 @@ pub struct IncidentState {
     pub recorded: HashSet<String>,
     /// Problems the journal reported when it was opened (shown on the Timeline header).
     pub warnings: Vec<String>,
+    /// Events a responder starred (★), by id. (`highlight` is also set by sitrep itself for
+    /// critical alerts and milestones; the star is the person's.)
+    pub starred: HashSet<String>,
 }
 
 impl IncidentState {
     pub fn active(&self) -> Option<&IncidentMeta> {
         self.meta.as_ref()
+    }
+
+    /// Keep the starred set in step with a star event.
+    pub fn note_star(&mut self, e: &TimelineEvent) {
+        if e.kind != crate::model::timeline::EventKind::Starred {
+            return;
+        }
+        let Some(target) = e.details.get("target").and_then(|v| v.as_str()) else {
+            return;
+        };
+        if e.details
+            .get("starred")
+            .and_then(|v| v.as_bool())
+            .unwrap_or(true)
+        {
+            self.starred.insert(target.to_string());
+        } else {
+            self.starred.remove(target);
+        }
     }
 
     /// How an event stands with the journal, for its row marker.

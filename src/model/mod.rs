@@ -117,6 +117,9 @@ pub struct Model {
     /// Notifications to send (new critical alert, app Degraded, journal failure…), drained
     /// into effects once per batch; the app loop rate-limits them.
     pub notify_outbox: Vec<crate::notify::Notification>,
+    /// Set while a source's first answer is applied: what it reports already was, and is not
+    /// notified.
+    pub notify_hush: bool,
 
     /// Argo CD apps by key (all instances).
     pub apps: std::collections::BTreeMap<app::AppKey, app::App>,
@@ -206,6 +209,7 @@ impl Model {
                 ..Default::default()
             },
             notify_outbox: Vec::new(),
+            notify_hush: false,
             apps: Default::default(),
             apps_view: Vec::new(),
             apps_sort: AppsSort::default(),

@@ -42,10 +42,7 @@ pub fn tab_bar(model: &Model, area: Rect, buf: &mut Buffer) {
         ));
     }
     if let crate::model::incident::JournalHealth::Failed(_) = &model.incident.journal {
-        badges.push(widgets::badge(
-            " ✗ JOURNAL FAILED: NOT RECORDING ",
-            theme.critical,
-        ));
+        badges.push(widgets::badge(" ✗ JOURNAL FAILED ", theme.critical));
     }
     if let Some(meta) = model.incident.active() {
         let role = if matches!(meta.severity.as_str(), "SEV1" | "SEV2") {

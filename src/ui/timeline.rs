@@ -36,6 +36,20 @@ pub fn hints(model: &Model, h: &mut Hints) {
     if model.timeline_len() > 0 {
         h.push((4, format!("{} details", k(Action::Enter))));
     }
+    match model.incident.active() {
+        Some(_) => {
+            h.push((6, format!("{} milestone", k(Action::Milestone))));
+            if model.timeline_len() > 0 {
+                h.push((3, format!("{} star", k(Action::Star))));
+                h.push((2, format!("{} fix time", k(Action::CorrectTime))));
+            }
+            h.push((3, format!("{} export", k(Action::Export))));
+        }
+        None if model.incident.journal == crate::model::incident::JournalHealth::Ready => {
+            h.push((6, format!("{} declare", k(Action::Incident))));
+        }
+        None => {}
+    }
 }
 
 pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
@@ -122,7 +136,11 @@ fn summary_text(model: &Model, e: &TimelineEvent) -> String {
         RecordState::Lost => "✗ ",
         RecordState::NotInIncident => "",
     };
-    let star = if e.highlight { "★ " } else { "" };
+    let star = if model.incident.starred.contains(&e.id) {
+        "★ "
+    } else {
+        ""
+    };
     format!("{mark}{star}{}", e.summary)
 }
 

@@ -25,7 +25,9 @@ pub fn push_event(model: &mut Model, mut event: TimelineEvent) {
         return;
     }
     super::incident::on_new_event(model, &mut event);
-    if let Some(n) = crate::notify::for_event(&event, &model.settings.notify) {
+    if !model.notify_hush
+        && let Some(n) = crate::notify::for_event(&event, &model.settings.notify)
+    {
         model.notify_outbox.push(n);
     }
     insert_recorded(model, event);

@@ -182,6 +182,7 @@ fn take_entries(model: &mut Model, entries: Vec<crate::incident::journal::Entry>
         {
             meta.apply(&e);
         }
+        model.incident.note_star(&e);
         apply_to_events(&mut model.timeline, &e);
         if let Some(x) = model.timeline.iter_mut().rev().find(|x| x.id == e.id) {
             // Back-filled: ours already, now part of the incident.
@@ -466,8 +467,9 @@ pub fn star(model: &mut Model) -> Vec<Effect> {
         model.incident.pending.insert(copy.id.clone());
         model.incident.outbox.push(copy);
     }
-    let on = !target.highlight;
+    let on = !model.incident.starred.contains(&target.id);
     let e = events::starred(&target, on, &model.settings.author, model.now);
+    model.incident.note_star(&e);
     model.timeline_changing();
     apply_to_events(&mut model.timeline, &e);
     super::events::push_event(model, e);

@@ -107,6 +107,8 @@ mod tests_argo;
 #[cfg(test)]
 mod tests_deploys;
 #[cfg(test)]
+mod tests_incident;
+#[cfg(test)]
 mod tests_keys;
 #[cfg(test)]
 mod tests_outcomes;

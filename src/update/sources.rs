@@ -15,6 +15,22 @@ fn mark_ok(status: &mut SourceStatus, at: chrono::DateTime<chrono::Utc>) {
 }
 
 pub fn on_source(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
+    // A source's first answer tells what already was (firing alerts, past deploys): history
+    // for the timeline, not news to notify about.
+    let first_answer = model
+        .source(&update.source)
+        .is_some_and(|s| s.last_ok.is_none())
+        && matches!(
+            update.payload,
+            SourcePayload::Alerts(_) | SourcePayload::Argocd(ArgocdPayload::Apps { .. })
+        );
+    model.notify_hush = first_answer;
+    let effects = on_source_answer(model, update);
+    model.notify_hush = false;
+    effects
+}
+
+fn on_source_answer(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
     let SourceUpdate {
         source,
         at,

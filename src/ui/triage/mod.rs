@@ -66,6 +66,16 @@ pub fn hints(model: &Model, h: &mut Hints) {
     {
         h.push((4, format!("{} rollback", k(Action::Rollback))));
     }
+    // The incident: declare one while none is open; its milestones while one is.
+    match model.incident.active() {
+        Some(_) => h.push((5, format!("{} milestone", k(Action::Milestone)))),
+        None if model.incident.journal == crate::model::incident::JournalHealth::Ready
+            && model.selected_service().is_some() =>
+        {
+            h.push((5, format!("{} incident", k(Action::Incident))))
+        }
+        None => {}
+    }
 }
 
 pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
