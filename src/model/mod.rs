@@ -20,6 +20,7 @@ pub mod source;
 pub mod store;
 pub mod text_match;
 pub mod timeline;
+pub mod timeline_filter;
 pub mod ui;
 pub mod views;
 

@@ -134,12 +134,12 @@ impl Model {
             self.timeline_view = None;
             return;
         }
-        let mut text = TextQuery::new(f);
+        let mut filter = super::timeline_filter::TimelineFilter::parse(f);
         let view = self
             .timeline
             .iter()
             .enumerate()
-            .filter(|(_, e)| text.matches(event_fields(e)))
+            .filter(|(_, e)| filter.matches(e, &self.incident))
             .map(|(i, _)| i)
             .collect();
         self.timeline_view = Some(view);
@@ -210,17 +210,4 @@ impl Model {
 pub enum TimelineAnchor {
     Following,
     Event(String),
-}
-
-/// What a timeline filter looks at: kind, source, actor, service, app, summary.
-fn event_fields(e: &TimelineEvent) -> impl Iterator<Item = &str> + Clone {
-    [
-        e.kind.as_str(),
-        crate::model::timeline::source_word(e.source),
-        e.actor.as_str(),
-        e.refs.service.as_deref().unwrap_or(""),
-        e.refs.app.as_deref().unwrap_or(""),
-        e.summary.as_str(),
-    ]
-    .into_iter()
 }
