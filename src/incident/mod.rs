@@ -5,6 +5,7 @@
 //! post-mortem.
 
 pub mod events;
+pub mod export;
 pub mod journal;
 pub mod state;
 
