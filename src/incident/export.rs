@@ -16,7 +16,7 @@ mod table;
 mod timeline;
 
 use super::state::Incident;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Datelike, Timelike, Utc};
 
 /// The incident as a Markdown post-mortem.
 pub fn markdown(incident: &Incident) -> String {
@@ -28,9 +28,20 @@ pub fn json(incident: &Incident) -> String {
     json::render(incident)
 }
 
-/// A time as every part of the export writes it: UTC, to the second.
+/// A time as every part of the export writes it: UTC, to the second (`2026-12-04 12:05:01`).
 fn utc(t: DateTime<Utc>) -> String {
-    t.format("%Y-%m-%d %H:%M:%S").to_string()
+    format!("{} {}", date(t), clock(t))
+}
+
+/// `2026-12-04`. Written by hand: strftime parses its pattern on every call, and a journal of
+/// 100,000 events formats a few hundred thousand times.
+fn date(t: DateTime<Utc>) -> String {
+    format!("{:04}-{:02}-{:02}", t.year(), t.month(), t.day())
+}
+
+/// `12:05:01`.
+fn clock(t: DateTime<Utc>) -> String {
+    format!("{:02}:{:02}:{:02}", t.hour(), t.minute(), t.second())
 }
 
 #[cfg(test)]

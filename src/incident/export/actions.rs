@@ -3,7 +3,7 @@
 
 use super::escape::{self, BODY_CAP, BODY_LINES, LINE_CAP, NAME_CAP};
 use super::table::Table;
-use super::utc;
+use super::{clock, utc};
 use crate::incident::state::Incident;
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
 use std::collections::HashMap;
@@ -86,7 +86,7 @@ fn outcome(e: &TimelineEvent) -> String {
     };
     let mut text = format!(
         "{word} {}: {}",
-        e.occurred_at.format("%H:%M:%S"),
+        clock(e.occurred_at),
         escape::inline(&e.summary, LINE_CAP)
     );
     // The server's own words, when the summary does not already quote them.

@@ -38,6 +38,7 @@ pub fn write(out: &mut String, incident: &Incident) {
             "Link",
         ],
     );
+    let mut links = escape::Links::default();
     for s in stories {
         let d = &s.first.details;
         let text = |key: &str| d.get(key).and_then(|v| v.as_str()).unwrap_or("");
@@ -75,7 +76,7 @@ pub fn write(out: &mut String, incident: &Incident) {
             silenced,
             resolved,
             s.link
-                .map(|u| escape::link(&escape::host_of(u), u))
+                .map(|u| links.link(u).to_string())
                 .unwrap_or_default(),
         ]);
     }

@@ -4,6 +4,7 @@
 //! strikethrough or a table cell escaped. Only `http(s)` URLs become links.
 
 use crate::sanitize;
+use std::collections::HashMap;
 
 /// Longest one-line value kept (summaries, names, errors).
 pub const LINE_CAP: usize = 500;
@@ -17,7 +18,24 @@ const URL_CAP: usize = 2000;
 
 /// One line of outside text, safe in a table cell and in running text.
 pub fn inline(s: &str, cap: usize) -> String {
+    // Most values (names, times, ordinary summaries) need nothing done: skip the copies.
+    if s.len() <= cap && s.bytes().all(is_plain) {
+        return s.trim().to_string();
+    }
     escape(sanitize::clean_line(s, cap).trim())
+}
+
+/// Printable ASCII that means nothing to Markdown or HTML.
+fn is_plain(b: u8) -> bool {
+    (0x20..0x7f).contains(&b) && !matches!(b, b'&' | b'<' | b'>') && !is_markdown(b as char)
+}
+
+/// Characters escaped with a backslash.
+fn is_markdown(c: char) -> bool {
+    matches!(
+        c,
+        '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '$'
+    )
 }
 
 /// Outside text of several lines inside one table cell: its lines joined with `<br>`.
@@ -64,34 +82,38 @@ pub fn code(s: &str) -> String {
     }
 }
 
-/// A link to `url` reading `text` when the URL is `http(s)`; anything else (`javascript:`,
-/// `file:`, junk) is shown as text and never becomes clickable.
-pub fn link(text: &str, url: &str) -> String {
+/// A link to `url` reading the host it points at, when the URL is `http(s)`; anything else
+/// (`javascript:`, `file:`, junk) is shown as text and never becomes clickable.
+pub fn link(url: &str) -> String {
     match safe_url(url) {
-        Some(href) => format!("[{}]({href})", inline(text, NAME_CAP)),
+        Some((host, href)) => format!("[{}]({href})", inline(&host, NAME_CAP)),
         None => inline(url, NAME_CAP),
     }
 }
 
-/// The host a URL points at, as link text (`link` for URLs that have none).
-pub fn host_of(url: &str) -> String {
-    url::Url::parse(url.trim())
-        .ok()
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_else(|| "link".to_string())
+/// Links written once per URL: every event of an alert carries the same generator URL, and
+/// parsing it again for each is most of a large export's link work.
+#[derive(Default)]
+pub struct Links<'a>(HashMap<&'a str, String>);
+
+impl<'a> Links<'a> {
+    pub fn link(&mut self, url: &'a str) -> &str {
+        self.0.entry(url).or_insert_with(|| link(url))
+    }
 }
 
-/// An `http(s)` URL written so a link destination cannot end early or break a table: spaces,
-/// brackets, quotes and pipes percent-encoded, `&` as an entity.
-fn safe_url(raw: &str) -> Option<String> {
+/// An `http(s)` URL's host, and the URL written so a link destination cannot end early or
+/// break a table: spaces, brackets, quotes and pipes percent-encoded, `&` as an entity.
+fn safe_url(raw: &str) -> Option<(String, String)> {
     let raw = raw.trim();
-    if raw.chars().count() > URL_CAP || raw.chars().any(char::is_control) {
+    if raw.len() > URL_CAP || raw.chars().any(char::is_control) {
         return None;
     }
     let parsed = url::Url::parse(raw).ok()?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+    if !matches!(parsed.scheme(), "http" | "https") {
         return None;
     }
+    let host = parsed.host_str()?.to_string();
     let mut out = String::with_capacity(parsed.as_str().len());
     for c in parsed.as_str().chars() {
         match c {
@@ -112,7 +134,7 @@ fn safe_url(raw: &str) -> Option<String> {
             c => out.push(c),
         }
     }
-    Some(out)
+    Some((host, out))
 }
 
 /// Clean text (no control characters left) made inert: HTML as entities, Markdown's own
@@ -124,7 +146,7 @@ fn escape(s: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
-            '\\' | '`' | '*' | '_' | '[' | ']' | '|' | '~' | '#' | '$' => {
+            c if is_markdown(c) => {
                 out.push('\\');
                 out.push(c);
             }
@@ -178,19 +200,13 @@ mod tests {
     #[test]
     fn only_http_urls_become_links() {
         assert_eq!(
-            link(
-                "graph",
-                "https://prom.example/graph?g0.expr=rate(x[5m]) > 1&a=b c"
-            ),
-            "[graph](https://prom.example/graph?g0.expr=rate%28x%5B5m%5D%29%20%3E%201&amp;a=b%20c)"
+            link("https://prom.example/graph?g0.expr=rate(x[5m]) > 1&a=b c"),
+            "[prom.example](https://prom.example/graph?g0.expr=rate%28x%5B5m%5D%29%20%3E%201&amp;a=b%20c)"
         );
-        assert_eq!(link("x", "javascript:alert(1)"), "javascript:alert(1)");
-        assert_eq!(link("x", "file:///etc/passwd"), "file:///etc/passwd");
-        assert_eq!(
-            link("x", "](javascript:alert(1))"),
-            r"\](javascript:alert(1))"
-        );
-        assert_eq!(link("x", "http://a\x1b[2Jb.example/"), "http://ab.example/");
+        assert_eq!(link("javascript:alert(1)"), "javascript:alert(1)");
+        assert_eq!(link("file:///etc/passwd"), "file:///etc/passwd");
+        assert_eq!(link("](javascript:alert(1))"), r"\](javascript:alert(1))");
+        assert_eq!(link("http://a\x1b[2Jb.example/"), "http://ab.example/");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use super::escape::{self, BODY_CAP, BODY_LINES, LINE_CAP, NAME_CAP};
 use super::table::Table;
-use super::utc;
+use super::{clock, utc};
 use crate::incident::state::{Correction, Incident};
 use crate::model::timeline::{EventKind, TimelineEvent, source_word};
 
@@ -18,17 +18,18 @@ pub fn write(out: &mut String, incident: &Incident) {
     );
     let mut t = Table::new(out, ["Time (UTC)", "Source", "Actor", "Event"]);
     let mut day = None;
+    let mut links = escape::Links::default();
     for e in incident.events.iter().filter(|e| listed(e)) {
         let date = e.occurred_at.date_naive();
         if day != Some(date) {
-            t.group(&date.format("%Y-%m-%d").to_string());
+            t.group(&super::date(e.occurred_at));
             day = Some(date);
         }
         t.row([
-            e.occurred_at.format("%H:%M:%S").to_string(),
+            clock(e.occurred_at),
             source_word(e.source).to_string(),
             escape::inline(&e.actor, NAME_CAP),
-            event_cell(e),
+            event_cell(e, &mut links),
         ]);
     }
 }
@@ -43,7 +44,7 @@ fn is_milestone(e: &TimelineEvent) -> bool {
     matches!(e.kind, EventKind::IncidentDeclared | EventKind::Milestone)
 }
 
-fn event_cell(e: &TimelineEvent) -> String {
+fn event_cell<'a>(e: &'a TimelineEvent, links: &mut escape::Links<'a>) -> String {
     let mut cell = String::new();
     if e.highlight && !is_milestone(e) {
         cell.push_str("★ ");
@@ -65,7 +66,7 @@ fn event_cell(e: &TimelineEvent) -> String {
     }
     for url in e.links.iter().take(LINKS_SHOWN) {
         cell.push_str(" · ");
-        cell.push_str(&escape::link(&escape::host_of(url), url));
+        cell.push_str(links.link(url));
     }
     for c in corrections(e) {
         cell.push_str(&format!(
