@@ -6,6 +6,7 @@
 
 pub mod cli;
 pub mod events;
+pub mod export;
 pub mod journal;
 pub mod state;
 pub mod time_input;
