@@ -156,8 +156,7 @@ impl IncidentCli {
 }
 
 fn export(incident: &Incident, format: ExportFormat) -> anyhow::Result<String> {
-    let _ = (incident, format);
-    bail!("export is not built yet")
+    Ok(super::export_text(incident, format == ExportFormat::Md))
 }
 
 /// `sitrep incident list`.

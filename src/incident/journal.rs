@@ -23,15 +23,45 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::os::fd::AsRawFd;
 use std::path::{Path, PathBuf};
 
-/// One line of a journal: the event, where it sits in the chain.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// One line of a journal: the event, where it sits in the chain. On disk it is one flat JSON
+/// object, `{"seq":…,"prev":…,` then the event's own fields (easy to `jq`).
+#[derive(Clone, Debug, PartialEq)]
 pub struct Entry {
     /// 1, 2, 3… in the order lines were written.
     pub seq: u64,
     /// Hex SHA-256 (first 16 bytes) of the previous line's bytes; empty on the first line.
     pub prev: String,
-    #[serde(flatten)]
     pub event: TimelineEvent,
+}
+
+/// The chain's two fields of a line (the event's fields are skipped).
+#[derive(Deserialize)]
+struct ChainFields {
+    seq: u64,
+    prev: String,
+}
+
+/// How a line is written: the chain's fields first, then the event's.
+#[derive(Serialize)]
+struct LineOut<'a> {
+    seq: u64,
+    prev: &'a str,
+    #[serde(flatten)]
+    event: &'a TimelineEvent,
+}
+
+impl Entry {
+    /// Parse one line. Read twice rather than with `#[serde(flatten)]`, which buffers every
+    /// field of every line first: opening a 100,000-event journal is where this counts.
+    fn parse(line: &[u8]) -> Result<Entry, serde_json::Error> {
+        let chain: ChainFields = serde_json::from_slice(line)?;
+        let event: TimelineEvent = serde_json::from_slice(line)?;
+        Ok(Entry {
+            seq: chain.seq,
+            prev: chain.prev,
+            event,
+        })
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -278,7 +308,7 @@ impl Chain {
             if line.is_empty() {
                 continue;
             }
-            match serde_json::from_slice::<Entry>(line) {
+            match Entry::parse(line) {
                 Ok(entry) => {
                     if entry.seq != self.last_seq + 1 {
                         loaded.warnings.push(format!(
@@ -318,8 +348,14 @@ impl Chain {
 
 /// The chain's hash of one line (without its newline).
 pub fn line_hash(line: &[u8]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
     let digest = Sha256::digest(line);
-    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+    let mut out = String::with_capacity(32);
+    for b in &digest[..16] {
+        out.push(HEX[usize::from(b >> 4)] as char);
+        out.push(HEX[usize::from(b & 15)] as char);
+    }
+    out
 }
 
 /// One incident's journal, open for appending.
@@ -419,7 +455,12 @@ impl Journal {
                 prev: self.last_hash.clone(),
                 event,
             };
-            let mut line = serde_json::to_vec(&entry).expect("events serialize");
+            let mut line = serde_json::to_vec(&LineOut {
+                seq: entry.seq,
+                prev: &entry.prev,
+                event: &entry.event,
+            })
+            .expect("events serialize");
             let hash = line_hash(&line);
             line.push(b'\n');
             // One write of the whole line: O_APPEND puts it at the end in one piece.

@@ -170,8 +170,11 @@ impl IncidentStore for FileStore {
 
 /// The post-mortem of an incident: Markdown, or JSON.
 pub fn export_text(incident: &Incident, markdown: bool) -> String {
-    let _ = markdown;
-    cli::show(incident, incident.meta.declared_at, false)
+    if markdown {
+        export::markdown(incident)
+    } else {
+        export::json(incident)
+    }
 }
 
 /// `$XDG_DATA_HOME/sitrep/incidents` (the demo's own under `…/sitrep/demo/incidents`, so

@@ -34,7 +34,9 @@ impl TimelineFilter {
                 Some(("kind", v)) if !v.is_empty() => f.kinds.push(v.to_string()),
                 Some(("source", v)) if !v.is_empty() => f.sources.push(v.to_string()),
                 Some(("service", v)) if !v.is_empty() => f.services.push(v.to_string()),
-                _ if lower == "starred" || lower == "★" || lower == "is:starred" => f.starred = true,
+                _ if lower == "starred" || lower == "★" || lower == "is:starred" => {
+                    f.starred = true
+                }
                 _ if lower == "incident" || lower == "is:incident" => f.incident = true,
                 _ => words.push(word),
             }
@@ -53,10 +55,12 @@ impl TimelineFilter {
         if !any(&self.kinds, e.kind.as_str())
             || !any(&self.sources, source_word(e.source))
             || !(self.services.is_empty()
-                || self
-                    .services
-                    .iter()
-                    .any(|s| e.refs.service.as_deref().is_some_and(|x| x.eq_ignore_ascii_case(s))))
+                || self.services.iter().any(|s| {
+                    e.refs
+                        .service
+                        .as_deref()
+                        .is_some_and(|x| x.eq_ignore_ascii_case(s))
+                }))
         {
             return false;
         }
@@ -89,7 +93,12 @@ mod tests {
     use crate::model::timeline::{EventKind, EventSource};
     use chrono::Utc;
 
-    fn ev(kind: EventKind, source: EventSource, service: Option<&str>, summary: &str) -> TimelineEvent {
+    fn ev(
+        kind: EventKind,
+        source: EventSource,
+        service: Option<&str>,
+        summary: &str,
+    ) -> TimelineEvent {
         let mut e = TimelineEvent::new(kind, source, Utc::now(), Utc::now(), summary);
         e.id = summary.to_string();
         e.refs.service = service.map(str::to_string);
@@ -100,17 +109,37 @@ mod tests {
     fn fields_narrow_and_words_match_text() {
         let mut inc = IncidentState::default();
         inc.starred.insert("rolled back".into());
-        let note = ev(EventKind::Note, EventSource::User, Some("checkout"), "rolled back");
-        let alert = ev(EventKind::AlertFiring, EventSource::Alertmanager, Some("checkout"), "HighErrorRate");
-        let other = ev(EventKind::AlertFiring, EventSource::Alertmanager, Some("billing"), "Lag");
+        let note = ev(
+            EventKind::Note,
+            EventSource::User,
+            Some("checkout"),
+            "rolled back",
+        );
+        let alert = ev(
+            EventKind::AlertFiring,
+            EventSource::Alertmanager,
+            Some("checkout"),
+            "HighErrorRate",
+        );
+        let other = ev(
+            EventKind::AlertFiring,
+            EventSource::Alertmanager,
+            Some("billing"),
+            "Lag",
+        );
         let pass = |f: &str, e: &TimelineEvent| TimelineFilter::parse(f).matches(e, &inc);
         assert!(pass("kind:note", &note) && !pass("kind:note", &alert));
         assert!(pass("kind:alert", &alert), "a prefix of the kind");
         assert!(pass("source:user", &note) && !pass("source=user", &alert));
         assert!(pass("service:checkout", &alert) && !pass("service:checkout", &other));
         assert!(pass("starred", &note) && !pass("★", &alert));
-        assert!(pass("kind:alert high", &alert) && !pass("kind:alert lag service:checkout", &other));
-        assert!(pass("kind:note kind:alert", &alert), "values of one field: any");
+        assert!(
+            pass("kind:alert high", &alert) && !pass("kind:alert lag service:checkout", &other)
+        );
+        assert!(
+            pass("kind:note kind:alert", &alert),
+            "values of one field: any"
+        );
         assert!(!pass("incident", &alert));
     }
 }
