@@ -401,3 +401,64 @@ fn rollback_of_checkout_through_the_keys_heals_it() {
     assert!(tui.wait_exit());
     tui.assert_restored();
 }
+
+/// The incident from the keyboard, end to end: declare, note, quit; start again and it is
+/// resumed with its events; resolve, export; the Markdown on disk has what happened, and
+/// `sitrep incident list` agrees.
+#[test]
+fn an_incident_is_declared_lived_resumed_and_exported() {
+    let data = tempfile::tempdir().unwrap();
+    let with_data = |cmd: &mut Command| {
+        cmd.env("XDG_DATA_HOME", data.path());
+    };
+    let mut tui = Tui::start_with(&["--demo"], with_data);
+    tui.wait_for("HighErrorRate");
+    tui.send("i");
+    tui.wait_for("Declare an incident");
+    tui.send("\r");
+    tui.wait_for("INC-");
+    tui.send("n");
+    tui.send("paged payments, rolling back");
+    tui.send("\r");
+    tui.send("6");
+    tui.wait_for("paged payments, rolling back");
+    tui.wait_for("● paged payments");
+    tui.send("q");
+    assert!(tui.wait_exit(), "non-zero exit");
+    tui.assert_restored();
+
+    // Started again: the incident is open, its events are there, recorded.
+    let mut tui = Tui::start_with(&["--demo"], with_data);
+    tui.wait_for("INC-");
+    tui.send("6");
+    tui.wait_for("● paged payments, rolling back");
+    tui.send("m");
+    tui.wait_for("Mark a milestone");
+    tui.send("5");
+    tui.wait_for("resolved and closed");
+    tui.send("e");
+    tui.wait_for("post-mortem written");
+    tui.send("q");
+    assert!(tui.wait_exit(), "non-zero exit");
+    tui.assert_restored();
+
+    let dir = data.path().join("sitrep/demo/incidents");
+    let md = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|e| e.file_name().to_string_lossy().ends_with("-postmortem.md"))
+        .expect("the post-mortem file");
+    let text = std::fs::read_to_string(md.path()).unwrap();
+    assert!(text.starts_with("# INC-"), "{text}");
+    assert!(text.contains("paged payments, rolling back"));
+    assert!(text.contains("| **Status** | resolved |"), "{text}");
+    assert!(text.contains("HighErrorRate"));
+    let list = Command::new(env!("CARGO_BIN_EXE_sitrep"))
+        .args(["--demo", "incident", "list"])
+        .env("XDG_DATA_HOME", data.path())
+        .env("HOME", data.path())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&list.stdout);
+    assert!(out.contains("resolved"), "{out}");
+}

@@ -79,12 +79,42 @@ pub fn on_new_event(model: &mut Model, e: &mut TimelineEvent) {
     }
 }
 
+/// A deploy or rollback goes to the journal with sitrep's suspect verdict as of now (the
+/// derived views are current when this runs), so the post-mortem can say which change was
+/// suspected and why.
+fn with_verdict(model: &Model, mut e: TimelineEvent) -> TimelineEvent {
+    if !matches!(e.kind, EventKind::Deploy | EventKind::Rollback) {
+        return e;
+    }
+    let history_id = e.details.get("history_id").and_then(|v| v.as_i64());
+    let app = e.refs.app.as_deref();
+    let Some(d) = model
+        .deploys
+        .iter()
+        .find(|d| Some(d.app.name.as_str()) == app && d.history_id == history_id)
+    else {
+        return e;
+    };
+    e.details["suspect"] = serde_json::Value::Bool(d.suspect);
+    if d.suspect {
+        e.details["suspect_reason"] = serde_json::Value::String(format!(
+            "finished within {} min before the first alert on {}",
+            model.settings.suspect_window_secs / 60,
+            d.service.as_deref().unwrap_or("its service")
+        ));
+    }
+    e
+}
+
 /// What is waiting for the journal, as one request per batch of messages.
 pub fn drain(model: &mut Model) -> Vec<Effect> {
     if model.incident.outbox.is_empty() {
         return Vec::new();
     }
-    let events = std::mem::take(&mut model.incident.outbox);
+    let events: Vec<TimelineEvent> = std::mem::take(&mut model.incident.outbox)
+        .into_iter()
+        .map(|e| with_verdict(model, e))
+        .collect();
     vec![Effect::Journal(JournalRequest::Append(events))]
 }
 
@@ -372,7 +402,7 @@ fn backfill(model: &Model, decl: &Declaration) -> Vec<TimelineEvent> {
         .iter()
         .filter(|e| e.occurred_at >= since && e.occurred_at <= model.now)
         .filter(|e| concerns(&probe, e))
-        .cloned()
+        .map(|e| with_verdict(model, e.clone()))
         .collect()
 }
 
