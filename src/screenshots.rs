@@ -75,7 +75,243 @@ pub async fn generate(out: &Path) -> anyhow::Result<()> {
     shoot(&model, out, "help")?;
     drop(world);
     println!("wrote screenshots to {}", out.display());
+    example_postmortem(out).await?;
     Ok(())
+}
+
+/// The demo's scripted incident lived through the keys, as a responder would — declare, mark
+/// acknowledged and impact start, a note, the rollback of checkout (dry run, typed name), wait
+/// for it to heal, mitigated, resolved — then `e`: the post-mortem it writes is copied to
+/// `out/example-postmortem.md`. Real parts throughout: the demo's emulated servers (fast
+/// clock), the real clients, `update`, the real journal thread on a scratch directory.
+async fn example_postmortem(out: &Path) -> anyhow::Result<()> {
+    let cli = crate::cli::Cli {
+        demo: true,
+        demo_speed: 30.0,
+        theme: Some("dark".into()),
+        ..Default::default()
+    };
+    let (mut config, world) = crate::commands::demo_config(&cli, &Env::default()).await?;
+    let scratch = std::env::temp_dir().join(format!("sitrep-example-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&scratch);
+    config.settings.author = "alice".to_string();
+    config.settings.incidents_dir = Some(scratch.join("incidents"));
+    let mut model = crate::commands::fetch_model(&config, true).await;
+    model.size = (WIDTH, HEIGHT);
+    let (tx, mut rx) = tokio::sync::mpsc::channel(256);
+    let journal = crate::incident::worker::spawn(
+        Box::new(crate::incident::FileStore::new(scratch.join("incidents"))),
+        tx,
+    );
+    let mut driver = Driver {
+        config: &config,
+        journal,
+        rx: &mut rx,
+    };
+
+    let effects = press_action(&mut model, Action::Incident);
+    driver.run(&mut model, effects).await;
+    let effects = keys_effects(&mut model, &[KeyCode::Enter]);
+    driver.run(&mut model, effects).await;
+    for m in ['3', '1'] {
+        let mut effects = press_action(&mut model, Action::Milestone);
+        effects.extend(keys_effects(&mut model, &[KeyCode::Char(m)]));
+        driver.run(&mut model, effects).await;
+    }
+    // Impact began when checkout started failing, not when we marked it: correct the time.
+    let first_alert = model
+        .alerts
+        .iter()
+        .filter(|a| a.labels.get("service").map(String::as_str) == Some("checkout"))
+        .map(|a| a.starts_at)
+        .min();
+    if let Some(at) = first_alert {
+        act(&mut model, Action::Screen(Screen::Timeline));
+        act(&mut model, Action::Bottom);
+        let mut effects = press_action(&mut model, Action::CorrectTime);
+        type_text(
+            &mut model,
+            &format!(
+                "{} the 5xx ratio crossed 5% then (HighErrorRate)",
+                at.format("%H:%M:%S")
+            ),
+        );
+        effects.extend(keys_effects(&mut model, &[KeyCode::Enter]));
+        driver.run(&mut model, effects).await;
+        act(&mut model, Action::Screen(Screen::Triage));
+    }
+    let mut effects = press_action(&mut model, Action::Note);
+    type_text(
+        &mut model,
+        "checkout 5xx since the 74dd23a deploy; rolling back to 0765b95",
+    );
+    effects.extend(keys_effects(&mut model, &[KeyCode::Enter]));
+    driver.run(&mut model, effects).await;
+
+    // The rollback, as the safety rules have it: pick, dry run, typed name.
+    let effects = press_action(&mut model, Action::Rollback);
+    driver.run(&mut model, effects).await;
+    let effects = keys_effects(&mut model, &[KeyCode::Char('a'), KeyCode::Enter]);
+    driver.run(&mut model, effects).await;
+    type_text(&mut model, "checkout-prod");
+    let effects = keys_effects(&mut model, &[KeyCode::Enter]);
+    driver.run(&mut model, effects).await;
+    // The popup would watch it heal; the dashboard behind shows the same.
+    keys(&mut model, &[KeyCode::Esc]);
+
+    // Watch it heal: poll the demo world (its clock runs 30x) until the alerts resolve.
+    let healed = |m: &Model| {
+        m.timeline
+            .iter()
+            .any(|e| e.summary.contains("HighErrorRate on checkout resolved"))
+    };
+    let mut mitigated = false;
+    for _ in 0..120 {
+        if healed(&model) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        let effects = driver.fetch(&mut model).await;
+        driver.run(&mut model, effects).await;
+        let healthy = model
+            .apps
+            .values()
+            .any(|a| a.key.name == "checkout-prod" && a.health.word() == "Healthy");
+        if healthy && !mitigated {
+            mitigated = true;
+            let mut effects = press_action(&mut model, Action::Milestone);
+            effects.extend(keys_effects(&mut model, &[KeyCode::Char('4')]));
+            driver.run(&mut model, effects).await;
+        }
+    }
+    if !healed(&model) {
+        anyhow::bail!("the demo incident did not heal within the time allowed");
+    }
+    for m in ['5'] {
+        let mut effects = press_action(&mut model, Action::Milestone);
+        effects.extend(keys_effects(&mut model, &[KeyCode::Char(m)]));
+        driver.run(&mut model, effects).await;
+    }
+    let effects = press_action(&mut model, Action::Export);
+    let path = driver.export(&mut model, effects).await?;
+    std::fs::copy(&path, out.join("example-postmortem.md"))?;
+    let _ = std::fs::remove_dir_all(&scratch);
+    drop(world);
+    println!("wrote {}", out.join("example-postmortem.md").display());
+    Ok(())
+}
+
+/// Performs what `update` asks during the example: journal requests on the journal thread,
+/// Argo CD actions on the demo's Argo CD; feeds every answer back.
+struct Driver<'a> {
+    config: &'a crate::config::load::Config,
+    journal: crate::incident::worker::JournalHandle,
+    rx: &'a mut tokio::sync::mpsc::Receiver<crate::msg::Msg>,
+}
+
+impl Driver<'_> {
+    async fn run(&mut self, model: &mut Model, effects: Vec<Effect>) {
+        let mut queue: std::collections::VecDeque<Effect> = effects.into();
+        while let Some(effect) = queue.pop_front() {
+            let msg = match effect {
+                Effect::Journal(request) => {
+                    self.journal.send(request);
+                    self.rx.recv().await
+                }
+                Effect::Rollback { .. }
+                | Effect::Sync { .. }
+                | Effect::SetAutoSync { .. }
+                | Effect::Terminate { .. }
+                | Effect::FetchAppDetail { .. } => {
+                    let name = effect.source().unwrap_or_default().to_string();
+                    match self.config.sources.iter().find(|s| s.name == name) {
+                        Some(spec) => {
+                            Some(crate::sources::argocd::run_argocd_effect(spec, effect).await)
+                        }
+                        None => None,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(msg) = msg {
+                queue.extend(update(model, msg));
+            }
+        }
+    }
+
+    /// Fetch every source once, as the live tasks would have reported.
+    async fn fetch(&mut self, model: &mut Model) -> Vec<Effect> {
+        let results = crate::sources::oneshot::fetch_all_once(self.config.sources.clone()).await;
+        let mut effects = Vec::new();
+        for r in results {
+            let payload = match (r.error, r.payload) {
+                (Some(e), _) => crate::msg::SourcePayload::Error(e),
+                (None, Some(p)) => p,
+                (None, None) => continue,
+            };
+            effects.extend(update(
+                model,
+                crate::msg::Msg::Source(crate::msg::SourceUpdate {
+                    source: r.name,
+                    at: r.fetched_at,
+                    payload,
+                }),
+            ));
+        }
+        // Time moves on for the model as it would with the 1 s tick.
+        effects.extend(update(model, crate::msg::Msg::Tick(chrono::Utc::now())));
+        effects
+    }
+
+    /// Run the export request and return the file it wrote.
+    async fn export(
+        &mut self,
+        model: &mut Model,
+        effects: Vec<Effect>,
+    ) -> anyhow::Result<std::path::PathBuf> {
+        for effect in effects {
+            if let Effect::Journal(request) = effect {
+                self.journal.send(request);
+                while let Some(msg) = self.rx.recv().await {
+                    if let crate::msg::Msg::Journal(
+                        crate::incident::worker::JournalReport::Exported(result),
+                    ) = &msg
+                    {
+                        let result = result.clone();
+                        update(model, msg);
+                        return result.map_err(anyhow::Error::msg);
+                    }
+                    update(model, msg);
+                }
+            }
+        }
+        anyhow::bail!("the export was not asked for")
+    }
+}
+
+fn press_action(model: &mut Model, action: Action) -> Vec<Effect> {
+    let key = model
+        .keymap
+        .keys_for(action)
+        .into_iter()
+        .next()
+        .expect("action is bound");
+    let spec = crate::config::keymap::KeySpec::parse(&key).expect("bound keys parse");
+    update(
+        model,
+        crate::msg::Msg::Input(Event::Key(KeyEvent::new(spec.code, spec.mods))),
+    )
+}
+
+fn keys_effects(model: &mut Model, codes: &[KeyCode]) -> Vec<Effect> {
+    let mut effects = Vec::new();
+    for code in codes {
+        effects.extend(update(
+            model,
+            crate::msg::Msg::Input(Event::Key(KeyEvent::new(*code, KeyModifiers::NONE))),
+        ));
+    }
+    effects
 }
 
 fn act(model: &mut Model, action: Action) {
