@@ -83,15 +83,12 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         inner.y += 1;
         inner.height -= 1;
     }
-    // Dates are shown only for events of another day; the oldest event is the first.
-    let mut cols = COLS;
-    if model
+    // Across several days, a separator row starts each day and times are times of day.
+    let cols = COLS;
+    let days = model
         .timeline
         .first()
-        .is_some_and(|e| e.occurred_at.date_naive() != model.now.date_naive())
-    {
-        cols[0] = Col::fixed("TIME (UTC)", 14, 0);
-    }
+        .is_some_and(|e| e.occurred_at.date_naive() != model.now.date_naive());
     let widths = columns::table_header(buf, inner, &cols, theme);
     let list = Rect {
         y: inner.y + 1,
@@ -108,21 +105,54 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         put(buf, list, list.y, &widgets::muted(theme, text));
         return;
     }
-    let window = state.timeline.window(selected, n, usize::from(list.height));
-    for (row, i) in window.enumerate() {
+    let height = usize::from(list.height);
+    let day = |i: usize| model.timeline_row(i).map(|e| e.occurred_at.date_naive());
+    // Separators take rows: size the window so the selected event stays visible with them.
+    let separators = |w: &std::ops::Range<usize>| {
+        if !days {
+            return 0;
+        }
+        w.clone()
+            .filter(|&i| i == w.start || day(i) != day(i - 1))
+            .count()
+    };
+    let mut window = state.timeline.window(selected, n, height);
+    for _ in 0..2 {
+        let k = separators(&window);
+        if window.len() + k <= height {
+            break;
+        }
+        window = state
+            .timeline
+            .window(selected, n, height.saturating_sub(k).max(1));
+    }
+    let mut y = list.y;
+    for i in window.clone() {
         let Some(e) = model.timeline_row(i) else {
             continue;
         };
+        if days && (i == window.start || day(i) != day(i - 1)) && y < list.bottom() {
+            let label = e.occurred_at.format(" %A %Y-%m-%d ").to_string();
+            let rule =
+                "─".repeat(usize::from(list.width).saturating_sub(label.chars().count() + 2));
+            put(
+                buf,
+                list,
+                y,
+                &Line::from(vec![
+                    Span::styled("──", theme.muted),
+                    Span::styled(label, theme.header),
+                    Span::styled(rule, theme.muted),
+                ]),
+            );
+            y += 1;
+        }
+        if y >= list.bottom() {
+            break;
+        }
         let line = event_row(model, e, &cols, &widths, i == selected);
-        selectable_row(
-            buf,
-            theme,
-            list,
-            list.y + row as u16,
-            &line,
-            i == selected,
-            true,
-        );
+        selectable_row(buf, theme, list, y, &line, i == selected, true);
+        y += 1;
     }
 }
 
@@ -244,7 +274,7 @@ fn event_row<'a>(
     };
     RowBuilder::new(cols, widths)
         .prefix(widgets::marker(theme, selected))
-        .cell(&format::when(model.now, e.occurred_at), theme.muted)
+        .cell(&e.occurred_at.format("%H:%M:%S").to_string(), theme.muted)
         .cell(source_word(e.source), theme.muted)
         .cell(e.kind.as_str(), widgets::event_style(theme, e.kind))
         .cell(e.refs.service.as_deref().unwrap_or(NONE), Style::default())

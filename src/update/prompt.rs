@@ -6,7 +6,6 @@ use crate::action::Action;
 use crate::effect::Effect;
 use crate::model::Model;
 use crate::model::alerts_view::AlertFilter;
-use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
 use crate::model::ui::{FlashLevel, PromptKind, Screen};
 use crate::screens::SCREENS;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -210,6 +209,17 @@ pub fn on_prompt_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     match key.code {
         KeyCode::Esc => return cancel(model),
         KeyCode::Char('c') if ctrl => return cancel(model),
+        // A note can have several lines: alt-Enter (or ctrl-j) starts the next one.
+        KeyCode::Enter
+            if prompt.kind == PromptKind::Note && key.modifiers.contains(KeyModifiers::ALT) =>
+        {
+            prompt.text.push('\n');
+            return Vec::new();
+        }
+        KeyCode::Char('j') if ctrl && prompt.kind == PromptKind::Note => {
+            prompt.text.push('\n');
+            return Vec::new();
+        }
         KeyCode::Enter => {
             let prompt = model.prompt.take().expect("checked");
             return match prompt.kind {
@@ -460,15 +470,9 @@ fn add_note(model: &mut Model, text: &str) {
     if text.is_empty() {
         return;
     }
-    let text = crate::sanitize::clean_line(text, 4096);
-    let mut e = TimelineEvent::new(
-        EventKind::Note,
-        EventSource::User,
-        model.now,
-        model.now,
-        text,
-    );
-    e.actor = model.settings.author.clone();
+    // Several lines: the first is the summary, the whole note the body.
+    let text = crate::sanitize::clean_text(text, 4096);
+    let mut e = crate::incident::events::note(&text, &model.settings.author, model.now);
     if let Some(s) = model.selected_service() {
         e.refs.service = Some(s.name.clone());
     }

@@ -337,3 +337,25 @@ fn a_note_from_another_process_shows_and_a_restart_resumes_without_duplicates() 
     assert!(m.timeline.len() <= events_before + 1);
     j.run(&mut m, Vec::new());
 }
+
+#[test]
+fn a_note_can_have_several_lines() {
+    let mut m = model();
+    update(&mut m, key('n'));
+    typed(&mut m, "rolled back");
+    update(
+        &mut m,
+        Msg::Input(crossterm::event::Event::Key(
+            crossterm::event::KeyEvent::new(KeyCode::Enter, crossterm::event::KeyModifiers::ALT),
+        )),
+    );
+    typed(&mut m, "error rate falling");
+    update(&mut m, code(KeyCode::Enter));
+    let note = m
+        .timeline
+        .iter()
+        .find(|e| e.kind == EventKind::Note)
+        .unwrap();
+    assert_eq!(note.summary, "rolled back");
+    assert_eq!(note.body, "rolled back\nerror rate falling");
+}

@@ -19,12 +19,14 @@ pub fn draw(model: &Model, prompt: &Prompt, body: Rect, line: Rect, buf: &mut Bu
     let sigil = match prompt.kind {
         PromptKind::Filter => "/",
         PromptKind::Command => ":",
-        PromptKind::Note => "note: ",
+        PromptKind::Note => "note (alt-enter: new line): ",
         PromptKind::CorrectTime(_) => "right time (UTC) and why: ",
     };
     widgets::clear(buf, line, theme);
     let room = usize::from(line.width).saturating_sub(2);
-    let text = format::tail(&prompt.text, room);
+    // A note's line breaks, shown on one line.
+    let shown = prompt.text.replace('\n', " ⏎ ");
+    let text = format::tail(&shown, room.saturating_sub(sigil.chars().count()));
     // Reopened with its text: shown selected, the first key typed replaces it.
     let text_style = if prompt.select_all {
         theme.selection
