@@ -200,32 +200,37 @@ fn incident_header(model: &Model) -> Vec<Line<'static>> {
         return lines;
     };
     let from_impact = m.milestones.contains_key(&Milestone::ImpactStarted);
-    let mut spans = vec![
+    // What matters at a glance first; the title (long) on its own line.
+    let spans = vec![
         Span::styled(
             format!(" {} ", m.id),
             theme.accent.add_modifier(Modifier::BOLD),
         ),
         Span::styled(format!("{} ", m.severity), theme.critical),
         Span::raw(format!("{} · ", m.status.as_str())),
-        Span::styled(
-            format::one_line(&m.title),
-            Style::default().add_modifier(Modifier::BOLD),
-        ),
+        Span::raw(format!(
+            "{} since {}",
+            human_duration(model.now - m.impact_start()),
+            if from_impact { "impact" } else { "declared" }
+        )),
         Span::styled(
             format!(
-                " · IC {} · {} · {} since {}",
+                " · IC {} · {}",
                 format::one_line(&m.commander),
                 if m.services.is_empty() {
                     "no service named".to_string()
                 } else {
                     format::one_line(&m.services.join(", "))
                 },
-                human_duration(model.now - m.impact_start()),
-                if from_impact { "impact" } else { "declared" }
             ),
             theme.muted,
         ),
     ];
+    lines.push(Line::from(spans));
+    lines.push(Line::from(Span::styled(
+        format!(" {}", format::one_line(&m.title)),
+        Style::default().add_modifier(Modifier::BOLD),
+    )));
     let mut marks = Vec::new();
     for ms in Milestone::ALL.iter().skip(1) {
         if let Some(t) = m.milestones.get(ms) {
@@ -236,7 +241,6 @@ fn incident_header(model: &Model) -> Vec<Line<'static>> {
             ));
         }
     }
-    lines.push(Line::from(std::mem::take(&mut spans)));
     let mut second = vec![Span::styled(
         if marks.is_empty() {
             " no milestone marked yet (m)".to_string()

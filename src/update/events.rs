@@ -82,6 +82,9 @@ fn retime_alert_events(model: &mut Model, retimed: &[(String, DateTime<Utc>)]) {
     model.timeline_changing();
     let anchor = model.timeline_anchor();
     let mut moved = false;
+    // Events already in the incident's journal keep their recorded time there: the new one is
+    // recorded as a correction (history is never rewritten).
+    let mut corrections = Vec::new();
     // Newest first: the events to re-date are those of alerts still firing, usually recent.
     for e in model.timeline.iter_mut().rev() {
         if want.is_empty() {
@@ -98,10 +101,24 @@ fn retime_alert_events(model: &mut Model, retimed: &[(String, DateTime<Utc>)]) {
         if let Some((old, new)) = hit
             && e.occurred_at == old
         {
+            if e.incident_id.is_some() {
+                let mut c = crate::incident::events::time_corrected(
+                    e,
+                    new,
+                    "Alertmanager's startsAt replaces Prometheus' estimate (activeAt + for)",
+                    "sitrep",
+                    model.now,
+                );
+                c.source = EventSource::Sitrep;
+                corrections.push(c);
+            }
             e.occurred_at = new;
             e.details["starts_at"] = json!(new);
             moved = true;
         }
+    }
+    for c in corrections {
+        push_event(model, c);
     }
     if !moved {
         return;

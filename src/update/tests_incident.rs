@@ -359,3 +359,62 @@ fn a_note_can_have_several_lines() {
     assert_eq!(note.summary, "rolled back");
     assert_eq!(note.body, "rolled back\nerror rate falling");
 }
+
+/// Prometheus answered first and its estimate went into the journal; Alertmanager's start then
+/// re-dates the event on screen, and the journal gets a correction, never a rewrite.
+#[test]
+fn a_retimed_alert_in_the_journal_is_corrected_there() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut m, mut j) = declared_model(dir.path());
+    let am_start = t0() - mins(2);
+    let prom_start = am_start - chrono::Duration::seconds(15);
+    let prom = snap_at(
+        "prom",
+        t0(),
+        vec![alert_at(
+            "Saturation",
+            "checkout",
+            "critical",
+            "prom",
+            prom_start,
+        )],
+    );
+    let effects = update(&mut m, prom);
+    let fired = appended(&effects)
+        .into_iter()
+        .find(|e| e.kind == EventKind::AlertFiring)
+        .expect("recorded")
+        .clone();
+    assert_eq!(fired.occurred_at, prom_start);
+    j.run(&mut m, effects);
+    let am = snap_at(
+        "am",
+        t0(),
+        vec![
+            alert_at(
+                "HighErrorRate",
+                "checkout",
+                "critical",
+                "am",
+                t0() - mins(10),
+            ),
+            alert_at("DiskFull", "checkout", "warning", "am", t0() - mins(45)),
+            alert_at("QueueLag", "billing", "warning", "am", t0() - mins(5)),
+            alert_at("Saturation", "checkout", "critical", "am", am_start),
+        ],
+    );
+    let effects = update(&mut m, am);
+    let correction = appended(&effects)
+        .into_iter()
+        .find(|e| e.kind == EventKind::TimeCorrected)
+        .expect("a correction is recorded");
+    assert_eq!(correction.details["target"], fired.id.as_str());
+    j.run(&mut m, effects);
+    let id = m.incident.active().unwrap().id.clone();
+    use crate::incident::IncidentStore;
+    let incident = crate::incident::FileStore::new(dir.path())
+        .load(&id)
+        .unwrap();
+    let e = incident.events.iter().find(|e| e.id == fired.id).unwrap();
+    assert_eq!(e.occurred_at, am_start);
+}

@@ -89,19 +89,13 @@ pub fn declare(model: &Model, form: &DeclareForm, area: Rect, buf: &mut Buffer) 
     y += 2;
 
     let backfill = model.settings.backfill_minutes;
-    put(
-        buf,
-        inner,
-        y,
-        &widgets::muted(
-            theme,
-            format!(
-                "Every event is written to a durable journal from now on; the last {backfill} min \
-                 about these services are back-filled."
-            ),
-        ),
-    );
-    y += 1;
+    for text in [
+        "From now on its events are written to a durable journal;".to_string(),
+        format!("events of the last {backfill} min about these services are back-filled."),
+    ] {
+        put(buf, inner, y, &widgets::muted(theme, text));
+        y += 1;
+    }
     if let Some(p) = &form.problem {
         put(
             buf,
