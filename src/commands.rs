@@ -241,6 +241,8 @@ pub fn model_for(config: &Config) -> Model {
         Utc::now(),
     );
     model.sources = config.sources.iter().map(status_for).collect();
+    // Ids unique across runs writing to one incident journal.
+    model.event_ids = crate::model::timeline::EventIds::for_session(fastrand::u64(1..));
     model
 }
 

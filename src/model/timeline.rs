@@ -170,18 +170,28 @@ impl TimelineEvent {
     }
 }
 
-/// Event ids: ULIDs whose time part is when the event was recorded and whose random part is a
-/// counter, so ids sort in recording order and the same messages always mint the same ids
-/// (tests, replays). Owned by the model.
+/// Event ids: ULIDs whose time part is when the event was recorded and whose random part is
+/// the session and a counter, so ids sort in recording order, the same messages always mint
+/// the same ids within a session (tests, replays), and two runs of sitrep writing to one
+/// incident journal never mint the same id. Owned by the model.
 #[derive(Clone, Debug, Default)]
 pub struct EventIds {
     next: u64,
+    /// Random per process (0 in tests): the high half of the ULID's random part.
+    session: u64,
 }
 
 impl EventIds {
+    /// Ids for a new process: a random session.
+    pub fn for_session(session: u64) -> EventIds {
+        EventIds { next: 0, session }
+    }
+
     pub fn mint(&mut self, recorded_at: DateTime<Utc>) -> String {
         self.next += 1;
         let ms = recorded_at.timestamp_millis().max(0) as u64;
-        ulid::Ulid::from_parts(ms, u128::from(self.next)).to_string()
+        // The ULID random part is 80 bits: 16 of session above 64 of counter.
+        let random = (u128::from(self.session & 0xffff) << 64) | u128::from(self.next);
+        ulid::Ulid::from_parts(ms, random).to_string()
     }
 }

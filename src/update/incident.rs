@@ -137,6 +137,9 @@ pub fn on_report(model: &mut Model, report: JournalReport) -> Vec<Effect> {
             model.incident.warnings = warnings;
             let n = entries.len();
             take_entries(model, entries, false);
+            if !declared_here {
+                catch_up(model);
+            }
             if declared_here {
                 flash(
                     model,
@@ -221,6 +224,40 @@ fn take_entries(model: &mut Model, entries: Vec<crate::incident::journal::Entry>
         }
         super::events::insert_recorded(model, e);
     }
+}
+
+/// Resumed after sources already answered: what they reported that the journal does not have
+/// yet (an alert that fired while sitrep was not running) is recorded now; what it has already
+/// (the same observation, reported again) is shown once.
+fn catch_up(model: &mut Model) {
+    let Some(meta) = model.incident.meta.clone() else {
+        return;
+    };
+    let since = meta.declared_at - chrono::Duration::minutes(meta.backfill_minutes);
+    let mut seen: std::collections::HashSet<(EventKind, chrono::DateTime<chrono::Utc>, String)> =
+        std::collections::HashSet::new();
+    for e in model.timeline.iter().filter(|e| e.incident_id.is_some()) {
+        seen.insert((e.kind, e.occurred_at, e.summary.clone()));
+    }
+    model.timeline_changing();
+    model.timeline.retain(|e| {
+        e.incident_id.is_some() || !seen.contains(&(e.kind, e.occurred_at, e.summary.clone()))
+    });
+    let mut record = Vec::new();
+    for e in model.timeline.iter_mut() {
+        if e.incident_id.is_none() && e.occurred_at >= since && concerns(&meta, e) {
+            e.incident_id = Some(meta.id.clone());
+            record.push(e.clone());
+        }
+    }
+    if model.incident.journal == JournalHealth::Ready {
+        for e in record {
+            model.incident.pending.insert(e.id.clone());
+            model.incident.outbox.push(e);
+        }
+    }
+    let last = model.timeline_len().saturating_sub(1);
+    model.timeline_cursor.selected = model.timeline_cursor.selected.min(last);
 }
 
 /// Events that change the incident's metadata when they come from elsewhere.

@@ -418,3 +418,38 @@ fn a_retimed_alert_in_the_journal_is_corrected_there() {
     let e = incident.events.iter().find(|e| e.id == fired.id).unwrap();
     assert_eq!(e.occurred_at, am_start);
 }
+
+/// Sources can answer before the journal is reopened: what fired while sitrep was down is
+/// recorded then, and what the journal already has is shown once.
+#[test]
+fn resumed_after_the_sources_answered_catches_up_without_duplicates() {
+    let dir = tempfile::tempdir().unwrap();
+    let (m, _j) = declared_model(dir.path());
+    drop(m);
+    let mut m = incident_model(dir.path());
+    m.event_ids = crate::model::timeline::EventIds::for_session(7);
+    let old = alert_at(
+        "HighErrorRate",
+        "checkout",
+        "critical",
+        "am",
+        t0() - mins(10),
+    );
+    let new = alert_at("Saturation", "checkout", "warning", "am", t0() + mins(1));
+    update(&mut m, snap_at("am", t0() + mins(2), vec![old, new]));
+    let mut j = RealJournal::start(dir.path());
+    let msg = j.rx.blocking_recv().unwrap();
+    let effects = update(&mut m, msg);
+    let sent: Vec<&str> = appended(&effects)
+        .iter()
+        .map(|e| e.summary.as_str())
+        .collect();
+    assert_eq!(sent, ["WARN Saturation on checkout firing"]);
+    let firing = m
+        .timeline
+        .iter()
+        .filter(|e| e.summary == "CRIT HighErrorRate on checkout firing")
+        .count();
+    assert_eq!(firing, 1);
+    j.run(&mut m, effects);
+}
