@@ -188,11 +188,22 @@ pub fn on_report(model: &mut Model, report: JournalReport) -> Vec<Effect> {
                 format!("{id} resolved and closed · e exports its post-mortem"),
             );
         }
-        JournalReport::Exported(Ok(path)) => flash(
-            model,
-            FlashLevel::Success,
-            format!("post-mortem written: {}", path.display()),
-        ),
+        JournalReport::Exported(Ok(path)) => {
+            // The file's name first: a narrow status line cuts the directory, not the name.
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let dir = path
+                .parent()
+                .map(|d| d.display().to_string())
+                .unwrap_or_default();
+            flash(
+                model,
+                FlashLevel::Success,
+                format!("post-mortem written: {name} in {dir}"),
+            )
+        }
         JournalReport::Exported(Err(e)) => {
             flash(model, FlashLevel::Error, format!("export failed: {e}"))
         }
