@@ -162,6 +162,14 @@ fn benches(c: &mut Criterion) {
     c.bench_function("export a demo-sized incident (100 events) to JSON", |b| {
         b.iter(|| black_box(export::json(&demo)))
     });
+
+    // What the journal thread pays per event on this disk: lock, read others' lines, one
+    // write, one sync_data. The UI loop never waits for it (it runs on its own thread).
+    let (_dir2, mut small, _) = store_with(journal(10));
+    let note = events::note("a note", "ana", start());
+    c.bench_function("record one event (lock + write + sync_data)", |b| {
+        b.iter(|| black_box(small.append(vec![note.clone()]).unwrap()))
+    });
 }
 
 criterion_group!(name = incident; config = Criterion::default().sample_size(10); targets = benches);
