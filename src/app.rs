@@ -56,7 +56,7 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<End
     let journal = model.settings.incidents_dir.clone().map(|dir| {
         crate::incident::worker::spawn(Box::new(crate::incident::FileStore::new(dir)), tx.clone())
     });
-    let executor = Executor::new(&specs, tx.clone(), handles).with_journal(journal);
+    let mut executor = Executor::new(&specs, tx.clone(), handles).with_journal(journal);
     let size = terminal.size()?;
     model.size = (size.width, size.height);
     let mut events = EventStream::new();
@@ -155,6 +155,14 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<End
         }
     };
     terminal::leave();
+    // Events queued for the incident journal are written before we go (a note typed just
+    // before `q` is not lost); a disk that hangs does not keep us here forever.
+    if !executor.finish_journal(Duration::from_secs(5)) {
+        eprintln!(
+            "sitrep: the incident journal had not finished writing when sitrep stopped; the last \
+             events may be missing (sitrep incident show active)"
+        );
+    }
     result
 }
 

@@ -423,6 +423,10 @@ fn an_incident_is_declared_lived_resumed_and_exported() {
     tui.send("6");
     tui.wait_for("paged payments, rolling back");
     tui.wait_for("● paged payments");
+    // A note typed just before quitting is still written: quitting waits for the journal.
+    tui.send("n");
+    tui.send("last words before q");
+    tui.send("\r");
     tui.send("q");
     assert!(tui.wait_exit(), "non-zero exit");
     tui.assert_restored();
@@ -432,6 +436,7 @@ fn an_incident_is_declared_lived_resumed_and_exported() {
     tui.wait_for("INC-");
     tui.send("6");
     tui.wait_for("● paged payments, rolling back");
+    tui.wait_for("● last words before q");
     tui.send("m");
     tui.wait_for("Mark a milestone");
     tui.send("5");

@@ -147,7 +147,8 @@ pub fn load(
         .data_dir()
         .map(|d| crate::incident::incidents_dir(&d, false));
     if let Some(w) = &file.incident.backfill {
-        settings.backfill_minutes = (duration(w, &at, "backfill")?.as_secs() / 60) as i64;
+        settings.backfill_minutes = ((duration(w, &at, "backfill")?.as_secs() / 60) as i64)
+            .min(crate::incident::state::MAX_BACKFILL_MINUTES);
     }
     if let Some(p) = &file.apps.production_pattern {
         regex::Regex::new(p.get_ref()).map_err(|e| {

@@ -50,6 +50,15 @@ impl Executor {
         }
     }
 
+    /// On exit: let the journal thread write what is queued (bounded wait). False when it
+    /// could not finish in time.
+    pub fn finish_journal(&mut self, within: std::time::Duration) -> bool {
+        match self.journal.take() {
+            Some(j) => j.finish(within),
+            None => true,
+        }
+    }
+
     /// Journal requests go to this thread.
     pub fn with_journal(mut self, journal: Option<crate::incident::worker::JournalHandle>) -> Self {
         self.journal = journal;

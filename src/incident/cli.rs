@@ -50,7 +50,7 @@ impl IncidentCli {
                 let decl = Declaration {
                     title,
                     severity: severity.to_string(),
-                    commander: commander.clone().unwrap_or_else(|| self.author.clone()),
+                    commander: clean_line(commander.as_deref().unwrap_or(&self.author), 80),
                     services: services.iter().map(|s| clean_line(s, 120)).collect(),
                     // Nothing to back-fill from here: this process saw nothing before.
                     backfill_minutes: 0,
@@ -60,7 +60,8 @@ impl IncidentCli {
                 println!("{}", self.store.open_id().unwrap_or_default());
             }
             IncidentCommand::Note { id, text } => {
-                let text = text.join(" ");
+                // As the dashboard's notes: clean, capped.
+                let text = crate::sanitize::clean_text(&text.join(" "), 4096);
                 if text.trim().is_empty() {
                     bail!("the note is empty");
                 }
@@ -95,12 +96,16 @@ impl IncidentCli {
                 let id = self.store.resolve_id(id)?;
                 let incident = self.store.load(&id)?;
                 let Some(target) = incident.events.iter().find(|e| e.id == *event) else {
-                    bail!("{id} has no event {event} (sitrep incident show {id} --ids)");
+                    bail!(
+                        "{id} has no event {} (sitrep incident show {id} --ids)",
+                        clean_line(event, 40)
+                    );
                 };
+                let reason = clean_line(reason, 500);
                 let e = with_new_id(events::time_corrected(
                     target,
                     to,
-                    reason,
+                    &reason,
                     &self.author,
                     now,
                 ));
@@ -111,7 +116,7 @@ impl IncidentCli {
                 let id = self.store.resolve_id(id)?;
                 let incident = self.store.load(&id)?;
                 for w in &incident.warnings {
-                    eprintln!("sitrep: warning: {id}: {w}");
+                    eprintln!("sitrep: warning: {id}: {}", clean_line(w, 300));
                 }
                 print!("{}", show(&incident, now, *ids));
             }
@@ -119,7 +124,7 @@ impl IncidentCli {
                 let id = self.store.resolve_id(id)?;
                 let incident = self.store.load(&id)?;
                 for w in &incident.warnings {
-                    eprintln!("sitrep: warning: {id}: {w}");
+                    eprintln!("sitrep: warning: {id}: {}", clean_line(w, 300));
                 }
                 let text = export(&incident, *format)?;
                 match output {
@@ -143,7 +148,7 @@ impl IncidentCli {
         let id = self.store.resolve_id(id)?;
         let (mut journal, loaded) = self.store.dir.open(&id)?;
         for w in &loaded.warnings {
-            eprintln!("sitrep: warning: {id}: {w}");
+            eprintln!("sitrep: warning: {id}: {}", clean_line(w, 300));
         }
         journal
             .append(&self.store.dir, events)

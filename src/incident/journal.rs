@@ -201,7 +201,11 @@ impl IncidentDir {
             .create_new(true)
             .open(&path)
             .map_err(io("cannot create", &path))?;
-        sync_dir(&self.path)?;
+        // A failed directory sync is a failed fsync: fatal, never retried.
+        sync_dir(&self.path).map_err(|e| JournalError::Failed {
+            path: path.clone(),
+            reason: e.to_string(),
+        })?;
         declared.incident_id = Some(id.clone());
         let mut journal = Journal {
             id,
@@ -310,13 +314,13 @@ impl Chain {
             }
             match Entry::parse(line) {
                 Ok(entry) => {
-                    if entry.seq != self.last_seq + 1 {
+                    if Some(entry.seq) != self.last_seq.checked_add(1) {
                         loaded.warnings.push(format!(
                             "line {}: sequence {} follows {}: {} missing or reordered",
                             self.line_no,
                             entry.seq,
                             self.last_seq,
-                            if entry.seq > self.last_seq + 1 {
+                            if entry.seq > self.last_seq.saturating_add(1) {
                                 "events"
                             } else {
                                 "lines"
@@ -333,10 +337,12 @@ impl Chain {
                 }
                 Err(e) => {
                     loaded.warnings.push(format!(
-                        "line {}: not a journal event ({e}); skipped",
-                        self.line_no
+                        "line {}: not a journal event ({}); skipped",
+                        self.line_no,
+                        // serde quotes the offending text: it must not reach a terminal raw.
+                        crate::sanitize::clean_line(&e.to_string(), 200)
                     ));
-                    self.last_seq += 1;
+                    self.last_seq = self.last_seq.saturating_add(1);
                 }
             }
             self.last_hash = line_hash(line);
@@ -396,8 +402,16 @@ impl Journal {
         Ok(Appended { others, recorded })
     }
 
-    /// Lines other processes appended since we last looked; complete lines only. No lock needed.
+    /// Lines other processes appended since we last looked; complete lines only. No lock needed
+    /// to read them, but their writer may not have synced them yet (or died before it could):
+    /// they are synced here before anyone is told they are recorded.
     pub fn poll(&mut self) -> Result<Loaded, JournalError> {
+        if let Some(reason) = &self.failed {
+            return Err(JournalError::Failed {
+                path: self.path.clone(),
+                reason: reason.clone(),
+            });
+        }
         let size = self
             .file
             .metadata()
@@ -406,7 +420,13 @@ impl Journal {
         if size <= self.len {
             return Ok(Loaded::default());
         }
-        self.read_new_locked(None)
+        let loaded = self.read_new_locked(None)?;
+        if !loaded.entries.is_empty()
+            && let Err(e) = self.file.sync_data()
+        {
+            return Err(self.fail(format!("fsync: {e}")));
+        }
+        Ok(loaded)
     }
 
     /// Read from `len` to the end. With the lock held, an incomplete last line can only be torn
@@ -431,12 +451,31 @@ impl Journal {
         self.len += chain.consumed as u64;
         let torn = bytes.len() - chain.consumed;
         if torn > 0 && lock.is_some() {
-            self.file
+            // Kept beside the journal, not destroyed: a person may want to read it.
+            let side = self.path.with_extension("jsonl.torn");
+            let kept = OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(&side)
+                .and_then(|mut f| {
+                    f.write_all(&bytes[chain.consumed..])?;
+                    f.write_all(b"\n")
+                })
+                .is_ok();
+            if let Err(e) = self
+                .file
                 .set_len(self.len)
                 .and_then(|_| self.file.sync_data())
-                .map_err(io("cannot cut the torn last line of", &self.path))?;
+            {
+                return Err(self.fail(format!("cutting a torn last line: {e}")));
+            }
             loaded.warnings.push(format!(
-                "cut off an incomplete last line ({torn} bytes: a write interrupted by a crash)"
+                "cut off an incomplete last line ({torn} bytes: a write interrupted by a crash){}",
+                if kept {
+                    format!("; kept in {}", side.display())
+                } else {
+                    String::new()
+                }
             ));
         }
         Ok(loaded)
@@ -451,7 +490,7 @@ impl Journal {
         for mut event in events {
             event.incident_id = Some(self.id.clone());
             let entry = Entry {
-                seq: self.last_seq + 1,
+                seq: self.last_seq.saturating_add(1),
                 prev: self.last_hash.clone(),
                 event,
             };

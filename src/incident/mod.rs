@@ -50,6 +50,10 @@ pub trait IncidentStore: Send {
 pub struct FileStore {
     pub dir: IncidentDir,
     open: Option<Journal>,
+    /// Each journal's status by (size, modified): looking for the active incident every half
+    /// second re-reads only journals that changed.
+    statuses:
+        std::sync::Mutex<std::collections::HashMap<String, (u64, std::time::SystemTime, Status)>>,
 }
 
 impl FileStore {
@@ -57,17 +61,41 @@ impl FileStore {
         FileStore {
             dir: IncidentDir::new(dir),
             open: None,
+            statuses: Default::default(),
         }
     }
 
     /// The id of the newest incident not resolved.
     pub fn active_id(&self) -> Result<Option<String>, JournalError> {
-        Ok(self
-            .list()?
-            .into_iter()
-            .rev()
-            .find(|i| i.meta.status != Status::Resolved)
-            .map(|i| i.meta.id))
+        for id in self.dir.ids()?.into_iter().rev() {
+            let Ok(meta) = std::fs::metadata(self.dir.journal_path(&id)) else {
+                continue;
+            };
+            let stamp = (meta.len(), meta.modified().unwrap_or(std::time::UNIX_EPOCH));
+            let cached = self
+                .statuses
+                .lock()
+                .ok()
+                .and_then(|c| c.get(&id).copied())
+                .filter(|(len, at, _)| (*len, *at) == stamp)
+                .map(|(_, _, status)| status);
+            let status = match cached {
+                Some(s) => s,
+                None => match self.load(&id) {
+                    Ok(i) => {
+                        if let Ok(mut c) = self.statuses.lock() {
+                            c.insert(id.clone(), (stamp.0, stamp.1, i.meta.status));
+                        }
+                        i.meta.status
+                    }
+                    Err(_) => continue,
+                },
+            };
+            if status != Status::Resolved {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
     }
 
     /// An id as typed: exact, any case, or `active`.
@@ -81,7 +109,7 @@ impl FileStore {
         ids.iter()
             .find(|id| id.eq_ignore_ascii_case(given))
             .cloned()
-            .ok_or_else(|| JournalError::NotFound(given.to_string()))
+            .ok_or_else(|| JournalError::NotFound(crate::sanitize::clean_line(given, 60)))
     }
 }
 
@@ -160,6 +188,15 @@ impl IncidentStore for FileStore {
                 ))
             })?;
         incident.warnings = loaded.warnings;
+        // The file names the incident (a copied or edited journal must not send writes
+        // elsewhere); its contents saying otherwise is worth a warning.
+        if incident.meta.id != id {
+            incident.warnings.push(format!(
+                "the journal calls itself {}, its file {id}",
+                crate::sanitize::clean_line(&incident.meta.id, 40)
+            ));
+            incident.meta.id = id.to_string();
+        }
         Ok(incident)
     }
 

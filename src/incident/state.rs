@@ -84,6 +84,9 @@ impl Status {
 
 pub const SEVERITIES: [&str; 4] = ["SEV1", "SEV2", "SEV3", "SEV4"];
 
+/// The longest back-fill window: a week.
+pub const MAX_BACKFILL_MINUTES: i64 = 7 * 24 * 60;
+
 /// `sev2`, `2`, `SEV2` → `SEV2`.
 pub fn parse_severity(s: &str) -> Option<&'static str> {
     let s = s.trim().to_ascii_uppercase();
@@ -132,6 +135,8 @@ pub struct IncidentMeta {
     pub milestones: BTreeMap<Milestone, DateTime<Utc>>,
     /// Milestone events by id, so a correction of one moves the milestone.
     milestone_ids: HashMap<String, Milestone>,
+    /// The event whose marking of each milestone stands (the latest).
+    milestone_current: HashMap<Milestone, String>,
     declared_id: String,
     /// Events in the journal.
     pub event_count: usize,
@@ -153,9 +158,11 @@ impl IncidentMeta {
             services: decl.services,
             declared_at: first.occurred_at,
             declared_by: first.actor.clone(),
-            backfill_minutes: decl.backfill_minutes,
+            // A hostile or mistyped journal must not overflow the date arithmetic.
+            backfill_minutes: decl.backfill_minutes.clamp(0, MAX_BACKFILL_MINUTES),
             milestones: BTreeMap::new(),
             milestone_ids: HashMap::new(),
+            milestone_current: HashMap::new(),
             declared_id: first.id.clone(),
             event_count: 1,
         })
@@ -182,6 +189,7 @@ impl IncidentMeta {
                 if let Some(m) = milestone_of(e) {
                     self.milestones.insert(m, e.occurred_at);
                     self.milestone_ids.insert(e.id.clone(), m);
+                    self.milestone_current.insert(m, e.id.clone());
                     match m {
                         Milestone::Resolved => self.status = Status::Resolved,
                         Milestone::Mitigated if self.status == Status::Active => {
@@ -193,7 +201,11 @@ impl IncidentMeta {
             }
             EventKind::TimeCorrected => {
                 if let (Some(target), Some(to)) = (text("target"), correction_to(e)) {
-                    if let Some(m) = self.milestone_ids.get(target) {
+                    // Only the marking that stands moves the milestone; correcting one that a
+                    // later marking superseded changes that event, not the milestone.
+                    if let Some(m) = self.milestone_ids.get(target)
+                        && self.milestone_current.get(m).map(String::as_str) == Some(target)
+                    {
                         self.milestones.insert(*m, to);
                     }
                     if target == self.declared_id {
@@ -311,7 +323,22 @@ pub fn apply_to_events(events: &mut Vec<TimelineEvent>, e: &TimelineEvent) -> bo
                 .unwrap_or(true);
             match events.iter_mut().rev().find(|x| x.id == target) {
                 Some(old) => {
-                    old.highlight = on;
+                    // A person's star is kept apart from sitrep's own highlight (critical
+                    // alerts, rollbacks): removing the star leaves sitrep's mark alone.
+                    if !old.details.is_object() {
+                        old.details = serde_json::json!({});
+                    }
+                    if on {
+                        if !old.highlight {
+                            old.details["starred_by_person"] = serde_json::Value::Bool(true);
+                        }
+                        old.highlight = true;
+                    } else if old.details.get("starred_by_person").is_some() {
+                        old.details
+                            .as_object_mut()
+                            .map(|d| d.remove("starred_by_person"));
+                        old.highlight = false;
+                    }
                     true
                 }
                 None => false,

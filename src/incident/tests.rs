@@ -253,3 +253,50 @@ fn hostile_journal_lines_never_panic() {
     assert!(store.list().unwrap().is_empty());
     let _ = EventKind::Note;
 }
+
+#[test]
+fn correcting_a_superseded_milestone_leaves_the_one_that_stands() {
+    let a = with_id(
+        events::milestone(Milestone::Mitigated, "ana", t(10, 0)),
+        "A",
+    );
+    let b = with_id(
+        events::milestone(Milestone::Mitigated, "ana", t(10, 30)),
+        "B",
+    );
+    let i = Incident::fold([
+        with_id(events::declared(&decl(), "ana", t(9, 0)), "D"),
+        a.clone(),
+        b,
+        events::time_corrected(&a, t(9, 55), "earlier", "bob", t(11, 0)),
+    ])
+    .unwrap();
+    assert_eq!(i.meta.milestones[&Milestone::Mitigated], t(10, 30));
+}
+
+#[test]
+fn a_hostile_declaration_neither_panics_nor_names_another_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = FileStore::new(dir.path());
+    let mut d = decl();
+    d.backfill_minutes = i64::MAX;
+    store
+        .declare(events::declared(&d, "ana", t(12, 0)), vec![])
+        .unwrap();
+    let id = store.open_id().unwrap().to_string();
+    let path = store.dir.journal_path(&id);
+    let text = std::fs::read_to_string(&path).unwrap().replace(
+        &format!("\"incident_id\":\"{id}\""),
+        "\"incident_id\":\"../../x\"",
+    );
+    std::fs::write(&path, text).unwrap();
+    let i = store.load(&id).unwrap();
+    assert_eq!(i.meta.id, id);
+    assert!(
+        i.warnings.iter().any(|w| w.contains("calls itself")),
+        "{:?}",
+        i.warnings
+    );
+    assert_eq!(i.meta.backfill_minutes, super::state::MAX_BACKFILL_MINUTES);
+    assert_eq!(store.active_id().unwrap().as_deref(), Some(id.as_str()));
+}

@@ -56,9 +56,9 @@ pub enum JournalReport {
 }
 
 /// Send requests to the journal thread.
-#[derive(Clone)]
 pub struct JournalHandle {
     tx: Sender<JournalRequest>,
+    thread: std::thread::JoinHandle<()>,
 }
 
 impl JournalHandle {
@@ -66,34 +66,56 @@ impl JournalHandle {
     pub fn send(&self, request: JournalRequest) {
         let _ = self.tx.send(request);
     }
+
+    /// On exit: let the thread write what is queued (it drains its queue before it stops),
+    /// waiting at most `within`. False when it had not finished (a disk that hangs).
+    pub fn finish(self, within: Duration) -> bool {
+        drop(self.tx);
+        let deadline = std::time::Instant::now() + within;
+        while !self.thread.is_finished() {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let _ = self.thread.join();
+        true
+    }
 }
 
 /// Start the journal thread on `store`; it resumes the active incident first.
 pub fn spawn(store: Box<dyn IncidentStore>, out: tokio::sync::mpsc::Sender<Msg>) -> JournalHandle {
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::Builder::new()
+    let thread = std::thread::Builder::new()
         .name("sitrep-journal".to_string())
         .spawn(move || {
             Worker {
                 store,
                 out,
                 failed: false,
+                closed: false,
             }
             .run(rx)
         })
         .expect("spawn the journal thread");
-    JournalHandle { tx }
+    JournalHandle { tx, thread }
 }
 
 struct Worker {
     store: Box<dyn IncidentStore>,
     out: tokio::sync::mpsc::Sender<Msg>,
     failed: bool,
+    /// The open incident was resolved: late events still go to its journal, and a new
+    /// incident (declared elsewhere) is looked for.
+    closed: bool,
 }
 
 impl Worker {
+    /// Report to the dashboard. A dashboard that has stopped listening (quitting) does not
+    /// stop the thread: what is queued is still written.
     fn report(&self, r: JournalReport) -> bool {
-        self.out.blocking_send(Msg::Journal(r)).is_ok()
+        let _ = self.out.blocking_send(Msg::Journal(r));
+        true
     }
 
     fn run(mut self, rx: Receiver<JournalRequest>) {
@@ -126,6 +148,10 @@ impl Worker {
                 let Some(mut meta) = IncidentMeta::from_declaration(&first.event) else {
                     return true;
                 };
+                // The file names the incident, whatever its contents say.
+                if let Some(id) = self.store.open_id() {
+                    meta.id = id.to_string();
+                }
                 for e in &loaded.entries[1..] {
                     meta.apply(&e.event);
                 }
@@ -137,6 +163,7 @@ impl Worker {
                 })
             }
             Ok(None) => true,
+            Err(e @ JournalError::Failed { .. }) => self.fail_or_refuse(e),
             Err(e) if quiet => {
                 tracing::debug!("looking for an incident: {e}");
                 true
@@ -149,8 +176,13 @@ impl Worker {
         if self.failed {
             return true;
         }
-        if self.store.open_id().is_none() {
-            return self.look_for_incident(true);
+        if self.store.open_id().is_none() || self.closed {
+            let before = self.store.open_id().map(str::to_string);
+            let ok = self.look_for_incident(true);
+            if self.store.open_id().map(str::to_string) != before {
+                self.closed = false;
+            }
+            return ok;
         }
         match self.store.poll() {
             Ok(loaded) if loaded.entries.is_empty() => true,
@@ -160,6 +192,7 @@ impl Worker {
                 self.close_if(resolved);
                 ok
             }
+            Err(e @ JournalError::Failed { .. }) => self.fail_or_refuse(e),
             Err(e) => {
                 tracing::debug!("journal poll: {e}");
                 true
@@ -177,12 +210,16 @@ impl Worker {
                 }
                 match self.store.declare(*declared, backfill) {
                     Ok(entries) => {
+                        self.closed = false;
                         let Some(mut meta) = entries
                             .first()
                             .and_then(|e| IncidentMeta::from_declaration(&e.event))
                         else {
                             return true;
                         };
+                        if let Some(id) = self.store.open_id() {
+                            meta.id = id.to_string();
+                        }
                         for e in &entries[1..] {
                             meta.apply(&e.event);
                         }
@@ -211,7 +248,19 @@ impl Worker {
                         self.close_if(resolved);
                         ok
                     }
-                    Err(e) => self.fail_or_refuse(e),
+                    // Whatever kept these events from the disk (a lock or a read that
+                    // failed too), they are not recorded and nothing later may pretend the
+                    // journal is whole: fatal, said loudly.
+                    Err(e) => {
+                        let e = match e {
+                            JournalError::Failed { .. } => e,
+                            other => JournalError::Failed {
+                                path: PathBuf::from(self.store.location()),
+                                reason: other.to_string(),
+                            },
+                        };
+                        self.fail_or_refuse(e)
+                    }
                 }
             }
             JournalRequest::Export { markdown } => {
@@ -242,7 +291,8 @@ impl Worker {
             .load(&id)
             .is_ok_and(|i| i.meta.status == Status::Resolved)
         {
-            self.store.close();
+            // Kept open for events already on their way; a new incident replaces it.
+            self.closed = true;
             self.report(JournalReport::Closed(id));
         }
     }

@@ -177,7 +177,7 @@ impl TimelineEvent {
 #[derive(Clone, Debug, Default)]
 pub struct EventIds {
     next: u64,
-    /// Random per process (0 in tests): the high half of the ULID's random part.
+    /// Random per process (0 in tests): the high 48 bits of the ULID's random part.
     session: u64,
 }
 
@@ -190,8 +190,9 @@ impl EventIds {
     pub fn mint(&mut self, recorded_at: DateTime<Utc>) -> String {
         self.next += 1;
         let ms = recorded_at.timestamp_millis().max(0) as u64;
-        // The ULID random part is 80 bits: 16 of session above 64 of counter.
-        let random = (u128::from(self.session & 0xffff) << 64) | u128::from(self.next);
+        // The ULID random part is 80 bits: 48 of session above 32 of counter.
+        let random = (u128::from(self.session & 0xffff_ffff_ffff) << 32)
+            | u128::from(self.next & 0xffff_ffff);
         ulid::Ulid::from_parts(ms, random).to_string()
     }
 }

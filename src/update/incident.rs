@@ -53,12 +53,26 @@ pub fn already_recorded(model: &Model, e: &TimelineEvent) -> bool {
     if model.incident.meta.is_none() || e.source == EventSource::User {
         return false;
     }
+    let key = observation(e);
     let t = &model.timeline;
     let from = t.partition_point(|x| x.occurred_at < e.occurred_at);
     t[from..]
         .iter()
         .take_while(|x| x.occurred_at == e.occurred_at)
-        .any(|x| x.incident_id.is_some() && x.kind == e.kind && x.summary == e.summary)
+        .any(|x| x.incident_id.is_some() && observation(x) == key)
+}
+
+/// What an event observed, to know it again when a source reports it again: an alert by its
+/// fingerprint and start (two alerts with one summary in two clusters stay two), anything else
+/// by its time and words.
+fn observation(e: &TimelineEvent) -> (EventKind, String) {
+    match (e.details.get("fingerprint"), e.details.get("starts_at")) {
+        (Some(fp), Some(start)) => (e.kind, format!("{fp}@{start}")),
+        _ => (
+            e.kind,
+            format!("{}|{}", e.occurred_at.to_rfc3339(), e.summary),
+        ),
+    }
 }
 
 /// Called for every new event: route it to the journal when it concerns the open incident.
@@ -137,9 +151,9 @@ pub fn on_report(model: &mut Model, report: JournalReport) -> Vec<Effect> {
             model.incident.warnings = warnings;
             let n = entries.len();
             take_entries(model, entries, false);
-            if !declared_here {
-                catch_up(model);
-            }
+            // Resumed after the sources answered, or events that came while the declaration
+            // was being written: recorded now.
+            catch_up(model);
             if declared_here {
                 flash(
                     model,
@@ -182,6 +196,8 @@ pub fn on_report(model: &mut Model, report: JournalReport) -> Vec<Effect> {
         JournalReport::Closed(id) => {
             model.incident.meta = None;
             model.incident.pending.clear();
+            model.incident.starred.clear();
+            model.incident.warnings.clear();
             flash(
                 model,
                 FlashLevel::Success,
@@ -216,6 +232,9 @@ pub fn on_report(model: &mut Model, report: JournalReport) -> Vec<Effect> {
 /// into the incident's metadata too (not for `Opened`, whose metadata has them already).
 fn take_entries(model: &mut Model, entries: Vec<crate::incident::journal::Entry>, fold: bool) {
     model.timeline_changing();
+    // Looked up once: a resumed journal can hold 100,000 events, the timeline 50,000.
+    let on_screen: std::collections::HashSet<String> =
+        model.timeline.iter().map(|e| e.id.clone()).collect();
     for en in entries {
         let e = en.event;
         model.incident.pending.remove(&e.id);
@@ -228,7 +247,9 @@ fn take_entries(model: &mut Model, entries: Vec<crate::incident::journal::Entry>
         }
         model.incident.note_star(&e);
         apply_to_events(&mut model.timeline, &e);
-        if let Some(x) = model.timeline.iter_mut().rev().find(|x| x.id == e.id) {
+        if on_screen.contains(&e.id)
+            && let Some(x) = model.timeline.iter_mut().rev().find(|x| x.id == e.id)
+        {
             // Back-filled: ours already, now part of the incident.
             x.incident_id = e.incident_id;
             continue;
@@ -245,15 +266,16 @@ fn catch_up(model: &mut Model) {
         return;
     };
     let since = meta.declared_at - chrono::Duration::minutes(meta.backfill_minutes);
-    let mut seen: std::collections::HashSet<(EventKind, chrono::DateTime<chrono::Utc>, String)> =
-        std::collections::HashSet::new();
-    for e in model.timeline.iter().filter(|e| e.incident_id.is_some()) {
-        seen.insert((e.kind, e.occurred_at, e.summary.clone()));
-    }
+    let seen: std::collections::HashSet<(EventKind, String)> = model
+        .timeline
+        .iter()
+        .filter(|e| e.incident_id.is_some())
+        .map(observation)
+        .collect();
     model.timeline_changing();
-    model.timeline.retain(|e| {
-        e.incident_id.is_some() || !seen.contains(&(e.kind, e.occurred_at, e.summary.clone()))
-    });
+    model
+        .timeline
+        .retain(|e| e.incident_id.is_some() || !seen.contains(&observation(e)));
     let mut record = Vec::new();
     for e in model.timeline.iter_mut() {
         if e.incident_id.is_none() && e.occurred_at >= since && concerns(&meta, e) {
@@ -503,7 +525,9 @@ pub fn mark(model: &mut Model, m: Milestone) {
     let Some(meta) = &mut model.incident.meta else {
         return;
     };
-    let e = events::milestone(m, &model.settings.author, model.now);
+    let mut e = events::milestone(m, &model.settings.author, model.now);
+    // The id first: the incident's metadata remembers which event marked the milestone.
+    e.id = model.event_ids.mint(model.now);
     meta.apply(&e);
     let warnings = meta.order_warnings();
     super::events::push_event(model, e);
@@ -535,16 +559,7 @@ pub fn star(model: &mut Model) -> Vec<Effect> {
     if target.kind == EventKind::Starred {
         return Vec::new();
     }
-    // An event the incident did not record yet (before it, another service) is recorded
-    // first, so the star points at something the journal has.
-    if target.incident_id.is_none()
-        && let Some(e) = model.timeline.iter_mut().find(|e| e.id == target.id)
-    {
-        e.incident_id = Some(incident_id);
-        let copy = e.clone();
-        model.incident.pending.insert(copy.id.clone());
-        model.incident.outbox.push(copy);
-    }
+    ensure_in_journal(model, &target.id, &incident_id);
     let on = !model.incident.starred.contains(&target.id);
     let e = events::starred(&target, on, &model.settings.author, model.now);
     model.incident.note_star(&e);
@@ -563,6 +578,23 @@ pub fn star(model: &mut Model) -> Vec<Effect> {
     Vec::new()
 }
 
+/// An event the incident did not record (before it, another service) is recorded first, so a
+/// star or a correction points at something the journal has — once, whatever is pressed next.
+fn ensure_in_journal(model: &mut Model, event_id: &str, incident_id: &str) {
+    if model.incident.recorded.contains(event_id) || model.incident.pending.contains(event_id) {
+        return;
+    }
+    let Some(e) = model.timeline.iter_mut().find(|e| e.id == event_id) else {
+        return;
+    };
+    e.incident_id = Some(incident_id.to_string());
+    let copy = e.clone();
+    model.incident.pending.insert(copy.id.clone());
+    if model.incident.journal == JournalHealth::Ready {
+        model.incident.outbox.push(copy);
+    }
+}
+
 /// `E` on the Timeline: ask for the right time of the selected event.
 pub fn open_correction(model: &mut Model) -> Vec<Effect> {
     if model.incident.active().is_none() {
@@ -576,6 +608,14 @@ pub fn open_correction(model: &mut Model) -> Vec<Effect> {
     let Some(target) = model.selected_event() else {
         return Vec::new();
     };
+    if matches!(target.kind, EventKind::Starred | EventKind::TimeCorrected) {
+        flash(
+            model,
+            FlashLevel::Info,
+            "a star or a correction happened when it was made: correct the event it names",
+        );
+        return Vec::new();
+    }
     let id = target.id.clone();
     model.prompt = Some(crate::model::ui::Prompt::new(
         crate::model::ui::PromptKind::CorrectTime(id),
@@ -612,14 +652,8 @@ pub fn correct(model: &mut Model, target_id: &str, line: &str) -> Result<(), Str
         &model.settings.author,
         model.now,
     );
-    // The corrected event must be in the journal for the correction to name it.
-    if target.incident_id.is_none()
-        && let Some(meta) = &model.incident.meta
-    {
-        let mut copy = target.clone();
-        copy.incident_id = Some(meta.id.clone());
-        model.incident.pending.insert(copy.id.clone());
-        model.incident.outbox.push(copy);
+    if let Some(id) = model.incident.meta.as_ref().map(|m| m.id.clone()) {
+        ensure_in_journal(model, &target.id, &id);
     }
     if let Some(meta) = &mut model.incident.meta {
         meta.apply(&e);

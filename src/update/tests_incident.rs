@@ -453,3 +453,92 @@ fn resumed_after_the_sources_answered_catches_up_without_duplicates() {
     assert_eq!(firing, 1);
     j.run(&mut m, effects);
 }
+
+/// Events that arrive while the declaration is being written are recorded once it is open.
+#[test]
+fn events_during_the_declaration_are_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut m = incident_model(dir.path());
+    let mut j = RealJournal::start(dir.path());
+    let old = alert_at(
+        "HighErrorRate",
+        "checkout",
+        "critical",
+        "am",
+        t0() - mins(10),
+    );
+    update(&mut m, snap_at("am", t0(), vec![old.clone()]));
+    update(&mut m, key('i'));
+    let declare = update(&mut m, code(KeyCode::Enter));
+    // Before the journal answers, a new alert on checkout.
+    let new = alert_at("Latency", "checkout", "warning", "am", t0());
+    update(&mut m, snap_at("am", t0(), vec![old, new]));
+    let [Effect::Journal(request)] = &declare[..] else {
+        panic!("{declare:?}")
+    };
+    j.handle.send(request.clone());
+    let opened = j.rx.blocking_recv().unwrap();
+    let effects = update(&mut m, opened);
+    let sent: Vec<&str> = appended(&effects)
+        .iter()
+        .map(|e| e.summary.as_str())
+        .collect();
+    assert_eq!(sent, ["WARN Latency on checkout firing"]);
+    j.run(&mut m, effects);
+}
+
+/// Correcting (or starring) an event the incident had not recorded records it once.
+#[test]
+fn an_event_outside_the_incident_is_recorded_once_however_often_it_is_touched() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut m, mut j) = declared_model(dir.path());
+    update(&mut m, key('6'));
+    let row = (0..m.timeline_len())
+        .find(|i| m.timeline_row(*i).unwrap().summary.contains("QueueLag"))
+        .unwrap();
+    m.timeline_cursor.selected = row;
+    let id = m.selected_event().unwrap().id.clone();
+    let mut copies = 0;
+    for line in ["03:01 paged at 03:01", "03:02 no, 03:02"] {
+        update(&mut m, key('E'));
+        typed(&mut m, line);
+        let effects = update(&mut m, code(KeyCode::Enter));
+        copies += appended(&effects).iter().filter(|e| e.id == id).count();
+        j.run(&mut m, effects);
+        let row = (0..m.timeline_len())
+            .find(|i| m.timeline_row(*i).unwrap().id == id)
+            .unwrap();
+        m.timeline_cursor.selected = row;
+    }
+    let effects = update(&mut m, key('*'));
+    copies += appended(&effects).iter().filter(|e| e.id == id).count();
+    j.run(&mut m, effects);
+    assert_eq!(copies, 1);
+    use crate::incident::IncidentStore;
+    let incident = crate::incident::FileStore::new(dir.path())
+        .load(&m.incident.active().unwrap().id)
+        .unwrap();
+    assert_eq!(incident.events.iter().filter(|e| e.id == id).count(), 1);
+    let e = incident.events.iter().find(|e| e.id == id).unwrap();
+    assert_eq!(e.occurred_at, t0() - mins(10));
+}
+
+/// Two alerts with one summary (two clusters) at one time stay two.
+#[test]
+fn same_summary_different_alerts_are_both_recorded() {
+    let dir = tempfile::tempdir().unwrap();
+    let (mut m, mut j) = declared_model(dir.path());
+    let mut eu = alert_at("Saturation", "checkout", "critical", "am", t0());
+    eu.labels.insert("cluster".into(), "eu".into());
+    eu.fingerprint = crate::model::alert::fingerprint(&eu.labels);
+    let mut us = eu.clone();
+    us.labels.insert("cluster".into(), "us".into());
+    us.fingerprint = crate::model::alert::fingerprint(&us.labels);
+    let effects = update(&mut m, snap_at("am", t0(), vec![eu, us]));
+    let sat = appended(&effects)
+        .iter()
+        .filter(|e| e.summary.contains("Saturation") && e.kind == EventKind::AlertFiring)
+        .count();
+    assert_eq!(sat, 2);
+    j.run(&mut m, effects);
+}
