@@ -36,8 +36,6 @@ pub trait IncidentStore: Send {
     fn poll(&mut self) -> Result<Loaded, JournalError>;
     /// The open incident's id.
     fn open_id(&self) -> Option<&str>;
-    /// Stop appending to the open incident (it was resolved).
-    fn close(&mut self);
     /// Every incident, oldest first.
     fn list(&self) -> Result<Vec<Incident>, JournalError>;
     /// One incident with all its events.
@@ -161,10 +159,6 @@ impl IncidentStore for FileStore {
 
     fn open_id(&self) -> Option<&str> {
         self.open.as_ref().map(|j| j.id.as_str())
-    }
-
-    fn close(&mut self) {
-        self.open = None;
     }
 
     fn list(&self) -> Result<Vec<Incident>, JournalError> {
