@@ -41,6 +41,19 @@ struct ChainFields {
     prev: String,
 }
 
+/// The chain's fields read straight off the front of a line as sitrep writes it
+/// (`{"seq":12,"prev":"9f…",`), without a second full JSON pass; `None` for anything else.
+fn chain_prefix(line: &[u8]) -> Option<ChainFields> {
+    let rest = line.strip_prefix(b"{\"seq\":")?;
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    let seq: u64 = std::str::from_utf8(&rest[..digits]).ok()?.parse().ok()?;
+    let rest = rest[digits..].strip_prefix(b",\"prev\":\"")?;
+    let hex = rest.iter().take_while(|b| b.is_ascii_hexdigit()).count();
+    rest[hex..].strip_prefix(b"\",")?;
+    let prev = std::str::from_utf8(&rest[..hex]).ok()?.to_string();
+    Some(ChainFields { seq, prev })
+}
+
 /// How a line is written: the chain's fields first, then the event's.
 #[derive(Serialize)]
 struct LineOut<'a> {
@@ -54,7 +67,11 @@ impl Entry {
     /// Parse one line. Read twice rather than with `#[serde(flatten)]`, which buffers every
     /// field of every line first: opening a 100,000-event journal is where this counts.
     fn parse(line: &[u8]) -> Result<Entry, serde_json::Error> {
-        let chain: ChainFields = serde_json::from_slice(line)?;
+        let chain = match chain_prefix(line) {
+            Some(chain) => chain,
+            // Not as sitrep writes it (edited by hand?): the general way.
+            None => serde_json::from_slice(line)?,
+        };
         let event: TimelineEvent = serde_json::from_slice(line)?;
         Ok(Entry {
             seq: chain.seq,
@@ -304,20 +321,27 @@ impl Chain {
     /// last line.
     fn parse(&mut self, bytes: &[u8]) -> Loaded {
         let mut loaded = Loaded::default();
+        // Complete lines (those ending in a newline) and their line numbers.
+        let mut lines: Vec<(usize, &[u8])> = Vec::new();
         let mut start = 0;
         while let Some(nl) = bytes[start..].iter().position(|&b| b == b'\n') {
             let line = &bytes[start..start + nl];
             start += nl + 1;
             self.line_no += 1;
-            if line.is_empty() {
-                continue;
+            if !line.is_empty() {
+                lines.push((self.line_no, line));
             }
-            match Entry::parse(line) {
+        }
+        self.consumed += start;
+        // Decoding and hashing each line are independent: done in parallel for a big journal
+        // (opening 100,000 events is a budget); the chain is then checked in order.
+        let decoded = decode_lines(&lines);
+        for ((line_no, _), (parsed, hash)) in lines.iter().zip(decoded) {
+            match parsed {
                 Ok(entry) => {
                     if Some(entry.seq) != self.last_seq.checked_add(1) {
                         loaded.warnings.push(format!(
-                            "line {}: sequence {} follows {}: {} missing or reordered",
-                            self.line_no,
+                            "line {line_no}: sequence {} follows {}: {} missing or reordered",
                             entry.seq,
                             self.last_seq,
                             if entry.seq > self.last_seq.saturating_add(1) {
@@ -328,8 +352,7 @@ impl Chain {
                         ));
                     } else if entry.prev != self.last_hash {
                         loaded.warnings.push(format!(
-                            "line {}: the line before it was changed after it was written",
-                            self.line_no
+                            "line {line_no}: the line before it was changed after it was written"
                         ));
                     }
                     self.last_seq = entry.seq;
@@ -337,19 +360,42 @@ impl Chain {
                 }
                 Err(e) => {
                     loaded.warnings.push(format!(
-                        "line {}: not a journal event ({}); skipped",
-                        self.line_no,
+                        "line {line_no}: not a journal event ({}); skipped",
                         // serde quotes the offending text: it must not reach a terminal raw.
                         crate::sanitize::clean_line(&e.to_string(), 200)
                     ));
                     self.last_seq = self.last_seq.saturating_add(1);
                 }
             }
-            self.last_hash = line_hash(line);
+            self.last_hash = hash;
         }
-        self.consumed += start;
         loaded
     }
+}
+
+type Decoded = (Result<Entry, serde_json::Error>, String);
+
+/// Each line decoded and hashed, in order; split across threads when there are many.
+fn decode_lines(lines: &[(usize, &[u8])]) -> Vec<Decoded> {
+    let one = |(_, line): &(usize, &[u8])| (Entry::parse(line), line_hash(line));
+    let threads = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(4);
+    if lines.len() < 4096 || threads < 2 {
+        return lines.iter().map(one).collect();
+    }
+    let chunk = lines.len().div_ceil(threads);
+    std::thread::scope(|scope| {
+        let parts: Vec<_> = lines
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(one).collect::<Vec<_>>()))
+            .collect();
+        parts
+            .into_iter()
+            .flat_map(|p| p.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    })
 }
 
 /// The chain's hash of one line (without its newline).
