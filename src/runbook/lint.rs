@@ -16,7 +16,12 @@ pub fn lint(runbook: &Runbook) -> Vec<Problem> {
     declarations(runbook, &mut problems);
     uses(runbook, &mut problems);
     commands(runbook, &mut problems);
-    if runbook.alerts.is_empty() && runbook.services.is_empty() {
+    // A broken front matter already explains why there are none.
+    let front_matter_broken = runbook
+        .problems
+        .iter()
+        .any(|p| p.message.starts_with("front matter"));
+    if runbook.alerts.is_empty() && runbook.services.is_empty() && !front_matter_broken {
         problems.push(Problem::warning(
             1,
             "front matter names no alerts and no services: no alert will open this runbook",
