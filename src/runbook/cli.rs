@@ -157,13 +157,20 @@ pub fn render(runbook: &Runbook) -> String {
         .max()
         .unwrap_or(0)
         .min(32);
+    let source_of = |spec: &super::model::VarSpec| match &spec.label {
+        Some(label) => format!("label {}", clean_line(label, 100)),
+        None => "no label".to_string(),
+    };
+    let source_width = runbook
+        .vars
+        .values()
+        .map(|v| source_of(v).chars().count())
+        .max()
+        .unwrap_or(0);
     for (i, (name, spec)) in runbook.vars.iter().enumerate() {
-        let source = match &spec.label {
-            Some(label) => format!("label {}", clean_line(label, 100)),
-            None => "no label".to_string(),
-        };
+        let source = source_of(spec);
         let mut line = format!(
-            "{:<width$}  {source}  pattern {}",
+            "{:<width$}  {source:<source_width$}  pattern {}",
             clean_line(name, 64),
             clean_line(&spec.pattern.text, 200)
         );
@@ -254,8 +261,10 @@ fn render_item(s: &mut String, indent: &str, body: &ItemBody) {
         }
         ItemBody::Command(c) => {
             let _ = writeln!(s, "{indent}▸ {}", command_header(c));
-            for line in c.text.lines() {
-                let _ = writeln!(s, "{indent}  $ {}", clean_line(line, 1000));
+            // `$` marks where the command starts; continuation lines are indented under it.
+            for (i, line) in c.text.lines().enumerate() {
+                let prompt = if i == 0 { "$" } else { " " };
+                let _ = writeln!(s, "{indent}  {prompt} {}", clean_line(line, 1000));
             }
         }
     }
