@@ -125,6 +125,7 @@ pub fn parse(block: &Block, problems: &mut Vec<Problem>) -> FrontMatter {
             return FrontMatter::default();
         }
         Ok(serde_yaml_ng::Value::Mapping(map)) => {
+            let top_lines = key_lines(block, 0);
             for key in map.keys() {
                 let key = match key {
                     serde_yaml_ng::Value::String(s) => s.clone(),
@@ -132,7 +133,10 @@ pub fn parse(block: &Block, problems: &mut Vec<Problem>) -> FrontMatter {
                 };
                 if !KNOWN_KEYS.contains(&key.as_str()) {
                     problems.push(Problem::warning(
-                        key_line(block, &key, 0),
+                        top_lines
+                            .get(key.as_str())
+                            .copied()
+                            .unwrap_or(block.first_line),
                         format!(
                             "front matter key '{}' is not used by sitrep (known: {})",
                             crate::sanitize::clean_line(&key, 80),
@@ -155,12 +159,16 @@ pub fn parse(block: &Block, problems: &mut Vec<Problem>) -> FrontMatter {
             return FrontMatter::default();
         }
     };
-    let vars_line = key_line(block, "vars", 0);
+    let vars_line = key_lines(block, 0).get("vars").copied();
+    let var_lines = key_lines(block, vars_line.map_or(0, |l| l - block.first_line));
     let vars = raw
         .vars
         .into_iter()
         .map(|(name, v)| {
-            let line = key_line(block, &name, vars_line.saturating_sub(block.first_line));
+            let line = var_lines
+                .get(name.as_str())
+                .copied()
+                .unwrap_or(block.first_line);
             let pattern = match v.pattern {
                 None => vars::default_pattern(),
                 Some(Scalar(text)) => match vars::compile(&text) {
@@ -214,22 +222,21 @@ fn yaml_message(e: &serde_yaml_ng::Error) -> String {
     crate::sanitize::clean_line(&msg, 300)
 }
 
-/// The file line where `key:` is written, looking from YAML line `from` (0-based); the
-/// front matter's first line when it cannot be found (a key spelt with quotes, say).
-fn key_line(block: &Block, key: &str, from: usize) -> usize {
-    let plain = format!("{key}:");
-    let quoted = format!("\"{key}\":");
-    block
-        .yaml
-        .lines()
-        .enumerate()
-        .skip(from)
-        .find(|(_, l)| {
-            let t = l.trim_start().trim_start_matches(['{', ',', ' ']);
-            t.starts_with(&plain)
-                || t.starts_with(&quoted)
-                || l.contains(&format!(" {plain}"))
-                || l.contains(&format!("{{{plain}"))
-        })
-        .map_or(block.first_line, |(i, _)| block.first_line + i)
+/// The file line where each `key:` is first written, from YAML line `from` (0-based) on; in
+/// block (`key: v`) and flow (`{a: 1, b: 2}`) style. One pass: a front matter may declare
+/// thousands of keys.
+fn key_lines(block: &Block, from: usize) -> std::collections::HashMap<&str, usize> {
+    let mut lines = std::collections::HashMap::new();
+    for (i, line) in block.yaml.lines().enumerate().skip(from) {
+        for segment in line.split([',', '{']) {
+            let Some((key, _)) = segment.split_once(':') else {
+                continue;
+            };
+            let key = key.trim().trim_matches(['"', '\'', '-', ' ']);
+            if !key.is_empty() {
+                lines.entry(key).or_insert(block.first_line + i);
+            }
+        }
+    }
+    lines
 }

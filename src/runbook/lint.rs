@@ -46,6 +46,12 @@ fn sections(runbook: &Runbook, problems: &mut Vec<Problem>) {
 }
 
 fn declarations(runbook: &Runbook, problems: &mut Vec<Problem>) {
+    // Scanned once: a runbook may declare thousands of vars and hold thousands of commands.
+    let references: Vec<vars::VarRef> = runbook
+        .commands()
+        .flat_map(|c| vars::references(&c.text))
+        .collect();
+    let used: BTreeSet<&str> = references.iter().map(|r| r.name.as_str()).collect();
     for (name, spec) in &runbook.vars {
         let line = spec.line;
         if !vars::is_valid_name(name) {
@@ -91,10 +97,7 @@ fn declarations(runbook: &Runbook, problems: &mut Vec<Problem>) {
             }
             _ => {}
         }
-        let used = runbook
-            .commands()
-            .any(|c| vars::references(&c.text).iter().any(|r| &r.name == name));
-        if !used {
+        if !used.contains(name.as_str()) {
             problems.push(Problem::warning(
                 line,
                 format!("var {name} is declared but no command uses it"),

@@ -396,3 +396,26 @@ fn find_by_name_matches_stem_then_title_then_alert() {
     );
     assert_eq!(files_in(dir.path()).unwrap().len(), 3);
 }
+
+#[test]
+fn a_megabyte_of_vars_and_commands_is_linted_in_one_pass_each() {
+    let mut text = String::from("---\nalerts: [A]\nvars:\n");
+    for i in 0..15_000 {
+        text.push_str(&format!("  V{i}: {{label: l, pattern: \"^a$\"}}\n"));
+    }
+    text.push_str("---\n## Meaning\n## Mitigation\n");
+    while text.len() < MAX_BYTES - 100 {
+        text.push_str("```sh {\"kind\":\"diagnose\"}\necho \"$V1\"\n```\n");
+    }
+    let r = parse_str(&text);
+    assert_eq!(r.vars.len(), 15_000);
+    assert_eq!(r.vars["V14999"].line, 15_003);
+    let problems = lint(&r);
+    assert_eq!(
+        problems
+            .iter()
+            .filter(|p| p.message.ends_with("no command uses it"))
+            .count(),
+        14_999
+    );
+}
