@@ -66,6 +66,10 @@ pub struct SourceFlags {
     /// and terminating operations are all refused.
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// A directory of runbooks, looked in before `[runbooks] dirs`,
+    /// $XDG_CONFIG_HOME/sitrep/runbooks and ./runbooks. Repeatable.
+    #[arg(long = "runbooks", global = true, value_name = "DIR")]
+    pub runbooks: Vec<PathBuf>,
 }
 
 #[derive(Subcommand, Debug, Clone)]
@@ -86,6 +90,11 @@ pub enum Command {
         #[command(subcommand)]
         command: IncidentCommand,
     },
+    /// Runbooks: check them before they are needed, print one as the runbook pane shows it.
+    Runbook {
+        #[command(subcommand)]
+        command: RunbookCommand,
+    },
     /// The embedded demo world on its own, without the dashboard.
     Demo {
         #[command(subcommand)]
@@ -103,6 +112,24 @@ pub enum DemoCommand {
         /// Directory the SVG files are written to.
         #[arg(long, default_value = "screenshots", value_name = "DIR")]
         out: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug, Clone)]
+pub enum RunbookCommand {
+    /// Report each problem as FILE:LINE: error|warning: message (undeclared or unquoted
+    /// variables, missing sections, unknown kinds…); status 1 if any is an error.
+    Lint {
+        /// Runbook files, or directories of them (default: ./runbooks).
+        #[arg(value_name = "PATH")]
+        paths: Vec<PathBuf>,
+    },
+    /// Print one runbook as the runbook pane shows it: sections, numbered steps, commands
+    /// with their kind, variables with their label and pattern.
+    Show {
+        /// A file, or a runbook's file name, title or alert, looked up in the runbook
+        /// directories.
+        name: String,
     },
 }
 

@@ -40,6 +40,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     if let Some(Command::Incident { command }) = &cli.command {
         return incident(&cli, command, &env);
     }
+    if let Some(Command::Runbook { command }) = &cli.command {
+        return runbook(&cli, command, &env);
+    }
 
     // Before anything starts: the dashboard cannot run without a terminal.
     if cli.command.is_none()
@@ -66,7 +69,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Some(Command::Snapshot { format }) => snapshot(&config, &env, format).await,
         Some(Command::Check) => check(&config, &env).await,
-        Some(Command::Demo { .. } | Command::Incident { .. }) => unreachable!("handled above"),
+        Some(Command::Demo { .. } | Command::Incident { .. } | Command::Runbook { .. }) => {
+            unreachable!("handled above")
+        }
     }
 }
 
@@ -89,6 +94,25 @@ fn incident(
     .run(command, Utc::now())
 }
 
+/// `sitrep runbook …`: files only, no source is contacted; the config gives `[runbooks] dirs`.
+fn runbook(cli: &Cli, command: &crate::cli::RunbookCommand, env: &Env) -> anyhow::Result<ExitCode> {
+    use crate::cli::RunbookCommand;
+    let (mut out, mut err) = (std::io::stdout().lock(), std::io::stderr().lock());
+    let code = match command {
+        RunbookCommand::Lint { paths } => {
+            crate::runbook::cli::lint_paths(paths, &mut out, &mut err)?
+        }
+        RunbookCommand::Show { name } => {
+            let config = load(&cli.sources, cli.theme.as_deref(), env)
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let dirs = crate::runbook::search_dirs(&config.settings.runbook_dirs, env);
+            crate::runbook::cli::show(name, &dirs, &mut out, &mut err)?
+        }
+    };
+    out.flush()?;
+    Ok(code)
+}
+
 /// The first flag given to a `demo` subcommand that it would silently ignore.
 fn flag_unused_by_demo(cli: &Cli) -> Option<&'static str> {
     let f = &cli.sources;
@@ -97,6 +121,7 @@ fn flag_unused_by_demo(cli: &Cli) -> Option<&'static str> {
         (!f.prometheus.is_empty(), "--prometheus"),
         (!f.argocd.is_empty(), "--argocd"),
         (f.read_only, "--read-only"),
+        (!f.runbooks.is_empty(), "--runbooks"),
         (cli.theme.is_some(), "--theme"),
         // The README images are taken at the demo's own pace.
         (

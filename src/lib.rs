@@ -13,6 +13,7 @@ pub mod logging;
 pub mod model;
 pub mod msg;
 pub mod notify;
+pub mod runbook;
 pub mod sanitize;
 pub mod screens;
 pub mod screenshots;

@@ -40,6 +40,17 @@ pub struct ConfigFile {
     /// Desktop and terminal notifications.
     #[serde(default)]
     pub notify: NotifySection,
+    /// Where runbooks are looked for.
+    #[serde(default)]
+    pub runbooks: RunbooksSection,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RunbooksSection {
+    /// Directories of runbooks, before the defaults (`~/` expanded; relative to the config file).
+    #[serde(default)]
+    pub dirs: Vec<String>,
 }
 
 #[derive(Deserialize, Debug, Default)]

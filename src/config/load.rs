@@ -146,6 +146,18 @@ pub fn load(
     settings.incidents_dir = env
         .data_dir()
         .map(|d| crate::incident::incidents_dir(&d, false));
+    settings.runbook_dirs = flags.runbooks.clone();
+    let config_dir = path
+        .as_ref()
+        .and_then(|p| p.parent())
+        .map(|d| d.to_path_buf());
+    for dir in &file.runbooks.dirs {
+        let dir = expand_home(dir, env);
+        settings.runbook_dirs.push(match &config_dir {
+            Some(base) if dir.is_relative() => base.join(dir),
+            _ => dir,
+        });
+    }
     if let Some(w) = &file.incident.backfill {
         settings.backfill_minutes = ((duration(w, &at, "backfill")?.as_secs() / 60) as i64)
             .min(crate::incident::state::MAX_BACKFILL_MINUTES);

@@ -50,6 +50,9 @@ pub struct Settings {
     pub backfill_minutes: i64,
     /// Desktop and terminal notifications (`[notify]`).
     pub notify: crate::notify::NotifySettings,
+    /// Runbook directories from `--runbooks` then `[runbooks] dirs`, looked in before the
+    /// defaults (`crate::runbook::search_dirs`).
+    pub runbook_dirs: Vec<std::path::PathBuf>,
 }
 
 impl Default for Settings {
@@ -73,6 +76,7 @@ impl Default for Settings {
             backfill_minutes: 30,
             production_pattern: "prod".to_string(),
             notify: Default::default(),
+            runbook_dirs: Vec::new(),
         }
     }
 }

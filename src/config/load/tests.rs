@@ -271,3 +271,28 @@ fn notify_section_errors_name_the_value_and_the_fix() {
     ];
     assert_config_errors(dir.path(), &env, &cases);
 }
+
+#[test]
+fn runbook_dirs_flags_first_then_the_config_relative_to_its_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(
+        dir.path(),
+        "[runbooks]\ndirs = [\"team\", \"~/rb\", \"/abs/rb\"]\n",
+    );
+    let flags = SourceFlags {
+        runbooks: vec![PathBuf::from("flagged")],
+        ..SourceFlags::default()
+    };
+    let env = env_with(dir.path(), &[]);
+    let cfg = load(&flags, None, &env).unwrap();
+    let base = path.parent().unwrap();
+    assert_eq!(
+        cfg.settings.runbook_dirs,
+        [
+            PathBuf::from("flagged"),
+            base.join("team"),
+            env.home().unwrap().join("rb"),
+            PathBuf::from("/abs/rb"),
+        ]
+    );
+}
