@@ -266,6 +266,10 @@ pub fn model_for(config: &Config) -> Model {
         Utc::now(),
     );
     model.sources = config.sources.iter().map(status_for).collect();
+    // The runbooks of every runbook directory; a file that does not parse is left out
+    // (`sitrep runbook lint` says why).
+    let dirs = crate::runbook::search_dirs(&config.settings.runbook_dirs, &Env::process());
+    model.runbooks = crate::runbook::matching::load_library(&dirs);
     // Ids unique across runs writing to one incident journal.
     model.event_ids = crate::model::timeline::EventIds::for_session(fastrand::u64(1..));
     model

@@ -72,6 +72,10 @@ pub enum Effect {
     /// Tell the user even when they look elsewhere: desktop or terminal notification, through
     /// the rate limit (`notify::Outbox`, in the app loop).
     Notify(Notification),
+    /// Run a runbook command (`sh -c`, values only in the environment, own process group).
+    RunCommand(crate::exec::command::CommandSpec),
+    /// Cancel a running runbook command (its whole process group).
+    CancelCommand { request_id: u64 },
     /// Stop the terminal, suspend the process (Ctrl-Z), restore on resume.
     Suspend,
     Quit,
@@ -91,6 +95,8 @@ impl Effect {
             | Effect::Terminate { key, .. }
             | Effect::FetchAppDetail { key, .. } => Some(&key.instance),
             Effect::Refresh { .. }
+            | Effect::RunCommand(_)
+            | Effect::CancelCommand { .. }
             | Effect::Journal(_)
             | Effect::OpenUrl(_)
             | Effect::Copy(_)

@@ -86,6 +86,8 @@ pub enum EffectOutcome {
         url: String,
         result: Result<String, String>,
     },
+    /// A runbook command finished (or was cancelled, timed out, could not start).
+    CommandFinished(Box<crate::exec::command::CommandResult>),
     /// An Argo CD action was accepted; `app` is the server's answer (the Application) if any.
     AppActionDone {
         request_id: u64,

@@ -191,3 +191,21 @@ fn show_finds_user_runbooks_and_strips_control_characters() {
     assert_eq!(out.status.code(), Some(1));
     assert!(text(&out.stderr).contains("no runbook named 'nothing-like-it'"));
 }
+
+/// Every file of `runbooks/` is built into the binary (an installed sitrep has them).
+#[test]
+fn every_shipped_runbook_is_built_in() {
+    let mut files: Vec<String> = std::fs::read_dir("runbooks")
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".md") && !n.eq_ignore_ascii_case("README.md"))
+        .collect();
+    files.sort();
+    let mut built: Vec<String> = sitrep::runbook::shipped::SHIPPED
+        .iter()
+        .map(|(n, _)| n.to_string())
+        .collect();
+    built.sort();
+    assert_eq!(files, built);
+}

@@ -13,6 +13,7 @@ pub mod fasthash;
 pub mod incident;
 pub mod permissions;
 pub mod popup;
+pub mod runbook_pane;
 pub mod selection;
 pub mod service;
 pub mod silence;
@@ -115,6 +116,10 @@ pub struct Model {
     pub event_ids: timeline::EventIds,
     /// The open incident and what its journal has recorded.
     pub incident: incident::IncidentState,
+    /// Every runbook of the runbook directories, loaded at start.
+    pub runbooks: Vec<std::sync::Arc<crate::runbook::Runbook>>,
+    /// The runbook being worked beside the triage view (`r`).
+    pub runbook_pane: Option<runbook_pane::RunbookPane>,
     /// Notifications to send (new critical alert, app Degraded, journal failure…), drained
     /// into effects once per batch; the app loop rate-limits them.
     pub notify_outbox: Vec<crate::notify::Notification>,
@@ -210,6 +215,8 @@ impl Model {
                 ..Default::default()
             },
             notify_outbox: Vec::new(),
+            runbooks: Vec::new(),
+            runbook_pane: None,
             notify_hush: false,
             apps: Default::default(),
             apps_view: Vec::new(),

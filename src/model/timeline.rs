@@ -54,6 +54,18 @@ pub enum EventKind {
     SourceStatus,
     #[serde(rename = "note")]
     Note,
+    /// A runbook's manual task ticked, or a command that did its job.
+    #[serde(rename = "runbook.step_done")]
+    RunbookStepDone,
+    #[serde(rename = "runbook.step_skipped")]
+    RunbookStepSkipped,
+    #[serde(rename = "runbook.check_passed")]
+    RunbookCheckPassed,
+    #[serde(rename = "runbook.check_failed")]
+    RunbookCheckFailed,
+    /// A runbook command ran: its text, variables, exit, duration, an excerpt of its output.
+    #[serde(rename = "runbook.command_run")]
+    RunbookCommandRun,
 }
 
 impl EventKind {
@@ -79,6 +91,11 @@ impl EventKind {
             EventKind::ActionFailed => "action.failed",
             EventKind::SourceStatus => "source.status",
             EventKind::Note => "note",
+            EventKind::RunbookStepDone => "runbook.step_done",
+            EventKind::RunbookStepSkipped => "runbook.step_skipped",
+            EventKind::RunbookCheckPassed => "runbook.check_passed",
+            EventKind::RunbookCheckFailed => "runbook.check_failed",
+            EventKind::RunbookCommandRun => "runbook.command_run",
         }
     }
 }

@@ -80,6 +80,8 @@ pub enum PromptKind {
     Note,
     /// The right time of a timeline event (by id), and why.
     CorrectTime(String),
+    /// Why a runbook step (by key) is skipped.
+    SkipStep(String),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

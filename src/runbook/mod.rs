@@ -11,8 +11,10 @@ pub mod attrs;
 pub mod cli;
 mod front_matter;
 pub mod lint;
+pub mod matching;
 pub mod model;
 pub mod parse;
+pub mod shipped;
 pub mod vars;
 
 #[cfg(test)]

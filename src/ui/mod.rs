@@ -13,6 +13,7 @@ pub mod coverage;
 pub mod deploys;
 pub mod format;
 pub mod placeholders;
+pub mod runbook;
 pub mod popups;
 pub mod services;
 pub mod svg;

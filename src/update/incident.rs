@@ -33,7 +33,10 @@ fn unavailable(model: &Model) -> Option<String> {
 /// notes and actions, source failures, anything about an affected service, and critical
 /// alerts anywhere (a cascade is part of the story).
 fn concerns(meta: &IncidentMeta, e: &TimelineEvent) -> bool {
-    if matches!(e.source, EventSource::User | EventSource::Sitrep) {
+    if matches!(
+        e.source,
+        EventSource::User | EventSource::Sitrep | EventSource::Runbook
+    ) {
         return true;
     }
     if e.refs

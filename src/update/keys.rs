@@ -18,6 +18,10 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
     if model.prompt.is_some() {
         return prompt::on_prompt_key(model, key);
     }
+    // The runbook pane beside the triage view takes its own keys first.
+    if let Some(effects) = super::runbook::on_key(model, key) {
+        return effects;
+    }
     let mut effects = match model.keymap.action_for(&key) {
         Some(action) => {
             // A new action makes the last message stale: each message answers one action.
@@ -211,20 +215,7 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
         Action::Rollback => return argocd::open_rollback(model),
         Action::Sync => return argocd::open_sync(model),
         Action::Terminate => return argocd::open_terminate(model),
-        Action::Runbook => {
-            let open = model.keymap.hint(Action::Open);
-            let text = match selected_alert(model)
-                .and_then(|a| a.annotations.get("runbook_url"))
-                .filter(|u| !u.is_empty())
-            {
-                Some(url) if is_web_link(url) => format!("runbook: {url} ({open} opens it)"),
-                Some(name) => format!(
-                    "runbook: {name} (a file name, not a link: sitrep cannot show runbook files yet)"
-                ),
-                None => "no runbook: the selected alert has no runbook_url".to_string(),
-            };
-            flash(model, FlashLevel::Info, text);
-        }
+        Action::Runbook => return super::runbook::open(model),
         Action::Incident => return super::incident::open_declare(model),
         Action::Milestone => return super::incident::open_milestone(model),
         Action::Export => return super::incident::export(model),

@@ -9,6 +9,7 @@ mod incident;
 mod keys;
 mod links;
 mod prompt;
+mod runbook;
 mod silence;
 mod sources;
 
@@ -21,6 +22,7 @@ use crossterm::event::{Event, KeyEventKind};
 pub use apps::detail_fetches as apps_detail_fetches;
 pub use events::push_event;
 pub use prompt::command_help;
+pub use runbook::{environment as runbook_environment, var_values as runbook_vars};
 
 /// Apply one message and bring every derived view up to date.
 pub fn update(model: &mut Model, msg: Msg) -> Vec<Effect> {
@@ -59,6 +61,7 @@ pub fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Source(update) => sources::on_source(model, update),
         Msg::Done(outcome) => match &outcome {
             EffectOutcome::UrlOpen { .. } => links::on_outcome(model, outcome),
+            EffectOutcome::CommandFinished(result) => runbook::on_outcome(model, (**result).clone()),
             EffectOutcome::AppActionDone { .. } => argocd::on_outcome(model, outcome),
             EffectOutcome::MutationFailed { request_id, .. }
                 if argocd::owns(model, *request_id) =>
@@ -108,6 +111,8 @@ mod tests_argo;
 mod tests_deploys;
 #[cfg(test)]
 mod tests_incident;
+#[cfg(test)]
+mod tests_runbook;
 #[cfg(test)]
 mod tests_keys;
 #[cfg(test)]

@@ -230,6 +230,16 @@ pub fn on_prompt_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
                     add_note(model, prompt.text.trim());
                     Vec::new()
                 }
+                PromptKind::SkipStep(ref key) => {
+                    if let Err(e) = super::runbook::skip(model, key, &prompt.text) {
+                        model.prompt = Some(crate::model::ui::Prompt {
+                            error: Some(e),
+                            select_all: false,
+                            ..prompt
+                        });
+                    }
+                    Vec::new()
+                }
                 PromptKind::CorrectTime(ref id) => {
                     if let Err(e) = super::incident::correct(model, id, &prompt.text) {
                         // Kept open with the reason: the typed text is not lost.
@@ -335,7 +345,7 @@ pub fn after_edit(model: &mut Model) {
                 p.error = None;
             }
         }
-        PromptKind::Note | PromptKind::CorrectTime(_) => {
+        PromptKind::Note | PromptKind::CorrectTime(_) | PromptKind::SkipStep(_) => {
             if let Some(p) = &mut model.prompt {
                 p.error = None;
             }

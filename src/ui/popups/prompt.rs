@@ -21,6 +21,7 @@ pub fn draw(model: &Model, prompt: &Prompt, body: Rect, line: Rect, buf: &mut Bu
         PromptKind::Command => ":",
         PromptKind::Note => "note (alt-enter: new line): ",
         PromptKind::CorrectTime(_) => "right time (UTC) and why: ",
+        PromptKind::SkipStep(_) => "skip this step because: ",
     };
     widgets::clear(buf, line, theme);
     let room = usize::from(line.width).saturating_sub(2);

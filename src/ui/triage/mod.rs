@@ -56,6 +56,20 @@ const DEPLOY_COL: usize = 5;
 /// The status-line hints of the triage screen.
 pub fn hints(model: &Model, h: &mut Hints) {
     let k = |a: Action| model.keymap.hint(a);
+    // The runbook pane has the keyboard: its keys, not the triage's (`s` skips there).
+    if let Some(pane) = &model.runbook_pane {
+        if pane.pending.is_some() {
+            h.push((9, "y run".to_string()));
+            h.push((8, "esc cancel".to_string()));
+            return;
+        }
+        h.push((9, "enter run".to_string()));
+        h.push((8, "space tick".to_string()));
+        h.push((7, "s skip".to_string()));
+        h.push((6, "x cancel".to_string()));
+        h.push((9, "esc close".to_string()));
+        return;
+    }
     h.push((5, format!("{} filter", k(Action::Filter))));
     h.push((3, format!("{} pane", k(Action::NextPane))));
     if permissions::can_silence(model) && !model.alerts.is_empty() {
@@ -103,7 +117,9 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         } else {
             34
         };
-        let left_w = (area.width * 45 / 100).clamp(min_left, 80).min(area.width);
+        // A runbook being worked takes more of the width; the services stay in view.
+        let share = if model.runbook_pane.is_some() { 38 } else { 45 };
+        let left_w = (area.width * share / 100).clamp(min_left, 80).min(area.width);
         let left = Rect {
             width: left_w,
             ..top
@@ -115,7 +131,10 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         };
         services_pane(model, state, &services, left, buf);
         let selected = services.get(model.triage.selected).copied();
-        detail::draw(model, state, selected, right, buf);
+        match &model.runbook_pane {
+            Some(pane) => crate::ui::runbook::draw(model, pane, right, buf),
+            None => detail::draw(model, state, selected, right, buf),
+        }
     }
     if changes_h > 0 {
         changes::draw(model, changes, buf);

@@ -165,6 +165,9 @@ pub fn event_style(theme: &Theme, kind: EventKind) -> Style {
         }
         EventKind::StatusChanged | EventKind::TimeCorrected | EventKind::Starred => theme.muted,
         EventKind::ActionAttempted | EventKind::SourceStatus | EventKind::Note => theme.text,
+        EventKind::RunbookStepDone | EventKind::RunbookCheckPassed => theme.ok,
+        EventKind::RunbookCheckFailed => theme.critical,
+        EventKind::RunbookStepSkipped | EventKind::RunbookCommandRun => theme.text,
     }
 }
 

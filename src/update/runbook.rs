@@ -1,0 +1,515 @@
+//! The runbook pane: `r` opens the runbook of the selected alert or service beside the triage
+//! view; `j`/`k` move over its commands and tasks, `Enter` runs a command, `space` ticks a task,
+//! `s` skips with a reason, `x` cancels a running command, `Esc` closes. Variables come from the
+//! alert's labels, validated, and reach commands only as environment variables. Every step
+//! lands on the timeline (and in the incident's journal when one is open).
+
+use super::flash;
+use crate::effect::Effect;
+use crate::exec::command::{CommandResult, CommandSpec};
+use crate::model::Model;
+use crate::model::popup::{ConfirmStep, Confirmation};
+use crate::model::runbook_pane::{ItemState, PendingRun, RunOutput, RunbookPane, VarValue};
+use crate::model::source::SourceKind;
+use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
+use crate::model::ui::{FlashLevel, Screen};
+use crate::runbook::{CommandKind, Expect, ItemBody};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use serde_json::json;
+use std::time::Duration;
+
+/// A command without its own `timeout` gets this long.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Output kept on the timeline for one command (the pane keeps what the runner kept).
+const EVENT_OUTPUT_CHARS: usize = 2000;
+
+/// `r`: open the runbook of the selected alert (or service).
+pub fn open(model: &mut Model) -> Vec<Effect> {
+    let alert = super::keys::selected_alert(model).cloned();
+    let service = model.selected_service().map(|s| s.name.clone()).or_else(|| {
+        alert
+            .as_ref()
+            .and_then(|a| a.service(&model.settings.service_labels))
+            .map(str::to_string)
+    });
+    let found = crate::runbook::matching::find(
+        &model.runbooks,
+        alert.as_ref().map(|a| a.name()),
+        alert
+            .as_ref()
+            .and_then(|a| a.annotations.get("runbook_url"))
+            .map(String::as_str),
+        service.as_deref(),
+    );
+    let Some(best) = found.books.first().cloned() else {
+        let open = model.keymap.hint(crate::action::Action::Open);
+        let text = match (&found.link, &alert) {
+            (Some(url), _) => format!("runbook: {url} (a link: {open} opens it; sitrep never runs a runbook from a URL)"),
+            (None, Some(a)) => format!(
+                "no runbook for {} in {} (runbook_url, or a runbook listing the alert or service)",
+                a.name(),
+                dirs_said(model)
+            ),
+            (None, None) => format!("no runbook: nothing selected ({})", dirs_said(model)),
+        };
+        flash(model, FlashLevel::Info, text);
+        return Vec::new();
+    };
+    let mut pane = RunbookPane {
+        book: best.book.clone(),
+        why: best.why.clone(),
+        others: found.books[1..]
+            .iter()
+            .map(|c| c.book.title.clone())
+            .collect(),
+        alert: alert.map(|a| (a.fingerprint.clone(), a.name().to_string())),
+        service,
+        cursor: 0,
+        states: Default::default(),
+        outputs: Default::default(),
+        pending: None,
+    };
+    restore_states(model, &mut pane);
+    pane.cursor = pane.first_open();
+    model.runbook_pane = Some(pane);
+    model.screen = Screen::Triage;
+    Vec::new()
+}
+
+fn dirs_said(model: &Model) -> String {
+    format!("{} runbooks loaded", model.runbooks.len())
+}
+
+/// Step state lives in the timeline: what was done with this runbook before (this session, or
+/// the incident's journal after a restart) is shown done again.
+fn restore_states(model: &Model, pane: &mut RunbookPane) {
+    let source = pane.book.source.display().to_string();
+    for e in &model.timeline {
+        if e.source != EventSource::Runbook
+            || e.details.get("runbook").and_then(|v| v.as_str()) != Some(source.as_str())
+        {
+            continue;
+        }
+        let Some(key) = e.details.get("key").and_then(|v| v.as_str()) else {
+            continue;
+        };
+        let state = match e.kind {
+            EventKind::RunbookStepDone => ItemState::Done,
+            EventKind::RunbookCheckPassed => ItemState::Passed,
+            EventKind::RunbookCheckFailed => ItemState::Failed(e.summary.clone()),
+            EventKind::RunbookStepSkipped => ItemState::Skipped(e.body.clone()),
+            _ => continue,
+        };
+        pane.states.insert(key.to_string(), state);
+    }
+}
+
+/// The variables as the selected command would get them: each from its label on the alert,
+/// validated against its pattern, else its default.
+pub fn var_values(model: &Model, pane: &RunbookPane) -> Vec<VarValue> {
+    let alert = pane
+        .alert
+        .as_ref()
+        .and_then(|(fp, _)| model.alerts.get(fp));
+    let alert_name = pane.alert.as_ref().map(|(_, n)| n.as_str()).unwrap_or("the alert");
+    pane.book
+        .vars
+        .iter()
+        .map(|(name, spec)| {
+            let from_label = spec
+                .label
+                .as_ref()
+                .and_then(|l| alert.and_then(|a| a.labels.get(l)).map(|v| (l, v)));
+            let (raw, origin) = match (from_label, &spec.default) {
+                (Some((label, v)), _) => (Some(v.clone()), format!("label {label} of {alert_name}")),
+                (None, Some(d)) => (Some(d.clone()), "default".to_string()),
+                (None, None) => (None, String::new()),
+            };
+            let value = match raw {
+                Some(raw) => spec.validate(&raw).map_err(|e| {
+                    format!("{origin} is `{}`: {e}", crate::sanitize::clean_line(&raw, 60))
+                }),
+                None => Err(match &spec.label {
+                    Some(l) => format!("{alert_name} has no label {l} (and no default)"),
+                    None => "no label and no default".to_string(),
+                }),
+            };
+            VarValue {
+                name: name.clone(),
+                value,
+                origin,
+            }
+        })
+        .collect()
+}
+
+/// Keys while the pane is open on the triage screen. `None`: not the pane's key.
+pub fn on_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Effect>> {
+    let pane = model.runbook_pane.as_mut()?;
+    if model.screen != Screen::Triage {
+        return None;
+    }
+    // Confirming a command first: that takes every key.
+    if let Some(pending) = &mut pane.pending {
+        let step = pending.confirm.on_key(key);
+        return Some(match step {
+            ConfirmStep::Confirmed => {
+                let key = pending.key.clone();
+                pane.pending = None;
+                start(model, &key)
+            }
+            ConfirmStep::Back => {
+                pane.pending = None;
+                flash(model, FlashLevel::Info, "not run");
+                Vec::new()
+            }
+            ConfirmStep::Waiting => Vec::new(),
+        });
+    }
+    let n = pane.actionable().len();
+    let plain = !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    match key.code {
+        KeyCode::Char('j') | KeyCode::Down if plain => {
+            pane.cursor = (pane.cursor + 1).min(n.saturating_sub(1));
+        }
+        KeyCode::Char('k') | KeyCode::Up if plain => pane.cursor = pane.cursor.saturating_sub(1),
+        KeyCode::Char('g') | KeyCode::Home if plain => pane.cursor = 0,
+        KeyCode::Char('G') | KeyCode::End => pane.cursor = n.saturating_sub(1),
+        KeyCode::Esc => {
+            model.runbook_pane = None;
+        }
+        KeyCode::Enter => return Some(run_selected(model)),
+        KeyCode::Char(' ') => return Some(tick(model)),
+        KeyCode::Char('s') if plain => {
+            if let Some((key, _)) = pane.selected() {
+                model.prompt = Some(crate::model::ui::Prompt::new(
+                    crate::model::ui::PromptKind::SkipStep(key),
+                    String::new(),
+                ));
+            }
+        }
+        KeyCode::Char('x') if plain => return Some(cancel(model)),
+        _ => return None,
+    }
+    Some(Vec::new())
+}
+
+/// `Enter` on a command: refuse what may not run (and say why), ask for confirmation where the
+/// rules want it, else start it.
+fn run_selected(model: &mut Model) -> Vec<Effect> {
+    let Some(pane) = &model.runbook_pane else {
+        return Vec::new();
+    };
+    let Some((key, body)) = pane.selected() else {
+        return Vec::new();
+    };
+    let ItemBody::Command(cmd) = body else {
+        flash(model, FlashLevel::Info, "a manual step: space ticks it when done");
+        return Vec::new();
+    };
+    if let ItemState::Running(_) = pane.state(&key) {
+        flash(model, FlashLevel::Info, "already running: x cancels it");
+        return Vec::new();
+    }
+    if cmd.kind == CommandKind::Action && model.settings.read_only {
+        flash(model, FlashLevel::Error, "read-only: action steps are off");
+        return Vec::new();
+    }
+    if let Err(why) = environment(model, pane, &cmd.text) {
+        flash(model, FlashLevel::Error, format!("not run: {why}"));
+        return Vec::new();
+    }
+    if cmd.needs_confirmation() {
+        let production = is_production(model, pane);
+        let name = pane.service.clone().unwrap_or_default();
+        if let Some(pane) = &mut model.runbook_pane {
+            pane.pending = Some(PendingRun {
+                key,
+                confirm: Confirmation::new(production && !name.is_empty(), &name),
+            });
+        }
+        return Vec::new();
+    }
+    start(model, &key)
+}
+
+/// A production target (the service or a variable's value matches `production_pattern`) needs
+/// its name typed, as for rollbacks.
+fn is_production(model: &Model, pane: &RunbookPane) -> bool {
+    let Ok(re) = regex::Regex::new(&model.settings.production_pattern) else {
+        return false;
+    };
+    pane.service.as_deref().is_some_and(|s| re.is_match(s))
+        || var_values(model, pane)
+            .iter()
+            .filter_map(|v| v.value.as_ref().ok())
+            .any(|v| re.is_match(v))
+}
+
+/// The environment the command gets: every variable it uses, valid, and the sources' URLs.
+/// `Err` names the variable that is missing or invalid and why.
+pub fn environment(
+    model: &Model,
+    pane: &RunbookPane,
+    text: &str,
+) -> Result<Vec<(String, String)>, String> {
+    let values = var_values(model, pane);
+    let used: std::collections::BTreeSet<String> = crate::runbook::vars::references(text)
+        .into_iter()
+        .map(|r| r.name)
+        .collect();
+    let mut env = Vec::new();
+    for v in &values {
+        if !used.contains(&v.name) {
+            continue;
+        }
+        match &v.value {
+            Ok(value) => env.push((v.name.clone(), value.clone())),
+            Err(why) => return Err(format!("{}: {why}", v.name)),
+        }
+    }
+    for (var, kind) in [
+        ("SITREP_ALERTMANAGER_URL", SourceKind::Alertmanager),
+        ("SITREP_PROMETHEUS_URL", SourceKind::Prometheus),
+        ("SITREP_ARGOCD_URL", SourceKind::Argocd),
+    ] {
+        if let Some(s) = model.sources.iter().find(|s| s.kind == kind) {
+            env.push((var.to_string(), s.url.clone()));
+        }
+    }
+    Ok(env)
+}
+
+fn start(model: &mut Model, key: &str) -> Vec<Effect> {
+    let Some(pane) = &model.runbook_pane else {
+        return Vec::new();
+    };
+    let Some(cmd) = pane.command(key).cloned() else {
+        return Vec::new();
+    };
+    let env = match environment(model, pane, &cmd.text) {
+        Ok(env) => env,
+        Err(why) => {
+            flash(model, FlashLevel::Error, format!("not run: {why}"));
+            return Vec::new();
+        }
+    };
+    model.next_request_id += 1;
+    let request_id = model.next_request_id;
+    if let Some(pane) = &mut model.runbook_pane {
+        pane.states
+            .insert(key.to_string(), ItemState::Running(request_id));
+    }
+    flash(
+        model,
+        FlashLevel::Info,
+        format!("running {}… (x cancels)", cmd.name.as_deref().unwrap_or(key)),
+    );
+    vec![Effect::RunCommand(CommandSpec {
+        request_id,
+        key: key.to_string(),
+        text: cmd.text.clone(),
+        env,
+        timeout: cmd.timeout.unwrap_or(DEFAULT_TIMEOUT),
+        cwd: cmd.cwd.as_ref().map(std::path::PathBuf::from),
+    })]
+}
+
+fn cancel(model: &mut Model) -> Vec<Effect> {
+    let Some(pane) = &model.runbook_pane else {
+        return Vec::new();
+    };
+    let Some((key, _)) = pane.selected() else {
+        return Vec::new();
+    };
+    match pane.state(&key) {
+        ItemState::Running(request_id) => {
+            flash(model, FlashLevel::Info, "cancelling…");
+            vec![Effect::CancelCommand { request_id }]
+        }
+        _ => {
+            flash(model, FlashLevel::Info, "nothing running here");
+            Vec::new()
+        }
+    }
+}
+
+/// `space`: tick (or untick) a manual task.
+fn tick(model: &mut Model) -> Vec<Effect> {
+    let Some(pane) = &mut model.runbook_pane else {
+        return Vec::new();
+    };
+    let Some((key, body)) = pane.selected() else {
+        return Vec::new();
+    };
+    let ItemBody::Task { text, .. } = body else {
+        flash(model, FlashLevel::Info, "space ticks manual steps; Enter runs a command");
+        return Vec::new();
+    };
+    if pane.state(&key) == ItemState::Done {
+        pane.states.remove(&key);
+        return Vec::new();
+    }
+    pane.states.insert(key.clone(), ItemState::Done);
+    let n = pane.actionable().len();
+    pane.cursor = (pane.cursor + 1).min(n.saturating_sub(1));
+    let e = step_event(model, EventKind::RunbookStepDone, &key, format!("done: {text}"));
+    super::events::push_event(model, e);
+    Vec::new()
+}
+
+/// The skip prompt's line: the reason.
+pub fn skip(model: &mut Model, key: &str, reason: &str) -> Result<(), String> {
+    let reason = crate::sanitize::clean_line(reason.trim(), 500);
+    if reason.is_empty() {
+        return Err("say why it is skipped".to_string());
+    }
+    let Some(pane) = &mut model.runbook_pane else {
+        return Ok(());
+    };
+    pane.states
+        .insert(key.to_string(), ItemState::Skipped(reason.clone()));
+    let n = pane.actionable().len();
+    pane.cursor = (pane.cursor + 1).min(n.saturating_sub(1));
+    let title = item_title(pane, key);
+    let mut e = step_event(model, EventKind::RunbookStepSkipped, key, format!("skipped: {title}"));
+    e.body = reason;
+    super::events::push_event(model, e);
+    Ok(())
+}
+
+fn item_title(pane: &RunbookPane, key: &str) -> String {
+    pane.book
+        .steps()
+        .flat_map(|s| s.items.iter().map(move |i| (s, i)))
+        .find(|(_, i)| i.key == key)
+        .map(|(s, i)| match &i.body {
+            ItemBody::Task { text, .. } => text.clone(),
+            ItemBody::Command(c) => c.name.clone().unwrap_or_else(|| s.title.clone()),
+            _ => s.title.clone(),
+        })
+        .unwrap_or_else(|| key.to_string())
+}
+
+fn step_event(model: &Model, kind: EventKind, key: &str, summary: String) -> TimelineEvent {
+    let pane = model.runbook_pane.as_ref();
+    let mut e = TimelineEvent::new(kind, EventSource::Runbook, model.now, model.now, summary);
+    e.actor = model.settings.author.clone();
+    if let Some(pane) = pane {
+        e.refs.service = pane.service.clone();
+        e.details = json!({
+            "runbook": pane.book.source.display().to_string(),
+            "title": pane.book.title,
+            "key": key,
+        });
+    }
+    e
+}
+
+/// A command finished: its state, its output in the pane, its events on the timeline.
+pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
+    let Some(pane) = &model.runbook_pane else {
+        return Vec::new();
+    };
+    // Only the run the pane is waiting for (a closed or reopened pane ignores old results,
+    // but they still go on the timeline below).
+    let waiting = pane.state(&result.key) == ItemState::Running(result.request_id);
+    let cmd = pane.command(&result.key).cloned();
+    let exit = match (&result.spawn_error, result.exit_code, result.signal) {
+        (Some(e), _, _) => format!("could not start: {e}"),
+        _ if result.cancelled => "cancelled".to_string(),
+        _ if result.timed_out => format!("timed out after {:?}", cmd.as_ref().and_then(|c| c.timeout).unwrap_or(DEFAULT_TIMEOUT)),
+        (None, Some(code), _) => format!("exit {code}"),
+        (None, None, Some(sig)) => format!("killed by signal {sig}"),
+        (None, None, None) => "ended".to_string(),
+    };
+    let ok = result.spawn_error.is_none()
+        && !result.cancelled
+        && !result.timed_out
+        && result.exit_code == Some(0);
+    let check = cmd.as_ref().filter(|c| c.kind == CommandKind::Check);
+    let (state, verdict) = match check {
+        Some(c) => {
+            let passed = match &c.expect {
+                Some(Expect::Contains(text)) => {
+                    result.spawn_error.is_none() && !result.timed_out && result.output.contains(text.as_str())
+                }
+                _ => ok,
+            };
+            if passed {
+                (ItemState::Passed, Some(EventKind::RunbookCheckPassed))
+            } else {
+                (ItemState::Failed(exit.clone()), Some(EventKind::RunbookCheckFailed))
+            }
+        }
+        None if ok => (ItemState::Done, Some(EventKind::RunbookStepDone)),
+        None => (ItemState::Failed(exit.clone()), None),
+    };
+    let name = cmd
+        .as_ref()
+        .and_then(|c| c.name.clone())
+        .unwrap_or_else(|| result.key.clone());
+    if let Some(pane) = &mut model.runbook_pane
+        && waiting
+    {
+        pane.states.insert(result.key.clone(), state.clone());
+        pane.outputs.insert(
+            result.key.clone(),
+            RunOutput {
+                exit: exit.clone(),
+                output: result.output.clone(),
+                duration_ms: result.duration.as_millis(),
+            },
+        );
+    }
+    // The run itself: text, variables, exit, duration, a bounded excerpt of the output.
+    let env = model
+        .runbook_pane
+        .as_ref()
+        .zip(cmd.as_ref())
+        .and_then(|(p, c)| environment(model, p, &c.text).ok())
+        .unwrap_or_default();
+    let tail: String = {
+        let chars: Vec<char> = result.output.chars().collect();
+        chars[chars.len().saturating_sub(EVENT_OUTPUT_CHARS)..].iter().collect()
+    };
+    let mut run = step_event(
+        model,
+        EventKind::RunbookCommandRun,
+        &result.key,
+        format!("ran {name}: {exit} in {} ms", result.duration.as_millis()),
+    );
+    run.body = tail;
+    if let Some(obj) = run.details.as_object_mut() {
+        obj.insert("command".into(), json!(cmd.as_ref().map(|c| c.text.clone())));
+        obj.insert(
+            "vars".into(),
+            json!(env
+                .iter()
+                .filter(|(k, _)| !k.starts_with("SITREP_"))
+                .cloned()
+                .collect::<std::collections::BTreeMap<String, String>>()),
+        );
+        obj.insert("exit_code".into(), json!(result.exit_code));
+        obj.insert("duration_ms".into(), json!(result.duration.as_millis() as u64));
+        obj.insert("timed_out".into(), json!(result.timed_out));
+        obj.insert("cancelled".into(), json!(result.cancelled));
+        obj.insert("output_dropped_bytes".into(), json!(result.dropped_bytes));
+    }
+    super::events::push_event(model, run);
+    if let Some(kind) = verdict {
+        let summary = match kind {
+            EventKind::RunbookCheckPassed => format!("check passed: {name}"),
+            EventKind::RunbookCheckFailed => format!("check failed: {name} ({exit})"),
+            _ => format!("done: {name}"),
+        };
+        let e = step_event(model, kind, &result.key, summary);
+        super::events::push_event(model, e);
+    }
+    let level = match state {
+        ItemState::Passed | ItemState::Done => FlashLevel::Success,
+        _ => FlashLevel::Error,
+    };
+    flash(model, level, format!("{name}: {exit}"));
+    Vec::new()
+}
