@@ -5,6 +5,7 @@
 //! (HTTP client, TLS setup) on the first effect and which then serves every later one; a client
 //! that could not be built is tried again on the next effect.
 
+pub mod command;
 mod open;
 
 use crate::config::source::SourceSpec;
