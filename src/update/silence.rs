@@ -404,8 +404,11 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
         | EffectOutcome::MutationFailed {
             request_id, source, ..
         } => (*request_id, source.clone()),
-        // Argo CD results are routed to `argocd::on_outcome`, links to `links::on_outcome`.
-        EffectOutcome::AppActionDone { .. } | EffectOutcome::UrlOpen { .. } => return Vec::new(),
+        // Argo CD results are routed to `argocd::on_outcome`, links to `links::on_outcome`;
+        // runbook commands are not silences.
+        EffectOutcome::AppActionDone { .. }
+        | EffectOutcome::UrlOpen { .. }
+        | EffectOutcome::CommandFinished(_) => return Vec::new(),
     };
     let what = model
         .in_flight
@@ -439,7 +442,9 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
             format!("{what} failed: {error}"),
             FlashLevel::Error,
         ),
-        EffectOutcome::AppActionDone { .. } | EffectOutcome::UrlOpen { .. } => return Vec::new(),
+        EffectOutcome::AppActionDone { .. }
+        | EffectOutcome::UrlOpen { .. }
+        | EffectOutcome::CommandFinished(_) => return Vec::new(),
     };
     if popup_request == Some(request_id) {
         match (&outcome, &mut model.popup) {
