@@ -155,6 +155,8 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<End
         }
     };
     terminal::leave();
+    // Runbook commands do not outlive sitrep: each one's whole process group is ended.
+    executor.kill_commands();
     // Events queued for the incident journal are written before we go (a note typed just
     // before `q` is not lost); a disk that hangs does not keep us here forever.
     if !executor.finish_journal(Duration::from_secs(5)) {

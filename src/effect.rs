@@ -1,6 +1,7 @@
 //! What to do: `update` returns these; the executor (`exec`) performs them and reports back
 //! with `Msg::Done`. Tests assert on them without any network.
 
+use crate::exec::command::CommandSpec;
 use crate::model::app::AppKey;
 use crate::model::silence::NewSilence;
 use crate::notify::Notification;
@@ -62,6 +63,13 @@ pub enum Effect {
     Refresh {
         source: String,
     },
+    /// Run a runbook block's command (`sh -c`, values only in its environment, its own process
+    /// group, a timeout); the result comes back as `EffectOutcome::CommandFinished`.
+    RunCommand(CommandSpec),
+    /// Stop a running command (its whole process group); its result then says `cancelled`.
+    CancelCommand {
+        request_id: u64,
+    },
     /// Open a URL in the user's browser.
     OpenUrl(String),
     /// Put text on the clipboard (OSC 52, works over SSH).
@@ -72,10 +80,6 @@ pub enum Effect {
     /// Tell the user even when they look elsewhere: desktop or terminal notification, through
     /// the rate limit (`notify::Outbox`, in the app loop).
     Notify(Notification),
-    /// Run a runbook command (`sh -c`, values only in the environment, own process group).
-    RunCommand(crate::exec::command::CommandSpec),
-    /// Cancel a running runbook command (its whole process group).
-    CancelCommand { request_id: u64 },
     /// Stop the terminal, suspend the process (Ctrl-Z), restore on resume.
     Suspend,
     Quit,
@@ -115,7 +119,9 @@ impl Effect {
             | Effect::Rollback { request_id, .. }
             | Effect::Sync { request_id, .. }
             | Effect::SetAutoSync { request_id, .. }
-            | Effect::Terminate { request_id, .. } => *request_id,
+            | Effect::Terminate { request_id, .. }
+            | Effect::CancelCommand { request_id } => *request_id,
+            Effect::RunCommand(spec) => spec.request_id,
             _ => 0,
         }
     }

@@ -1,5 +1,6 @@
 //! What happened: the only input `update` accepts.
 
+use crate::exec::command::CommandResult;
 use crate::model::app::{App, AppKey};
 use chrono::{DateTime, Utc};
 use serde_json::Value;
@@ -86,8 +87,6 @@ pub enum EffectOutcome {
         url: String,
         result: Result<String, String>,
     },
-    /// A runbook command finished (or was cancelled, timed out, could not start).
-    CommandFinished(Box<crate::exec::command::CommandResult>),
     /// An Argo CD action was accepted; `app` is the server's answer (the Application) if any.
     AppActionDone {
         request_id: u64,
@@ -99,4 +98,7 @@ pub enum EffectOutcome {
         /// for a rollback or on request), so turning it back on restores those settings.
         autosync_before: Option<Value>,
     },
+    /// A runbook command (`Effect::RunCommand`) ended, could not start, timed out or was
+    /// cancelled. Boxed: its output makes it the largest outcome by far.
+    CommandFinished(Box<CommandResult>),
 }

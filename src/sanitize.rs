@@ -21,6 +21,28 @@ pub fn value(input: &str) -> String {
     clean_line(input, MAX_VALUE_CHARS)
 }
 
+/// A command's output for the screen: like [`clean_text`] but tabs stay, and carriage returns
+/// become line breaks (`\r\n` one break; a progress meter's `\r` a line per update) so nothing
+/// can move the cursor back over what was printed. No length cap: the caller bounds the bytes.
+pub fn clean_output(input: &str) -> String {
+    let mut out = String::with_capacity(input.len());
+    let mut chars = input.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\n' | '\t' => out.push(c),
+            '\r' => {
+                if chars.peek() != Some(&'\n') {
+                    out.push('\n');
+                }
+            }
+            '\u{1b}' => skip_escape_sequence(&mut chars),
+            c if is_unsafe(c) => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 fn clean(input: &str, max_chars: usize, keep_newlines: bool) -> String {
     let mut out = String::with_capacity(input.len().min(max_chars + 8));
     let mut kept = 0usize;
@@ -114,6 +136,16 @@ mod tests {
         let cut = clean_line(&long, 10);
         assert!(cut.starts_with("xxxxxxxxxx"));
         assert!(cut.ends_with("…[cut]"));
+    }
+
+    #[test]
+    fn output_keeps_tabs_and_lines_but_no_escapes() {
+        assert_eq!(
+            clean_output("\x1b[31mred\x1b[0m \x1b]0;title\x07 ok"),
+            "red  ok"
+        );
+        assert_eq!(clean_output("a\tb\r\nc\rd\n"), "a\tb\nc\nd\n");
+        assert_eq!(clean_output("x\x07\x08\u{9b}y\u{202e}z\x1b"), "xyz");
     }
 
     #[test]

@@ -13,10 +13,12 @@ use crate::effect::Effect;
 use crate::msg::{EffectOutcome, Msg};
 use crate::sources::registry;
 use crate::sources::{EffectClient, SourceHandles};
+use command::CommandRunner;
 use std::collections::HashMap;
 use std::sync::Arc;
 use tokio::sync::OnceCell;
 use tokio::sync::mpsc::Sender;
+use tokio::sync::mpsc::error::TrySendError;
 
 /// One configured source and its client, built on first use.
 struct Source {
@@ -30,6 +32,8 @@ pub struct Executor {
     handles: SourceHandles,
     /// The incident journal's thread, when there is a data directory.
     journal: Option<crate::incident::worker::JournalHandle>,
+    /// Runbook commands running now, to cancel one or end them all when sitrep quits.
+    commands: CommandRunner,
 }
 
 impl Executor {
@@ -48,6 +52,7 @@ impl Executor {
             tx,
             handles,
             journal: None,
+            commands: CommandRunner::new(),
         }
     }
 
@@ -58,6 +63,12 @@ impl Executor {
             Some(j) => j.finish(within),
             None => true,
         }
+    }
+
+    /// On exit: end every runbook command still running (its whole process group). Blocks
+    /// for a second at most.
+    pub fn kill_commands(&self) {
+        self.commands.kill_all();
     }
 
     /// Journal requests go to this thread.
@@ -92,6 +103,17 @@ impl Executor {
                     });
                 }
             },
+            Effect::RunCommand(spec) => {
+                let tx = self.tx.clone();
+                self.commands.start(spec, move |result| {
+                    let msg = Msg::Done(EffectOutcome::CommandFinished(Box::new(result)));
+                    report(tx, msg);
+                });
+            }
+            Effect::CancelCommand { request_id } => {
+                // False when it had already ended: its result is on its way regardless.
+                self.commands.cancel(request_id);
+            }
             Effect::Copy(_) | Effect::Notify(_) | Effect::Suspend | Effect::Quit => {}
             effect => {
                 let Some(name) = effect.source().map(str::to_string) else {
@@ -111,6 +133,21 @@ impl Executor {
                         // Cannot happen from the UI, which only acts on what sources sent.
                         None => failed(&effect, name.clone(), format!("unknown source {name}")),
                     };
+                    let _ = tx.send(msg).await;
+                });
+            }
+        }
+    }
+}
+
+/// Send a result to the loop from a callback that cannot wait: at once when the queue has room,
+/// else from a task, so a full queue delays the result but never loses it.
+fn report(tx: Sender<Msg>, msg: Msg) {
+    match tx.try_send(msg) {
+        Ok(()) | Err(TrySendError::Closed(_)) => {}
+        Err(TrySendError::Full(msg)) => {
+            if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                runtime.spawn(async move {
                     let _ = tx.send(msg).await;
                 });
             }

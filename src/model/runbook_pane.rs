@@ -22,7 +22,10 @@ pub enum ItemState {
 
 impl ItemState {
     pub fn finished(&self) -> bool {
-        matches!(self, ItemState::Done | ItemState::Passed | ItemState::Skipped(_))
+        matches!(
+            self,
+            ItemState::Done | ItemState::Passed | ItemState::Skipped(_)
+        )
     }
 }
 

@@ -45,7 +45,11 @@ pub fn find(
         let name = url.rsplit('/').next().unwrap_or(url);
         let stem = name.trim_end_matches(".md");
         for book in library {
-            let file = book.source.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+            let file = book
+                .source
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("");
             if !stem.is_empty() && file.eq_ignore_ascii_case(stem) {
                 push(book, format!("runbook_url names {name}"), &mut found);
             }
@@ -60,7 +64,11 @@ pub fn find(
     }
     if let Some(service) = service {
         for book in library {
-            if book.services.iter().any(|s| s.eq_ignore_ascii_case(service)) {
+            if book
+                .services
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(service))
+            {
                 push(book, format!("lists the service {service}"), &mut found);
             }
         }
@@ -84,11 +92,14 @@ pub fn load_library(dirs: &[std::path::PathBuf]) -> Vec<Arc<Runbook>> {
     }
     // Then the shipped ones no directory already provided (by file name).
     for (name, text) in super::shipped::SHIPPED {
-        let have = books.iter().any(|b| {
-            b.source.file_name().and_then(|n| n.to_str()) == Some(*name)
-        });
+        let have = books
+            .iter()
+            .any(|b| b.source.file_name().and_then(|n| n.to_str()) == Some(*name));
         if !have
-            && let Ok(book) = super::parse(&std::path::Path::new("runbooks").join(name), text.as_bytes())
+            && let Ok(book) = super::parse(
+                &std::path::Path::new("runbooks").join(name),
+                text.as_bytes(),
+            )
         {
             books.push(Arc::new(book));
         }

@@ -4,12 +4,36 @@
 
 /// (file name, text).
 pub const SHIPPED: &[(&str, &str)] = &[
-    ("argocd-app-degraded.md", include_str!("../../runbooks/argocd-app-degraded.md")),
-    ("argocd-apps-out-of-sync.md", include_str!("../../runbooks/argocd-apps-out-of-sync.md")),
-    ("certificate-expiry.md", include_str!("../../runbooks/certificate-expiry.md")),
-    ("high-error-rate.md", include_str!("../../runbooks/high-error-rate.md")),
-    ("kube-pod-crash-looping.md", include_str!("../../runbooks/kube-pod-crash-looping.md")),
-    ("latency-slo-burn.md", include_str!("../../runbooks/latency-slo-burn.md")),
-    ("rollout-stuck.md", include_str!("../../runbooks/rollout-stuck.md")),
-    ("target-down.md", include_str!("../../runbooks/target-down.md")),
+    (
+        "argocd-app-degraded.md",
+        include_str!("../../runbooks/argocd-app-degraded.md"),
+    ),
+    (
+        "argocd-apps-out-of-sync.md",
+        include_str!("../../runbooks/argocd-apps-out-of-sync.md"),
+    ),
+    (
+        "certificate-expiry.md",
+        include_str!("../../runbooks/certificate-expiry.md"),
+    ),
+    (
+        "high-error-rate.md",
+        include_str!("../../runbooks/high-error-rate.md"),
+    ),
+    (
+        "kube-pod-crash-looping.md",
+        include_str!("../../runbooks/kube-pod-crash-looping.md"),
+    ),
+    (
+        "latency-slo-burn.md",
+        include_str!("../../runbooks/latency-slo-burn.md"),
+    ),
+    (
+        "rollout-stuck.md",
+        include_str!("../../runbooks/rollout-stuck.md"),
+    ),
+    (
+        "target-down.md",
+        include_str!("../../runbooks/target-down.md"),
+    ),
 ];

@@ -95,10 +95,7 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
                             Span::raw(format!("  {marker} ")),
                             Span::styled(format!("{glyph} "), style),
                             Span::styled(format!("{kind} "), theme.accent),
-                            Span::raw(format!(
-                                "{} ",
-                                c.name.as_deref().unwrap_or("")
-                            )),
+                            Span::raw(format!("{} ", c.name.as_deref().unwrap_or(""))),
                             Span::styled(format!("$ {}", format::one_line(first)), theme.muted),
                         ];
                         if let Some(out) = pane.outputs.get(&item.key) {

@@ -61,7 +61,9 @@ pub fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
         Msg::Source(update) => sources::on_source(model, update),
         Msg::Done(outcome) => match &outcome {
             EffectOutcome::UrlOpen { .. } => links::on_outcome(model, outcome),
-            EffectOutcome::CommandFinished(result) => runbook::on_outcome(model, (**result).clone()),
+            EffectOutcome::CommandFinished(result) => {
+                runbook::on_outcome(model, (**result).clone())
+            }
             EffectOutcome::AppActionDone { .. } => argocd::on_outcome(model, outcome),
             EffectOutcome::MutationFailed { request_id, .. }
                 if argocd::owns(model, *request_id) =>
@@ -112,10 +114,10 @@ mod tests_deploys;
 #[cfg(test)]
 mod tests_incident;
 #[cfg(test)]
-mod tests_runbook;
-#[cfg(test)]
 mod tests_keys;
 #[cfg(test)]
 mod tests_outcomes;
+#[cfg(test)]
+mod tests_runbook;
 #[cfg(test)]
 mod tests_truth;

@@ -26,12 +26,15 @@ const EVENT_OUTPUT_CHARS: usize = 2000;
 /// `r`: open the runbook of the selected alert (or service).
 pub fn open(model: &mut Model) -> Vec<Effect> {
     let alert = super::keys::selected_alert(model).cloned();
-    let service = model.selected_service().map(|s| s.name.clone()).or_else(|| {
-        alert
-            .as_ref()
-            .and_then(|a| a.service(&model.settings.service_labels))
-            .map(str::to_string)
-    });
+    let service = model
+        .selected_service()
+        .map(|s| s.name.clone())
+        .or_else(|| {
+            alert
+                .as_ref()
+                .and_then(|a| a.service(&model.settings.service_labels))
+                .map(str::to_string)
+        });
     let found = crate::runbook::matching::find(
         &model.runbooks,
         alert.as_ref().map(|a| a.name()),
@@ -43,8 +46,19 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
     );
     let Some(best) = found.books.first().cloned() else {
         let open = model.keymap.hint(crate::action::Action::Open);
+        let named = alert
+            .as_ref()
+            .and_then(|a| a.annotations.get("runbook_url"))
+            .filter(|u| !u.trim().is_empty());
         let text = match (&found.link, &alert) {
-            (Some(url), _) => format!("runbook: {url} (a link: {open} opens it; sitrep never runs a runbook from a URL)"),
+            (Some(url), _) => format!(
+                "runbook: {url} (a link: {open} opens it; sitrep never runs a runbook from a URL)"
+            ),
+            (None, Some(_)) if named.is_some() => format!(
+                "runbook_url names {}, which is in no runbooks directory ({}; --runbooks DIR)",
+                crate::sanitize::clean_line(named.map(String::as_str).unwrap_or(""), 80),
+                dirs_said(model)
+            ),
             (None, Some(a)) => format!(
                 "no runbook for {} in {} (runbook_url, or a runbook listing the alert or service)",
                 a.name(),
@@ -107,11 +121,12 @@ fn restore_states(model: &Model, pane: &mut RunbookPane) {
 /// The variables as the selected command would get them: each from its label on the alert,
 /// validated against its pattern, else its default.
 pub fn var_values(model: &Model, pane: &RunbookPane) -> Vec<VarValue> {
-    let alert = pane
+    let alert = pane.alert.as_ref().and_then(|(fp, _)| model.alerts.get(fp));
+    let alert_name = pane
         .alert
         .as_ref()
-        .and_then(|(fp, _)| model.alerts.get(fp));
-    let alert_name = pane.alert.as_ref().map(|(_, n)| n.as_str()).unwrap_or("the alert");
+        .map(|(_, n)| n.as_str())
+        .unwrap_or("the alert");
     pane.book
         .vars
         .iter()
@@ -121,13 +136,18 @@ pub fn var_values(model: &Model, pane: &RunbookPane) -> Vec<VarValue> {
                 .as_ref()
                 .and_then(|l| alert.and_then(|a| a.labels.get(l)).map(|v| (l, v)));
             let (raw, origin) = match (from_label, &spec.default) {
-                (Some((label, v)), _) => (Some(v.clone()), format!("label {label} of {alert_name}")),
+                (Some((label, v)), _) => {
+                    (Some(v.clone()), format!("label {label} of {alert_name}"))
+                }
                 (None, Some(d)) => (Some(d.clone()), "default".to_string()),
                 (None, None) => (None, String::new()),
             };
             let value = match raw {
                 Some(raw) => spec.validate(&raw).map_err(|e| {
-                    format!("{origin} is `{}`: {e}", crate::sanitize::clean_line(&raw, 60))
+                    format!(
+                        "{origin} is `{}`: {e}",
+                        crate::sanitize::clean_line(&raw, 60)
+                    )
                 }),
                 None => Err(match &spec.label {
                     Some(l) => format!("{alert_name} has no label {l} (and no default)"),
@@ -167,7 +187,9 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Effect>> {
         });
     }
     let n = pane.actionable().len();
-    let plain = !key.modifiers.intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
     match key.code {
         KeyCode::Char('j') | KeyCode::Down if plain => {
             pane.cursor = (pane.cursor + 1).min(n.saturating_sub(1));
@@ -204,7 +226,11 @@ fn run_selected(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     };
     let ItemBody::Command(cmd) = body else {
-        flash(model, FlashLevel::Info, "a manual step: space ticks it when done");
+        flash(
+            model,
+            FlashLevel::Info,
+            "a manual step: space ticks it when done",
+        );
         return Vec::new();
     };
     if let ItemState::Running(_) = pane.state(&key) {
@@ -303,7 +329,10 @@ fn start(model: &mut Model, key: &str) -> Vec<Effect> {
     flash(
         model,
         FlashLevel::Info,
-        format!("running {}… (x cancels)", cmd.name.as_deref().unwrap_or(key)),
+        format!(
+            "running {}… (x cancels)",
+            cmd.name.as_deref().unwrap_or(key)
+        ),
     );
     vec![Effect::RunCommand(CommandSpec {
         request_id,
@@ -343,7 +372,11 @@ fn tick(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     };
     let ItemBody::Task { text, .. } = body else {
-        flash(model, FlashLevel::Info, "space ticks manual steps; Enter runs a command");
+        flash(
+            model,
+            FlashLevel::Info,
+            "space ticks manual steps; Enter runs a command",
+        );
         return Vec::new();
     };
     if pane.state(&key) == ItemState::Done {
@@ -353,7 +386,12 @@ fn tick(model: &mut Model) -> Vec<Effect> {
     pane.states.insert(key.clone(), ItemState::Done);
     let n = pane.actionable().len();
     pane.cursor = (pane.cursor + 1).min(n.saturating_sub(1));
-    let e = step_event(model, EventKind::RunbookStepDone, &key, format!("done: {text}"));
+    let e = step_event(
+        model,
+        EventKind::RunbookStepDone,
+        &key,
+        format!("done: {text}"),
+    );
     super::events::push_event(model, e);
     Vec::new()
 }
@@ -372,7 +410,12 @@ pub fn skip(model: &mut Model, key: &str, reason: &str) -> Result<(), String> {
     let n = pane.actionable().len();
     pane.cursor = (pane.cursor + 1).min(n.saturating_sub(1));
     let title = item_title(pane, key);
-    let mut e = step_event(model, EventKind::RunbookStepSkipped, key, format!("skipped: {title}"));
+    let mut e = step_event(
+        model,
+        EventKind::RunbookStepSkipped,
+        key,
+        format!("skipped: {title}"),
+    );
     e.body = reason;
     super::events::push_event(model, e);
     Ok(())
@@ -418,7 +461,12 @@ pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
     let exit = match (&result.spawn_error, result.exit_code, result.signal) {
         (Some(e), _, _) => format!("could not start: {e}"),
         _ if result.cancelled => "cancelled".to_string(),
-        _ if result.timed_out => format!("timed out after {:?}", cmd.as_ref().and_then(|c| c.timeout).unwrap_or(DEFAULT_TIMEOUT)),
+        _ if result.timed_out => format!(
+            "timed out after {:?}",
+            cmd.as_ref()
+                .and_then(|c| c.timeout)
+                .unwrap_or(DEFAULT_TIMEOUT)
+        ),
         (None, Some(code), _) => format!("exit {code}"),
         (None, None, Some(sig)) => format!("killed by signal {sig}"),
         (None, None, None) => "ended".to_string(),
@@ -432,14 +480,19 @@ pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
         Some(c) => {
             let passed = match &c.expect {
                 Some(Expect::Contains(text)) => {
-                    result.spawn_error.is_none() && !result.timed_out && result.output.contains(text.as_str())
+                    result.spawn_error.is_none()
+                        && !result.timed_out
+                        && result.output.contains(text.as_str())
                 }
                 _ => ok,
             };
             if passed {
                 (ItemState::Passed, Some(EventKind::RunbookCheckPassed))
             } else {
-                (ItemState::Failed(exit.clone()), Some(EventKind::RunbookCheckFailed))
+                (
+                    ItemState::Failed(exit.clone()),
+                    Some(EventKind::RunbookCheckFailed),
+                )
             }
         }
         None if ok => (ItemState::Done, Some(EventKind::RunbookStepDone)),
@@ -471,7 +524,9 @@ pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
         .unwrap_or_default();
     let tail: String = {
         let chars: Vec<char> = result.output.chars().collect();
-        chars[chars.len().saturating_sub(EVENT_OUTPUT_CHARS)..].iter().collect()
+        chars[chars.len().saturating_sub(EVENT_OUTPUT_CHARS)..]
+            .iter()
+            .collect()
     };
     let mut run = step_event(
         model,
@@ -481,17 +536,24 @@ pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
     );
     run.body = tail;
     if let Some(obj) = run.details.as_object_mut() {
-        obj.insert("command".into(), json!(cmd.as_ref().map(|c| c.text.clone())));
+        obj.insert(
+            "command".into(),
+            json!(cmd.as_ref().map(|c| c.text.clone())),
+        );
         obj.insert(
             "vars".into(),
-            json!(env
-                .iter()
-                .filter(|(k, _)| !k.starts_with("SITREP_"))
-                .cloned()
-                .collect::<std::collections::BTreeMap<String, String>>()),
+            json!(
+                env.iter()
+                    .filter(|(k, _)| !k.starts_with("SITREP_"))
+                    .cloned()
+                    .collect::<std::collections::BTreeMap<String, String>>()
+            ),
         );
         obj.insert("exit_code".into(), json!(result.exit_code));
-        obj.insert("duration_ms".into(), json!(result.duration.as_millis() as u64));
+        obj.insert(
+            "duration_ms".into(),
+            json!(result.duration.as_millis() as u64),
+        );
         obj.insert("timed_out".into(), json!(result.timed_out));
         obj.insert("cancelled".into(), json!(result.cancelled));
         obj.insert("output_dropped_bytes".into(), json!(result.dropped_bytes));

@@ -17,7 +17,13 @@ fn with_runbooks(labels: &[(&str, &str)]) -> Model {
     let mut m = model();
     m.runbooks = crate::runbook::matching::load_library(&["runbooks".into()]);
     assert!(!m.runbooks.is_empty(), "the shipped runbooks load");
-    let mut a = alert_at("HighErrorRate", "checkout", "critical", "am", t0() - mins(5));
+    let mut a = alert_at(
+        "HighErrorRate",
+        "checkout",
+        "critical",
+        "am",
+        t0() - mins(5),
+    );
     for (k, v) in labels {
         a.labels.insert(k.to_string(), v.to_string());
     }
@@ -70,11 +76,20 @@ fn r_opens_the_matched_runbook_and_enter_runs_the_text_unchanged_with_values_in_
     select(&mut m, "pods");
     let effects = update(&mut m, code(KeyCode::Enter));
     let spec = run_spec(&effects).expect("a diagnose step runs at once");
-    let cmd = m.runbook_pane.as_ref().unwrap().command("pods").unwrap().clone();
+    let cmd = m
+        .runbook_pane
+        .as_ref()
+        .unwrap()
+        .command("pods")
+        .unwrap()
+        .clone();
     assert_eq!(spec.text, cmd.text, "the block's text, unchanged");
     assert!(spec.env.contains(&("NAMESPACE".into(), "shop".into())));
     assert!(spec.env.contains(&("SERVICE".into(), "checkout".into())));
-    assert!(!spec.text.contains("shop"), "values never spliced into the text");
+    assert!(
+        !spec.text.contains("shop"),
+        "values never spliced into the text"
+    );
     assert_eq!(
         m.runbook_pane.as_ref().unwrap().state("pods"),
         ItemState::Running(spec.request_id)
@@ -82,7 +97,10 @@ fn r_opens_the_matched_runbook_and_enter_runs_the_text_unchanged_with_values_in_
     // Finished: done, and on the timeline with its variables and exit.
     let spec = spec.clone();
     update(&mut m, finished(&spec, 0, "pod/checkout-1 Running"));
-    assert_eq!(m.runbook_pane.as_ref().unwrap().state("pods"), ItemState::Done);
+    assert_eq!(
+        m.runbook_pane.as_ref().unwrap().state("pods"),
+        ItemState::Done
+    );
     let run = m
         .timeline
         .iter()
@@ -91,12 +109,22 @@ fn r_opens_the_matched_runbook_and_enter_runs_the_text_unchanged_with_values_in_
     assert_eq!(run.details["vars"]["NAMESPACE"], "shop");
     assert_eq!(run.details["exit_code"], 0);
     assert!(run.body.contains("checkout-1"));
-    assert!(m.timeline.iter().any(|e| e.kind == EventKind::RunbookStepDone));
+    assert!(
+        m.timeline
+            .iter()
+            .any(|e| e.kind == EventKind::RunbookStepDone)
+    );
 }
 
 #[test]
 fn a_hostile_label_refuses_the_step_and_says_which_label_of_which_alert() {
-    for hostile in ["shop;touch /tmp/pwned", "$(touch /tmp/x)", "`id`", "a\nb", "'\""] {
+    for hostile in [
+        "shop;touch /tmp/pwned",
+        "$(touch /tmp/x)",
+        "`id`",
+        "a\nb",
+        "'\"",
+    ] {
         let mut m = with_runbooks(&[("namespace", hostile)]);
         update(&mut m, key('r'));
         select(&mut m, "pods");
@@ -138,7 +166,10 @@ fn a_production_service_needs_its_name_typed() {
     select(&mut m, "rollback");
     update(&mut m, code(KeyCode::Enter));
     let effects = update(&mut m, key('y'));
-    assert!(run_spec(&effects).is_none(), "y is not enough for production");
+    assert!(
+        run_spec(&effects).is_none(),
+        "y is not enough for production"
+    );
     update(&mut m, code(KeyCode::Backspace));
     typed(&mut m, "checkout");
     let effects = update(&mut m, code(KeyCode::Enter));
@@ -152,20 +183,38 @@ fn checks_pass_on_their_expectation_tasks_tick_steps_skip_with_a_reason() {
     select(&mut m, "error-rate");
     let effects = update(&mut m, code(KeyCode::Enter));
     let spec = run_spec(&effects).unwrap().clone();
-    update(&mut m, finished(&spec, 0, r#"{"status":"success","data":{"result":[{"v":1}]}}"#));
+    update(
+        &mut m,
+        finished(
+            &spec,
+            0,
+            r#"{"status":"success","data":{"result":[{"v":1}]}}"#,
+        ),
+    );
     assert!(matches!(
         m.runbook_pane.as_ref().unwrap().state("error-rate"),
         ItemState::Failed(_)
     ));
-    assert!(m.timeline.iter().any(|e| e.kind == EventKind::RunbookCheckFailed));
+    assert!(
+        m.timeline
+            .iter()
+            .any(|e| e.kind == EventKind::RunbookCheckFailed)
+    );
     let effects = update(&mut m, code(KeyCode::Enter));
     let spec = run_spec(&effects).unwrap().clone();
-    update(&mut m, finished(&spec, 0, r#"{"status":"success","data":{"result":[]}}"#));
+    update(
+        &mut m,
+        finished(&spec, 0, r#"{"status":"success","data":{"result":[]}}"#),
+    );
     assert_eq!(
         m.runbook_pane.as_ref().unwrap().state("error-rate"),
         ItemState::Passed
     );
-    assert!(m.timeline.iter().any(|e| e.kind == EventKind::RunbookCheckPassed));
+    assert!(
+        m.timeline
+            .iter()
+            .any(|e| e.kind == EventKind::RunbookCheckPassed)
+    );
 
     // A task ticks with space; a step skips with a reason.
     let task = {
@@ -177,11 +226,18 @@ fn checks_pass_on_their_expectation_tasks_tick_steps_skip_with_a_reason() {
     };
     m.runbook_pane.as_mut().unwrap().cursor = task;
     update(&mut m, key(' '));
-    assert!(m.timeline.iter().any(|e| e.kind == EventKind::RunbookStepDone));
+    assert!(
+        m.timeline
+            .iter()
+            .any(|e| e.kind == EventKind::RunbookStepDone)
+    );
     select(&mut m, "logs");
     update(&mut m, key('s'));
     update(&mut m, code(KeyCode::Enter));
-    assert!(m.prompt.as_ref().unwrap().error.is_some(), "a reason is required");
+    assert!(
+        m.prompt.as_ref().unwrap().error.is_some(),
+        "a reason is required"
+    );
     typed(&mut m, "no kubectl access from here");
     update(&mut m, code(KeyCode::Enter));
     assert!(matches!(
@@ -215,6 +271,10 @@ fn x_cancels_the_running_command_and_reopening_restores_step_state() {
     assert!(m.runbook_pane.is_none());
     update(&mut m, key('r'));
     let pane = m.runbook_pane.as_ref().unwrap();
-    assert_eq!(pane.state("error-ratio"), ItemState::Done, "from the timeline");
+    assert_eq!(
+        pane.state("error-ratio"),
+        ItemState::Done,
+        "from the timeline"
+    );
     assert_ne!(pane.cursor, 0, "starts on the first step not done");
 }

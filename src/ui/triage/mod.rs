@@ -119,7 +119,9 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         };
         // A runbook being worked takes more of the width; the services stay in view.
         let share = if model.runbook_pane.is_some() { 38 } else { 45 };
-        let left_w = (area.width * share / 100).clamp(min_left, 80).min(area.width);
+        let left_w = (area.width * share / 100)
+            .clamp(min_left, 80)
+            .min(area.width);
         let left = Rect {
             width: left_w,
             ..top
