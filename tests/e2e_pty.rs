@@ -109,6 +109,20 @@ impl Tui {
         panic!("Esc did not close the popup; screen:\n{}", self.screen());
     }
 
+    /// Wait (bounded) until the screen no longer shows `text`.
+    fn wait_until_gone(&mut self, text: &str) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if !self.screen().contains(text) {
+                return;
+            }
+            if !self.pump() {
+                break;
+            }
+        }
+        panic!("{text:?} never went away; screen:\n{}", self.screen());
+    }
+
     /// Wait for the process to exit; return whether it exited 0.
     fn wait_exit(&mut self) -> bool {
         self.wait_exit_code() == 0
@@ -466,4 +480,46 @@ fn an_incident_is_declared_lived_resumed_and_exported() {
         .unwrap();
     let out = String::from_utf8_lossy(&list.stdout);
     assert!(out.contains("resolved"), "{out}");
+}
+
+/// The demo's runbook worked in the real binary: its check runs for real against the demo
+/// world's Prometheus, fails while checkout is failing, and passes once the rollback healed it.
+#[test]
+fn the_demo_runbook_check_fails_then_passes_after_the_rollback() {
+    if Command::new("curl").arg("--version").output().is_err() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI needs curl for the runbook e2e test"
+        );
+        eprintln!("SKIPPED: the runbook check step runs curl; install curl to run this test");
+        return;
+    }
+    let mut tui = Tui::start(&["--demo", "--demo-speed", "30"]);
+    tui.wait_for("HighErrorRate");
+    tui.wait_for("Degraded");
+    tui.send("r");
+    tui.wait_for("Runbook: High error rate");
+    // The Verify section's check: the last task, then up two.
+    tui.send("G");
+    tui.send("k");
+    tui.send("k");
+    tui.wait_for("› ○ check error-rate");
+    tui.send("\r");
+    tui.wait_for("check failed: error-rate");
+    tui.send("R");
+    tui.wait_for("Auto-sync is ON");
+    tui.send("a");
+    tui.send("\r");
+    tui.wait_for("to confirm: ");
+    tui.send("checkout-prod\r");
+    tui.wait_for("Healthy again");
+    // (The pane's own hint says "esc close" too: wait on the popup's title instead.)
+    tui.send("\x1b");
+    tui.wait_until_gone("━ Roll back ");
+    tui.wait_for("HighErrorRate on checkout resolved");
+    tui.send("\r");
+    tui.wait_for("check passed: error-rate");
+    tui.send("q");
+    assert!(tui.wait_exit());
+    tui.assert_restored();
 }

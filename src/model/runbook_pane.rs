@@ -63,6 +63,9 @@ pub struct RunbookPane {
     pub others: Vec<String>,
     /// The alert whose labels give the variables (fingerprint), and its name.
     pub alert: Option<(String, String)>,
+    /// The alert's labels when the pane opened: the variables keep their values after it
+    /// resolves (the Verify steps run exactly then).
+    pub labels: crate::model::alert::Labels,
     pub service: Option<String>,
     /// Index into [`RunbookPane::actionable`].
     pub cursor: usize,

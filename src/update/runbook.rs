@@ -76,6 +76,7 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
             .iter()
             .map(|c| c.book.title.clone())
             .collect(),
+        labels: alert.as_ref().map(|a| a.labels.clone()).unwrap_or_default(),
         alert: alert.map(|a| (a.fingerprint.clone(), a.name().to_string())),
         service,
         cursor: 0,
@@ -121,12 +122,16 @@ fn restore_states(model: &Model, pane: &mut RunbookPane) {
 /// The variables as the selected command would get them: each from its label on the alert,
 /// validated against its pattern, else its default.
 pub fn var_values(model: &Model, pane: &RunbookPane) -> Vec<VarValue> {
-    let alert = pane.alert.as_ref().and_then(|(fp, _)| model.alerts.get(fp));
-    let alert_name = pane
-        .alert
-        .as_ref()
-        .map(|(_, n)| n.as_str())
-        .unwrap_or("the alert");
+    // The live alert's labels, else those it had when the pane opened (it may have resolved:
+    // the Verify steps run exactly then).
+    let live = pane.alert.as_ref().and_then(|(fp, _)| model.alerts.get(fp));
+    let labels = live.map(|a| &a.labels).unwrap_or(&pane.labels);
+    let alert_name = match (&pane.alert, live) {
+        (Some((_, n)), Some(_)) => n.clone(),
+        (Some((_, n)), None) => format!("{n} (resolved)"),
+        (None, _) => "the alert".to_string(),
+    };
+    let alert_name = alert_name.as_str();
     pane.book
         .vars
         .iter()
@@ -134,7 +139,7 @@ pub fn var_values(model: &Model, pane: &RunbookPane) -> Vec<VarValue> {
             let from_label = spec
                 .label
                 .as_ref()
-                .and_then(|l| alert.and_then(|a| a.labels.get(l)).map(|v| (l, v)));
+                .and_then(|l| labels.get(l).map(|v| (l, v)));
             let (raw, origin) = match (from_label, &spec.default) {
                 (Some((label, v)), _) => {
                     (Some(v.clone()), format!("label {label} of {alert_name}"))
@@ -478,21 +483,25 @@ pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
     let check = cmd.as_ref().filter(|c| c.kind == CommandKind::Check);
     let (state, verdict) = match check {
         Some(c) => {
-            let passed = match &c.expect {
+            // Why a check failed, in words: its exit, or what its output lacked.
+            let failure = match &c.expect {
                 Some(Expect::Contains(text)) => {
-                    result.spawn_error.is_none()
-                        && !result.timed_out
-                        && result.output.contains(text.as_str())
+                    if result.spawn_error.is_some() || result.timed_out || result.cancelled {
+                        Some(exit.clone())
+                    } else if result.output.contains(text.as_str()) {
+                        None
+                    } else {
+                        Some(format!(
+                            "{exit}, and the output does not contain “{}”",
+                            crate::sanitize::clean_line(text, 60)
+                        ))
+                    }
                 }
-                _ => ok,
+                _ => (!ok).then(|| exit.clone()),
             };
-            if passed {
-                (ItemState::Passed, Some(EventKind::RunbookCheckPassed))
-            } else {
-                (
-                    ItemState::Failed(exit.clone()),
-                    Some(EventKind::RunbookCheckFailed),
-                )
+            match failure {
+                None => (ItemState::Passed, Some(EventKind::RunbookCheckPassed)),
+                Some(why) => (ItemState::Failed(why), Some(EventKind::RunbookCheckFailed)),
             }
         }
         None if ok => (ItemState::Done, Some(EventKind::RunbookStepDone)),
@@ -560,18 +569,24 @@ pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
     }
     super::events::push_event(model, run);
     if let Some(kind) = verdict {
-        let summary = match kind {
-            EventKind::RunbookCheckPassed => format!("check passed: {name}"),
-            EventKind::RunbookCheckFailed => format!("check failed: {name} ({exit})"),
+        let summary = match (&kind, &state) {
+            (EventKind::RunbookCheckPassed, _) => format!("check passed: {name}"),
+            (EventKind::RunbookCheckFailed, ItemState::Failed(why)) => {
+                format!("check failed: {name}: {why}")
+            }
             _ => format!("done: {name}"),
         };
         let e = step_event(model, kind, &result.key, summary);
         super::events::push_event(model, e);
     }
-    let level = match state {
-        ItemState::Passed | ItemState::Done => FlashLevel::Success,
-        _ => FlashLevel::Error,
+    let (level, said) = match &state {
+        ItemState::Passed => (FlashLevel::Success, format!("check passed: {name}")),
+        ItemState::Done => (FlashLevel::Success, format!("{name}: {exit}")),
+        ItemState::Failed(why) if check.is_some() => {
+            (FlashLevel::Error, format!("check failed: {name}: {why}"))
+        }
+        _ => (FlashLevel::Error, format!("{name}: {exit}")),
     };
-    flash(model, level, format!("{name}: {exit}"));
+    flash(model, level, said);
     Vec::new()
 }

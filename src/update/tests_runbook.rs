@@ -278,3 +278,18 @@ fn x_cancels_the_running_command_and_reopening_restores_step_state() {
     );
     assert_ne!(pane.cursor, 0, "starts on the first step not done");
 }
+
+/// The Verify steps run once the alert has resolved: the variables keep the values its
+/// labels had, and say so.
+#[test]
+fn variables_outlive_the_alert_they_came_from() {
+    let mut m = with_runbooks(&[("namespace", "shop")]);
+    update(&mut m, key('r'));
+    update(&mut m, snap_at("am", t0() + mins(1), vec![]));
+    select(&mut m, "pods");
+    let effects = update(&mut m, code(KeyCode::Enter));
+    let spec = run_spec(&effects).expect("still runs");
+    assert!(spec.env.contains(&("NAMESPACE".into(), "shop".into())));
+    let vars = crate::update::runbook_vars(&m, m.runbook_pane.as_ref().unwrap());
+    assert!(vars[0].origin.contains("(resolved)"), "{:?}", vars[0]);
+}
