@@ -87,8 +87,6 @@ pub struct ActionDef {
     /// The kind of source it changes in the outside world, if any: off in read-only mode, and
     /// `model::permissions` decides when it may run.
     pub mutates: Option<SourceKind>,
-    /// What it does not do yet, said after its help line.
-    pub not_yet: Option<&'static str>,
 }
 
 const fn entry(
@@ -105,17 +103,12 @@ const fn entry(
         help: Cow::Borrowed(help),
         group,
         mutates: None,
-        not_yet: None,
     }
 }
 
 impl ActionDef {
     const fn mutates(mut self, kind: SourceKind) -> ActionDef {
         self.mutates = Some(kind);
-        self
-    }
-    const fn not_yet(mut self, what: &'static str) -> ActionDef {
-        self.not_yet = Some(what);
         self
     }
 }
@@ -154,8 +147,8 @@ const ACTIONS: &[ActionDef] = {
               "sync the selected app (Argo CD)").mutates(Argocd),
         entry(Terminate,  "terminate",  Actions,     &["x"],
               "terminate the running operation (Argo CD)").mutates(Argocd),
-        entry(Runbook,    "runbook",    Actions,     &["r"],            "open the matched runbook")
-            .not_yet("for now: names it; o opens a link"),
+        entry(Runbook,    "runbook",    Actions,     &["r"],
+              "open the selected alert's runbook beside the triage"),
         entry(Incident,   "incident",   Actions,     &["i"],            "declare an incident"),
         entry(Note,       "note",       Actions,     &["n"],
               "add a note to the timeline"),
@@ -188,7 +181,6 @@ static TABLE: LazyLock<Vec<ActionDef>> = LazyLock::new(|| {
         help: Cow::Owned(format!("{} screen", s.title)),
         group: HelpGroup::Screens,
         mutates: None,
-        not_yet: None,
     });
     let split = ACTIONS
         .iter()

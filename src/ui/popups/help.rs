@@ -14,12 +14,9 @@ use ratatui::text::{Line, Span};
 
 const KEYS_W: usize = 16;
 
-/// Why an action does nothing right now (the same answer its key gives), or what it does not do
-/// yet (said plainly rather than listed as if it worked).
+/// Why an action does nothing right now (the same answer its key gives).
 fn unavailable(model: &Model, a: Action) -> Option<&'static str> {
-    permissions::why_not(model, a)
-        .map(|denied| denied.note)
-        .or(a.def().not_yet)
+    permissions::why_not(model, a).map(|denied| denied.note)
 }
 
 /// Every line of the help text (before scrolling).
