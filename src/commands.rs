@@ -268,7 +268,13 @@ pub fn model_for(config: &Config) -> Model {
     model.sources = config.sources.iter().map(status_for).collect();
     // The runbooks of every runbook directory; a file that does not parse is left out
     // (`sitrep runbook lint` says why).
-    let dirs = crate::runbook::search_dirs(&config.settings.runbook_dirs, &Env::process());
+    // Not `./runbooks` of wherever sitrep was started (a cloned repository's would take the
+    // shipped ones' place unseen): the configured directories, the user's, then the built-in.
+    let dirs: Vec<std::path::PathBuf> =
+        crate::runbook::search_dirs(&config.settings.runbook_dirs, &Env::process())
+            .into_iter()
+            .filter(|d| d.as_path() != std::path::Path::new("runbooks"))
+            .collect();
     model.runbooks = crate::runbook::matching::load_library(&dirs);
     // Ids unique across runs writing to one incident journal.
     model.event_ids = crate::model::timeline::EventIds::for_session(fastrand::u64(1..));

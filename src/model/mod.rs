@@ -120,6 +120,8 @@ pub struct Model {
     pub runbooks: Vec<std::sync::Arc<crate::runbook::Runbook>>,
     /// The runbook being worked beside the triage view (`r`).
     pub runbook_pane: Option<runbook_pane::RunbookPane>,
+    /// Runbook commands running, by request id (see [`runbook_pane::RunRecord`]).
+    pub runbook_runs: HashMap<u64, runbook_pane::RunRecord>,
     /// Notifications to send (new critical alert, app Degraded, journal failure…), drained
     /// into effects once per batch; the app loop rate-limits them.
     pub notify_outbox: Vec<crate::notify::Notification>,
@@ -217,6 +219,7 @@ impl Model {
             notify_outbox: Vec::new(),
             runbooks: Vec::new(),
             runbook_pane: None,
+            runbook_runs: HashMap::new(),
             notify_hush: false,
             apps: Default::default(),
             apps_view: Vec::new(),

@@ -47,6 +47,21 @@ pub struct VarValue {
     pub origin: String,
 }
 
+/// A command started from the pane, kept until its result arrives whatever happens to the
+/// pane meanwhile (closed, another runbook opened): the result is recorded from this.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunRecord {
+    pub runbook: String,
+    pub title: String,
+    pub key: String,
+    pub command: Command,
+    /// The variables it got (not the sources' URLs).
+    pub vars: Vec<(String, String)>,
+    /// The alert whose labels gave them (fingerprint).
+    pub alert: Option<String>,
+    pub service: Option<String>,
+}
+
 /// A command waiting for the user's `y` (or typed name) before it runs.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingRun {

@@ -147,8 +147,12 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
                 " This will run, exactly (sh -c), with these variables in its environment:",
                 theme.warning.add_modifier(Modifier::BOLD),
             )));
-            for l in cmd.text.lines().take(6) {
-                foot.push(Line::from(Span::raw(format!("   {}", format::one_line(l)))));
+            // Exactly: every line, as written (the body gives way to it below).
+            for l in cmd.text.lines() {
+                foot.push(Line::from(Span::raw(format!(
+                    "   {}",
+                    crate::sanitize::clean_line(l, 1000)
+                ))));
             }
             if let Ok(env) = crate::update::runbook_environment(model, pane, &cmd.text) {
                 for (k, v) in env.iter().filter(|(k, _)| !k.starts_with("SITREP_")) {
@@ -183,7 +187,21 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
     // Head on top, foot at the bottom, the body scrolled so the cursor's item shows.
     let h = usize::from(inner.height);
     let head_h = head.len().min(h / 3);
-    let foot_h = foot.len().min(h.saturating_sub(head_h) / 2);
+    // A confirmation is shown whole, the steps give way; otherwise at most half.
+    let foot_room = if pane.pending.is_some() {
+        h.saturating_sub(head_h + 1)
+    } else {
+        h.saturating_sub(head_h) / 2
+    };
+    let foot_h = foot.len().min(foot_room);
+    if pane.pending.is_some() && foot.len() > foot_room {
+        // Not all of it fits: say so rather than confirm something not shown.
+        foot.truncate(foot_room.saturating_sub(1));
+        foot.push(Line::from(Span::styled(
+            " the command does not fit: make the terminal taller to see it all before y",
+            theme.critical,
+        )));
+    }
     let body_h = h.saturating_sub(head_h + foot_h + 1);
     let mut y = inner.y;
     for l in head.iter().take(head_h) {

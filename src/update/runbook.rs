@@ -9,7 +9,9 @@ use crate::effect::Effect;
 use crate::exec::command::{CommandResult, CommandSpec};
 use crate::model::Model;
 use crate::model::popup::{ConfirmStep, Confirmation};
-use crate::model::runbook_pane::{ItemState, PendingRun, RunOutput, RunbookPane, VarValue};
+use crate::model::runbook_pane::{
+    ItemState, PendingRun, RunOutput, RunRecord, RunbookPane, VarValue,
+};
 use crate::model::source::SourceKind;
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
 use crate::model::ui::{FlashLevel, Screen};
@@ -26,14 +28,16 @@ const EVENT_OUTPUT_CHARS: usize = 2000;
 /// `r`: open the runbook of the selected alert (or service).
 pub fn open(model: &mut Model) -> Vec<Effect> {
     let alert = super::keys::selected_alert(model).cloned();
-    let service = model
-        .selected_service()
-        .map(|s| s.name.clone())
+    // The alert's own service first (on the Alerts screen the triage selection is another
+    // service); the triage selection only when no alert is selected.
+    let service = alert
+        .as_ref()
+        .and_then(|a| a.service(&model.settings.service_labels))
+        .map(str::to_string)
         .or_else(|| {
-            alert
-                .as_ref()
-                .and_then(|a| a.service(&model.settings.service_labels))
-                .map(str::to_string)
+            (model.screen == Screen::Triage)
+                .then(|| model.selected_service().map(|s| s.name.clone()))
+                .flatten()
         });
     let found = crate::runbook::matching::find(
         &model.runbooks,
@@ -99,15 +103,23 @@ fn dirs_said(model: &Model) -> String {
 /// the incident's journal after a restart) is shown done again.
 fn restore_states(model: &Model, pane: &mut RunbookPane) {
     let source = pane.book.source.display().to_string();
+    // Work on this runbook for this alert only: the same runbook for another namespace starts
+    // fresh.
+    let alert = pane.alert.as_ref().map(|(fp, _)| fp.as_str());
     for e in &model.timeline {
         if e.source != EventSource::Runbook
             || e.details.get("runbook").and_then(|v| v.as_str()) != Some(source.as_str())
+            || e.details.get("alert").and_then(|v| v.as_str()) != alert
         {
             continue;
         }
         let Some(key) = e.details.get("key").and_then(|v| v.as_str()) else {
             continue;
         };
+        if e.details.get("undone").and_then(|v| v.as_bool()) == Some(true) {
+            pane.states.remove(key);
+            continue;
+        }
         let state = match e.kind {
             EventKind::RunbookStepDone => ItemState::Done,
             EventKind::RunbookCheckPassed => ItemState::Passed,
@@ -116,6 +128,12 @@ fn restore_states(model: &Model, pane: &mut RunbookPane) {
             _ => continue,
         };
         pane.states.insert(key.to_string(), state);
+    }
+    // Runs still going (the pane was closed meanwhile) show as running: no second copy.
+    for (id, run) in &model.runbook_runs {
+        if run.runbook == source && run.alert.as_deref() == alert {
+            pane.states.insert(run.key.clone(), ItemState::Running(*id));
+        }
     }
 }
 
@@ -174,8 +192,35 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Effect>> {
     if model.screen != Screen::Triage {
         return None;
     }
-    // Confirming a command first: that takes every key.
-    if let Some(pending) = &mut pane.pending {
+    // Confirming a command first: that takes every key. Only `y` runs a command that asks
+    // (Enter, pressed twice or repeating, must not).
+    if let Some(pending) = &pane.pending {
+        if pending.confirm.name.is_none() && key.code == KeyCode::Enter {
+            return Some(Vec::new());
+        }
+        // What is confirmed must have been shown whole: a command taller than the pane can
+        // show is refused until the terminal is taller.
+        if matches!(
+            key.code,
+            KeyCode::Char('y') | KeyCode::Char('Y') | KeyCode::Enter
+        ) {
+            let lines = pane
+                .command(&pending.key)
+                .map(|c| c.text.lines().count() + pane.book.vars.len() + 4)
+                .unwrap_or(0);
+            let room = usize::from(model.size.1).saturating_mul(3) / 4;
+            if model.size.1 > 0 && lines > room.saturating_sub(6) {
+                flash(
+                    model,
+                    FlashLevel::Error,
+                    "the command does not fit on screen: make the terminal taller to read it first",
+                );
+                return Some(Vec::new());
+            }
+        }
+    }
+    let pane = model.runbook_pane.as_mut()?;
+    if let Some(pending) = pane.pending.as_mut() {
         let step = pending.confirm.on_key(key);
         return Some(match step {
             ConfirmStep::Confirmed => {
@@ -209,6 +254,10 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Effect>> {
         KeyCode::Char(' ') => return Some(tick(model)),
         KeyCode::Char('s') if plain => {
             if let Some((key, _)) = pane.selected() {
+                if matches!(pane.state(&key), ItemState::Running(_)) {
+                    flash(model, FlashLevel::Info, "running: x cancels it first");
+                    return Some(Vec::new());
+                }
                 model.prompt = Some(crate::model::ui::Prompt::new(
                     crate::model::ui::PromptKind::SkipStep(key),
                     String::new(),
@@ -251,13 +300,14 @@ fn run_selected(model: &mut Model) -> Vec<Effect> {
         return Vec::new();
     }
     if cmd.needs_confirmation() {
-        let production = is_production(model, pane);
-        let name = pane.service.clone().unwrap_or_default();
+        // A production target's name is typed: the service if it is the production one, else
+        // the variable value that is. Never plain `y` for production.
+        let confirm = match production_name(model, pane) {
+            Some(name) => Confirmation::new(true, &name),
+            None => Confirmation::new(false, ""),
+        };
         if let Some(pane) = &mut model.runbook_pane {
-            pane.pending = Some(PendingRun {
-                key,
-                confirm: Confirmation::new(production && !name.is_empty(), &name),
-            });
+            pane.pending = Some(PendingRun { key, confirm });
         }
         return Vec::new();
     }
@@ -265,16 +315,16 @@ fn run_selected(model: &mut Model) -> Vec<Effect> {
 }
 
 /// A production target (the service or a variable's value matches `production_pattern`) needs
-/// its name typed, as for rollbacks.
-fn is_production(model: &Model, pane: &RunbookPane) -> bool {
-    let Ok(re) = regex::Regex::new(&model.settings.production_pattern) else {
-        return false;
-    };
-    pane.service.as_deref().is_some_and(|s| re.is_match(s))
-        || var_values(model, pane)
-            .iter()
-            .filter_map(|v| v.value.as_ref().ok())
-            .any(|v| re.is_match(v))
+/// its name typed, as for rollbacks: that name, if any.
+fn production_name(model: &Model, pane: &RunbookPane) -> Option<String> {
+    let re = regex::Regex::new(&model.settings.production_pattern).ok()?;
+    if let Some(s) = pane.service.as_deref().filter(|s| re.is_match(s)) {
+        return Some(s.to_string());
+    }
+    var_values(model, pane)
+        .into_iter()
+        .filter_map(|v| v.value.ok())
+        .find(|v| re.is_match(v))
 }
 
 /// The environment the command gets: every variable it uses, valid, and the sources' URLs.
@@ -293,6 +343,11 @@ pub fn environment(
     for v in &values {
         if !used.contains(&v.name) {
             continue;
+        }
+        // Names that change how the shell or the tools behave are never taken from outside
+        // (lint says so too; a runbook that fails lint can still be opened).
+        if let Some(why) = crate::runbook::vars::reserved_reason(&v.name) {
+            return Err(format!("{} may not be set by a runbook: {why}", v.name));
         }
         match &v.value {
             Ok(value) => env.push((v.name.clone(), value.clone())),
@@ -325,8 +380,32 @@ fn start(model: &mut Model, key: &str) -> Vec<Effect> {
             return Vec::new();
         }
     };
+    let runbook = pane.book.source.display().to_string();
+    // One run of a step at a time, even across closing and reopening the pane.
+    if model
+        .runbook_runs
+        .values()
+        .any(|r| r.runbook == runbook && r.key == key)
+    {
+        flash(model, FlashLevel::Info, "already running: x cancels it");
+        return Vec::new();
+    }
+    let record = RunRecord {
+        runbook,
+        title: pane.book.title.clone(),
+        key: key.to_string(),
+        command: cmd.clone(),
+        vars: env
+            .iter()
+            .filter(|(k, _)| !k.starts_with("SITREP_"))
+            .cloned()
+            .collect(),
+        alert: pane.alert.as_ref().map(|(fp, _)| fp.clone()),
+        service: pane.service.clone(),
+    };
     model.next_request_id += 1;
     let request_id = model.next_request_id;
+    model.runbook_runs.insert(request_id, record);
     if let Some(pane) = &mut model.runbook_pane {
         pane.states
             .insert(key.to_string(), ItemState::Running(request_id));
@@ -386,6 +465,14 @@ fn tick(model: &mut Model) -> Vec<Effect> {
     };
     if pane.state(&key) == ItemState::Done {
         pane.states.remove(&key);
+        let mut e = step_event(
+            model,
+            EventKind::RunbookStepDone,
+            &key,
+            format!("undone: {text}"),
+        );
+        e.details["undone"] = serde_json::Value::Bool(true);
+        super::events::push_event(model, e);
         return Vec::new();
     }
     pane.states.insert(key.clone(), ItemState::Done);
@@ -449,20 +536,42 @@ fn step_event(model: &Model, kind: EventKind, key: &str, summary: String) -> Tim
             "runbook": pane.book.source.display().to_string(),
             "title": pane.book.title,
             "key": key,
+            "alert": pane.alert.as_ref().map(|(fp, _)| fp.clone()),
         });
     }
     e
 }
 
+/// An event about a run, from its record (the pane may show something else by now).
+fn run_event(model: &Model, kind: EventKind, run: &RunRecord, summary: String) -> TimelineEvent {
+    let mut e = TimelineEvent::new(kind, EventSource::Runbook, model.now, model.now, summary);
+    e.actor = model.settings.author.clone();
+    e.refs.service = run.service.clone();
+    e.details = json!({
+        "runbook": run.runbook,
+        "title": run.title,
+        "key": run.key,
+        "alert": run.alert,
+    });
+    e
+}
+
+/// Is the pane showing the runbook and alert this run belongs to?
+fn pane_shows(model: &Model, run: &RunRecord) -> bool {
+    model.runbook_pane.as_ref().is_some_and(|p| {
+        p.book.source.display().to_string() == run.runbook
+            && p.alert.as_ref().map(|(fp, _)| fp.clone()) == run.alert
+    })
+}
+
 /// A command finished: its state, its output in the pane, its events on the timeline.
 pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
-    let Some(pane) = &model.runbook_pane else {
+    // Recorded from what was started, whatever the pane shows now (closed, another runbook).
+    let Some(run) = model.runbook_runs.remove(&result.request_id) else {
         return Vec::new();
     };
-    // Only the run the pane is waiting for (a closed or reopened pane ignores old results,
-    // but they still go on the timeline below).
-    let waiting = pane.state(&result.key) == ItemState::Running(result.request_id);
-    let cmd = pane.command(&result.key).cloned();
+    let shown = pane_shows(model, &run);
+    let cmd = Some(run.command.clone());
     let exit = match (&result.spawn_error, result.exit_code, result.signal) {
         (Some(e), _, _) => format!("could not start: {e}"),
         _ if result.cancelled => "cancelled".to_string(),
@@ -488,8 +597,10 @@ pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
                 Some(Expect::Contains(text)) => {
                     if result.spawn_error.is_some() || result.timed_out || result.cancelled {
                         Some(exit.clone())
-                    } else if result.output.contains(text.as_str()) {
+                    } else if ok && result.output.contains(text.as_str()) {
                         None
+                    } else if !ok {
+                        Some(exit.clone())
                     } else {
                         Some(format!(
                             "{exit}, and the output does not contain “{}”",
@@ -512,7 +623,7 @@ pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
         .and_then(|c| c.name.clone())
         .unwrap_or_else(|| result.key.clone());
     if let Some(pane) = &mut model.runbook_pane
-        && waiting
+        && shown
     {
         pane.states.insert(result.key.clone(), state.clone());
         pane.outputs.insert(
@@ -525,26 +636,21 @@ pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
         );
     }
     // The run itself: text, variables, exit, duration, a bounded excerpt of the output.
-    let env = model
-        .runbook_pane
-        .as_ref()
-        .zip(cmd.as_ref())
-        .and_then(|(p, c)| environment(model, p, &c.text).ok())
-        .unwrap_or_default();
+    let env = run.vars.clone();
     let tail: String = {
         let chars: Vec<char> = result.output.chars().collect();
         chars[chars.len().saturating_sub(EVENT_OUTPUT_CHARS)..]
             .iter()
             .collect()
     };
-    let mut run = step_event(
+    let mut event = run_event(
         model,
         EventKind::RunbookCommandRun,
-        &result.key,
+        &run,
         format!("ran {name}: {exit} in {} ms", result.duration.as_millis()),
     );
-    run.body = tail;
-    if let Some(obj) = run.details.as_object_mut() {
+    event.body = tail;
+    if let Some(obj) = event.details.as_object_mut() {
         obj.insert(
             "command".into(),
             json!(cmd.as_ref().map(|c| c.text.clone())),
@@ -567,7 +673,7 @@ pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
         obj.insert("cancelled".into(), json!(result.cancelled));
         obj.insert("output_dropped_bytes".into(), json!(result.dropped_bytes));
     }
-    super::events::push_event(model, run);
+    super::events::push_event(model, event);
     if let Some(kind) = verdict {
         let summary = match (&kind, &state) {
             (EventKind::RunbookCheckPassed, _) => format!("check passed: {name}"),
@@ -576,7 +682,7 @@ pub fn on_outcome(model: &mut Model, result: CommandResult) -> Vec<Effect> {
             }
             _ => format!("done: {name}"),
         };
-        let e = step_event(model, kind, &result.key, summary);
+        let e = run_event(model, kind, &run, summary);
         super::events::push_event(model, e);
     }
     let (level, said) = match &state {

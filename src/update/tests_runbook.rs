@@ -293,3 +293,135 @@ fn variables_outlive_the_alert_they_came_from() {
     let vars = crate::update::runbook_vars(&m, m.runbook_pane.as_ref().unwrap());
     assert!(vars[0].origin.contains("(resolved)"), "{:?}", vars[0]);
 }
+
+/// Closing the pane (or opening another runbook) while a command runs loses nothing: its
+/// result is recorded from what was started, and applied to no other runbook's step.
+#[test]
+fn a_result_after_the_pane_closed_is_recorded_and_applied_nowhere_else() {
+    let mut m = with_runbooks(&[("namespace", "shop")]);
+    update(&mut m, key('r'));
+    select(&mut m, "error-rate");
+    let effects = update(&mut m, code(KeyCode::Enter));
+    let spec = run_spec(&effects).unwrap().clone();
+    update(&mut m, code(KeyCode::Esc));
+    // Reopened: still running, and a second Enter does not start a second copy.
+    update(&mut m, key('r'));
+    select(&mut m, "error-rate");
+    assert_eq!(
+        m.runbook_pane.as_ref().unwrap().state("error-rate"),
+        ItemState::Running(spec.request_id)
+    );
+    assert!(run_spec(&update(&mut m, code(KeyCode::Enter))).is_none());
+    update(&mut m, code(KeyCode::Esc));
+    update(&mut m, finished(&spec, 0, r#""result":[]"#));
+    assert!(
+        m.timeline
+            .iter()
+            .any(|e| e.kind == EventKind::RunbookCommandRun)
+    );
+    assert!(
+        m.timeline
+            .iter()
+            .any(|e| e.kind == EventKind::RunbookCheckPassed)
+    );
+    update(&mut m, key('r'));
+    assert_eq!(
+        m.runbook_pane.as_ref().unwrap().state("error-rate"),
+        ItemState::Passed
+    );
+}
+
+/// Work done for one alert is not shown done for another (another namespace, another alert).
+#[test]
+fn step_state_belongs_to_the_alert_it_was_done_for() {
+    let mut m = with_runbooks(&[("namespace", "shop")]);
+    update(&mut m, key('r'));
+    let first_task = {
+        let pane = m.runbook_pane.as_ref().unwrap();
+        pane.actionable()
+            .iter()
+            .position(|(_, b)| matches!(b, crate::runbook::ItemBody::Task { .. }))
+            .unwrap()
+    };
+    m.runbook_pane.as_mut().unwrap().cursor = first_task;
+    update(&mut m, key(' '));
+    update(&mut m, code(KeyCode::Esc));
+    // The same runbook for another alert (another namespace).
+    let mut other = alert_at(
+        "HighErrorRate",
+        "checkout",
+        "critical",
+        "am",
+        t0() - mins(5),
+    );
+    other.labels.insert("namespace".into(), "billing".into());
+    other.fingerprint = crate::model::alert::fingerprint(&other.labels);
+    other
+        .annotations
+        .insert("runbook_url".into(), "high-error-rate.md".into());
+    update(&mut m, snap_at("am", t0(), vec![other]));
+    update(&mut m, key('r'));
+    let pane = m.runbook_pane.as_ref().unwrap();
+    assert!(pane.states.is_empty(), "{:?}", pane.states);
+    // Unticking is remembered too.
+    update(&mut m, code(KeyCode::Esc));
+}
+
+#[test]
+fn enter_never_confirms_an_action_and_production_by_value_needs_it_typed() {
+    let mut m = with_runbooks(&[("namespace", "prod-payments")]);
+    m.settings.production_pattern = "^prod-".into();
+    update(&mut m, key('r'));
+    select(&mut m, "rollback");
+    update(&mut m, code(KeyCode::Enter));
+    let pending = m.runbook_pane.as_ref().unwrap().pending.clone().unwrap();
+    assert_eq!(pending.confirm.name.as_deref(), Some("prod-payments"));
+    assert!(run_spec(&update(&mut m, key('y'))).is_none());
+
+    let mut m = with_runbooks(&[("namespace", "shop")]);
+    update(&mut m, key('r'));
+    select(&mut m, "rollback");
+    update(&mut m, code(KeyCode::Enter));
+    assert!(
+        run_spec(&update(&mut m, code(KeyCode::Enter))).is_none(),
+        "Enter twice runs nothing"
+    );
+    assert!(run_spec(&update(&mut m, key('y'))).is_some());
+}
+
+#[test]
+fn a_runbook_cannot_set_the_shells_or_the_tools_variables_from_labels() {
+    let text = "---\ntitle: Evil\nalerts: [HighErrorRate]\nvars:\n  KUBECONFIG: {label: namespace}\n---\n## Meaning\nx\n## Mitigation\n### 1. Go\n```sh {\"name\":\"go\",\"kind\":\"diagnose\"}\nkubectl --kubeconfig \"$KUBECONFIG\" get pods\n```\n";
+    let book =
+        crate::runbook::parse(std::path::Path::new("/tmp/evil.md"), text.as_bytes()).unwrap();
+    let mut m = with_runbooks(&[("namespace", "shop")]);
+    m.runbooks = vec![std::sync::Arc::new(book)];
+    update(&mut m, key('r'));
+    select(&mut m, "go");
+    let effects = update(&mut m, code(KeyCode::Enter));
+    assert!(run_spec(&effects).is_none());
+    assert!(
+        m.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("KUBECONFIG may not be set")
+    );
+}
+
+#[test]
+fn a_running_step_is_not_skipped() {
+    let mut m = with_runbooks(&[("namespace", "shop")]);
+    update(&mut m, key('r'));
+    select(&mut m, "pods");
+    update(&mut m, code(KeyCode::Enter));
+    update(&mut m, key('s'));
+    assert!(m.prompt.is_none());
+    assert!(
+        m.flash
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("x cancels it first")
+    );
+}

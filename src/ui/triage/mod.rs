@@ -109,7 +109,12 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     };
     let services = model.visible_services();
     if services.is_empty() && model.filter(Screen::Triage).is_empty() {
-        nothing_to_show(model, top, buf);
+        // A runbook being worked stays on screen when its service leaves the list (the alert
+        // resolved: that is when the Verify steps run).
+        match &model.runbook_pane {
+            Some(pane) => crate::ui::runbook::draw(model, pane, top, buf),
+            None => nothing_to_show(model, top, buf),
+        }
     } else {
         // The ARGO and DEPLOY columns need a little more room at 80 columns.
         let min_left = if has_source(model, SourceKind::Argocd) {
@@ -151,7 +156,8 @@ fn services_pane(
     buf: &mut Buffer,
 ) {
     let theme = &model.theme;
-    let focused = model.triage_pane == TriagePane::Services;
+    // The runbook pane has the keyboard while it is open.
+    let focused = model.triage_pane == TriagePane::Services && model.runbook_pane.is_none();
     let filter = model.filter(Screen::Triage);
     let title = if filter.is_empty() {
         Line::from(format!(" Services {} ", services.len()))
