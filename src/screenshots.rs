@@ -41,6 +41,11 @@ pub async fn generate(out: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(out)?;
 
     shoot(&model, out, "triage")?;
+    // The runbook of checkout's alert beside the triage (built-in runbooks: no directory needed).
+    model.runbooks = crate::runbook::matching::load_library(&[]);
+    act(&mut model, Action::Runbook);
+    shoot(&model, out, "runbook")?;
+    keys(&mut model, &[KeyCode::Esc]);
     act(&mut model, Action::Screen(Screen::Alerts));
     shoot(&model, out, "alerts")?;
     act(&mut model, Action::Screen(Screen::Triage));

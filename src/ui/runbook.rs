@@ -178,6 +178,13 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
                 foot.push(Line::from(Span::raw(format!("   {}", format::one_line(l)))));
             }
         } else if cmd.text.lines().count() > 1 {
+            foot.push(widgets::muted(
+                theme,
+                format!(
+                    " {} (not run yet):",
+                    cmd.name.as_deref().unwrap_or("the command")
+                ),
+            ));
             for l in cmd.text.lines().take(4) {
                 foot.push(widgets::muted(theme, format!("   {}", format::one_line(l))));
             }
