@@ -165,6 +165,8 @@ pub enum InspectTarget {
         app: crate::model::app::AppKey,
         id: i64,
     },
+    /// The last output of a runbook command in the open pane, by its key.
+    RunOutput(String),
     /// A Kubernetes event of an app (events have no id: the one shown when it was opened).
     KubeEvent {
         app: crate::model::app::AppKey,

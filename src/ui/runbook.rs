@@ -171,7 +171,10 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
         } else if let Some(out) = pane.outputs.get(key) {
             foot.push(widgets::muted(
                 theme,
-                format!(" last run: {} · {} ms", out.exit, out.duration_ms),
+                format!(
+                    " last run: {} · {} ms · o shows all of it",
+                    out.exit, out.duration_ms
+                ),
             ));
             let lines: Vec<&str> = out.output.lines().collect();
             for l in &lines[lines.len().saturating_sub(OUTPUT_LINES)..] {
@@ -231,7 +234,7 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
         inner.bottom().saturating_sub(1),
         &widgets::muted(
             theme,
-            " j/k step · enter run · space tick · s skip · x cancel · esc close",
+            " j/k step · enter run · o output · space tick · s skip · x cancel · esc close",
         ),
     );
 }

@@ -265,6 +265,22 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Effect>> {
             }
         }
         KeyCode::Char('x') if plain => return Some(cancel(model)),
+        // The selected command's whole output, wrapped and scrollable.
+        KeyCode::Char('o') if plain => {
+            let Some((key, _)) = pane.selected() else {
+                return Some(Vec::new());
+            };
+            if pane.outputs.contains_key(&key) {
+                model.popup = Some(crate::model::popup::Popup::Inspect(
+                    crate::model::popup::Inspect {
+                        target: crate::model::popup::InspectTarget::RunOutput(key),
+                        scroll: 0,
+                    },
+                ));
+            } else {
+                flash(model, FlashLevel::Info, "no output yet: Enter runs it");
+            }
+        }
         _ => return None,
     }
     Some(Vec::new())

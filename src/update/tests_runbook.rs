@@ -425,3 +425,31 @@ fn a_running_step_is_not_skipped() {
             .contains("x cancels it first")
     );
 }
+
+#[test]
+fn o_shows_the_whole_output_of_the_selected_command() {
+    let mut m = with_runbooks(&[("namespace", "shop")]);
+    update(&mut m, key('r'));
+    select(&mut m, "pods");
+    update(&mut m, key('o'));
+    assert!(m.popup.is_none(), "nothing to show before it ran");
+    let effects = update(&mut m, code(KeyCode::Enter));
+    let spec = run_spec(&effects).unwrap().clone();
+    let long = (0..200)
+        .map(|i| format!("pod-{i} Running"))
+        .collect::<Vec<_>>()
+        .join("\n");
+    update(&mut m, finished(&spec, 0, &long));
+    update(&mut m, key('o'));
+    assert!(matches!(
+        &m.popup,
+        Some(crate::model::popup::Popup::Inspect(i))
+            if i.target == crate::model::popup::InspectTarget::RunOutput("pods".into())
+    ));
+    update(&mut m, code(KeyCode::Esc));
+    assert!(m.popup.is_none());
+    assert!(
+        m.runbook_pane.is_some(),
+        "Esc closes the output, not the pane"
+    );
+}

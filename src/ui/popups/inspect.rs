@@ -117,6 +117,23 @@ fn content<'a>(model: &Model, target: &InspectTarget, w: usize) -> Option<(Strin
             kube_event(&mut out, app, event);
             format!("Event · {}", event.reason)
         }
+        InspectTarget::RunOutput(key) => {
+            let pane = model.runbook_pane.as_ref()?;
+            let run = pane.outputs.get(key)?;
+            let cmd = pane.command(key)?;
+            out.field("Command", &cmd.text);
+            out.field("Result", &format!("{} · {} ms", run.exit, run.duration_ms));
+            out.gap();
+            out.field(
+                "Output",
+                if run.output.is_empty() {
+                    "(none)"
+                } else {
+                    &run.output
+                },
+            );
+            format!("Output · {}", cmd.name.as_deref().unwrap_or(key))
+        }
     };
     let mut lines = out.lines;
     lines.truncate(MAX_LINES);
