@@ -240,18 +240,35 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Option<Vec<Effect>> {
     let plain = !key
         .modifiers
         .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
-    match key.code {
-        KeyCode::Char('j') | KeyCode::Down if plain => {
+    // Moving, running and closing follow the user's `[keys]` (down, up, top, bottom, enter,
+    // back); the pane's own keys after them.
+    use crate::action::Action;
+    match model.keymap.action_for(&key) {
+        Some(Action::Down) => {
             pane.cursor = (pane.cursor + 1).min(n.saturating_sub(1));
+            return Some(Vec::new());
         }
-        KeyCode::Char('k') | KeyCode::Up if plain => pane.cursor = pane.cursor.saturating_sub(1),
-        KeyCode::Char('g') | KeyCode::Home if plain => pane.cursor = 0,
-        KeyCode::Char('G') | KeyCode::End => pane.cursor = n.saturating_sub(1),
-        KeyCode::Esc => {
+        Some(Action::Up) => {
+            pane.cursor = pane.cursor.saturating_sub(1);
+            return Some(Vec::new());
+        }
+        Some(Action::Top) => {
+            pane.cursor = 0;
+            return Some(Vec::new());
+        }
+        Some(Action::Bottom) => {
+            pane.cursor = n.saturating_sub(1);
+            return Some(Vec::new());
+        }
+        Some(Action::Back) => {
             model.runbook_pane = None;
+            return Some(Vec::new());
         }
-        KeyCode::Enter => return Some(run_selected(model)),
-        KeyCode::Char(' ') => return Some(tick(model)),
+        Some(Action::Enter) => return Some(run_selected(model)),
+        _ => {}
+    }
+    match key.code {
+        KeyCode::Char(' ') if plain => return Some(tick(model)),
         KeyCode::Char('s') if plain => {
             if let Some((key, _)) = pane.selected() {
                 if matches!(pane.state(&key), ItemState::Running(_)) {
