@@ -70,6 +70,19 @@ fn clean(input: &str, max_chars: usize, keep_newlines: bool) -> String {
     out
 }
 
+/// Would [`clean_line`] change this (a control, escape or bidi character in it)? Lets a caller
+/// that reads many already-clean values (a journal) skip the copy.
+pub fn needs_cleaning(input: &str) -> bool {
+    input.chars().any(|c| c == '\u{1b}' || is_unsafe(c))
+}
+
+/// Would [`clean_text`] change this (as [`needs_cleaning`], line breaks allowed)?
+pub fn needs_cleaning_text(input: &str) -> bool {
+    input
+        .chars()
+        .any(|c| c != '\n' && (c == '\u{1b}' || is_unsafe(c)))
+}
+
 /// Control characters, and the Unicode formatting characters that reorder or hide text.
 fn is_unsafe(c: char) -> bool {
     c.is_control()

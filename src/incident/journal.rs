@@ -41,6 +41,39 @@ struct ChainFields {
     prev: String,
 }
 
+/// A journal file is outside data (anyone can edit it): its text is cleaned as every source's
+/// is, before it reaches a screen. Lines sitrep wrote are clean already and are not copied.
+fn cleaned(mut e: TimelineEvent) -> TimelineEvent {
+    use crate::sanitize::{clean_line, clean_text, needs_cleaning};
+    let line = |s: &mut String| {
+        if needs_cleaning(s) {
+            *s = clean_line(s, crate::sanitize::MAX_VALUE_CHARS);
+        }
+    };
+    line(&mut e.id);
+    line(&mut e.actor);
+    line(&mut e.summary);
+    if let Some(id) = &mut e.incident_id {
+        line(id);
+    }
+    for r in [
+        &mut e.refs.service,
+        &mut e.refs.app,
+        &mut e.refs.cluster,
+        &mut e.refs.namespace,
+    ]
+    .into_iter()
+    .flatten()
+    {
+        line(r);
+    }
+    e.links.iter_mut().for_each(line);
+    if crate::sanitize::needs_cleaning_text(&e.body) {
+        e.body = clean_text(&e.body, crate::sanitize::MAX_VALUE_CHARS);
+    }
+    e
+}
+
 /// The chain's fields read straight off the front of a line as sitrep writes it
 /// (`{"seq":12,"prev":"9f…",`), without a second full JSON pass; `None` for anything else.
 fn chain_prefix(line: &[u8]) -> Option<ChainFields> {
@@ -76,7 +109,7 @@ impl Entry {
         Ok(Entry {
             seq: chain.seq,
             prev: chain.prev,
-            event,
+            event: cleaned(event),
         })
     }
 }

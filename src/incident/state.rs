@@ -149,13 +149,15 @@ impl IncidentMeta {
             return None;
         }
         let decl: Declaration = serde_json::from_value(first.details.clone()).ok()?;
+        // The declaration's words come from a file anyone can edit: cleaned like any outside text.
+        let clean = |s: &str| crate::sanitize::clean_line(s, 200);
         Some(IncidentMeta {
             id: first.incident_id.clone().unwrap_or_default(),
-            title: decl.title,
-            severity: decl.severity,
+            title: clean(&decl.title),
+            severity: clean(&decl.severity),
             status: Status::Active,
-            commander: decl.commander,
-            services: decl.services,
+            commander: clean(&decl.commander),
+            services: decl.services.iter().map(|s| clean(s)).collect(),
             declared_at: first.occurred_at,
             declared_by: first.actor.clone(),
             // A hostile or mistyped journal must not overflow the date arithmetic.

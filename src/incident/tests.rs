@@ -300,3 +300,23 @@ fn a_hostile_declaration_neither_panics_nor_names_another_file() {
     assert_eq!(i.meta.backfill_minutes, super::state::MAX_BACKFILL_MINUTES);
     assert_eq!(store.active_id().unwrap().as_deref(), Some(id.as_str()));
 }
+
+#[test]
+fn a_journal_edited_with_escapes_is_shown_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = FileStore::new(dir.path());
+    let mut d = decl();
+    d.title = "checkout \u{1b}]0;owned\u{7} 5xx \u{202e}".to_string();
+    let mut note = events::note("fine", "ana", t(12, 5));
+    note.summary = "\u{1b}[31mred\u{1b}[0m note".to_string();
+    note.body = "line one\nline \u{1b}[2Jtwo".to_string();
+    store
+        .declare(events::declared(&d, "ana", t(12, 0)), vec![note])
+        .unwrap();
+    let id = store.open_id().unwrap().to_string();
+    let i = store.load(&id).unwrap();
+    assert_eq!(i.meta.title, "checkout  5xx ");
+    let n = i.events.iter().find(|e| e.kind == EventKind::Note).unwrap();
+    assert_eq!(n.summary, "red note");
+    assert_eq!(n.body, "line one\nline two");
+}

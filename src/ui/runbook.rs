@@ -5,7 +5,6 @@
 use crate::model::Model;
 use crate::model::runbook_pane::{ItemState, RunbookPane};
 use crate::runbook::{CommandKind, ItemBody};
-use crate::ui::format;
 use crate::ui::widgets::{self, put};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -18,8 +17,8 @@ const OUTPUT_LINES: usize = 8;
 pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
     let title = Line::from(vec![
-        Span::raw(format!(" Runbook: {} ", format::one_line(&pane.book.title))),
-        Span::styled(format!("· {} ", format::one_line(&pane.why)), theme.muted),
+        Span::raw(format!(" Runbook: {} ", shown(&pane.book.title))),
+        Span::styled(format!("· {} ", shown(&pane.why)), theme.muted),
     ]);
     let inner = widgets::draw_pane(buf, area, widgets::pane(theme, title, true));
     if inner.is_empty() {
@@ -62,7 +61,7 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
     let mut cursor_line = 0;
     for section in &pane.book.sections {
         body.push(Line::from(Span::styled(
-            format!(" {}", format::one_line(&section.title)),
+            format!(" {}", shown(&section.title)),
             theme.header.add_modifier(Modifier::BOLD),
         )));
         for step in &section.steps {
@@ -71,7 +70,7 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
                     format!(
                         "  {}{}",
                         step.number.map(|n| format!("{n}. ")).unwrap_or_default(),
-                        format::one_line(&step.title)
+                        shown(&step.title)
                     ),
                     theme.text.add_modifier(Modifier::BOLD),
                 )));
@@ -96,7 +95,7 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
                             Span::styled(format!("{glyph} "), style),
                             Span::styled(format!("{kind} "), theme.accent),
                             Span::raw(format!("{} ", c.name.as_deref().unwrap_or(""))),
-                            Span::styled(format!("$ {}", format::one_line(first)), theme.muted),
+                            Span::styled(format!("$ {}", shown(first)), theme.muted),
                         ];
                         if let Some(out) = pane.outputs.get(&item.key) {
                             spans.push(Span::styled(
@@ -116,15 +115,12 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
                         Line::from(vec![
                             Span::raw(format!("  {marker} ")),
                             Span::styled(format!("{glyph} "), style),
-                            Span::raw(format::one_line(text)),
+                            Span::raw(shown(text)),
                         ])
                     }
                     ItemBody::Prose(text) | ItemBody::Code { text, .. } => {
                         let first = text.lines().next().unwrap_or("");
-                        Line::from(Span::styled(
-                            format!("      {}", format::one_line(first)),
-                            theme.muted,
-                        ))
+                        Line::from(Span::styled(format!("      {}", shown(first)), theme.muted))
                     }
                 };
                 let line = if is_cursor {
@@ -158,7 +154,7 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
                 for (k, v) in env.iter().filter(|(k, _)| !k.starts_with("SITREP_")) {
                     foot.push(Line::from(vec![
                         Span::styled(format!("   {k}="), theme.accent),
-                        Span::raw(format::one_line(v)),
+                        Span::raw(shown(v)),
                     ]));
                 }
             }
@@ -178,7 +174,7 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
             ));
             let lines: Vec<&str> = out.output.lines().collect();
             for l in &lines[lines.len().saturating_sub(OUTPUT_LINES)..] {
-                foot.push(Line::from(Span::raw(format!("   {}", format::one_line(l)))));
+                foot.push(Line::from(Span::raw(format!("   {}", shown(l)))));
             }
         } else if cmd.text.lines().count() > 1 {
             foot.push(widgets::muted(
@@ -189,7 +185,7 @@ pub fn draw(model: &Model, pane: &RunbookPane, area: Rect, buf: &mut Buffer) {
                 ),
             ));
             for l in cmd.text.lines().take(4) {
-                foot.push(widgets::muted(theme, format!("   {}", format::one_line(l))));
+                foot.push(widgets::muted(theme, format!("   {}", shown(l))));
             }
         }
     }
@@ -249,4 +245,10 @@ fn glyph(model: &Model, state: &ItemState) -> (&'static str, ratatui::style::Sty
         ItemState::Running(_) => ("…", theme.warning),
         ItemState::Failed(_) => ("✗", theme.critical),
     }
+}
+
+/// Runbook text (titles, prose, commands) and command output on one line, cleaned: a runbook
+/// from a user's directory is outside text like any other.
+fn shown(s: &str) -> String {
+    crate::sanitize::clean_line(s, 500)
 }
