@@ -298,21 +298,32 @@ pub async fn fetch_model(config: &Config, with_silences: bool) -> Model {
         crate::sources::oneshot::fetch_all_once_with(config.sources.clone(), &options).await;
     let mut model = model_for(config);
     model.now = Utc::now();
+    fold_results(&mut model, results);
+    model
+}
+
+/// Fold one-shot fetch results through `update`, as the live tasks would have reported them;
+/// the effects `update` asks for in return.
+pub(crate) fn fold_results(
+    model: &mut Model,
+    results: Vec<crate::sources::oneshot::FetchResult>,
+) -> Vec<crate::effect::Effect> {
+    let mut effects = Vec::new();
     for r in results {
         if let Some(v) = r.version.clone() {
-            update(
-                &mut model,
+            effects.extend(update(
+                model,
                 source_msg(&r.name, r.fetched_at, SourcePayload::Version(v)),
-            );
+            ));
         }
         let payload = match (r.error, r.payload) {
             (Some(e), _) => SourcePayload::Error(e),
             (None, Some(payload)) => payload,
             (None, None) => continue,
         };
-        update(&mut model, source_msg(&r.name, r.fetched_at, payload));
+        effects.extend(update(model, source_msg(&r.name, r.fetched_at, payload)));
     }
-    model
+    effects
 }
 
 fn source_msg(source: &str, at: chrono::DateTime<Utc>, payload: SourcePayload) -> Msg {

@@ -247,22 +247,7 @@ impl Driver<'_> {
     /// Fetch every source once, as the live tasks would have reported.
     async fn fetch(&mut self, model: &mut Model) -> Vec<Effect> {
         let results = crate::sources::oneshot::fetch_all_once(self.config.sources.clone()).await;
-        let mut effects = Vec::new();
-        for r in results {
-            let payload = match (r.error, r.payload) {
-                (Some(e), _) => crate::msg::SourcePayload::Error(e),
-                (None, Some(p)) => p,
-                (None, None) => continue,
-            };
-            effects.extend(update(
-                model,
-                crate::msg::Msg::Source(crate::msg::SourceUpdate {
-                    source: r.name,
-                    at: r.fetched_at,
-                    payload,
-                }),
-            ));
-        }
+        let mut effects = crate::commands::fold_results(model, results);
         // Time moves on for the model as it would with the 1 s tick.
         effects.extend(update(model, crate::msg::Msg::Tick(chrono::Utc::now())));
         effects
