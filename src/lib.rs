@@ -2,6 +2,7 @@
 
 pub mod action;
 pub mod app;
+pub mod catalog;
 pub mod cli;
 pub mod commands;
 pub mod config;

@@ -46,6 +46,19 @@ pub enum SourcePayload {
     Alerts(AlertsPayload),
     /// Argo CD: apps listed, one app changed, one app's detail.
     Argocd(ArgocdPayload),
+    /// A catalog (Backstage API or local files): every entity it holds, complete.
+    Catalog(CatalogPayload),
+    /// A paging service: who is on call now, whole account.
+    OnCall(std::sync::Arc<crate::model::oncall::OnCallSnapshot>),
+}
+
+/// A catalog's complete contents. `problems` are the documents that could not be read
+/// (`catalog-info.yaml:12: …`), shown on the Services screen and by `sitrep check`; the
+/// entities that could be read are all here.
+#[derive(Debug, Clone, Default)]
+pub struct CatalogPayload {
+    pub entities: std::sync::Arc<Vec<crate::catalog::Entity>>,
+    pub problems: Vec<String>,
 }
 
 impl From<AlertsPayload> for SourcePayload {

@@ -34,6 +34,12 @@ pub enum Auth {
         username: String,
         password: Secret,
     },
+    /// `Authorization: <prefix><secret>`, for APIs with their own scheme: PagerDuty's
+    /// `Token token=KEY`, Opsgenie's `GenieKey KEY`.
+    Scheme {
+        prefix: String,
+        secret: Secret,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
@@ -64,6 +70,21 @@ pub struct SourceSpec {
     /// Argo CD: projects, selector, app namespace (`sources::argocd::config`). Unused by
     /// other kinds.
     pub argocd: ArgocdOptions,
+    /// Catalog: a local path instead of an API (`url` is then its `file:` URL), and the
+    /// API's entity filters. Unused by other kinds.
+    pub catalog: CatalogOptions,
+    /// On-call: which paging service the URL is. Unused by other kinds.
+    pub oncall: Option<crate::model::oncall::Provider>,
+}
+
+/// What a catalog source reads.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct CatalogOptions {
+    /// `catalog-info.yaml` files: this file, or every `*.yaml`/`*.yml` under this directory.
+    pub path: Option<PathBuf>,
+    /// Backstage `filter` parameters, each one OR-ed (`kind=component`); empty: the kinds
+    /// sitrep uses.
+    pub filters: Vec<String>,
 }
 
 impl SourceSpec {
@@ -79,6 +100,8 @@ impl SourceSpec {
             read_only: false,
             origin: origin.to_string(),
             argocd: ArgocdOptions::default(),
+            catalog: CatalogOptions::default(),
+            oncall: None,
         }
     }
 

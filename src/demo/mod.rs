@@ -15,15 +15,19 @@
 
 pub mod alertmanager;
 pub mod argocd;
+pub mod backstage;
 pub mod clock;
 mod control;
+pub mod pagerduty;
 pub mod prometheus;
 pub mod scenario;
 mod script;
 pub mod signals;
 
 pub use argocd::{DEMO_ARGOCD_PASSWORD, DEMO_ARGOCD_TOKEN};
+pub use backstage::DEMO_CATALOG_TOKEN;
 pub use clock::{Offset, ScenarioClock};
+pub use pagerduty::DEMO_PAGERDUTY_TOKEN;
 pub use scenario::{Deploy, ScenarioError, World};
 
 use std::io::Write;
@@ -65,6 +69,11 @@ pub struct DemoWorld {
     pub prometheus_url: String,
     /// Base URL of the emulated Argo CD API server (token: [`DEMO_ARGOCD_TOKEN`]).
     pub argocd_url: String,
+    /// Base URL of the emulated Backstage backend (catalog under `/api/catalog`; token:
+    /// [`DEMO_CATALOG_TOKEN`]).
+    pub catalog_url: String,
+    /// Base URL of the emulated PagerDuty REST API (key: [`DEMO_PAGERDUTY_TOKEN`]).
+    pub pagerduty_url: String,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -133,9 +142,13 @@ pub async fn start_with(clock: ScenarioClock) -> anyhow::Result<DemoWorld> {
     let am = TcpListener::bind("127.0.0.1:0").await?;
     let prom = TcpListener::bind("127.0.0.1:0").await?;
     let argo = TcpListener::bind("127.0.0.1:0").await?;
+    let catalog = TcpListener::bind("127.0.0.1:0").await?;
+    let pagerduty = TcpListener::bind("127.0.0.1:0").await?;
     let alertmanager_url = format!("http://{}", am.local_addr()?);
     let prometheus_url = format!("http://{}", prom.local_addr()?);
     let argocd_url = format!("http://{}", argo.local_addr()?);
+    let catalog_url = format!("http://{}", catalog.local_addr()?);
+    let pagerduty_url = format!("http://{}", pagerduty.local_addr()?);
     let world = World::demo();
     let silences = alertmanager::SilenceStore::seeded(&world, &clock);
     let (stop, stopped) = watch::channel(false);
@@ -153,12 +166,20 @@ pub async fn start_with(clock: ScenarioClock) -> anyhow::Result<DemoWorld> {
         serve(am, am_router, stopped.clone()),
         serve(prom, prometheus::router(shared.clone()), stopped.clone()),
         serve(argo, argocd::router(shared.clone()), stopped.clone()),
+        serve(catalog, backstage::router(shared.clone()), stopped.clone()),
+        serve(
+            pagerduty,
+            pagerduty::router(shared.clone()),
+            stopped.clone(),
+        ),
         argocd::ticker(shared.clone(), stopped),
     ];
     Ok(DemoWorld {
         alertmanager_url,
         prometheus_url,
         argocd_url,
+        catalog_url,
+        pagerduty_url,
         shared,
         stop,
         tasks,
@@ -194,11 +215,14 @@ pub async fn serve_forever(speed: f64) -> anyhow::Result<i32> {
         writeln!(out, "alertmanager {}", demo.alertmanager_url)?;
         writeln!(out, "prometheus {}", demo.prometheus_url)?;
         writeln!(out, "argocd {}", demo.argocd_url)?;
+        writeln!(out, "catalog {}", demo.catalog_url)?;
+        writeln!(out, "pagerduty {}", demo.pagerduty_url)?;
         out.flush()?;
     }
     eprintln!(
         "sitrep demo world running at speed {}; control endpoints under {}/-/demo/; \
-         Argo CD token: {DEMO_ARGOCD_TOKEN}; Ctrl-C stops it",
+         Argo CD token: {DEMO_ARGOCD_TOKEN}; catalog token: {DEMO_CATALOG_TOKEN}; \
+         PagerDuty key: {DEMO_PAGERDUTY_TOKEN}; Ctrl-C stops it",
         demo.clock().speed(),
         demo.alertmanager_url
     );

@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod deploy;
 pub mod fasthash;
 pub mod incident;
+pub mod oncall;
 pub mod permissions;
 pub mod popup;
 pub mod runbook_pane;

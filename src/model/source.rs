@@ -11,6 +11,8 @@ pub enum SourceKind {
     Argocd,
     Kube,
     Catalog,
+    /// A paging service (PagerDuty, Opsgenie): who is on call now.
+    OnCall,
 }
 
 impl SourceKind {
@@ -22,6 +24,7 @@ impl SourceKind {
             SourceKind::Argocd => "argocd",
             SourceKind::Kube => "kube",
             SourceKind::Catalog => "catalog",
+            SourceKind::OnCall => "on-call",
         }
     }
 }

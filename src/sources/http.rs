@@ -63,6 +63,8 @@ pub struct HttpClient {
     auth: Auth,
     /// Values scrubbed from every message we build.
     secrets: Arc<Vec<String>>,
+    /// The `Accept` header of JSON requests (PagerDuty wants its own media type).
+    accept: &'static str,
 }
 
 impl fmt::Debug for HttpClient {
@@ -124,6 +126,7 @@ impl HttpClient {
             Auth::None => {}
             Auth::Bearer(t) => secrets.push(t.expose().to_string()),
             Auth::Basic { password, .. } => secrets.push(password.expose().to_string()),
+            Auth::Scheme { secret, .. } => secrets.push(secret.expose().to_string()),
         }
         secrets.extend(url_password);
         secrets.retain(|s| s.len() >= MIN_SCRUB_LEN);
@@ -220,7 +223,14 @@ impl HttpClient {
             body_cap: options.body_cap,
             auth,
             secrets: Arc::new(secrets),
+            accept: "application/json",
         })
+    }
+
+    /// The same client asking for `accept` instead of `application/json`.
+    pub fn with_accept(mut self, accept: &'static str) -> HttpClient {
+        self.accept = accept;
+        self
     }
 
     pub fn source(&self) -> &str {
@@ -266,10 +276,7 @@ impl HttpClient {
             url.query_pairs_mut().extend_pairs(query);
         }
         let what = format!("{method} {}", url.path());
-        let mut req = self
-            .client
-            .request(method, url)
-            .header(ACCEPT, "application/json");
+        let mut req = self.client.request(method, url).header(ACCEPT, self.accept);
         if let Some(body) = json {
             req = req.json(body);
         }
@@ -299,6 +306,13 @@ impl HttpClient {
             Auth::None => req,
             Auth::Bearer(token) => req.bearer_auth(token.expose()),
             Auth::Basic { username, password } => req.basic_auth(username, Some(password.expose())),
+            Auth::Scheme { prefix, secret } => {
+                let mut value =
+                    reqwest::header::HeaderValue::from_str(&format!("{prefix}{}", secret.expose()))
+                        .unwrap_or_else(|_| reqwest::header::HeaderValue::from_static(""));
+                value.set_sensitive(true);
+                req.header(reqwest::header::AUTHORIZATION, value)
+            }
         }
     }
 

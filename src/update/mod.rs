@@ -4,6 +4,7 @@
 
 mod apps;
 mod argocd;
+mod catalog;
 mod events;
 mod incident;
 mod keys;

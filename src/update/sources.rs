@@ -84,6 +84,22 @@ fn on_source_answer(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
                 record_source_transition(model, &source, at, Some(&err));
             }
         }
+        SourcePayload::Catalog(payload) => {
+            let recovered = status.state == SourceState::Failing;
+            mark_ok(status, at);
+            if recovered {
+                record_source_transition(model, &source, at, None);
+            }
+            return super::catalog::on_catalog(model, &source, payload);
+        }
+        SourcePayload::OnCall(snapshot) => {
+            let recovered = status.state == SourceState::Failing;
+            mark_ok(status, at);
+            if recovered {
+                record_source_transition(model, &source, at, None);
+            }
+            return super::catalog::on_oncall(model, &source, snapshot);
+        }
         SourcePayload::Alerts(AlertsPayload { alerts, silences }) => {
             let initial = status.last_ok.is_none();
             let recovered = status.state == SourceState::Failing;
