@@ -19,6 +19,7 @@ pub mod backstage;
 pub mod clock;
 mod control;
 pub mod pagerduty;
+pub mod people;
 pub mod prometheus;
 pub mod scenario;
 mod script;

@@ -13,10 +13,12 @@
 pub mod alertmanager;
 pub mod alerts;
 pub mod argocd;
+pub mod catalog;
 pub mod check;
 pub mod driver;
 pub mod error;
 pub mod http;
+pub mod oncall;
 pub mod oneshot;
 pub mod poller;
 pub mod prometheus;
