@@ -78,6 +78,7 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<End
         )
     };
 
+    let hyperlinks = ui::hyperlinks::enabled();
     let result: anyhow::Result<Ended> = loop {
         // Notification bytes go out between frames, from this loop only: written from anywhere
         // else they could land inside a frame's escape sequence.
@@ -86,8 +87,15 @@ pub async fn run(mut model: Model, specs: Vec<SourceSpec>) -> anyhow::Result<End
             write_between_frames(&mut terminal, &bytes);
         }
         if dirty && last_draw.elapsed() >= FRAME {
-            if let Err(e) = terminal.draw(|f| ui::render(&model, &mut render_state, f)) {
-                break Err(e.into());
+            let links = match terminal.draw(|f| ui::render(&model, &mut render_state, f)) {
+                Err(e) => break Err(e.into()),
+                Ok(frame) if hyperlinks && !render_state.hyperlinks.is_empty() => {
+                    ui::hyperlinks::bytes(&render_state.hyperlinks, frame.buffer)
+                }
+                Ok(_) => Vec::new(),
+            };
+            if !links.is_empty() {
+                write_between_frames(&mut terminal, &String::from_utf8_lossy(&links));
             }
             dirty = false;
             last_draw = Instant::now();

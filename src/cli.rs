@@ -62,6 +62,14 @@ pub struct SourceFlags {
     /// for the same server.
     #[arg(long = "argocd", global = true, value_name = "[NAME=]URL")]
     pub argocd: Vec<String>,
+    /// A service catalog: a Backstage backend URL (token: $BACKSTAGE_TOKEN) or catalog-info.yaml
+    /// files (a file, or a directory searched recursively). Repeatable. Source flags replace
+    /// every source of the config file and of discovery.
+    #[arg(long = "catalog", global = true, value_name = "[NAME=]PATH|URL")]
+    pub catalog: Vec<String>,
+    /// Narrow every screen to one team's services (the catalog's owner), as `:team NAME` does.
+    #[arg(long = "team", global = true, value_name = "NAME")]
+    pub team: Option<String>,
     /// No mutations at all: silencing, expiring silences, rollbacks, syncs, auto-sync changes
     /// and terminating operations are all refused.
     #[arg(long, global = true)]

@@ -266,6 +266,7 @@ pub fn model_for(config: &Config) -> Model {
         Utc::now(),
     );
     model.sources = config.sources.iter().map(status_for).collect();
+    model.team = config.settings.team.clone();
     // The runbooks of every runbook directory; a file that does not parse is left out
     // (`sitrep runbook lint` says why).
     // Not `./runbooks` of wherever sitrep was started (a cloned repository's would take the

@@ -76,6 +76,39 @@ struct ServiceJson<'a> {
     row: &'a ServiceRow,
     /// Fingerprints of the service's alerts, most urgent first.
     alerts: Vec<&'a str>,
+    /// From the catalog: `null` when the service is not in it (or there is no catalog).
+    owner: Option<crate::model::owner::Owner>,
+    system: Option<String>,
+    links: Vec<crate::model::owner::CardLink>,
+    /// How its alerts and apps were joined to it ("app via argocd/app-name").
+    matched_by: Vec<String>,
+    /// Why `owner.on_call` is empty, when it is (not configured, failed, not found).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    on_call_note: Option<String>,
+}
+
+fn service_json<'a>(model: &Model, row: &'a ServiceRow) -> ServiceJson<'a> {
+    use crate::model::owner::OnCallStatus;
+    let card = model.owner_card(&row.name);
+    let on_call_note = match &card.on_call {
+        OnCallStatus::People { .. } => None,
+        OnCallStatus::NotConfigured => Some("no paging service configured ([[oncall]])".into()),
+        OnCallStatus::Waiting => Some("the paging service has not answered".into()),
+        OnCallStatus::Failed(e) => Some(format!("unknown: {e}")),
+        OnCallStatus::NoKey => {
+            Some("no pagerduty.com/service-id, opsgenie.com/team or owner to look up".into())
+        }
+        OnCallStatus::NotFound(why) => Some(why.clone()),
+    };
+    ServiceJson {
+        row,
+        alerts: row.alerts.iter().map(|a| a.fingerprint.as_str()).collect(),
+        owner: card.owner,
+        system: card.system,
+        links: card.links,
+        matched_by: card.matched_by,
+        on_call_note: card.in_catalog.then_some(on_call_note).flatten(),
+    }
 }
 
 pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
@@ -106,10 +139,8 @@ pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
         services: model
             .services
             .iter()
-            .map(|row| ServiceJson {
-                row,
-                alerts: row.alerts.iter().map(|a| a.fingerprint.as_str()).collect(),
-            })
+            .filter(|row| model.in_team(&row.name))
+            .map(|row| service_json(model, row))
             .collect(),
         alerts: model.alerts.ranked(),
         apps: model
@@ -127,7 +158,11 @@ pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
                 git_revision: &a.git_revision,
                 auto_sync: a.auto_sync,
                 operation: a.operation.as_ref(),
-                service: crate::model::correlation::service_of_app(a, &model.settings),
+                service: crate::model::correlation::service_of_app(
+                    a,
+                    &model.settings,
+                    &model.catalog,
+                ),
             })
             .collect(),
         deploys: model
@@ -234,6 +269,9 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
             s.pending,
             s.suppressed
         )?;
+        if let Some(line) = owner_line(model, &s.name) {
+            writeln!(out, "      owner {line}")?;
+        }
         for key in &s.apps {
             if let Some(a) = model.apps.get(key) {
                 writeln!(
@@ -291,4 +329,38 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `payments (Payments) #payments-oncall · on call Priya Shah (L1 payments-primary)`, when
+/// there is a catalog.
+fn owner_line(model: &Model, service: &str) -> Option<String> {
+    if model.catalog.is_empty() {
+        return None;
+    }
+    let card = model.owner_card(service);
+    let Some(owner) = &card.owner else {
+        return Some(if card.in_catalog {
+            "none named in the catalog".to_string()
+        } else {
+            "unknown: not in the catalog".to_string()
+        });
+    };
+    let mut line = owner.name.clone();
+    if owner.missing {
+        line.push_str(" (missing from the catalog)");
+    }
+    if let Some(d) = owner.display_name.as_ref().filter(|d| **d != owner.name) {
+        line.push_str(&format!(" ({d})"));
+    }
+    if let Some(chat) = &owner.chat {
+        line.push_str(&format!(" {chat}"));
+    }
+    if let Some(first) = owner.on_call.first() {
+        let mut who = first.name.clone();
+        if let Some(s) = &first.schedule {
+            who.push_str(&format!(" ({s})"));
+        }
+        line.push_str(&format!(" · on call {who}"));
+    }
+    Some(line)
 }

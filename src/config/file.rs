@@ -3,6 +3,7 @@
 
 use crate::action::Action;
 pub use crate::sources::argocd::config::ArgocdEntry;
+pub use crate::sources::catalog::config::CatalogEntry;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -28,6 +29,9 @@ pub struct ConfigFile {
     pub prometheus: Vec<Spanned<SourceEntry>>,
     #[serde(default)]
     pub argocd: Vec<Spanned<ArgocdEntry>>,
+    /// Service catalogs: Backstage backends or `catalog-info.yaml` files.
+    #[serde(default)]
+    pub catalog: Vec<Spanned<CatalogEntry>>,
     /// Key bindings: action = ["key", …].
     #[serde(default)]
     pub keys: BTreeMap<Action, Vec<String>>,

@@ -136,6 +136,12 @@ pub fn load(
         settings.group_by = g.clone();
     }
     settings.read_only = file.read_only || flags.read_only;
+    settings.team = flags
+        .team
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
     if let Some(labels) = &file.apps.service_labels {
         settings.app_service_labels = labels.clone();
     }
@@ -523,7 +529,7 @@ pub(crate) fn secret_from(
     Ok(None)
 }
 
-fn expand_home(path: &str, env: &Env) -> PathBuf {
+pub(crate) fn expand_home(path: &str, env: &Env) -> PathBuf {
     match (path.strip_prefix("~/"), env.home()) {
         (Some(rest), Some(home)) => home.join(rest),
         _ => PathBuf::from(path),

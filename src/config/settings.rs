@@ -53,6 +53,8 @@ pub struct Settings {
     /// Runbook directories from `--runbooks` then `[runbooks] dirs`, looked in before the
     /// defaults (`crate::runbook::search_dirs`).
     pub runbook_dirs: Vec<std::path::PathBuf>,
+    /// `--team NAME`: start narrowed to this team's services (`:team` changes it).
+    pub team: Option<String>,
 }
 
 impl Default for Settings {
@@ -77,6 +79,7 @@ impl Default for Settings {
             production_pattern: "prod".to_string(),
             notify: Default::default(),
             runbook_dirs: Vec::new(),
+            team: None,
         }
     }
 }

@@ -139,7 +139,14 @@ fn split_tokens(input: &str) -> Vec<String> {
 }
 
 impl AlertsView {
-    pub fn rebuild(&mut self, store: &mut AlertStore, group_by: &[String], filter_text: &str) {
+    /// `keep` narrows the alerts first (`:team`).
+    pub fn rebuild(
+        &mut self,
+        store: &mut AlertStore,
+        group_by: &[String],
+        filter_text: &str,
+        keep: &dyn Fn(&Alert) -> bool,
+    ) {
         let filter = AlertFilter::parse(filter_text);
         self.filter_error = filter_error(&filter);
         let mut text = TextQuery::new(&filter.text);
@@ -151,7 +158,7 @@ impl AlertsView {
         let mut groups: HashMap<Vec<&str>, Vec<&Arc<Alert>>> = HashMap::new();
         let mut matched = 0;
         for alert in ranked {
-            if !filter.labels_match(&alert.labels) {
+            if !keep(alert) || !filter.labels_match(&alert.labels) {
                 continue;
             }
             if !text.is_empty() && !text.matches(alert_fields(alert)) {

@@ -26,7 +26,10 @@ pub enum Domain {
     Alerts,
     /// Argo CD apps and their deploys.
     Apps,
-    /// Everything (the triage view, `snapshot`).
+    /// The service catalogs.
+    Catalog,
+    /// Every source that can say something is wrong (the triage view, `snapshot`): not the
+    /// catalog or the paging service, which say who owns and who answers, not what broke.
     All,
 }
 
@@ -35,7 +38,8 @@ impl Domain {
         match self {
             Domain::Alerts => matches!(kind, SourceKind::Alertmanager | SourceKind::Prometheus),
             Domain::Apps => kind == SourceKind::Argocd,
-            Domain::All => true,
+            Domain::Catalog => kind == SourceKind::Catalog,
+            Domain::All => !matches!(kind, SourceKind::Catalog | SourceKind::OnCall),
         }
     }
 }

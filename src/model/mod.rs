@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod fasthash;
 pub mod incident;
 pub mod oncall;
+pub mod owner;
 pub mod permissions;
 pub mod popup;
 pub mod runbook_pane;
@@ -112,6 +113,14 @@ pub struct Model {
     pub pending_rederive: bool,
     /// Which service each alert and app belongs to, kept up to date from what changed.
     pub correlation: correlation::Correlation,
+    /// Each catalog source's last complete answer (a failed refresh keeps it).
+    pub catalogs: std::collections::BTreeMap<String, crate::msg::CatalogPayload>,
+    /// Every catalog's entities, indexed for the join (rebuilt when a catalog changes).
+    pub catalog: std::sync::Arc<crate::catalog::CatalogIndex>,
+    /// Each on-call source's last answer.
+    pub oncall: std::collections::BTreeMap<String, std::sync::Arc<oncall::OnCallSnapshot>>,
+    /// `:team NAME` / `--team`: every screen narrowed to this team's services.
+    pub team: Option<String>,
     pub timeline: Vec<TimelineEvent>,
     /// Mints every event's id (deterministic: the same messages give the same ids).
     pub event_ids: timeline::EventIds,
@@ -211,6 +220,10 @@ impl Model {
             apps_view_stale: false,
             pending_rederive: false,
             correlation: Default::default(),
+            catalogs: Default::default(),
+            catalog: Default::default(),
+            oncall: Default::default(),
+            team: None,
             timeline: Vec::new(),
             event_ids: Default::default(),
             incident: incident::IncidentState {
@@ -290,7 +303,14 @@ impl Model {
         if self.alerts_view_stale && (all_views || self.screen == Screen::Alerts) {
             let filter = self.filter(Screen::Alerts).to_string();
             self.alerts_view
-                .rebuild(&mut self.alerts, &self.settings.group_by, &filter);
+                .rebuild(&mut self.alerts, &self.settings.group_by, &filter, &|a| {
+                    correlation::in_team(
+                        &self.catalog,
+                        self.team.as_deref(),
+                        self.correlation
+                            .service_of_alert(a, &self.settings, &self.catalog),
+                    )
+                });
             self.alerts_view_stale = false;
         }
         if self.apps_view_stale && (all_views || self.screen == Screen::Apps) {
@@ -325,8 +345,19 @@ impl Model {
             Screen::Triage => self.rebuild_triage_view(),
             Screen::Alerts => {
                 let filter = self.filter(Screen::Alerts).to_string();
-                self.alerts_view
-                    .rebuild(&mut self.alerts, &self.settings.group_by, &filter);
+                self.alerts_view.rebuild(
+                    &mut self.alerts,
+                    &self.settings.group_by,
+                    &filter,
+                    &|a| {
+                        correlation::in_team(
+                            &self.catalog,
+                            self.team.as_deref(),
+                            self.correlation
+                                .service_of_alert(a, &self.settings, &self.catalog),
+                        )
+                    },
+                );
                 self.alerts_view_stale = false;
             }
             Screen::Apps => {
@@ -346,6 +377,12 @@ impl Model {
         let mut apps: Vec<&app::App> = self
             .apps
             .values()
+            .filter(|a| {
+                self.team.is_none()
+                    || self.correlation.service_of_app(&a.key).is_some_and(|s| {
+                        correlation::in_team(&self.catalog, self.team.as_deref(), s)
+                    })
+            })
             .filter(|a| {
                 text.is_empty()
                     || text.matches(

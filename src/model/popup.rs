@@ -118,6 +118,12 @@ pub enum Popup {
     Milestone {
         cursor: usize,
     },
+    /// A service's links (`o` on a service): its owner card's runbook, dashboard, docs, repo,
+    /// chat, email and on-call pages; Enter opens, `y` copies.
+    Links {
+        service: String,
+        cursor: usize,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

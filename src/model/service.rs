@@ -37,7 +37,9 @@ pub struct ServiceRow {
     /// Its alerts, most urgent first (shared with the store).
     #[serde(skip)]
     pub alerts: Vec<Arc<Alert>>,
-    /// Owner team, from the catalog (not configured yet).
+    /// Its owner as the OWNER column shows it (`payments`, `user:alice`), from the catalog.
+    /// `snapshot` writes the whole owner card instead.
+    #[serde(skip)]
     pub owner: Option<String>,
     /// Argo CD apps mapped to this service.
     #[serde(skip)]

@@ -14,6 +14,9 @@ use chrono::{DateTime, Duration, Utc};
 /// A service with a deploy this recent stays on the triage list even when nothing is wrong.
 pub const RECENT_DEPLOY_MINUTES: i64 = 30;
 
+/// The filter matcher about a service's owner (`/owner=payments`) rather than alert labels.
+pub const OWNER_MATCHER: &str = "owner";
+
 impl Model {
     /// Services shown on the triage screen (after its filter), most urgent first.
     pub fn visible_services(&self) -> Vec<&ServiceRow> {
@@ -65,8 +68,25 @@ impl Model {
     /// A service passes a filter when its matchers select at least one of its alerts and each
     /// text word names the service, its owner, one of its apps or one of its alerts.
     fn service_matches(&self, s: &ServiceRow, filter: &AlertFilter, text: &mut TextQuery) -> bool {
+        if !self.in_team(&s.name) {
+            return false;
+        }
         let alerts = || s.alerts.iter();
-        if !filter.matchers.is_empty() && !alerts().any(|a| filter.labels_match(&a.labels)) {
+        // `owner=payments` (and `!=`, `=~`) is about the service's owner, not an alert label.
+        let (owner, labels): (Vec<_>, Vec<_>) = filter
+            .matchers
+            .iter()
+            .partition(|m| m.matcher.name == OWNER_MATCHER);
+        if !owner.is_empty() {
+            let mut own = super::alert::Labels::new();
+            if let Some(o) = &s.owner {
+                own.insert(OWNER_MATCHER.to_string(), o.clone());
+            }
+            if !owner.iter().all(|m| m.matches(&own)) {
+                return false;
+            }
+        }
+        if !labels.is_empty() && !alerts().any(|a| labels.iter().all(|m| m.matches(&a.labels))) {
             return false;
         }
         if text.is_empty() {
@@ -100,6 +120,9 @@ impl Model {
         self.deploys_view = self
             .deploys
             .iter()
+            .filter(|d| {
+                self.team.is_none() || d.service.as_deref().is_some_and(|s| self.in_team(s))
+            })
             .filter(|d| {
                 text.is_empty()
                     || text.matches(

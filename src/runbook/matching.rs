@@ -21,11 +21,13 @@ pub struct Found {
     pub link: Option<String>,
 }
 
-/// Match `alert` (its name, labels' service, `runbook_url`) and `service` against `library`.
+/// Match `alert` (its name, labels' service, `runbook_url`), the service's catalog runbook
+/// links (`links[type=runbook]`) and `service` against `library`.
 pub fn find(
     library: &[Arc<Runbook>],
     alertname: Option<&str>,
     runbook_url: Option<&str>,
+    catalog_runbooks: &[String],
     service: Option<&str>,
 ) -> Found {
     let mut found = Found::default();
@@ -53,6 +55,29 @@ pub fn find(
             if !stem.is_empty() && file.eq_ignore_ascii_case(stem) {
                 push(book, format!("runbook_url names {name}"), &mut found);
             }
+        }
+    }
+    for url in catalog_runbooks {
+        let name = url.trim_end_matches('/').rsplit('/').next().unwrap_or(url);
+        let stem = name.trim_end_matches(".md");
+        let before = found.books.len();
+        for book in library {
+            let file = book
+                .source
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .unwrap_or("");
+            if !stem.is_empty() && file.eq_ignore_ascii_case(stem) {
+                push(
+                    book,
+                    format!("the catalog's runbook link names {name}"),
+                    &mut found,
+                );
+            }
+        }
+        // A catalog link to a page, not a runbook file here: offered to open.
+        if found.books.len() == before && found.link.is_none() {
+            found.link = Some(url.clone());
         }
     }
     if let Some(alert) = alertname {

@@ -252,7 +252,7 @@ fn alert_row<'a>(
     } else {
         (widgets::severity_style(theme, sev), Style::default())
     };
-    let service = a.service(&model.settings.service_labels).unwrap_or(NONE);
+    let service = model.alert_service_name(a).unwrap_or(NONE);
     let labels_w = usize::from(widths.get(4).copied().unwrap_or(0));
     let labels = if labels_w > 0 {
         distinguishing_labels(model, a, labels_w)

@@ -60,6 +60,13 @@ pub fn tab_bar(model: &Model, area: Rect, buf: &mut Buffer) {
             role,
         ));
     }
+    if let Some(team) = &model.team {
+        // Other teams' services are hidden on every screen: never forget that.
+        badges.push(widgets::badge_owned(
+            format!(" TEAM {} ", format::truncate(team, 24)),
+            theme.accent,
+        ));
+    }
     if model.settings.demo {
         badges.push(widgets::badge(" DEMO ", theme.accent));
     }
@@ -248,7 +255,8 @@ pub fn hints(model: &Model) -> Vec<(u8, String)> {
             | Popup::Sync(_)
             | Popup::Confirm(_)
             | Popup::Declare(_)
-            | Popup::Milestone { .. },
+            | Popup::Milestone { .. }
+            | Popup::Links { .. },
         ) => {
             h.push((9, format!("{} cancel", k(Action::Back))));
             return h;

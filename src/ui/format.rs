@@ -214,6 +214,11 @@ pub fn duration_exact(secs: i64) -> String {
     out
 }
 
+/// `14:05` (UTC), for times of day within the next hours (on-call shifts end).
+pub fn hm(t: DateTime<Utc>) -> String {
+    t.format("%H:%M").to_string()
+}
+
 /// `03:12:00`
 pub fn hms(t: DateTime<Utc>) -> String {
     t.format("%H:%M:%S").to_string()

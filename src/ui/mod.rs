@@ -12,6 +12,7 @@ pub mod chrome;
 pub mod coverage;
 pub mod deploys;
 pub mod format;
+pub mod hyperlinks;
 pub mod placeholders;
 pub mod popups;
 pub mod runbook;
@@ -79,6 +80,19 @@ pub struct RenderState {
     pub app_tree: Viewport,
     pub app_history: Viewport,
     pub app_events: Viewport,
+    /// Cells drawn this frame that are links: written again with OSC 8 around them after
+    /// the frame (`terminal::write_hyperlinks`), so terminals that support it make them
+    /// clickable. Cleared at the start of every frame.
+    pub hyperlinks: Vec<Hyperlink>,
+}
+
+/// A link's place on screen: `width` cells from (`x`, `y`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hyperlink {
+    pub x: u16,
+    pub y: u16,
+    pub width: u16,
+    pub url: String,
 }
 
 /// Draw the whole app for `model` into the frame.
@@ -94,6 +108,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     if area.is_empty() {
         return;
     }
+    state.hyperlinks.clear();
     let theme = &model.theme;
     widgets::fill(buf, area, theme.text);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {

@@ -1,4 +1,5 @@
-//! The Services screen: every service known from alerts, with its counts.
+//! The Services screen: every service — each catalog component, and each service alerts and
+//! apps name — with its owner, state, system and how it was matched.
 
 use crate::action::Action;
 use crate::model::Model;
@@ -18,14 +19,14 @@ use ratatui::text::{Line, Span};
 
 const COLS: [Col; 9] = [
     Col::fixed("SEV", 4, 0),
-    Col::flex("SERVICE", 12, 32, 0),
-    Col::flex("URGENCY", 8, 16, 5),
-    Col::fixed("FIRING", 6, 0).right(),
-    Col::fixed("PENDING", 7, 3).right(),
-    Col::fixed("SILENCED", 8, 3).right(),
-    Col::fixed("ALERTS", 6, 4).right(),
-    Col::fixed("OLDEST", 6, 2).right(),
-    Col::flex("OWNER", 6, 20, 6),
+    Col::flex("SERVICE", 12, 28, 0),
+    Col::flex("OWNER", 6, 18, 1),
+    Col::flex("STATE", 8, 12, 2),
+    Col::fixed("FIRING", 6, 3).right(),
+    Col::flex("APPS", 6, 12, 4),
+    Col::flex("SYSTEM", 6, 20, 6),
+    Col::flex("LIFECYCLE", 9, 12, 7),
+    Col::flex("MATCHED BY", 10, 48, 5),
 ];
 
 /// A word for the ranking bucket, so the order explains itself.
@@ -71,7 +72,25 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     if inner.is_empty() {
         return;
     }
-    let inner = coverage::draw_banner(model, Domain::All, inner, buf);
+    let mut inner = coverage::draw_banner(model, Domain::All, inner, buf);
+    // Catalog documents that could not be read: said once, above the rows.
+    let problems: Vec<&String> = model.catalogs.values().flat_map(|c| &c.problems).collect();
+    if let Some(first) = problems.first()
+        && inner.height > 2
+    {
+        let text = format!(
+            " ⚠ {} unreadable (the rest loaded): {first}",
+            format::plural(problems.len(), "catalog document")
+        );
+        put(
+            buf,
+            inner,
+            inner.y,
+            &Line::from(Span::styled(text, theme.warning)),
+        );
+        inner.y += 1;
+        inner.height -= 1;
+    }
     let widths = columns::table_header(buf, inner, &COLS, theme);
     let list = Rect {
         y: inner.y + 1,
@@ -95,8 +114,10 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
                     .is_empty()
                 {
                     " No services known: no source has answered (see above)."
-                } else {
+                } else if model.catalog.is_empty() {
                     " No services yet: services appear as alerts and Argo CD apps name them (no catalog configured)."
+                } else {
+                    " No services: the catalog has no components, and no alert or app names one."
                 },
             ),
         );
@@ -136,31 +157,50 @@ fn service_row<'a>(
     } else {
         (NONE, theme.muted)
     };
-    let count_style = |n: usize| if n > 0 { Style::default() } else { theme.muted };
-    let oldest = s
-        .oldest_firing
-        .map(|t| format::age(model.now, t))
-        .unwrap_or_else(|| NONE.to_string());
+    let apps = if s.health.is_none() && s.sync.is_none() {
+        (NONE.to_string(), theme.muted)
+    } else {
+        let (word, style) = crate::ui::argocd::worst_word(
+            theme,
+            s.health.unwrap_or_default(),
+            s.sync.unwrap_or_default(),
+        );
+        (word.to_string(), style)
+    };
+    let catalog = &model.catalog;
+    let matched = model.matched_by(&s.name).join("; ");
     RowBuilder::new(&COLS, widths)
         .prefix(widgets::marker(theme, selected))
         .cell(badge, badge_style)
+        .cell(&s.name, if firing { Style::default() } else { theme.text })
+        .cell(s.owner.as_deref().unwrap_or(NONE), theme.text)
         .cell(
-            &s.name,
+            urgency_word(s.urgency),
+            if firing {
+                badge_style
+            } else if s.urgency == Urgency::Quiet {
+                theme.muted
+            } else {
+                theme.warning
+            },
+        )
+        .cell(
+            &s.firing.to_string(),
             if firing {
                 Style::default()
             } else {
                 theme.muted
             },
         )
+        .cell(&apps.0, apps.1)
         .cell(
-            urgency_word(s.urgency),
-            if firing { badge_style } else { theme.muted },
+            catalog.system(&s.name).as_deref().unwrap_or(NONE),
+            theme.muted,
         )
-        .cell(&s.firing.to_string(), count_style(s.firing))
-        .cell(&s.pending.to_string(), count_style(s.pending))
-        .cell(&s.suppressed.to_string(), count_style(s.suppressed))
-        .cell(&s.alerts.len().to_string(), Style::default())
-        .cell(&oldest, count_style(s.firing))
-        .cell(s.owner.as_deref().unwrap_or(NONE), theme.muted)
+        .cell(catalog.lifecycle(&s.name).unwrap_or(NONE), theme.muted)
+        .cell(
+            if matched.is_empty() { NONE } else { &matched },
+            theme.muted,
+        )
         .build()
 }

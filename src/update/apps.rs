@@ -114,7 +114,7 @@ fn event(
     let mut e = TimelineEvent::new(kind, EventSource::Argocd, when, model.now, summary);
     e.actor = app.key.instance.clone();
     e.refs = EventRefs {
-        service: Some(service_of_app(app, &model.settings)),
+        service: Some(service_of_app(app, &model.settings, &model.catalog)),
         app: Some(app.key.name.clone()),
         cluster: Some(app.destination_server.clone()).filter(|s| !s.is_empty()),
         namespace: Some(app.destination_namespace.clone()).filter(|s| !s.is_empty()),

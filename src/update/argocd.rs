@@ -569,6 +569,6 @@ fn user_event(model: &Model, kind: EventKind, key: &AppKey, summary: String) -> 
     e.refs.service = model
         .apps
         .get(key)
-        .map(|a| crate::model::correlation::service_of_app(a, &model.settings));
+        .map(|a| crate::model::correlation::service_of_app(a, &model.settings, &model.catalog));
     e
 }

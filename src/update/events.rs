@@ -153,9 +153,7 @@ fn alert_event(
     );
     e.actor = alert.source.clone();
     e.refs = EventRefs {
-        service: alert
-            .service(&model.settings.service_labels)
-            .map(str::to_string),
+        service: model.alert_service_name(alert).map(str::to_string),
         namespace: alert.labels.get("namespace").cloned(),
         cluster: alert.labels.get("cluster").cloned(),
         app: None,
@@ -184,7 +182,7 @@ fn event_source(model: &Model, source: &str) -> EventSource {
 }
 
 fn on_what(model: &Model, alert: &Alert) -> String {
-    match alert.service(&model.settings.service_labels) {
+    match model.alert_service_name(alert) {
         Some(s) => format!("{} on {s}", alert.name()),
         None => alert.name().to_string(),
     }

@@ -73,6 +73,7 @@ fn on_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Some(Popup::Confirm(_)) => argocd::on_confirm_key(model, key),
         Some(Popup::Declare(_)) => super::incident::on_declare_key(model, key),
         Some(Popup::Milestone { .. }) => super::incident::on_milestone_key(model, key),
+        Some(Popup::Links { .. }) => super::links::on_links_key(model, key),
         None => Vec::new(),
     }
 }
@@ -445,6 +446,24 @@ pub fn selected_alert(model: &Model) -> Option<&crate::model::alert::Alert> {
 /// `o`: the alert's runbook when it is a link, else the graph of the rule that fired it. The
 /// message names which of the two it opens.
 fn open_link(model: &mut Model) -> Vec<Effect> {
+    // A service selected (not one of its alerts): its owner card's links.
+    let service = match model.screen {
+        Screen::Triage if model.triage_pane == TriagePane::Services => {
+            model.selected_service().map(|s| s.name.clone())
+        }
+        Screen::Services => model
+            .services_view
+            .get(model.services_cursor.selected)
+            .and_then(|i| model.services.get(*i))
+            .map(|s| s.name.clone()),
+        _ => None,
+    };
+    // Without catalog links, the top alert's links as before.
+    if let Some(service) = service
+        && (!model.owner_card(&service).links.is_empty() || selected_alert(model).is_none())
+    {
+        return super::links::open_links(model, service);
+    }
     let link = selected_alert(model).and_then(|a| {
         let runbook = a.annotations.get("runbook_url").filter(|u| is_web_link(u));
         let graph = a.generator_url.as_ref().filter(|u| is_web_link(u));

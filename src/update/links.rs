@@ -6,8 +6,85 @@
 use super::flash;
 use crate::effect::Effect;
 use crate::model::Model;
+use crate::model::popup::Popup;
 use crate::model::ui::FlashLevel;
 use crate::msg::EffectOutcome;
+use crossterm::event::{KeyCode, KeyEvent};
+
+/// `o` on a service: the links popup, or why there is nothing to open.
+pub fn open_links(model: &mut Model, service: String) -> Vec<Effect> {
+    let card = model.owner_card(&service);
+    if card.links.is_empty() {
+        let why = if !card.in_catalog {
+            if model.catalog.is_empty() {
+                format!("nothing to open for {service}: no catalog configured (--catalog)")
+            } else {
+                format!("nothing to open for {service}: it is not in the catalog")
+            }
+        } else {
+            format!("nothing to open: {service}'s catalog entry has no links")
+        };
+        flash(model, FlashLevel::Info, why);
+        return Vec::new();
+    }
+    model.popup = Some(Popup::Links { service, cursor: 0 });
+    Vec::new()
+}
+
+/// The links popup: move, open (Enter, `o` or the link's number), copy (`y`), close.
+pub fn on_links_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
+    let Some(Popup::Links { service, .. }) = &model.popup else {
+        return Vec::new();
+    };
+    let links = model.owner_card(&service.clone()).links;
+    let Some(Popup::Links { cursor, .. }) = &mut model.popup else {
+        return Vec::new();
+    };
+    let n = links.len();
+    if n == 0 {
+        model.popup = None;
+        return Vec::new();
+    }
+    let pick = match key.code {
+        KeyCode::Esc | KeyCode::Char('q') => {
+            model.popup = None;
+            return Vec::new();
+        }
+        KeyCode::Down | KeyCode::Char('j') => {
+            *cursor = (*cursor + 1).min(n - 1);
+            return Vec::new();
+        }
+        KeyCode::Up | KeyCode::Char('k') => {
+            *cursor = cursor.saturating_sub(1);
+            return Vec::new();
+        }
+        KeyCode::Char('y') => {
+            let link = &links[(*cursor).min(n - 1)];
+            let url = link.url.clone();
+            model.popup = None;
+            flash(
+                model,
+                FlashLevel::Success,
+                format!("sent to the terminal's clipboard (OSC 52): {url}"),
+            );
+            return vec![Effect::Copy(url)];
+        }
+        KeyCode::Enter | KeyCode::Char('o') => (*cursor).min(n - 1),
+        KeyCode::Char(c @ '1'..='9') if (c as usize - '1' as usize) < n => {
+            c as usize - '1' as usize
+        }
+        _ => return Vec::new(),
+    };
+    let link = &links[pick];
+    let url = link.url.clone();
+    model.popup = None;
+    flash(
+        model,
+        FlashLevel::Info,
+        format!("opening the {}: {url}", link.kind),
+    );
+    vec![Effect::OpenUrl(url)]
+}
 
 pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
     let EffectOutcome::UrlOpen { url, result } = outcome else {

@@ -81,6 +81,15 @@ const COMMANDS: &[CommandDef] = &[
         Run::With(run_theme),
     ),
     command(
+        "team",
+        Args::Named(|m| m.catalog.owners()),
+        "narrow every screen to a team's services (no name: all teams)",
+        Run::With(|m, arg| {
+            super::catalog::set_team(m, arg);
+            Vec::new()
+        }),
+    ),
+    command(
         "refresh",
         Args::None,
         "fetch every source now",

@@ -32,13 +32,25 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
     // service); the triage selection only when no alert is selected.
     let service = alert
         .as_ref()
-        .and_then(|a| a.service(&model.settings.service_labels))
+        .and_then(|a| model.alert_service_name(a))
         .map(str::to_string)
         .or_else(|| {
             (model.screen == Screen::Triage)
                 .then(|| model.selected_service().map(|s| s.name.clone()))
                 .flatten()
         });
+    let catalog_runbooks: Vec<String> = service
+        .as_deref()
+        .map(|s| {
+            model
+                .owner_card(s)
+                .links
+                .into_iter()
+                .filter(|l| l.kind == "runbook")
+                .map(|l| l.url)
+                .collect()
+        })
+        .unwrap_or_default();
     let found = crate::runbook::matching::find(
         &model.runbooks,
         alert.as_ref().map(|a| a.name()),
@@ -46,6 +58,7 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
             .as_ref()
             .and_then(|a| a.annotations.get("runbook_url"))
             .map(String::as_str),
+        &catalog_runbooks,
         service.as_deref(),
     );
     let Some(best) = found.books.first().cloned() else {

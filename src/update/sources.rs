@@ -122,7 +122,9 @@ fn on_source_answer(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
                 // A poll that changed nothing: the comparison was all it cost.
                 return Vec::new();
             }
-            model.correlation.note_alerts(&changes, &model.settings);
+            model
+                .correlation
+                .note_alerts(&changes, &model.settings, &model.catalog);
             model.alerts_view_stale = true;
             record_alert_changes(model, &changes, at, initial);
             model.pending_rederive = true;

@@ -21,6 +21,7 @@ use super::deploy::{Deploy, feed_order};
 use super::fasthash::{FastMap, FastSet};
 use super::service::{NO_SERVICE, ServiceRow};
 use super::store::{AlertChanges, fingerprint_key};
+use crate::catalog::CatalogIndex;
 use crate::config::settings::{ENV_SUFFIXES, Settings};
 use chrono::{DateTime, Utc};
 use std::collections::{BTreeSet, HashMap};
@@ -69,13 +70,18 @@ impl Correlation {
 
     /// Move changed alerts between services. An alert that stays in its service (the common
     /// case) costs two lookups and no allocation.
-    pub fn note_alerts(&mut self, changes: &AlertChanges, settings: &Settings) {
+    pub fn note_alerts(
+        &mut self,
+        changes: &AlertChanges,
+        settings: &Settings,
+        catalog: &CatalogIndex,
+    ) {
         // Each touched alert's service, worked out once.
         let touched: FastMap<u64, (&Arc<Alert>, &str)> = changes
             .touched
             .iter()
             .map(|a| {
-                let service = a.service(&settings.service_labels).unwrap_or(NO_SERVICE);
+                let service = alert_service(a, settings, catalog);
                 (fingerprint_key(&a.fingerprint), (a, service))
             })
             .collect();
@@ -115,8 +121,14 @@ impl Correlation {
     }
 
     /// An app was stored (new or changed): join it, re-derive its deploys.
-    fn note_app(&mut self, app: &App, settings: &Settings, now: DateTime<Utc>) {
-        let service = service_of_app(app, settings);
+    fn note_app(
+        &mut self,
+        app: &App,
+        settings: &Settings,
+        catalog: &CatalogIndex,
+        now: DateTime<Utc>,
+    ) {
+        let service = service_of_app(app, settings, catalog);
         if let Some(previous) = self.app_service.insert(app.key.clone(), service.clone())
             && previous != service
         {
@@ -155,20 +167,47 @@ impl Correlation {
     }
 }
 
-/// The service an alert belongs to: the first label of the configured precedence that is set.
-fn service_of_alert(alert: &Alert, settings: &Settings) -> String {
-    alert
-        .service(&settings.service_labels)
+/// The service an alert belongs to: the catalog's join (`catalog::index`), which without a
+/// catalog is the first label of the configured precedence that is set.
+fn alert_service<'a>(
+    alert: &'a Alert,
+    settings: &'a Settings,
+    catalog: &'a CatalogIndex,
+) -> &'a str {
+    if catalog.components().is_empty() {
+        return alert
+            .service(&settings.service_labels)
+            .unwrap_or(NO_SERVICE);
+    }
+    catalog
+        .join_alert(&alert.labels, &settings.service_labels)
+        .0
         .unwrap_or(NO_SERVICE)
-        .to_string()
 }
 
-/// The service an app belongs to: explicit map, then labels, then the name without its
-/// environment suffix.
-pub fn service_of_app(app: &App, settings: &Settings) -> String {
+/// The service an app belongs to: the explicit `[apps] services` map, then the catalog's
+/// annotations (`catalog::index`), then labels, then the name without its environment suffix.
+pub fn service_of_app(app: &App, settings: &Settings, catalog: &CatalogIndex) -> String {
     if let Some(s) = settings.app_services.get(&app.key.name) {
         return s.clone();
     }
+    let derived = derived_app_service(app, settings);
+    if catalog.components().is_empty() {
+        return derived;
+    }
+    catalog
+        .join_app(
+            &app.key.name,
+            &app.labels,
+            &app.destination_namespace,
+            derived,
+        )
+        .0
+}
+
+/// What an app's service is called without a catalog: labels, then the name without its
+/// environment suffix.
+pub fn derived_app_service(app: &App, settings: &Settings) -> String {
     for label in &settings.app_service_labels {
         if let Some(v) = app.labels.get(label).filter(|v| !v.is_empty()) {
             return v.clone();
@@ -182,7 +221,55 @@ pub fn service_of_app(app: &App, settings: &Settings) -> String {
         .to_string()
 }
 
+impl Correlation {
+    /// The service an alert is counted under: as noted, else joined now.
+    pub fn service_of_alert<'a>(
+        &'a self,
+        alert: &'a Alert,
+        settings: &'a Settings,
+        catalog: &'a CatalogIndex,
+    ) -> &'a str {
+        match self.alert_service.get(&fingerprint_key(&alert.fingerprint)) {
+            Some(s) => s,
+            None => alert_service(alert, settings, catalog),
+        }
+    }
+}
+
+impl Correlation {
+    /// The service an app is joined to.
+    pub fn service_of_app(&self, key: &AppKey) -> Option<&str> {
+        self.app_service.get(key).map(String::as_str)
+    }
+}
+
+/// Does `service` belong to `team` (`:team`)? Everything does when no team is chosen.
+pub fn in_team(catalog: &CatalogIndex, team: Option<&str>, service: &str) -> bool {
+    team.is_none_or(|t| catalog.owned_by(service, t))
+}
+
 impl Model {
+    /// The service an alert is counted under (as the index joined it).
+    pub fn service_of_alert<'a>(&'a self, alert: &'a Alert) -> &'a str {
+        self.correlation
+            .service_of_alert(alert, &self.settings, &self.catalog)
+    }
+
+    /// Where a service's row is in `services`.
+    pub fn correlation_index(&self, service: &str) -> Option<&usize> {
+        self.correlation.index.get(service)
+    }
+
+    /// Whether a service passes `:team`.
+    pub fn in_team(&self, service: &str) -> bool {
+        in_team(&self.catalog, self.team.as_deref(), service)
+    }
+
+    /// Like [`Model::service_of_alert`], `None` for an alert of no service.
+    pub fn alert_service_name<'a>(&'a self, alert: &'a Alert) -> Option<&'a str> {
+        Some(self.service_of_alert(alert)).filter(|s| *s != NO_SERVICE)
+    }
+
     /// The service an app is joined to.
     pub fn service_of_app_key(&self, key: &AppKey) -> Option<&str> {
         self.correlation.app_service.get(key).map(String::as_str)
@@ -209,7 +296,8 @@ impl Model {
 
     /// Store an app (new or changed), noting it for the next [`Model::recorrelate`].
     pub fn put_app(&mut self, app: App) {
-        self.correlation.note_app(&app, &self.settings, self.now);
+        self.correlation
+            .note_app(&app, &self.settings, &self.catalog, self.now);
         self.apps_view_stale = true;
         self.apps.insert(app.key.clone(), app);
     }
@@ -251,7 +339,7 @@ impl Model {
     fn correlate_from_scratch(&mut self) {
         let mut c = Correlation::default();
         for alert in self.alerts.iter() {
-            let service = service_of_alert(alert, &self.settings);
+            let service = alert_service(alert, &self.settings, &self.catalog).to_string();
             let key = fingerprint_key(&alert.fingerprint);
             c.alert_service.insert(key, service.clone());
             c.service_alerts
@@ -260,16 +348,18 @@ impl Model {
                 .insert(key, Arc::clone(alert));
         }
         for app in self.apps.values() {
-            c.note_app(app, &self.settings, self.now);
+            c.note_app(app, &self.settings, &self.catalog, self.now);
         }
         c.dirty_apps.clear();
         c.dirty_services.clear();
         c.replaced.clear();
+        // Every catalog component has a row (the Services screen lists them all), quiet or not.
         let names: BTreeSet<String> = c
             .service_alerts
             .keys()
             .chain(c.service_apps.keys())
             .cloned()
+            .chain(self.catalog.components().iter().map(|k| k.service.clone()))
             .collect();
         self.correlation = c;
         self.services.clear();

@@ -60,7 +60,8 @@ impl Model {
             .map(|s| s.iter().cloned().collect())
             .unwrap_or_default();
         let position = c.index.get(name).copied();
-        if alerts.is_empty() && apps.is_empty() {
+        let component = self.catalog.component(name).is_some();
+        if alerts.is_empty() && apps.is_empty() && !component {
             if let Some(i) = position {
                 // Dropped, keeping the others in order.
                 self.services.remove(i);
@@ -114,7 +115,7 @@ impl Model {
             row.suspect = d.suspect;
         }
         row.urgency = urgency(&row);
-        row.owner = position.and_then(|i| self.services[i].owner.clone());
+        row.owner = self.catalog.owner_label(name);
         match position {
             Some(i) => self.services[i] = row,
             None => {

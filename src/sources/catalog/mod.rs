@@ -1,4 +1,3 @@
-//! Catalog sources: the Backstage catalog API (`backstage`) and local `catalog-info.yaml`
-//! files (`crate::catalog::local`). No actions.
-
+//! Catalog sources (driver lands with the client and the local loader).
 pub mod backstage;
+pub mod config;

@@ -5,6 +5,7 @@ pub mod expire;
 pub mod help;
 pub mod incident;
 pub mod inspect;
+mod links;
 pub mod prompt;
 pub mod rollback;
 pub mod silence;
@@ -28,6 +29,7 @@ pub fn draw(model: &Model, popup: &Popup, area: Rect, buf: &mut Buffer) {
         Popup::Inspect(inspect) => inspect::draw(model, inspect, area, buf),
         Popup::Declare(form) => incident::declare(model, form, area, buf),
         Popup::Milestone { cursor } => incident::milestone(model, *cursor, area, buf),
+        Popup::Links { service, cursor } => links::draw(model, service, *cursor, area, buf),
     }
 }
 

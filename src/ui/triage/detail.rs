@@ -106,7 +106,7 @@ pub(super) fn draw(
     } else {
         NARROW_LABEL_W
     };
-    let sections = sections(model, service, label_w);
+    let (sections, links) = sections(model, service, label_w);
     let sections_h = sections.len() as u16 + 1; // and a blank line above them
     let room = inner.height.saturating_sub(1 + sections_h).max(1);
     let list_h = (n as u16).min(room);
@@ -149,6 +149,7 @@ pub(super) fn draw(
     for (i, line) in sections.iter().enumerate() {
         put(buf, inner, sections_y + i as u16, line);
     }
+    record_links(state, &sections, &links, inner, sections_y);
 
     // The rest of the pane, after a blank line: what the selected alert says about itself.
     let about_y = sections_y + sections.len() as u16 + 1;
@@ -236,8 +237,47 @@ fn detail_alert_row<'a>(
         .build()
 }
 
-/// The lines of the Apps, Recent deploys, Owner and Runbook sections.
-fn sections<'a>(model: &'a Model, service: &ServiceRow, label_w: usize) -> Vec<Line<'a>> {
+/// Where the link spans of `lines` landed, for OSC 8 after the frame: `links` names
+/// (line, span, url); spans are laid out left to right from `area.x`, cut at its edge.
+fn record_links(
+    state: &mut RenderState,
+    lines: &[Line<'_>],
+    links: &[(usize, usize, String)],
+    area: Rect,
+    y0: u16,
+) {
+    for (line_i, span_i, url) in links {
+        let Some(line) = lines.get(*line_i) else {
+            continue;
+        };
+        let y = y0 + *line_i as u16;
+        if y >= area.bottom() {
+            continue;
+        }
+        let before: usize = line.spans[..*span_i].iter().map(|s| s.width()).sum();
+        let x = area.x as usize + before;
+        let w = line.spans[*span_i].width();
+        let right = area.right() as usize;
+        if x >= right || w == 0 {
+            continue;
+        }
+        state.hyperlinks.push(crate::ui::Hyperlink {
+            x: x as u16,
+            y,
+            width: (w.min(right - x)) as u16,
+            url: url.clone(),
+        });
+    }
+}
+
+/// The lines of the Apps, Recent deploys, Owner and Runbook sections, and which of their
+/// spans are links (line, span, url).
+#[allow(clippy::type_complexity)]
+fn sections<'a>(
+    model: &'a Model,
+    service: &ServiceRow,
+    label_w: usize,
+) -> (Vec<Line<'a>>, Vec<(usize, usize, String)>) {
     let theme = &model.theme;
     let has_argocd = has_source(model, SourceKind::Argocd);
     let has_catalog = has_source(model, SourceKind::Catalog);
@@ -353,9 +393,176 @@ fn sections<'a>(model: &'a Model, service: &ServiceRow, label_w: usize) -> Vec<L
         lines.push(field(label, vec![Span::styled(text, theme.muted)]));
     }
 
-    lines.push(field("Owner", owner_spans(model, service, has_catalog)));
+    let mut links = Vec::new();
+    owner_card(model, service, has_catalog, label_w, &mut lines, &mut links);
     lines.push(field("Runbook", runbook_spans(model, service)));
-    lines
+    (lines, links)
+}
+
+/// The owner card: owner (team, email, chat), who is on call now, the system, the links.
+fn owner_card<'a>(
+    model: &Model,
+    service: &ServiceRow,
+    has_catalog: bool,
+    label_w: usize,
+    lines: &mut Vec<Line<'a>>,
+    links: &mut Vec<(usize, usize, String)>,
+) {
+    let theme = &model.theme;
+    let field = |label: &str, value: Vec<Span<'a>>| widgets::field(theme, label, label_w, value);
+    // `widgets::field` puts the label (one span) before the value's spans.
+    const LABEL_SPANS: usize = 1;
+    if !has_catalog {
+        lines.push(field(
+            "Owner",
+            vec![Span::styled(
+                "no catalog configured (--catalog PATH|URL or [[catalog]])",
+                theme.muted,
+            )],
+        ));
+        return;
+    }
+    let card = model.owner_card(&service.name);
+    if !card.in_catalog {
+        let why = if model.catalog.is_empty() {
+            "unknown: the catalog has not answered yet"
+        } else {
+            "not in the catalog"
+        };
+        lines.push(field("Owner", vec![Span::styled(why, theme.muted)]));
+        return;
+    }
+    let owner = match &card.owner {
+        None => vec![Span::styled(
+            "none: the catalog entry names no owner",
+            theme.warning,
+        )],
+        Some(o) if o.missing => vec![
+            Span::raw(if o.kind == "user" {
+                format!("user:{}", o.name)
+            } else {
+                o.name.clone()
+            }),
+            Span::styled(
+                format!("  {} missing from the catalog", o.kind),
+                theme.warning,
+            ),
+        ],
+        Some(o) => {
+            let mut v = Vec::new();
+            match &o.display_name {
+                Some(d) if !d.eq_ignore_ascii_case(&o.name) => {
+                    v.push(Span::styled(d.clone(), theme.header));
+                    v.push(Span::styled(format!(" ({})", o.name), theme.muted));
+                }
+                _ => v.push(Span::styled(o.name.clone(), theme.header)),
+            }
+            if o.kind == "user" {
+                v.push(Span::styled("  (a person, not a team)", theme.muted));
+            }
+            if let Some(chat) = &o.chat {
+                v.push(Span::raw("  "));
+                v.push(Span::styled(chat.clone(), theme.accent));
+            }
+            if let Some(mail) = &o.email {
+                v.push(Span::raw("  "));
+                v.push(Span::styled(mail.clone(), theme.muted));
+            }
+            v
+        }
+    };
+    lines.push(field("Owner", owner));
+    let on_call = on_call_spans(model, &card);
+    lines.push(field("On call", on_call));
+    let mut about = Vec::new();
+    if let Some(system) = &card.system {
+        about.push(Span::raw(system.clone()));
+    }
+    let what = [card.lifecycle.as_deref(), card.kind.as_deref()]
+        .into_iter()
+        .flatten()
+        .collect::<Vec<_>>()
+        .join(" ");
+    if !what.is_empty() {
+        if !about.is_empty() {
+            about.push(Span::styled(" · ", theme.muted));
+        }
+        about.push(Span::styled(what, theme.muted));
+    }
+    if !about.is_empty() {
+        lines.push(field("System", about));
+    }
+    if !card.links.is_empty() {
+        let line_i = lines.len();
+        let mut spans = Vec::new();
+        let mut shown = std::collections::BTreeSet::new();
+        for l in &card.links {
+            // One word per kind of link; the popup (`o`) lists every one.
+            if !shown.insert(l.kind.clone()) {
+                continue;
+            }
+            if !spans.is_empty() {
+                spans.push(Span::raw(" "));
+            }
+            links.push((line_i, LABEL_SPANS + spans.len(), l.url.clone()));
+            spans.push(Span::styled(l.kind.clone(), theme.accent.underlined()));
+        }
+        let open = model.keymap.hint(crate::action::Action::Open);
+        spans.push(Span::styled(
+            format!("  ({open} on the service lists them)"),
+            theme.muted,
+        ));
+        lines.push(field("Links", spans));
+    }
+}
+
+/// "Priya Shah L1 payments-primary until 14:00 · Marco Rossi L2", or why there is no one.
+fn on_call_spans<'a>(model: &Model, card: &crate::model::owner::OwnerCard) -> Vec<Span<'a>> {
+    use crate::model::owner::OnCallStatus;
+    let theme = &model.theme;
+    match &card.on_call {
+        OnCallStatus::People { .. } => {
+            let people = card.owner.as_ref().map(|o| &o.on_call[..]).unwrap_or(&[]);
+            let mut v = Vec::new();
+            for (i, p) in people.iter().take(3).enumerate() {
+                if i > 0 {
+                    v.push(Span::styled(" · ", theme.muted));
+                }
+                v.push(Span::styled(
+                    p.name.clone(),
+                    if i == 0 { theme.header } else { theme.text },
+                ));
+                let mut about = Vec::new();
+                if let Some(l) = p.level {
+                    about.push(format!("L{l}"));
+                }
+                if let Some(s) = &p.schedule {
+                    about.push(s.clone());
+                }
+                if let Some(t) = p.until {
+                    about.push(format!("until {}", format::hm(t)));
+                }
+                if !about.is_empty() {
+                    v.push(Span::styled(format!(" {}", about.join(" ")), theme.muted));
+                }
+            }
+            if people.is_empty() {
+                v.push(Span::styled("no one is on call now", theme.warning));
+            }
+            v
+        }
+        OnCallStatus::NotConfigured => vec![Span::styled(
+            "add [[oncall]] (PagerDuty or Opsgenie) to see who is on call",
+            theme.muted,
+        )],
+        OnCallStatus::Waiting => vec![Span::styled("asking the paging service…", theme.muted)],
+        OnCallStatus::Failed(e) => vec![Span::styled(format!("unknown: {e}"), theme.warning)],
+        OnCallStatus::NoKey => vec![Span::styled(
+            "unknown: no pagerduty.com/service-id, opsgenie.com/team or owner to look up",
+            theme.muted,
+        )],
+        OnCallStatus::NotFound(why) => vec![Span::styled(why.clone(), theme.warning)],
+    }
 }
 
 /// `6m SUSPECT v2.14.0 ci-bot (auto) succeeded rollback`: the suspect word right after the age
@@ -391,15 +598,6 @@ fn deploy_spans<'a>(model: &Model, d: &Deploy, with_app: bool) -> Vec<Span<'a>> 
         argocd::result_style(theme, d.result),
     ));
     spans
-}
-
-fn owner_spans<'a>(model: &Model, service: &ServiceRow, has_catalog: bool) -> Vec<Span<'a>> {
-    let theme = &model.theme;
-    match &service.owner {
-        Some(owner) => vec![Span::raw(owner.clone())],
-        None if has_catalog => vec![Span::styled("not in the catalog", theme.muted)],
-        None => vec![Span::styled("no catalog configured", theme.muted)],
-    }
 }
 
 /// The selected alert's `runbook_url`, else the first one among the service's alerts.

@@ -397,6 +397,21 @@ fn quiet_lines<'a>(model: &Model) -> Vec<Line<'a>> {
     }
     let answered = coverage.fresh.len();
     let total = coverage.total();
+    if let Some(team) = &model.team {
+        // Which services are the team's is the catalog's to say.
+        let catalog = Coverage::of(&model.sources, Domain::Catalog, model.now);
+        if !catalog.complete() || catalog.is_empty() || model.catalog.components().is_empty() {
+            lines.push(Line::from(Span::styled(
+                format!("⚠ Unknown for team {team}: the catalog has not answered, so which services are the team's is not known"),
+                theme.warning,
+            )));
+            lines.push(widgets::muted(
+                theme,
+                "`:team` alone shows every team's services",
+            ));
+            return lines;
+        }
+    }
     if coverage.complete() {
         let what = if alert_sources.is_empty() {
             "no degraded or out-of-sync apps"
@@ -406,10 +421,20 @@ fn quiet_lines<'a>(model: &Model) -> Vec<Line<'a>> {
             "no firing alerts"
         };
         let who = coverage.all_answered();
+        let scope = match &model.team {
+            Some(team) => format!(" for team {team}"),
+            None => String::new(),
+        };
         lines.push(Line::from(vec![
             Span::styled("✓ ", theme.ok),
-            Span::styled(format!("All quiet: {what} ({who})"), theme.ok),
+            Span::styled(format!("All quiet{scope}: {what} ({who})"), theme.ok),
         ]));
+        if model.team.is_some() {
+            lines.push(widgets::muted(
+                theme,
+                "other teams' services are hidden: `:team` alone shows every team's",
+            ));
+        }
         if alert_sources.is_empty() {
             lines.push(widgets::muted(
                 theme,

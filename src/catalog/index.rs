@@ -1,0 +1,392 @@
+//! The catalog as the correlation index joins it: every component with the keys that point at
+//! it (its name, `backstage.io/kubernetes-id`, the alert names of `prometheus.io/alert`, the
+//! Argo CD app of `argocd/app-name` and the selector of `argocd/app-selector`), each team and
+//! person by reference. Built once per catalog change, off nothing but the entities.
+//!
+//! The join's precedence (documented in the README, shown on the Services screen):
+//! - an alert: the configured service labels' value naming a component (or its
+//!   kubernetes-id), then a `backstage.io/kubernetes-id` label on the alert, then its
+//!   `alertname` listed by exactly one component's `prometheus.io/alert`;
+//! - an Argo CD app: `argocd/app-name`, then `argocd/app-selector`, then the service name
+//!   sitrep derives from the app (`[apps] services`, labels, name without `-prod`) naming a
+//!   component or its kubernetes-id.
+//!
+//! Equal names in two namespaces: the component whose `backstage.io/kubernetes-namespace`
+//! equals the alert's or app's namespace wins, then the one in `default`; such components'
+//! services are called `namespace/name` so both keep a row.
+
+use super::entity::{DEFAULT_NAMESPACE, Entity, EntityKind, EntityRef, Spec};
+use super::selector::Selector;
+use crate::model::alert::Labels;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+pub const APP_NAME: &str = "argocd/app-name";
+pub const APP_SELECTOR: &str = "argocd/app-selector";
+pub const KUBERNETES_ID: &str = "backstage.io/kubernetes-id";
+pub const KUBERNETES_NAMESPACE: &str = "backstage.io/kubernetes-namespace";
+pub const KUBERNETES_SELECTOR: &str = "backstage.io/kubernetes-label-selector";
+pub const PROMETHEUS_ALERT: &str = "prometheus.io/alert";
+pub const PROMETHEUS_LABELS: &str = "prometheus.io/labels";
+pub const PAGERDUTY_SERVICE: &str = "pagerduty.com/service-id";
+pub const OPSGENIE_TEAM: &str = "opsgenie.com/team";
+/// sitrep's own: the paging schedule of a component or team (`payments-primary`).
+pub const ONCALL_SCHEDULE: &str = "sitrep.dev/oncall-schedule";
+/// sitrep's own: a team's chat channel (`#payments-oncall`), when no `slack`/`chat` link says.
+pub const CHAT: &str = "sitrep.dev/chat";
+
+/// Alert labels that carry a workload's `backstage.io/kubernetes-id` label (as relabelled by
+/// Prometheus, or as kube-state-metrics exports pod labels).
+const KUBERNETES_ID_LABELS: [&str; 3] = [
+    "backstage_io_kubernetes_id",
+    "label_backstage_io_kubernetes_id",
+    "backstage.io/kubernetes-id",
+];
+
+/// How an alert or app was joined to its service; the Services screen shows it.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum MatchedBy {
+    /// The alert's service label (named) names the component.
+    AlertLabel(String),
+    /// The alert's service label names the component's kubernetes-id.
+    AlertKubernetesId,
+    /// The alert carries the workload label `backstage.io/kubernetes-id`.
+    AlertWorkloadLabel,
+    /// The component's `prometheus.io/alert` lists the alert's name.
+    AlertName,
+    AppName,
+    AppSelector,
+    /// The service name derived from the app names the component (or its kubernetes-id).
+    AppDerivedName,
+    /// Not in the catalog: the alert's label / the app's derived name is the service.
+    AlertUncatalogued,
+    AppUncatalogued,
+}
+
+impl MatchedBy {
+    /// "app via argocd/app-name".
+    pub fn describe(&self) -> String {
+        match self {
+            MatchedBy::AlertLabel(l) => format!("alerts via label {l}"),
+            MatchedBy::AlertKubernetesId => format!("alerts via {KUBERNETES_ID}"),
+            MatchedBy::AlertWorkloadLabel => format!("alerts via workload label {KUBERNETES_ID}"),
+            MatchedBy::AlertName => format!("alerts via {PROMETHEUS_ALERT}"),
+            MatchedBy::AppName => format!("app via {APP_NAME}"),
+            MatchedBy::AppSelector => format!("app via {APP_SELECTOR}"),
+            MatchedBy::AppDerivedName => "app via its name".to_string(),
+            MatchedBy::AlertUncatalogued => "alerts via label (not in the catalog)".to_string(),
+            MatchedBy::AppUncatalogued => "app via its name (not in the catalog)".to_string(),
+        }
+    }
+}
+
+/// One component and the service key its row is known by.
+#[derive(Debug)]
+pub struct Component {
+    pub entity: Arc<Entity>,
+    /// `checkout`, or `shop/checkout` when another namespace has a `checkout` too.
+    pub service: String,
+}
+
+#[derive(Debug, Default)]
+pub struct CatalogIndex {
+    components: Vec<Component>,
+    /// Every entity (groups, users, systems too), by reference.
+    by_ref: HashMap<EntityRef, Arc<Entity>>,
+    /// Lower-cased name → components (several namespaces).
+    by_name: HashMap<String, Vec<usize>>,
+    by_kubernetes_id: HashMap<String, Vec<usize>>,
+    by_alertname: HashMap<String, Vec<usize>>,
+    by_app_name: HashMap<String, usize>,
+    app_selectors: Vec<(Selector, usize)>,
+    /// Service key → component.
+    by_service: HashMap<String, usize>,
+}
+
+impl CatalogIndex {
+    /// Index `entities` (every catalog's, in source order: the first of two equal references
+    /// wins).
+    pub fn build<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> CatalogIndex {
+        let mut index = CatalogIndex::default();
+        let mut components: Vec<Arc<Entity>> = Vec::new();
+        for e in entities {
+            let r = e.entity_ref();
+            if index.by_ref.contains_key(&r) {
+                continue;
+            }
+            let e = Arc::new(e.clone());
+            if e.kind == EntityKind::Component {
+                components.push(Arc::clone(&e));
+            }
+            index.by_ref.insert(r, e);
+        }
+        components.sort_by_key(|e| e.entity_ref());
+        let mut name_count: HashMap<String, usize> = HashMap::new();
+        for e in &components {
+            *name_count
+                .entry(e.meta.name.to_ascii_lowercase())
+                .or_default() += 1;
+        }
+        for (i, e) in components.into_iter().enumerate() {
+            let lower = e.meta.name.to_ascii_lowercase();
+            let service = if name_count[&lower] > 1 && e.meta.namespace != DEFAULT_NAMESPACE {
+                format!("{}/{}", e.meta.namespace, e.meta.name)
+            } else {
+                e.meta.name.clone()
+            };
+            index.by_name.entry(lower).or_default().push(i);
+            if let Some(id) = e.annotation(KUBERNETES_ID) {
+                index
+                    .by_kubernetes_id
+                    .entry(id.to_ascii_lowercase())
+                    .or_default()
+                    .push(i);
+            }
+            if let Some(alerts) = e.annotation(PROMETHEUS_ALERT) {
+                for a in alerts.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+                    if a != "all" {
+                        index.by_alertname.entry(a.to_string()).or_default().push(i);
+                    }
+                }
+            }
+            if let Some(apps) = e.annotation(APP_NAME) {
+                for a in apps.split(',').map(str::trim).filter(|a| !a.is_empty()) {
+                    index.by_app_name.entry(a.to_string()).or_insert(i);
+                }
+            }
+            if let Some(sel) = e.annotation(APP_SELECTOR).and_then(Selector::parse) {
+                index.app_selectors.push((sel, i));
+            }
+            index.by_service.entry(service.clone()).or_insert(i);
+            index.components.push(Component { entity: e, service });
+        }
+        index
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.by_ref.is_empty()
+    }
+
+    pub fn components(&self) -> &[Component] {
+        &self.components
+    }
+
+    pub fn entity(&self, r: &EntityRef) -> Option<&Arc<Entity>> {
+        self.by_ref.get(r)
+    }
+
+    /// The component behind a service row, if the catalog has one.
+    pub fn component(&self, service: &str) -> Option<&Component> {
+        self.by_service.get(service).map(|&i| &self.components[i])
+    }
+
+    /// Among several components of one name, the one in `namespace` (by its
+    /// kubernetes-namespace or its own), else the one in `default`, else the first.
+    fn pick(&self, candidates: &[usize], namespace: Option<&str>) -> usize {
+        if candidates.len() > 1 {
+            if let Some(ns) = namespace {
+                let in_ns = candidates.iter().copied().find(|&i| {
+                    let e = &self.components[i].entity;
+                    e.annotation(KUBERNETES_NAMESPACE)
+                        .is_some_and(|k| k.eq_ignore_ascii_case(ns))
+                        || e.meta.namespace.eq_ignore_ascii_case(ns)
+                });
+                if let Some(i) = in_ns {
+                    return i;
+                }
+            }
+            if let Some(&i) = candidates
+                .iter()
+                .find(|&&i| self.components[i].entity.meta.namespace == DEFAULT_NAMESPACE)
+            {
+                return i;
+            }
+        }
+        candidates[0]
+    }
+
+    /// A name (a label's value, a derived service name) as a component: by name, then by
+    /// kubernetes-id.
+    fn by_name_or_id(&self, value: &str, namespace: Option<&str>) -> Option<(usize, bool)> {
+        let lower = value.to_ascii_lowercase();
+        if let Some(c) = self.by_name.get(&lower) {
+            return Some((self.pick(c, namespace), false));
+        }
+        self.by_kubernetes_id
+            .get(&lower)
+            .map(|c| (self.pick(c, namespace), true))
+    }
+
+    /// The service an alert belongs to and why (see the module's precedence). Without any
+    /// match: the label's value (or `None`: the caller's "(no service)").
+    pub fn join_alert<'a>(
+        &'a self,
+        labels: &'a Labels,
+        service_labels: &'a [String],
+    ) -> (Option<&'a str>, MatchedBy) {
+        let namespace = labels.get("namespace").map(String::as_str);
+        let label = service_labels
+            .iter()
+            .find_map(|l| labels.get(l).filter(|v| !v.is_empty()).map(|v| (l, v)));
+        if self.components.is_empty() {
+            return (label.map(|(_, v)| v.as_str()), MatchedBy::AlertUncatalogued);
+        }
+        if let Some((l, v)) = label
+            && let Some((i, via_id)) = self.by_name_or_id(v, namespace)
+        {
+            let why = if via_id {
+                MatchedBy::AlertKubernetesId
+            } else {
+                MatchedBy::AlertLabel(l.clone())
+            };
+            return (Some(self.components[i].service.as_str()), why);
+        }
+        for l in KUBERNETES_ID_LABELS {
+            if let Some(c) = labels
+                .get(l)
+                .and_then(|v| self.by_kubernetes_id.get(&v.to_ascii_lowercase()))
+            {
+                let i = self.pick(c, namespace);
+                return (
+                    Some(self.components[i].service.as_str()),
+                    MatchedBy::AlertWorkloadLabel,
+                );
+            }
+        }
+        if let Some(c) = labels
+            .get("alertname")
+            .and_then(|n| self.by_alertname.get(n.as_str()))
+        {
+            // Several components list the name: their `prometheus.io/labels` decide, else
+            // no one claims it.
+            let claiming: Vec<usize> = c
+                .iter()
+                .copied()
+                .filter(|&i| {
+                    self.components[i]
+                        .entity
+                        .annotation(PROMETHEUS_LABELS)
+                        .and_then(Selector::parse)
+                        .is_none_or(|s| s.matches(labels))
+                })
+                .collect();
+            if let [i] = claiming[..] {
+                return (
+                    Some(self.components[i].service.as_str()),
+                    MatchedBy::AlertName,
+                );
+            }
+        }
+        (label.map(|(_, v)| v.as_str()), MatchedBy::AlertUncatalogued)
+    }
+
+    /// The service an Argo CD app belongs to and why; `derived` is the name sitrep works out
+    /// without a catalog (`checkout` for `checkout-prod`), kept when no component claims it.
+    pub fn join_app(
+        &self,
+        name: &str,
+        labels: &Labels,
+        namespace: &str,
+        derived: String,
+    ) -> (String, MatchedBy) {
+        if self.components.is_empty() {
+            return (derived, MatchedBy::AppUncatalogued);
+        }
+        if let Some(&i) = self.by_app_name.get(name) {
+            return (self.components[i].service.clone(), MatchedBy::AppName);
+        }
+        if let Some((_, i)) = self.app_selectors.iter().find(|(s, _)| s.matches(labels)) {
+            return (self.components[*i].service.clone(), MatchedBy::AppSelector);
+        }
+        match self.by_name_or_id(&derived, Some(namespace)) {
+            Some((i, _)) => (
+                self.components[i].service.clone(),
+                MatchedBy::AppDerivedName,
+            ),
+            None => (derived, MatchedBy::AppUncatalogued),
+        }
+    }
+
+    /// The owner of a service's component: the entity when the catalog has it, and the
+    /// reference either way (an owner missing from the catalog is still named).
+    pub fn owner(&self, service: &str) -> Option<(&EntityRef, Option<&Arc<Entity>>)> {
+        let c = self.component(service)?;
+        let r = c.entity.owner()?;
+        Some((r, self.by_ref.get(r)))
+    }
+
+    /// The owner as the OWNER column shows it: `payments`, `user:alice`, `ops/payments`.
+    pub fn owner_label(&self, service: &str) -> Option<String> {
+        let (r, _) = self.owner(service)?;
+        Some(match r.kind {
+            EntityKind::Group => r.short(),
+            _ => format!("{}:{}", r.kind.word(), r.short()),
+        })
+    }
+
+    /// A team's chat channel: `sitrep.dev/chat`, else its first `slack`/`chat`/`teams` link's
+    /// title (or URL).
+    pub fn chat(entity: &Entity) -> Option<String> {
+        if let Some(c) = entity.annotation(CHAT) {
+            return Some(c.to_string());
+        }
+        entity
+            .meta
+            .links
+            .iter()
+            .find(|l| {
+                matches!(
+                    l.purpose(),
+                    Some("slack" | "chat" | "teams" | "mattermost" | "discord")
+                )
+            })
+            .map(|l| l.title.clone().unwrap_or_else(|| l.url.clone()))
+    }
+
+    /// The system a service's component is part of, as text.
+    pub fn system(&self, service: &str) -> Option<String> {
+        let c = self.component(service)?;
+        let r = c.entity.system()?;
+        Some(
+            self.by_ref
+                .get(r)
+                .and_then(|s| s.meta.title.clone())
+                .unwrap_or_else(|| r.short()),
+        )
+    }
+
+    /// Does the service's owner match `team` (its name, `namespace/name` or display name,
+    /// case-insensitive)?
+    pub fn owned_by(&self, service: &str, team: &str) -> bool {
+        let Some((r, entity)) = self.owner(service) else {
+            return false;
+        };
+        r.name.eq_ignore_ascii_case(team)
+            || r.short().eq_ignore_ascii_case(team)
+            || entity.is_some_and(|e| e.display_name().eq_ignore_ascii_case(team))
+    }
+
+    /// Every owner of a component, as the OWNER column shows them, sorted.
+    pub fn owners(&self) -> Vec<String> {
+        let mut owners: Vec<String> = self
+            .components
+            .iter()
+            .filter_map(|c| self.owner_label(&c.service))
+            .collect();
+        owners.sort();
+        owners.dedup();
+        owners
+    }
+
+    /// A component's lifecycle (`production`), for the Services screen.
+    pub fn lifecycle(&self, service: &str) -> Option<&str> {
+        match &self.component(service)?.entity.spec {
+            Spec::Component(c) => c.lifecycle.as_deref(),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "index_tests.rs"]
+mod tests;
