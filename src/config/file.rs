@@ -3,6 +3,7 @@
 
 use crate::action::Action;
 pub use crate::sources::argocd::config::ArgocdEntry;
+pub use crate::sources::oncall::config::OnCallEntry;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -28,6 +29,8 @@ pub struct ConfigFile {
     pub prometheus: Vec<Spanned<SourceEntry>>,
     #[serde(default)]
     pub argocd: Vec<Spanned<ArgocdEntry>>,
+    #[serde(default)]
+    pub oncall: Vec<Spanned<OnCallEntry>>,
     /// Key bindings: action = ["key", …].
     #[serde(default)]
     pub keys: BTreeMap<Action, Vec<String>>,
