@@ -124,18 +124,13 @@ impl Query {
         self.one(key) == Some("true")
     }
 
-    /// `limit` and `offset`, or PagerDuty's 400.
-    fn paging(&self) -> Result<(usize, usize), Response> {
+    /// `limit` and `offset`, or what is wrong with them (PagerDuty answers it with a 400).
+    fn paging(&self) -> Result<(usize, usize), String> {
         let number = |key: &str, default: usize| match self.one(key) {
             None | Some("") => Ok(default),
-            Some(v) => v.parse::<usize>().map_err(|_| {
-                api_error(
-                    StatusCode::BAD_REQUEST,
-                    2001,
-                    "Invalid Input Provided",
-                    &[&format!("{key} must be a non-negative integer")],
-                )
-            }),
+            Some(v) => v
+                .parse::<usize>()
+                .map_err(|_| format!("{key} must be a non-negative integer")),
         };
         let limit = number("limit", DEFAULT_LIMIT)?.clamp(1, MAX_LIMIT);
         Ok((limit, number("offset", 0)?))
@@ -146,7 +141,14 @@ impl Query {
 fn page(key: &str, items: Vec<Value>, q: &Query) -> Response {
     let (limit, offset) = match q.paging() {
         Ok(p) => p,
-        Err(e) => return e,
+        Err(e) => {
+            return api_error(
+                StatusCode::BAD_REQUEST,
+                2001,
+                "Invalid Input Provided",
+                &[&e],
+            );
+        }
     };
     let total = items.len();
     let slice: Vec<Value> = items.into_iter().skip(offset).take(limit).collect();

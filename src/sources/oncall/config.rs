@@ -257,3 +257,23 @@ pub(super) fn discovered(ctx: &mut LoadCtx<'_>) -> Option<SourceSpec> {
     });
     Some(spec)
 }
+
+/// The demo world's emulated PagerDuty (`DemoWorld::pagerduty_url`, `DEMO_PAGERDUTY_TOKEN`)
+/// as a source: the demo names its sources itself, so nothing of the user's (config,
+/// environment) is read.
+pub fn demo_source(pagerduty_url: &str, key: &str) -> Result<SourceSpec, ConfigError> {
+    let url = parse_url(pagerduty_url).map_err(ConfigError)?;
+    let mut spec = SourceSpec::new(
+        Provider::PagerDuty.word(),
+        SourceKind::OnCall,
+        url,
+        "demo world",
+    );
+    spec.poll_interval = DEFAULT_REFRESH;
+    spec.auth = auth_for(Provider::PagerDuty, Secret::new(key));
+    spec.oncall = Some(OnCallOptions {
+        provider: Provider::PagerDuty,
+        key_from: "the demo world".to_string(),
+    });
+    Ok(spec)
+}

@@ -296,7 +296,7 @@ pub fn entry_count(snapshot: &OnCallSnapshot) -> usize {
 
 /// The poll task: a snapshot every `refresh`; on failure a jittered backoff from
 /// [`RETRY_BASE`] (at least a minute after a 429). Woken, it fetches at once, but never
-/// within [`MIN_GAP`] of the last fetch. The APIs say nothing useful about their version (the
+/// within [`MIN_GAP`] of the last fetch (a minute after a 429). The APIs say nothing useful about their version (the
 /// media type pins v2), so no `Version` is reported.
 async fn run(spec: SourceSpec, tx: mpsc::Sender<Msg>, wake: Arc<Notify>) {
     let mut client: Option<OnCallClient> = None;
@@ -314,22 +314,27 @@ async fn run(spec: SourceSpec, tx: mpsc::Sender<Msg>, wake: Arc<Notify>) {
                 Err(e) => Err(e),
             },
         };
-        let (payload, delay) = match result {
+        // `floor`: how soon a wake may fetch again (later after a 429: waking must not
+        // hammer a rate limit).
+        let (payload, delay, floor) = match result {
             Ok(snapshot) => {
                 failures = 0;
                 (
                     SourcePayload::OnCall(Arc::new(snapshot)),
                     spec.poll_interval.max(MIN_INTERVAL),
+                    MIN_GAP,
                 )
             }
             Err(e) => {
                 failures += 1;
                 tracing::debug!(source = %spec.name, error = %e, "on-call fetch failed");
-                let mut delay = backoff_delay(spec.poll_interval.min(RETRY_BASE), failures);
+                let delay = backoff_delay(spec.poll_interval.min(RETRY_BASE), failures);
                 if is_rate_limit(&e) {
-                    delay = delay.max(RATE_LIMITED_WAIT);
+                    let delay = delay.max(RATE_LIMITED_WAIT);
+                    (SourcePayload::Error(e.message), delay, RATE_LIMITED_WAIT)
+                } else {
+                    (SourcePayload::Error(e.message), delay, MIN_GAP)
                 }
-                (SourcePayload::Error(e.message), delay)
             }
         };
         let msg = Msg::Source(SourceUpdate {
@@ -343,7 +348,7 @@ async fn run(spec: SourceSpec, tx: mpsc::Sender<Msg>, wake: Arc<Notify>) {
         tokio::select! {
             _ = tokio::time::sleep_until(started + delay) => {}
             _ = wake.notified() => {
-                tokio::time::sleep_until(started + MIN_GAP.min(delay)).await;
+                tokio::time::sleep_until(started + floor.min(delay)).await;
             }
         }
     }
