@@ -235,8 +235,12 @@ fn build_snapshot(
             let list = by_schedule
                 .entry(schedule.to_ascii_lowercase())
                 .or_default();
-            if !list.iter().any(|o| o.name == who.name) {
-                list.push(who.clone());
+            let rank = |o: &OnCall| o.level.unwrap_or(u32::MAX);
+            match list.iter_mut().find(|o| o.name == who.name) {
+                // One schedule on several policies: the person at their first level.
+                Some(seen) if rank(seen) > rank(&who) => *seen = who.clone(),
+                Some(_) => {}
+                None => list.push(who.clone()),
             }
         }
         by_policy.entry(policy).or_default().push(who);
@@ -299,6 +303,8 @@ mod tests {
                 ("PE1".into(), who("Bea", 2, "Ops-Secondary")),
                 ("PE1".into(), who("Al", 1, "Ops-Primary")),
                 ("PE2".into(), who("Al", 1, "Ops-Primary")),
+                // The same rotation at PE0's second level: in the schedule, Al stays at level 1.
+                ("PE0".into(), who("Al", 2, "Ops-Primary")),
             ],
         );
         let names: Vec<_> = snap
@@ -308,7 +314,8 @@ mod tests {
             .map(|o| o.name.as_str())
             .collect();
         assert_eq!(names, ["Al", "Bea"]);
-        assert_eq!(snap.for_schedule("ops-primary").unwrap().len(), 1);
+        let primary = snap.for_schedule("ops-primary").unwrap();
+        assert_eq!((primary.len(), primary[0].level), (1, Some(1)));
         assert_eq!(snap.for_schedule("OPS-SECONDARY").unwrap()[0].name, "Bea");
         assert!(snap.for_service("PS9").is_none());
     }
