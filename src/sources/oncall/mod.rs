@@ -228,7 +228,7 @@ impl Explain {
             ErrorKind::Rejected if e.status == Some(429) => SourceError::new(
                 e.kind,
                 e.status,
-                format!("rate limited by {who} (HTTP 429); trying again later"),
+                format!("rate limited by {who} (HTTP 429): too many requests with this key"),
             ),
             _ => e,
         }
