@@ -4,6 +4,7 @@
 use crate::action::Action;
 pub use crate::sources::argocd::config::ArgocdEntry;
 pub use crate::sources::catalog::config::CatalogEntry;
+pub use crate::sources::oncall::config::OnCallEntry;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 use toml::Spanned;
@@ -32,6 +33,9 @@ pub struct ConfigFile {
     /// Service catalogs: Backstage backends or `catalog-info.yaml` files.
     #[serde(default)]
     pub catalog: Vec<Spanned<CatalogEntry>>,
+    /// Paging services (PagerDuty, Opsgenie): who is on call now.
+    #[serde(default)]
+    pub oncall: Vec<Spanned<OnCallEntry>>,
     /// Key bindings: action = ["key", …].
     #[serde(default)]
     pub keys: BTreeMap<Action, Vec<String>>,

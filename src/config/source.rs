@@ -2,6 +2,7 @@
 
 use crate::model::source::SourceKind;
 pub use crate::sources::argocd::config::ArgocdOptions;
+pub use crate::sources::oncall::config::OnCallOptions;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -73,8 +74,8 @@ pub struct SourceSpec {
     /// Catalog: a local path instead of an API (`url` is then its `file:` URL), and the
     /// API's entity filters. Unused by other kinds.
     pub catalog: CatalogOptions,
-    /// On-call: which paging service the URL is. Unused by other kinds.
-    pub oncall: Option<crate::model::oncall::Provider>,
+    /// On-call: which paging service the URL is, and where its key came from. Unused by other kinds.
+    pub oncall: Option<OnCallOptions>,
 }
 
 /// What a catalog source reads.

@@ -10,6 +10,7 @@ static DRIVERS: &[&dyn SourceDriver] = &[
     &alertmanager::Alertmanager,
     &prometheus::Prometheus,
     &argocd::Argocd,
+    &super::oncall::OnCall,
 ];
 
 /// Every registered driver, in registration order.
@@ -83,11 +84,11 @@ mod tests {
         assert_eq!(default_label(SourceKind::Kube, "kube"), Some("kube"));
         assert_eq!(
             tables("/", "/"),
-            "[[alertmanager]]/[[prometheus]]/[[argocd]]"
+            "[[alertmanager]]/[[prometheus]]/[[argocd]]/[[oncall]]"
         );
         assert_eq!(
             tables(", ", " or "),
-            "[[alertmanager]], [[prometheus]] or [[argocd]]"
+            "[[alertmanager]], [[prometheus]], [[argocd]] or [[oncall]]"
         );
     }
 }
