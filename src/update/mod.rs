@@ -111,6 +111,8 @@ mod tests;
 #[cfg(test)]
 mod tests_argo;
 #[cfg(test)]
+mod tests_catalog;
+#[cfg(test)]
 mod tests_deploys;
 #[cfg(test)]
 mod tests_incident;
