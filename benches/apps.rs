@@ -2,10 +2,14 @@
 //! initial list into the model (correlation, deploys, suspects), the cost of one watch event at
 //! that scale, and rendering the Apps and Triage screens. Run: `cargo bench --bench apps`.
 
-use chrono::{Duration, TimeZone, Utc};
+use chrono::{TimeZone, Utc};
 mod common;
 
 use common::synthetic_alerts;
+
+fn app(i: usize, generation: usize) -> App {
+    common::synthetic_app(i, generation, SERVICES, APPS)
+}
 use criterion::{Criterion, criterion_group, criterion_main};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
@@ -13,8 +17,7 @@ use sitrep::config::keymap::Keymap;
 use sitrep::config::settings::Settings;
 use sitrep::config::theme::Theme;
 use sitrep::model::Model;
-use sitrep::model::alert::Labels;
-use sitrep::model::app::{App, AppKey, HealthStatus, HistoryEntry, SyncStatus};
+use sitrep::model::app::App;
 use sitrep::model::source::{SourceKind, SourceStatus};
 use sitrep::model::ui::Screen;
 use sitrep::msg::{AlertsPayload, ArgocdPayload, Msg, SourcePayload, SourceUpdate, WatchChange};
@@ -24,63 +27,6 @@ use std::hint::black_box;
 const APPS: usize = 10_000;
 const ALERTS: usize = 10_000;
 const SERVICES: usize = 1_000;
-
-fn app(i: usize, generation: usize) -> App {
-    let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
-    let mut labels = Labels::new();
-    labels.insert(
-        "app.kubernetes.io/part-of".into(),
-        format!("svc-{}", i % SERVICES),
-    );
-    let history = (0..5)
-        .map(|h| HistoryEntry {
-            id: h as i64 + 1,
-            revision: format!("{:040x}", i * 10 + h),
-            revisions: vec![],
-            deployed_at: Some(now - Duration::minutes(((i * 7 + h * 300) % 20_000) as i64)),
-            deploy_started_at: None,
-            initiated_by: "ci-bot".into(),
-            automated: true,
-        })
-        .collect::<Vec<_>>();
-    App {
-        key: AppKey {
-            instance: "argocd".into(),
-            namespace: "argocd".into(),
-            name: format!("app-{i}-prod"),
-        },
-        project: format!("team-{}", i % 40),
-        labels,
-        annotations: Labels::new(),
-        sync: if i.is_multiple_of(13) {
-            SyncStatus::OutOfSync
-        } else {
-            SyncStatus::Synced
-        },
-        health: match i % 50 {
-            0 => HealthStatus::Degraded,
-            1 => HealthStatus::Progressing,
-            _ => HealthStatus::Healthy,
-        },
-        health_message: String::new(),
-        health_since: None,
-        git_revision: history.last().unwrap().revision.clone(),
-        git_revisions: vec![],
-        target_revisions: vec!["main".into()],
-        repo_urls: vec!["https://git.example.com/apps".into()],
-        multi_source: false,
-        destination_server: "https://kubernetes.default.svc".into(),
-        destination_namespace: format!("ns-{}", i % 200),
-        auto_sync: true,
-        operation: None,
-        history,
-        images: vec![format!("registry/app-{i}:v{generation}")],
-        reconciled_at: Some(now),
-        resources: vec![],
-        resource_version: format!("{}", i + generation * APPS),
-        seen_health: Default::default(),
-    }
-}
 
 fn model() -> Model {
     let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap();

@@ -4,7 +4,7 @@ use crate::cli::{Cli, Command, DemoCommand, Format};
 use crate::config::load::{Config, Env, load};
 use crate::config::source::SourceSpec;
 use crate::model::Model;
-use crate::model::source::SourceStatus;
+use crate::model::source::{SourceKind, SourceStatus};
 use crate::msg::{Msg, SourcePayload, SourceUpdate};
 use crate::update::update;
 use chrono::Utc;
@@ -227,27 +227,44 @@ pub(crate) async fn demo_config(
     flags.alertmanager = vec![format!("alertmanager={}", world.alertmanager_url)];
     flags.prometheus = vec![format!("prometheus={}", world.prometheus_url)];
     flags.argocd = vec![format!("argocd={}", world.argocd_url)];
+    flags.catalog = vec![format!("catalog={}", world.catalog_url)];
     // The demo's own token, never the user's ($ARGOCD_AUTH_TOKEN, the argocd CLI's login): given
     // the way a user gives one, so it reaches the Argo CD source the way theirs would.
     let mut vars: std::collections::BTreeMap<String, String> = env
         .vars
         .iter()
-        .filter(|(k, _)| !k.starts_with("ARGOCD_"))
+        .filter(|(k, _)| !k.starts_with("ARGOCD_") && !k.starts_with("BACKSTAGE_"))
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     vars.insert(
         "ARGOCD_AUTH_TOKEN".to_string(),
         crate::demo::DEMO_ARGOCD_TOKEN.to_string(),
     );
+    vars.insert(
+        "BACKSTAGE_TOKEN".to_string(),
+        crate::demo::DEMO_CATALOG_TOKEN.to_string(),
+    );
     let env = Env { vars };
     let mut config =
         load(&flags, cli.theme.as_deref(), &env).map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Who is on call: the emulated PagerDuty (on-call has no flag; the demo adds it here).
+    config.sources.push(
+        crate::sources::oncall::config::demo_source(
+            &world.pagerduty_url,
+            crate::demo::DEMO_PAGERDUTY_TOKEN,
+        )
+        .map_err(|e| anyhow::anyhow!("{e}"))?,
+    );
     for s in &mut config.sources {
         // Plain HTTP on loopback: no CA or client certificate of the user's applies.
         s.tls = Default::default();
         s.origin = "demo world".to_string();
         // The demo answers at once; poll it often so the story is visible as it unfolds.
-        s.poll_interval = std::time::Duration::from_secs(2);
+        // Who owns what and who is on call change slowly, even in the demo.
+        s.poll_interval = match s.kind {
+            SourceKind::Catalog | SourceKind::OnCall => std::time::Duration::from_secs(60),
+            _ => std::time::Duration::from_secs(2),
+        };
     }
     config.settings.demo = true;
     config.settings.incidents_dir = env

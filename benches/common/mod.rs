@@ -1,7 +1,9 @@
 //! Shared synthetic data for the benchmarks.
 
+use chrono::Duration;
 use chrono::{TimeZone, Utc};
 use sitrep::model::alert::{Alert, AlertState, Labels, fingerprint};
+use sitrep::model::app::{App, AppKey, HealthStatus, HistoryEntry, SyncStatus};
 
 /// `n` alerts spread over `services` services, three severities, every 17th silenced;
 /// `generation` changes the summaries so a second snapshot differs from the first.
@@ -47,4 +49,64 @@ pub fn synthetic_alerts(n: usize, services: usize, generation: usize) -> Vec<Ale
             .sealed()
         })
         .collect()
+}
+
+/// App `i` of a synthetic fleet of `total` apps over `services` services; `generation`
+/// changes its image and resourceVersion (a changed app).
+#[allow(dead_code)]
+pub fn synthetic_app(i: usize, generation: usize, services: usize, total: usize) -> App {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 0, 0).unwrap();
+    let mut labels = Labels::new();
+    labels.insert(
+        "app.kubernetes.io/part-of".into(),
+        format!("svc-{}", i % services),
+    );
+    let history = (0..5)
+        .map(|h| HistoryEntry {
+            id: h as i64 + 1,
+            revision: format!("{:040x}", i * 10 + h),
+            revisions: vec![],
+            deployed_at: Some(now - Duration::minutes(((i * 7 + h * 300) % 20_000) as i64)),
+            deploy_started_at: None,
+            initiated_by: "ci-bot".into(),
+            automated: true,
+        })
+        .collect::<Vec<_>>();
+    App {
+        key: AppKey {
+            instance: "argocd".into(),
+            namespace: "argocd".into(),
+            name: format!("app-{i}-prod"),
+        },
+        project: format!("team-{}", i % 40),
+        labels,
+        annotations: Labels::new(),
+        sync: if i.is_multiple_of(13) {
+            SyncStatus::OutOfSync
+        } else {
+            SyncStatus::Synced
+        },
+        health: match i % 50 {
+            0 => HealthStatus::Degraded,
+            1 => HealthStatus::Progressing,
+            _ => HealthStatus::Healthy,
+        },
+        health_message: String::new(),
+        health_since: None,
+        git_revision: history.last().unwrap().revision.clone(),
+        git_revisions: vec![],
+        target_revisions: vec!["main".into()],
+        repo_urls: vec!["https://git.example.com/apps".into()],
+        multi_source: false,
+        destination_server: "https://kubernetes.default.svc".into(),
+        destination_namespace: format!("ns-{}", i % 200),
+        auto_sync: true,
+        operation: None,
+        history,
+        images: vec![format!("registry/app-{i}:v{generation}")],
+        reconciled_at: Some(now),
+        resources: vec![],
+        resource_version: format!("{}", i + generation * total),
+        seen_health: Default::default(),
+    }
 }

@@ -74,8 +74,8 @@ impl MatchedBy {
             MatchedBy::AppName => format!("app via {APP_NAME}"),
             MatchedBy::AppSelector => format!("app via {APP_SELECTOR}"),
             MatchedBy::AppDerivedName => "app via its name".to_string(),
-            MatchedBy::AlertUncatalogued => "alerts via label (not in the catalog)".to_string(),
-            MatchedBy::AppUncatalogued => "app via its name (not in the catalog)".to_string(),
+            MatchedBy::AlertUncatalogued => "not in catalog: alerts via label".to_string(),
+            MatchedBy::AppUncatalogued => "not in catalog: app via its name".to_string(),
         }
     }
 }

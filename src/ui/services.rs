@@ -19,14 +19,14 @@ use ratatui::text::{Line, Span};
 
 const COLS: [Col; 9] = [
     Col::fixed("SEV", 4, 0),
-    Col::flex("SERVICE", 12, 28, 0),
-    Col::flex("OWNER", 6, 18, 1),
-    Col::flex("STATE", 8, 12, 2),
+    Col::flex("SERVICE", 12, 22, 0),
+    Col::flex("OWNER", 6, 14, 1),
+    Col::flex("STATE", 8, 11, 2),
     Col::fixed("FIRING", 6, 3).right(),
-    Col::flex("APPS", 6, 12, 4),
-    Col::flex("SYSTEM", 6, 20, 6),
-    Col::flex("LIFECYCLE", 9, 12, 7),
-    Col::flex("MATCHED BY", 10, 48, 5),
+    Col::flex("APPS", 6, 10, 4),
+    Col::flex("SYSTEM", 6, 18, 6),
+    Col::fixed("LIFECYCLE", 10, 7),
+    Col::flex("MATCHED BY", 24, 64, 5),
 ];
 
 /// A word for the ranking bucket, so the order explains itself.

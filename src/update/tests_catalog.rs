@@ -142,7 +142,7 @@ fn every_component_has_a_row_and_alerts_join_by_label_and_alert_name() {
     );
     assert_eq!(
         m.matched_by("ghost"),
-        vec!["alerts via label (not in the catalog)"]
+        vec!["not in catalog: alerts via label"]
     );
     assert_eq!(
         m.matched_by("ledger"),

@@ -49,7 +49,9 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
         .iter()
         .rev()
         .take_while(|e| e.occurred_at >= cutoff)
-        .filter(|e| is_change(e.kind, has_argocd));
+        .filter(|e| is_change(e.kind, has_argocd))
+        // `:team`: other teams' services' changes are hidden (sitrep's own events stay).
+        .filter(|e| e.refs.service.as_deref().is_none_or(|s| model.in_team(s)));
     let mut events = recent.peekable();
     let mut deploys = model
         .deploys
@@ -57,6 +59,7 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
         .map(|d| &**d)
         .take_while(|d| d.at().is_none_or(|t| t >= cutoff))
         .filter(|d| d.at().is_some())
+        .filter(|d| model.team.is_none() || d.service.as_deref().is_some_and(|s| model.in_team(s)))
         .peekable();
     // Merge the two newest-first streams, only as far as the pane shows.
     let mut changes: Vec<Change> = Vec::with_capacity(rows);

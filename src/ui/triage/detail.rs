@@ -508,10 +508,7 @@ fn owner_card<'a>(
             spans.push(Span::styled(l.kind.clone(), theme.accent.underlined()));
         }
         let open = model.keymap.hint(crate::action::Action::Open);
-        spans.push(Span::styled(
-            format!("  ({open} on the service lists them)"),
-            theme.muted,
-        ));
+        spans.push(Span::styled(format!("  {open}: all links"), theme.muted));
         lines.push(field("Links", spans));
     }
 }
