@@ -16,7 +16,27 @@ use sitrep::model::source::{SourceKind, SourceStatus};
 use sitrep::msg::{AlertsPayload, ArgocdPayload, CatalogPayload, Msg, SourcePayload, SourceUpdate};
 use sitrep::update::update;
 use std::hint::black_box;
+use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Counts live heap bytes, to state what the catalog costs in memory.
+struct Counting;
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Ordering::Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Ordering::Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
 
 const COMPONENTS: usize = 10_000;
 const ALERTS: usize = 10_000;
@@ -113,8 +133,15 @@ fn model() -> Model {
 
 fn benches(c: &mut Criterion) {
     let mut m = model();
-    let generations: Vec<Arc<Vec<Entity>>> = (0..2).map(|g| Arc::new(components(g))).collect();
-    update(&mut m, catalog(Arc::clone(&generations[0])));
+    let before = LIVE.load(Ordering::Relaxed);
+    let first = Arc::new(components(0));
+    update(&mut m, catalog(Arc::clone(&first)));
+    let after = LIVE.load(Ordering::Relaxed);
+    println!(
+        "memory: a 10k-component catalog (entities, index, rows) adds {:.1} MB",
+        after.saturating_sub(before) as f64 / 1e6
+    );
+    let generations = [first, Arc::new(components(1))];
     assert!(m.services.len() >= COMPONENTS, "every component has a row");
     let mut g = 0;
     c.bench_function(
