@@ -661,7 +661,8 @@ async fn bounds_stop_an_endless_or_huge_catalog() {
         .await
         .unwrap_err();
     assert!(
-        e.message.starts_with("the catalog matched 1 entities"),
+        e.message
+            .starts_with("the catalog matched more than 3 entities (at most 3 are read)"),
         "{e}"
     );
     assert_eq!(stub.requests().len(), 2);
@@ -736,7 +737,7 @@ async fn an_entity_served_twice_is_kept_once_and_said() {
     assert_eq!(names, ["a", "b", "c"]);
     assert_eq!(f.problems.len(), 1);
     assert!(
-        f.problems[0].starts_with("1 entities came twice"),
+        f.problems[0].starts_with("1 entity came twice"),
         "{:?}",
         f.problems
     );

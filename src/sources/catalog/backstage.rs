@@ -158,8 +158,9 @@ impl BackstageClient {
                 }
             }
             items_seen += page.items.len();
+            // The server's count was wrong if this trips: say what was actually sent.
             if items_seen > self.max_items {
-                return Err(self.too_many(out.total));
+                return Err(self.too_many(None));
             }
             for (i, item) in page.items.iter().enumerate() {
                 match decode(item) {
@@ -194,7 +195,8 @@ impl BackstageClient {
         }
         if duplicates > 0 {
             problems.lines.push(format!(
-                "{duplicates} entities came twice across pages (the catalog changed while it was read); the first copy is kept"
+                "{} came twice across pages (the catalog changed while it was read); the first copy is kept",
+                entities(duplicates as u64)
             ));
         }
         out.problems = problems.finish();
@@ -208,7 +210,7 @@ impl BackstageClient {
         query.extend([("fields", "kind,metadata.name"), ("limit", "1")]);
         let page = self.page(&query).await?;
         Ok(match page.total {
-            Some(t) => format!("{} entities", thousands(t)),
+            Some(t) => entities(t),
             // Servers too old to count still proved reach and auth.
             None => "reachable (no entity count)".to_string(),
         })
@@ -271,7 +273,7 @@ impl BackstageClient {
 
     fn too_many(&self, total: Option<u64>) -> SourceError {
         let count = match total {
-            Some(t) => format!("{} entities", thousands(t)),
+            Some(t) => entities(t),
             None => format!("more than {} entities", thousands(self.max_items as u64)),
         };
         self.http.error(
@@ -382,6 +384,14 @@ impl Problems {
     }
 }
 
+/// `1 entity`, `1,234 entities`.
+fn entities(n: u64) -> String {
+    match n {
+        1 => "1 entity".to_string(),
+        n => format!("{} entities", thousands(n)),
+    }
+}
+
 /// `1,234`.
 fn thousands(n: u64) -> String {
     let digits = n.to_string();
@@ -484,5 +494,7 @@ mod tests {
         assert_eq!(thousands(1234), "1,234");
         assert_eq!(thousands(200_000), "200,000");
         assert_eq!(thousands(1_234_567), "1,234,567");
+        assert_eq!(entities(1), "1 entity");
+        assert_eq!(entities(2000), "2,000 entities");
     }
 }
