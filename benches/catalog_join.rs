@@ -15,8 +15,8 @@ use sitrep::model::Model;
 use sitrep::model::source::{SourceKind, SourceStatus};
 use sitrep::msg::{AlertsPayload, ArgocdPayload, CatalogPayload, Msg, SourcePayload, SourceUpdate};
 use sitrep::update::update;
-use std::hint::black_box;
 use std::alloc::{GlobalAlloc, Layout, System};
+use std::hint::black_box;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -44,7 +44,7 @@ const APPS: usize = 10_000;
 /// The synthetic alerts name `svc-0…svc-999`; the components cover those and 9,000 more.
 const SERVICES: usize = 1_000;
 
-fn components(generation: usize) -> Vec<Entity> {
+fn components(generation: usize) -> Vec<Arc<Entity>> {
     let mut out: Vec<Entity> = (0..100)
         .map(|t| {
             let v = serde_json::json!({"kind": "Group", "metadata": {"name": format!("team-{t}"),
@@ -69,7 +69,7 @@ fn components(generation: usize) -> Vec<Entity> {
             _ => unreachable!(),
         }
     }));
-    out
+    out.into_iter().map(Arc::new).collect()
 }
 
 fn msg(source: &str, payload: SourcePayload) -> Msg {
@@ -80,7 +80,7 @@ fn msg(source: &str, payload: SourcePayload) -> Msg {
     })
 }
 
-fn catalog(entities: Arc<Vec<Entity>>) -> Msg {
+fn catalog(entities: Arc<Vec<Arc<Entity>>>) -> Msg {
     msg(
         "catalog",
         SourcePayload::Catalog(CatalogPayload {

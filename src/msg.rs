@@ -57,7 +57,7 @@ pub enum SourcePayload {
 /// entities that could be read are all here.
 #[derive(Debug, Clone, Default)]
 pub struct CatalogPayload {
-    pub entities: std::sync::Arc<Vec<crate::catalog::Entity>>,
+    pub entities: std::sync::Arc<Vec<std::sync::Arc<crate::catalog::Entity>>>,
     pub problems: Vec<String>,
 }
 

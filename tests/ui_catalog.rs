@@ -107,7 +107,7 @@ fn with_catalog() -> Model {
             "catalog",
             ago(5),
             SourcePayload::Catalog(CatalogPayload {
-                entities: Arc::new(catalog()),
+                entities: Arc::new(catalog().into_iter().map(Arc::new).collect()),
                 problems: vec!["catalog-info.yaml:12: no metadata.name".into()],
             }),
         ),

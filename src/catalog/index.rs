@@ -106,7 +106,7 @@ pub struct CatalogIndex {
 impl CatalogIndex {
     /// Index `entities` (every catalog's, in source order: the first of two equal references
     /// wins).
-    pub fn build<'a>(entities: impl IntoIterator<Item = &'a Entity>) -> CatalogIndex {
+    pub fn build(entities: impl IntoIterator<Item = Arc<Entity>>) -> CatalogIndex {
         let mut index = CatalogIndex::default();
         let mut components: Vec<Arc<Entity>> = Vec::new();
         for e in entities {
@@ -114,7 +114,6 @@ impl CatalogIndex {
             if index.by_ref.contains_key(&r) {
                 continue;
             }
-            let e = Arc::new(e.clone());
             if e.kind == EntityKind::Component {
                 components.push(Arc::clone(&e));
             }

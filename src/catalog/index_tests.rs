@@ -76,7 +76,7 @@ fn index() -> CatalogIndex {
             json!({"kind": "System", "metadata": {"name": "shop", "title": "The Shop"}, "spec": {"owner": "payments"}}),
         ),
     ];
-    CatalogIndex::build(es.iter())
+    CatalogIndex::build(es.into_iter().map(Arc::new))
 }
 
 #[test]

@@ -25,9 +25,12 @@ pub fn on_catalog(model: &mut Model, source: &str, payload: CatalogPayload) -> V
 
 /// Rebuild the index from every catalog (first source first) and re-join everything.
 pub fn reindex(model: &mut Model) {
-    let entities = model.catalogs.values().flat_map(|c| c.entities.iter());
-    model.catalog = Arc::new(CatalogIndex::build(entities));
-    model.correlation.invalidate();
+    let entities = model
+        .catalogs
+        .values()
+        .flat_map(|c| c.entities.iter().cloned());
+    let old = std::mem::replace(&mut model.catalog, Arc::new(CatalogIndex::build(entities)));
+    model.rejoin_catalog(&old);
     model.alerts_view_stale = true;
     model.apps_view_stale = true;
     model.pending_rederive = true;

@@ -49,7 +49,8 @@ fn entities() -> Vec<Entity> {
     ]
 }
 
-fn catalog_msg(entities: Arc<Vec<Entity>>) -> Msg {
+fn catalog_msg(entities: Vec<Entity>) -> Msg {
+    let entities = Arc::new(entities.into_iter().map(Arc::new).collect());
     Msg::Source(SourceUpdate {
         source: "backstage".into(),
         at: super::tests::t0(),
@@ -68,7 +69,7 @@ fn with_catalog() -> Model {
         "http://127.0.0.1:7007",
         "test",
     ));
-    update(&mut m, catalog_msg(Arc::new(entities())));
+    update(&mut m, catalog_msg(entities()));
     let t = super::tests::t0();
     update(
         &mut m,
@@ -189,7 +190,7 @@ fn apps_join_by_annotation_and_a_changed_catalog_rejoins() {
     // The annotation goes away: the app falls back to its own name.
     let mut es = entities();
     es[0].meta.annotations.remove("argocd/app-name");
-    update(&mut m, catalog_msg(Arc::new(es)));
+    update(&mut m, catalog_msg(es));
     assert!(row(&m, "checkout").apps.is_empty());
     assert_eq!(row(&m, "co-eu").apps.len(), 1);
 }
@@ -199,9 +200,19 @@ fn the_same_catalog_again_changes_nothing() {
     let mut m = with_catalog();
     let same = Arc::clone(&m.catalogs["backstage"].entities);
     let index = Arc::clone(&m.catalog);
-    update(&mut m, catalog_msg(same));
+    update(
+        &mut m,
+        Msg::Source(SourceUpdate {
+            source: "backstage".into(),
+            at: super::tests::t0(),
+            payload: SourcePayload::Catalog(CatalogPayload {
+                entities: same,
+                problems: vec![],
+            }),
+        }),
+    );
     assert!(Arc::ptr_eq(&index, &m.catalog), "not re-indexed");
-    update(&mut m, catalog_msg(Arc::new(entities())));
+    update(&mut m, catalog_msg(entities()));
     assert!(
         Arc::ptr_eq(&index, &m.catalog),
         "equal content: not re-indexed"

@@ -120,6 +120,21 @@ impl Correlation {
         }
     }
 
+    /// Count `alert` under `service` (moving it from where it was).
+    fn move_alert(&mut self, key: u64, alert: Arc<Alert>, service: String) {
+        if let Some(old) = self.alert_service.insert(key, service.clone()) {
+            if let Some(m) = self.service_alerts.get_mut(&old) {
+                m.remove(&key);
+            }
+            self.dirty_services.insert(old);
+        }
+        self.service_alerts
+            .entry(service.clone())
+            .or_default()
+            .insert(key, alert);
+        self.dirty_services.insert(service);
+    }
+
     /// An app was stored (new or changed): join it, re-derive its deploys.
     fn note_app(
         &mut self,
@@ -332,6 +347,55 @@ impl Model {
             self.reposition(&dirty);
         }
         true
+    }
+
+    /// The catalog changed (from `old` to `self.catalog`): move only the alerts and apps
+    /// whose service changed, and mark the rows whose component or owner changed. A lookup
+    /// per alert and app, no rebuild: a catalog refresh that changed one owner costs little.
+    pub fn rejoin_catalog(&mut self, old: &CatalogIndex) {
+        if self.correlation.stale {
+            return; // rebuilt from scratch at the next recorrelate anyway
+        }
+        let mut moved_alerts = Vec::new();
+        for alert in self.alerts.iter() {
+            let key = fingerprint_key(&alert.fingerprint);
+            let service = alert_service(alert, &self.settings, &self.catalog);
+            if self.correlation.alert_service.get(&key).map(String::as_str) != Some(service) {
+                moved_alerts.push((key, Arc::clone(alert), service.to_string()));
+            }
+        }
+        for (key, alert, service) in moved_alerts {
+            self.correlation.move_alert(key, alert, service);
+        }
+        let moved_apps: Vec<AppKey> = self
+            .apps
+            .values()
+            .filter(|a| {
+                let now = service_of_app(a, &self.settings, &self.catalog);
+                self.correlation.app_service.get(&a.key) != Some(&now)
+            })
+            .map(|a| a.key.clone())
+            .collect();
+        for key in moved_apps {
+            if let Some(app) = self.apps.get(&key) {
+                self.correlation
+                    .note_app(app, &self.settings, &self.catalog, self.now);
+            }
+        }
+        // Rows carry the owner; a component that came or went adds or drops a row.
+        let dirty = &mut self.correlation.dirty_services;
+        for c in self.catalog.components() {
+            let same = old.component(&c.service).is_some()
+                && old.owner_label(&c.service) == self.catalog.owner_label(&c.service);
+            if !same {
+                dirty.insert(c.service.clone());
+            }
+        }
+        for c in old.components() {
+            if self.catalog.component(&c.service).is_none() {
+                dirty.insert(c.service.clone());
+            }
+        }
     }
 
     /// Forget the index and build it again from the stores (settings changed, a model built by
