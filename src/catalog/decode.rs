@@ -5,7 +5,6 @@
 use super::entity::*;
 use crate::sanitize;
 use serde_json::Value;
-use std::collections::BTreeMap;
 
 /// Longest description kept (a 200 KB description becomes this much, marked as cut).
 pub const MAX_DESCRIPTION_CHARS: usize = 4 * 1024;
@@ -109,9 +108,9 @@ fn str_field(v: &Value, key: &str) -> Option<String> {
         .filter(|s| !s.trim().is_empty())
 }
 
-fn string_map(v: Option<&Value>) -> BTreeMap<String, String> {
+fn string_map(v: Option<&Value>) -> StrMap {
     let Some(map) = v.and_then(Value::as_object) else {
-        return BTreeMap::new();
+        return StrMap::new();
     };
     map.iter()
         .filter_map(|(k, v)| {
@@ -135,9 +134,16 @@ fn string_list(v: Option<&Value>) -> Vec<String> {
                 .filter_map(Value::as_str)
                 .map(line)
                 .take(MAX_ITEMS)
-                .collect()
+                .collect::<Vec<_>>()
         })
+        .map(shrunk)
         .unwrap_or_default()
+}
+
+/// Exactly sized: a catalog keeps thousands of these for as long as it runs.
+fn shrunk<T>(mut v: Vec<T>) -> Vec<T> {
+    v.shrink_to_fit();
+    v
 }
 
 /// Only links a browser can safely open: `http(s)` and `mailto`. `javascript:`, `data:`,
@@ -151,7 +157,7 @@ fn links(v: Option<&Value>) -> Vec<Link> {
     let Some(items) = v.and_then(Value::as_array) else {
         return Vec::new();
     };
-    items
+    let links = items
         .iter()
         .filter_map(|l| {
             let url = safe_link(l.get("url").and_then(Value::as_str)?)?;
@@ -166,7 +172,8 @@ fn links(v: Option<&Value>) -> Vec<Link> {
             })
         })
         .take(MAX_ITEMS)
-        .collect()
+        .collect::<Vec<_>>();
+    shrunk(links)
 }
 
 fn reference(v: &Value, key: &str, kind: EntityKind, namespace: &str) -> Option<EntityRef> {
@@ -182,8 +189,9 @@ fn references(v: Option<&Value>, kind: EntityKind, namespace: &str) -> Vec<Entit
                 .filter_map(Value::as_str)
                 .filter_map(|s| EntityRef::parse(&line(s), kind, namespace))
                 .take(MAX_ITEMS * 4)
-                .collect()
+                .collect::<Vec<_>>()
         })
+        .map(shrunk)
         .unwrap_or_default()
 }
 
@@ -210,7 +218,7 @@ fn relations(v: Option<&Value>) -> (Vec<EntityRef>, Vec<EntityRef>) {
             _ => {}
         }
     }
-    (owned_by, part_of)
+    (shrunk(owned_by), shrunk(part_of))
 }
 
 fn location(spec: Option<&Value>) -> LocationSpec {

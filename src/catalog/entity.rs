@@ -2,7 +2,6 @@
 //! cleaned and capped (`decode` does that once, at the boundary). Backstage's model: an entity
 //! is `kind` + `metadata` + `spec` (+ `relations` when served by the catalog API).
 
-use std::collections::BTreeMap;
 use std::fmt;
 
 /// The kinds sitrep uses; every other kind is ignored when decoding.
@@ -114,6 +113,60 @@ impl Link {
     }
 }
 
+/// A small map of text (annotations, labels), kept as a sorted, exactly sized list: a
+/// catalog of 10,000 components holds 20,000 of them, mostly of a handful of entries, where a
+/// `BTreeMap` would spend half a kilobyte each.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct StrMap(Vec<(String, String)>);
+
+impl StrMap {
+    pub fn new() -> StrMap {
+        StrMap(Vec::new())
+    }
+    fn find(&self, key: &str) -> Result<usize, usize> {
+        self.0.binary_search_by(|(k, _)| k.as_str().cmp(key))
+    }
+    pub fn get(&self, key: &str) -> Option<&String> {
+        self.find(key).ok().map(|i| &self.0[i].1)
+    }
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.find(key).is_ok()
+    }
+    /// Set `key` (the previous value, if any).
+    pub fn insert(&mut self, key: String, value: String) -> Option<String> {
+        match self.find(&key) {
+            Ok(i) => Some(std::mem::replace(&mut self.0[i].1, value)),
+            Err(i) => {
+                self.0.insert(i, (key, value));
+                None
+            }
+        }
+    }
+    pub fn remove(&mut self, key: &str) -> Option<String> {
+        self.find(key).ok().map(|i| self.0.remove(i).1)
+    }
+    pub fn iter(&self) -> impl Iterator<Item = (&String, &String)> {
+        self.0.iter().map(|(k, v)| (k, v))
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl FromIterator<(String, String)> for StrMap {
+    /// The first of equal keys wins (as a YAML mapping's duplicate key would be refused).
+    fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> StrMap {
+        let mut v: Vec<(String, String)> = iter.into_iter().collect();
+        v.sort_by(|a, b| a.0.cmp(&b.0));
+        v.dedup_by(|b, a| a.0 == b.0);
+        v.shrink_to_fit();
+        StrMap(v)
+    }
+}
+
 /// What every kind carries (`metadata`).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Meta {
@@ -122,8 +175,8 @@ pub struct Meta {
     pub namespace: String,
     pub title: Option<String>,
     pub description: Option<String>,
-    pub annotations: BTreeMap<String, String>,
-    pub labels: BTreeMap<String, String>,
+    pub annotations: StrMap,
+    pub labels: StrMap,
     pub tags: Vec<String>,
     pub links: Vec<Link>,
 }

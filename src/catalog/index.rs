@@ -18,6 +18,7 @@
 use super::entity::{DEFAULT_NAMESPACE, Entity, EntityKind, EntityRef, Spec};
 use super::selector::Selector;
 use crate::model::alert::Labels;
+use crate::model::fasthash::{FastMap, FastSet};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -93,14 +94,50 @@ pub struct CatalogIndex {
     components: Vec<Component>,
     /// Every entity (groups, users, systems too), by reference.
     by_ref: HashMap<EntityRef, Arc<Entity>>,
-    /// Lower-cased name → components (several namespaces).
-    by_name: HashMap<String, Vec<usize>>,
-    by_kubernetes_id: HashMap<String, Vec<usize>>,
-    by_alertname: HashMap<String, Vec<usize>>,
-    by_app_name: HashMap<String, usize>,
-    app_selectors: Vec<(Selector, usize)>,
+    /// Keys → components, by the hash of the lower-cased key (a lookup checks the component
+    /// really has it): no copy of every name, id and app name of a 10,000-component catalog.
+    by_name: Keyed,
+    by_kubernetes_id: Keyed,
+    by_alertname: Keyed,
+    by_app_name: Keyed,
+    app_selectors: Vec<(Selector, u32)>,
     /// Service key → component.
-    by_service: HashMap<String, usize>,
+    by_service: Keyed,
+    /// Entities of every kind (for `is_empty`).
+    entities: usize,
+}
+
+/// Components by the hash of a lower-cased key; several per key when names repeat (or hashes
+/// collide): callers keep the ones that really match.
+#[derive(Debug, Default)]
+struct Keyed(FastMap<u64, Vec<u32>>);
+
+/// FNV-1a over the ASCII-lower-cased bytes.
+fn key_hash(key: &str) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in key.bytes() {
+        h ^= u64::from(b.to_ascii_lowercase());
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+impl Keyed {
+    fn add(&mut self, key: &str, i: usize) {
+        let list = self.0.entry(key_hash(key)).or_default();
+        if !list.contains(&(i as u32)) {
+            list.push(i as u32);
+            list.shrink_to_fit();
+        }
+    }
+    fn get(&self, key: &str) -> &[u32] {
+        self.0.get(&key_hash(key)).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Does a comma-separated annotation list `list` name `item` (exactly)?
+fn lists(list: Option<&str>, item: &str) -> bool {
+    list.is_some_and(|l| l.split(',').any(|x| x.trim() == item))
 }
 
 impl CatalogIndex {
@@ -109,61 +146,70 @@ impl CatalogIndex {
     pub fn build(entities: impl IntoIterator<Item = Arc<Entity>>) -> CatalogIndex {
         let mut index = CatalogIndex::default();
         let mut components: Vec<Arc<Entity>> = Vec::new();
+        let mut seen_components: FastSet<EntityRef> = FastSet::default();
         for e in entities {
             let r = e.entity_ref();
-            if index.by_ref.contains_key(&r) {
-                continue;
-            }
+            index.entities += 1;
             if e.kind == EntityKind::Component {
-                components.push(Arc::clone(&e));
+                // Components are found through the keys below; only owners and systems by
+                // reference.
+                if seen_components.insert(r) {
+                    components.push(e);
+                }
+            } else if !index.by_ref.contains_key(&r) {
+                index.by_ref.insert(r, e);
             }
-            index.by_ref.insert(r, e);
         }
-        components.sort_by_key(|e| e.entity_ref());
-        let mut name_count: HashMap<String, usize> = HashMap::new();
+        drop(seen_components);
+        components.sort_by(|a, b| {
+            (
+                a.meta.namespace.to_ascii_lowercase(),
+                a.meta.name.to_ascii_lowercase(),
+            )
+                .cmp(&(
+                    b.meta.namespace.to_ascii_lowercase(),
+                    b.meta.name.to_ascii_lowercase(),
+                ))
+        });
+        let mut name_count: FastMap<u64, usize> = FastMap::default();
         for e in &components {
-            *name_count
-                .entry(e.meta.name.to_ascii_lowercase())
-                .or_default() += 1;
+            *name_count.entry(key_hash(&e.meta.name)).or_default() += 1;
         }
+        index.components.reserve_exact(components.len());
         for (i, e) in components.into_iter().enumerate() {
-            let lower = e.meta.name.to_ascii_lowercase();
-            let service = if name_count[&lower] > 1 && e.meta.namespace != DEFAULT_NAMESPACE {
+            let repeated = name_count[&key_hash(&e.meta.name)] > 1;
+            let service = if repeated && e.meta.namespace != DEFAULT_NAMESPACE {
                 format!("{}/{}", e.meta.namespace, e.meta.name)
             } else {
                 e.meta.name.clone()
             };
-            index.by_name.entry(lower).or_default().push(i);
+            index.by_name.add(&e.meta.name, i);
             if let Some(id) = e.annotation(KUBERNETES_ID) {
-                index
-                    .by_kubernetes_id
-                    .entry(id.to_ascii_lowercase())
-                    .or_default()
-                    .push(i);
+                index.by_kubernetes_id.add(id, i);
             }
             if let Some(alerts) = e.annotation(PROMETHEUS_ALERT) {
                 for a in alerts.split(',').map(str::trim).filter(|a| !a.is_empty()) {
                     if a != "all" {
-                        index.by_alertname.entry(a.to_string()).or_default().push(i);
+                        index.by_alertname.add(a, i);
                     }
                 }
             }
             if let Some(apps) = e.annotation(APP_NAME) {
                 for a in apps.split(',').map(str::trim).filter(|a| !a.is_empty()) {
-                    index.by_app_name.entry(a.to_string()).or_insert(i);
+                    index.by_app_name.add(a, i);
                 }
             }
             if let Some(sel) = e.annotation(APP_SELECTOR).and_then(Selector::parse) {
-                index.app_selectors.push((sel, i));
+                index.app_selectors.push((sel, i as u32));
             }
-            index.by_service.entry(service.clone()).or_insert(i);
+            index.by_service.add(&service, i);
             index.components.push(Component { entity: e, service });
         }
         index
     }
 
     pub fn is_empty(&self) -> bool {
-        self.by_ref.is_empty()
+        self.entities == 0
     }
 
     pub fn components(&self) -> &[Component] {
@@ -176,12 +222,16 @@ impl CatalogIndex {
 
     /// The component behind a service row, if the catalog has one.
     pub fn component(&self, service: &str) -> Option<&Component> {
-        self.by_service.get(service).map(|&i| &self.components[i])
+        self.by_service
+            .get(service)
+            .iter()
+            .map(|&i| &self.components[i as usize])
+            .find(|c| c.service == service)
     }
 
     /// Among several components of one name, the one in `namespace` (by its
     /// kubernetes-namespace or its own), else the one in `default`, else the first.
-    fn pick(&self, candidates: &[usize], namespace: Option<&str>) -> usize {
+    fn pick(&self, candidates: &[usize], namespace: Option<&str>) -> Option<usize> {
         if candidates.len() > 1 {
             if let Some(ns) = namespace {
                 let in_ns = candidates.iter().copied().find(|&i| {
@@ -190,30 +240,48 @@ impl CatalogIndex {
                         .is_some_and(|k| k.eq_ignore_ascii_case(ns))
                         || e.meta.namespace.eq_ignore_ascii_case(ns)
                 });
-                if let Some(i) = in_ns {
-                    return i;
+                if in_ns.is_some() {
+                    return in_ns;
                 }
             }
             if let Some(&i) = candidates
                 .iter()
                 .find(|&&i| self.components[i].entity.meta.namespace == DEFAULT_NAMESPACE)
             {
-                return i;
+                return Some(i);
             }
         }
-        candidates[0]
+        candidates.first().copied()
+    }
+
+    /// The components `keyed` holds under `key` that `really` says have it.
+    fn matching(&self, keyed: &Keyed, key: &str, really: impl Fn(&Entity) -> bool) -> Vec<usize> {
+        keyed
+            .get(key)
+            .iter()
+            .map(|&i| i as usize)
+            .filter(|&i| really(&self.components[i].entity))
+            .collect()
     }
 
     /// A name (a label's value, a derived service name) as a component: by name, then by
     /// kubernetes-id.
     fn by_name_or_id(&self, value: &str, namespace: Option<&str>) -> Option<(usize, bool)> {
-        let lower = value.to_ascii_lowercase();
-        if let Some(c) = self.by_name.get(&lower) {
-            return Some((self.pick(c, namespace), false));
+        let named = self.matching(&self.by_name, value, |e| {
+            e.meta.name.eq_ignore_ascii_case(value)
+        });
+        if let Some(i) = self.pick(&named, namespace) {
+            return Some((i, false));
         }
-        self.by_kubernetes_id
-            .get(&lower)
-            .map(|c| (self.pick(c, namespace), true))
+        let ids = self.kubernetes_ids(value);
+        self.pick(&ids, namespace).map(|i| (i, true))
+    }
+
+    fn kubernetes_ids(&self, id: &str) -> Vec<usize> {
+        self.matching(&self.by_kubernetes_id, id, |e| {
+            e.annotation(KUBERNETES_ID)
+                .is_some_and(|k| k.eq_ignore_ascii_case(id))
+        })
     }
 
     /// The service an alert belongs to and why (see the module's precedence). Without any
@@ -241,26 +309,24 @@ impl CatalogIndex {
             return (Some(self.components[i].service.as_str()), why);
         }
         for l in KUBERNETES_ID_LABELS {
-            if let Some(c) = labels
+            if let Some(i) = labels
                 .get(l)
-                .and_then(|v| self.by_kubernetes_id.get(&v.to_ascii_lowercase()))
+                .and_then(|v| self.pick(&self.kubernetes_ids(v), namespace))
             {
-                let i = self.pick(c, namespace);
                 return (
                     Some(self.components[i].service.as_str()),
                     MatchedBy::AlertWorkloadLabel,
                 );
             }
         }
-        if let Some(c) = labels
-            .get("alertname")
-            .and_then(|n| self.by_alertname.get(n.as_str()))
-        {
+        if let Some(name) = labels.get("alertname") {
+            let listing = self.matching(&self.by_alertname, name, |e| {
+                lists(e.annotation(PROMETHEUS_ALERT), name)
+            });
             // Several components list the name: their `prometheus.io/labels` decide, else
             // no one claims it.
-            let claiming: Vec<usize> = c
-                .iter()
-                .copied()
+            let claiming: Vec<usize> = listing
+                .into_iter()
                 .filter(|&i| {
                     self.components[i]
                         .entity
@@ -291,11 +357,17 @@ impl CatalogIndex {
         if self.components.is_empty() {
             return (derived, MatchedBy::AppUncatalogued);
         }
-        if let Some(&i) = self.by_app_name.get(name) {
+        let named = self.matching(&self.by_app_name, name, |e| {
+            lists(e.annotation(APP_NAME), name)
+        });
+        if let Some(&i) = named.first() {
             return (self.components[i].service.clone(), MatchedBy::AppName);
         }
         if let Some((_, i)) = self.app_selectors.iter().find(|(s, _)| s.matches(labels)) {
-            return (self.components[*i].service.clone(), MatchedBy::AppSelector);
+            return (
+                self.components[*i as usize].service.clone(),
+                MatchedBy::AppSelector,
+            );
         }
         match self.by_name_or_id(&derived, Some(namespace)) {
             Some((i, _)) => (

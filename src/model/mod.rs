@@ -97,7 +97,7 @@ pub struct Model {
     /// When a service kept on the triage list only by a recent deploy drops off it.
     pub triage_view_expires: Option<DateTime<Utc>>,
     /// Derived: the Services screen's rows (indexes into `services`), filtered.
-    pub services_view: Vec<usize>,
+    pub services_view: Vec<views::ServicesEntry>,
     /// Derived: the Timeline screen's rows while it is filtered (indexes into `timeline`).
     pub timeline_view: Option<Vec<usize>>,
     /// Events arrived while the Timeline was filtered: its rows are rebuilt in `settle`, and

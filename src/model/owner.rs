@@ -315,7 +315,11 @@ impl Model {
     /// Services screen and `snapshot`.
     pub fn matched_by(&self, service: &str) -> Vec<String> {
         let Some(&i) = self.correlation_index(service) else {
-            return Vec::new();
+            return if self.catalog.component(service).is_some() {
+                vec!["catalog only (no alerts or apps)".to_string()]
+            } else {
+                Vec::new()
+            };
         };
         let row = &self.services[i];
         let mut ways: BTreeSet<MatchedBy> = BTreeSet::new();

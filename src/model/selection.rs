@@ -79,11 +79,7 @@ impl Model {
                 .rows
                 .get(self.alerts_cursor.selected)
                 .map(alerts_row_id),
-            services: self
-                .services_view
-                .get(self.services_cursor.selected)
-                .and_then(|i| self.services.get(*i))
-                .map(|s| s.name.clone()),
+            services: self.selected_services_name().map(str::to_string),
             apps: self.apps_view.get(self.apps_cursor.selected).cloned(),
             deploys: self.selected_deploy().map(deploy_id),
         }
@@ -133,7 +129,7 @@ impl Model {
         let found = r.services.as_ref().and_then(|name| {
             self.services_view
                 .iter()
-                .position(|i| self.services.get(*i).is_some_and(|s| &s.name == name))
+                .position(|e| self.services_entry_name(*e) == Some(name.as_str()))
         });
         put(
             &mut self.services_cursor,

@@ -14,6 +14,15 @@ use chrono::{DateTime, Duration, Utc};
 /// A service with a deploy this recent stays on the triage list even when nothing is wrong.
 pub const RECENT_DEPLOY_MINUTES: i64 = 30;
 
+/// A row of the Services screen: a service with alerts or apps (its row in
+/// `Model::services`), or a catalog component with neither (`CatalogIndex::components`),
+/// which has no row to keep.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServicesEntry {
+    Row(usize),
+    Component(usize),
+}
+
 /// The filter matcher about a service's owner (`/owner=payments`) rather than alert labels.
 pub const OWNER_MATCHER: &str = "owner";
 
@@ -100,17 +109,47 @@ impl Model {
         text.matches(fields)
     }
 
-    /// The Services screen's rows: every service, filtered.
+    /// The Services screen's rows: every service with alerts or apps (most urgent first),
+    /// then every other catalog component (by name), filtered.
     pub(super) fn rebuild_services_view(&mut self) {
         let filter = AlertFilter::parse(self.filter(Screen::Services));
         let mut text = TextQuery::new(&filter.text);
         let mut view = Vec::with_capacity(self.services.len());
         for (i, s) in self.services.iter().enumerate() {
             if self.service_matches(s, &filter, &mut text) {
-                view.push(i);
+                view.push(ServicesEntry::Row(i));
+            }
+        }
+        // A component with no alerts and no apps: the row it would have, for the filter.
+        let mut quiet = ServiceRow::empty(String::new());
+        for (j, c) in self.catalog.components().iter().enumerate() {
+            if self.correlation_index(&c.service).is_some() {
+                continue;
+            }
+            quiet.name.clone_from(&c.service);
+            quiet.owner = self.catalog.owner_label(&c.service);
+            if self.service_matches(&quiet, &filter, &mut text) {
+                view.push(ServicesEntry::Component(j));
             }
         }
         self.services_view = view;
+    }
+
+    /// The service a Services screen row is about.
+    pub fn services_entry_name(&self, entry: ServicesEntry) -> Option<&str> {
+        match entry {
+            ServicesEntry::Row(i) => self.services.get(i).map(|s| s.name.as_str()),
+            ServicesEntry::Component(j) => {
+                self.catalog.components().get(j).map(|c| c.service.as_str())
+            }
+        }
+    }
+
+    /// The service selected on the Services screen.
+    pub fn selected_services_name(&self) -> Option<&str> {
+        self.services_view
+            .get(self.services_cursor.selected)
+            .and_then(|e| self.services_entry_name(*e))
     }
 
     /// The Deploys screen's rows: every deploy (newest first), filtered by app, service,

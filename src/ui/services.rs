@@ -6,6 +6,7 @@ use crate::model::Model;
 use crate::model::coverage::{Coverage, Domain};
 use crate::model::service::{ServiceRow, Urgency};
 use crate::model::ui::Screen;
+use crate::model::views::ServicesEntry;
 use crate::screens::Hints;
 use crate::ui::RenderState;
 use crate::ui::coverage;
@@ -128,8 +129,23 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         .services
         .window(selected, view.len(), usize::from(list.height));
     for (row, i) in window.enumerate() {
-        let Some(service) = view.get(i).and_then(|s| model.services.get(*s)) else {
-            continue;
+        let quiet;
+        let service = match view.get(i) {
+            Some(ServicesEntry::Row(r)) => match model.services.get(*r) {
+                Some(s) => s,
+                None => continue,
+            },
+            // A component with no alerts or apps: drawn as the quiet row it would have.
+            Some(ServicesEntry::Component(j)) => {
+                let Some(c) = model.catalog.components().get(*j) else {
+                    continue;
+                };
+                let mut row = ServiceRow::empty(c.service.clone());
+                row.owner = model.catalog.owner_label(&c.service);
+                quiet = row;
+                &quiet
+            }
+            None => continue,
         };
         let line = service_row(model, service, &widths, i == selected);
         selectable_row(

@@ -307,11 +307,7 @@ fn enter(model: &mut Model) {
             None => {}
         },
         Screen::Services => {
-            let selected = model
-                .services_view
-                .get(model.services_cursor.selected)
-                .and_then(|i| model.services.get(*i))
-                .map(|s| s.name.clone());
+            let selected = model.selected_services_name().map(str::to_string);
             if let Some(name) = selected {
                 model.screen = Screen::Triage;
                 model.filters.remove(&Screen::Triage);
@@ -451,11 +447,7 @@ fn open_link(model: &mut Model) -> Vec<Effect> {
         Screen::Triage if model.triage_pane == TriagePane::Services => {
             model.selected_service().map(|s| s.name.clone())
         }
-        Screen::Services => model
-            .services_view
-            .get(model.services_cursor.selected)
-            .and_then(|i| model.services.get(*i))
-            .map(|s| s.name.clone()),
+        Screen::Services => model.selected_services_name().map(str::to_string),
         _ => None,
     };
     // Without catalog links, the top alert's links as before.
@@ -518,10 +510,8 @@ fn copy_selection(model: &mut Model) -> Vec<Effect> {
             .map(|d| d.revision.clone())
             .filter(|r| !r.is_empty()),
         Screen::Services => model
-            .services_view
-            .get(model.services_cursor.selected)
-            .and_then(|i| model.services.get(*i))
-            .map(|s| s.name.clone())
+            .selected_services_name()
+            .map(str::to_string)
             .filter(|n| n != NO_SERVICE),
         Screen::Timeline => model.timeline_row(model.timeline_cursor.selected).map(|e| {
             format!(

@@ -382,18 +382,12 @@ impl Model {
                     .note_app(app, &self.settings, &self.catalog, self.now);
             }
         }
-        // Rows carry the owner; a component that came or went adds or drops a row.
+        // Rows carry the owner: recompute the rows (of services with alerts or apps; the
+        // others have none) whose owner changed.
         let dirty = &mut self.correlation.dirty_services;
-        for c in self.catalog.components() {
-            let same = old.component(&c.service).is_some()
-                && old.owner_label(&c.service) == self.catalog.owner_label(&c.service);
-            if !same {
-                dirty.insert(c.service.clone());
-            }
-        }
-        for c in old.components() {
-            if self.catalog.component(&c.service).is_none() {
-                dirty.insert(c.service.clone());
+        for row in &self.services {
+            if old.owner_label(&row.name) != self.catalog.owner_label(&row.name) {
+                dirty.insert(row.name.clone());
             }
         }
     }
@@ -417,13 +411,11 @@ impl Model {
         c.dirty_apps.clear();
         c.dirty_services.clear();
         c.replaced.clear();
-        // Every catalog component has a row (the Services screen lists them all), quiet or not.
         let names: BTreeSet<String> = c
             .service_alerts
             .keys()
             .chain(c.service_apps.keys())
             .cloned()
-            .chain(self.catalog.components().iter().map(|k| k.service.clone()))
             .collect();
         self.correlation = c;
         self.services.clear();

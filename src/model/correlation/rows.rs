@@ -60,8 +60,7 @@ impl Model {
             .map(|s| s.iter().cloned().collect())
             .unwrap_or_default();
         let position = c.index.get(name).copied();
-        let component = self.catalog.component(name).is_some();
-        if alerts.is_empty() && apps.is_empty() && !component {
+        if alerts.is_empty() && apps.is_empty() {
             if let Some(i) = position {
                 // Dropped, keeping the others in order.
                 self.services.remove(i);
