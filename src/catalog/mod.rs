@@ -8,6 +8,7 @@
 
 pub mod decode;
 pub mod entity;
+pub mod local;
 
 pub use decode::decode;
 pub use entity::{Decoded, Entity, EntityKind, EntityRef, Link, Spec};
