@@ -14,6 +14,8 @@ mod targets;
 mod value;
 mod walk;
 
+#[cfg(test)]
+mod tests;
 
 use super::decode::decode;
 use super::entity::{Decoded, Entity, EntityRef, LocationSpec};
