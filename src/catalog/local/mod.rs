@@ -15,6 +15,8 @@ mod value;
 mod walk;
 
 #[cfg(test)]
+mod proptests;
+#[cfg(test)]
 mod tests;
 
 use super::decode::decode;
