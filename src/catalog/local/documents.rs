@@ -142,8 +142,23 @@ pub(super) struct Broken {
     pub message: String,
 }
 
+/// Largest document parsed. serde_yaml_ng holds every event of a document before building
+/// it, 100 to 150 bytes of memory per byte of text (measured: 4 MiB of `- - - …` took 630 MB
+/// before its recursion limit refused it). Entities are kilobytes; big files (4 MiB) are many
+/// documents.
+pub(super) const MAX_DOCUMENT_BYTES: usize = 1024 * 1024;
+
 /// Parse one document (`Value::Null` when it holds only a null).
 pub(super) fn parse(chunk: &Chunk) -> Result<Value, Broken> {
+    if chunk.text.len() > MAX_DOCUMENT_BYTES {
+        return Err(Broken {
+            line: chunk.line,
+            message: format!(
+                "document of {} bytes, more than {MAX_DOCUMENT_BYTES}: not read",
+                chunk.text.len()
+            ),
+        });
+    }
     match guard::flow_depth(chunk.text, guard::MAX_FLOW_DEPTH) {
         Ok(_) => {}
         Err(Refusal::TooDeep { offset }) => {

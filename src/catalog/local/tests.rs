@@ -403,7 +403,7 @@ fn deep_nesting_fails_fast() {
     let head = "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: deep\n  x: ";
     // Flow nesting: refused before libyaml sees it (it is quadratic on `{a: {a: …`).
     for filler in ["[", "{a: ", "{a: \"}\", b: "] {
-        let text = format!("{head}{}\n---\n{}", filler.repeat(100_000), component("ok"));
+        let text = format!("{head}{}\n---\n{}", filler.repeat(50_000), component("ok"));
         let c = load_all(&write(d, "flow/catalog-info.yaml", text));
         assert_eq!(refs(&c), ["component:default/ok"]);
         assert_eq!(c.problems.len(), 1);
@@ -424,10 +424,14 @@ fn deep_nesting_fails_fast() {
         shown(&c)
     );
     // A line of block sequences nests too.
-    let text = format!("{head}{}x\n", "- ".repeat(1_000_000));
+    let text = format!("{head}\n  {}x\n", "- ".repeat(400_000));
     let c = load_all(&write(d, "dashes/catalog-info.yaml", text));
     assert!(c.entities.is_empty());
-    assert_eq!(c.problems.len(), 1);
+    assert!(
+        c.problems[0].message.contains("recursion limit"),
+        "{:?}",
+        shown(&c)
+    );
     assert!(
         start.elapsed() < Duration::from_secs(5),
         "{:?}",
@@ -463,6 +467,24 @@ fn files_over_max_file_bytes_are_refused() {
     let c = load_all(d);
     assert_eq!(c.problems.len(), 1, "{:?}", shown(&c));
     assert_eq!(c.problems[0].file, d.join("entities.yaml"));
+}
+
+#[test]
+fn documents_over_a_mebibyte_are_refused_and_the_others_load() {
+    let dir = tempfile::tempdir().unwrap();
+    let big = component_with("big", &format!("  description: {}\n", "x".repeat(1 << 20)));
+    let text = format!("{big}---\n{}", component("small"));
+    let file = write(dir.path(), "catalog-info.yaml", text);
+    let c = load_all(&file);
+    assert_eq!(refs(&c), ["component:default/small"]);
+    assert_eq!(
+        shown(&c),
+        [format!(
+            "{}:1: document of {} bytes, more than 1048576: not read",
+            file.display(),
+            big.len()
+        )]
+    );
 }
 
 #[test]
