@@ -156,8 +156,8 @@ impl CatalogIndex {
                 if seen_components.insert(r) {
                     components.push(e);
                 }
-            } else if !index.by_ref.contains_key(&r) {
-                index.by_ref.insert(r, e);
+            } else {
+                index.by_ref.entry(r).or_insert(e);
             }
         }
         drop(seen_components);

@@ -11,6 +11,7 @@
 pub mod decode;
 pub mod entity;
 pub mod index;
+pub mod local;
 pub mod selector;
 
 pub use decode::decode;

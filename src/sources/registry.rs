@@ -3,14 +3,15 @@
 //! read from flags, the config file and discovery.
 
 use super::driver::SourceDriver;
-use super::{alertmanager, argocd, prometheus};
+use super::{alertmanager, argocd, catalog, oncall, prometheus};
 use crate::model::source::SourceKind;
 
 static DRIVERS: &[&dyn SourceDriver] = &[
     &alertmanager::Alertmanager,
     &prometheus::Prometheus,
     &argocd::Argocd,
-    &super::oncall::OnCall,
+    &catalog::Catalog,
+    &oncall::OnCall,
 ];
 
 /// Every registered driver, in registration order.
@@ -84,11 +85,11 @@ mod tests {
         assert_eq!(default_label(SourceKind::Kube, "kube"), Some("kube"));
         assert_eq!(
             tables("/", "/"),
-            "[[alertmanager]]/[[prometheus]]/[[argocd]]/[[oncall]]"
+            "[[alertmanager]]/[[prometheus]]/[[argocd]]/[[catalog]]/[[oncall]]"
         );
         assert_eq!(
             tables(", ", " or "),
-            "[[alertmanager]], [[prometheus]], [[argocd]] or [[oncall]]"
+            "[[alertmanager]], [[prometheus]], [[argocd]], [[catalog]] or [[oncall]]"
         );
     }
 }

@@ -23,11 +23,21 @@ fn whole_catalog_deadline(spec: &SourceSpec) -> Duration {
     (spec.timeout * 10).max(Duration::from_secs(60))
 }
 
-pub async fn read(spec: &SourceSpec, client: Option<&BackstageClient>) -> Result<Read, SourceError> {
+pub async fn read(
+    spec: &SourceSpec,
+    client: Option<&BackstageClient>,
+) -> Result<Read, SourceError> {
     if let Some(path) = spec.catalog.path.clone() {
-        let loaded = tokio::task::spawn_blocking(move || local::load(&path, &LocalLimits::default()))
-            .await
-            .map_err(|e| SourceError::new(ErrorKind::Other, None, format!("reading the catalog files failed: {e}")))?;
+        let loaded =
+            tokio::task::spawn_blocking(move || local::load(&path, &LocalLimits::default()))
+                .await
+                .map_err(|e| {
+                    SourceError::new(
+                        ErrorKind::Other,
+                        None,
+                        format!("reading the catalog files failed: {e}"),
+                    )
+                })?;
         if loaded.files_read == 0 && loaded.entities.is_empty() {
             let why = loaded
                 .problems
@@ -55,7 +65,11 @@ pub async fn read(spec: &SourceSpec, client: Option<&BackstageClient>) -> Result
             &owned
         }
     };
-    let fetched = bounded(whole_catalog_deadline(spec), client.fetch_all(&spec.catalog.filters)).await?;
+    let fetched = bounded(
+        whole_catalog_deadline(spec),
+        client.fetch_all(&spec.catalog.filters),
+    )
+    .await?;
     let summary = format!(
         "{} in {}",
         crate::ui::format::plural(fetched.entities.len(), "entity"),
