@@ -334,7 +334,7 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
 /// `payments (Payments) #payments-oncall · on call Priya Shah (L1 payments-primary)`, when
 /// there is a catalog.
 fn owner_line(model: &Model, service: &str) -> Option<String> {
-    if model.catalog.is_empty() {
+    if model.catalog.is_empty() || service == crate::model::service::NO_SERVICE {
         return None;
     }
     let card = model.owner_card(service);

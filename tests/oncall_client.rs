@@ -109,7 +109,7 @@ async fn checkout_pages_payments_priya_first() {
         who[0]
             .url
             .as_deref()
-            .is_some_and(|u| u.starts_with(&d.pagerduty_url)),
+            .is_some_and(|u| u.starts_with("https://acme.pagerduty.com/users/")),
         "{:?}",
         who[0].url
     );

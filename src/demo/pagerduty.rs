@@ -168,7 +168,11 @@ fn page(key: &str, items: Vec<Value>, q: &Query) -> Response {
     .into_response()
 }
 
-/// `http://127.0.0.1:PORT`: links (`self`, `html_url`) point back at this server.
+/// Where a real account's web pages are (`html_url`): what the owner card offers to open is
+/// a page a person could read, as PagerDuty's own answers give it, not this API.
+const WEB_UI: &str = "https://acme.pagerduty.com";
+
+/// `http://127.0.0.1:PORT`: API links (`self`) point back at this server.
 fn base(headers: &HeaderMap) -> String {
     let host = headers
         .get(header::HOST)
@@ -187,7 +191,7 @@ fn reference(base: &str, kind: &str, path: &str, id: &str, summary: &str) -> Val
         "type": format!("{kind}_reference"),
         "summary": summary,
         "self": format!("{base}/{path}/{id}"),
-        "html_url": format!("{base}/{path}/{id}"),
+        "html_url": format!("{WEB_UI}/{path}/{id}"),
     })
 }
 
@@ -246,7 +250,7 @@ fn service_json(base: &str, team: &str) -> Value {
         "type": "service",
         "summary": team,
         "self": format!("{base}/services/{id}"),
-        "html_url": format!("{base}/service-directory/{id}"),
+        "html_url": format!("{WEB_UI}/service-directory/{id}"),
         "name": team,
         "description": format!("{} services", staff.display_name),
         "status": "active",

@@ -184,12 +184,22 @@ fn service_row<'a>(
         (word.to_string(), style)
     };
     let catalog = &model.catalog;
+    let has_catalog =
+        crate::model::permissions::has_source(model, crate::model::source::SourceKind::Catalog);
     let matched = model.matched_by(&s.name).join("; ");
     RowBuilder::new(&COLS, widths)
         .prefix(widgets::marker(theme, selected))
         .cell(badge, badge_style)
         .cell(&s.name, if firing { Style::default() } else { theme.text })
-        .cell(s.owner.as_deref().unwrap_or(NONE), theme.text)
+        .cell(
+            match (&s.owner, model.catalog.is_empty()) {
+                (Some(o), _) => o.as_str(),
+                // Not known yet (no catalog answer), not "no owner".
+                (None, true) if has_catalog && s.name != crate::model::service::NO_SERVICE => "?",
+                (None, _) => NONE,
+            },
+            theme.text,
+        )
         .cell(
             urgency_word(s.urgency),
             if firing {

@@ -53,6 +53,8 @@ pub struct BackstageClient {
     /// The `[[catalog]]` entry's filters (`check` uses them).
     filters: Vec<String>,
     has_token: bool,
+    /// Named by `--catalog` (its token comes from `$BACKSTAGE_TOKEN`), not a config entry.
+    from_flag: bool,
     page_size: usize,
     max_pages: usize,
     max_items: usize,
@@ -77,6 +79,7 @@ impl BackstageClient {
             prefix,
             filters: spec.catalog.filters.clone(),
             has_token: spec.auth != Auth::None || !spec.url.username().is_empty(),
+            from_flag: spec.origin.starts_with("flag"),
             page_size: DEFAULT_PAGE_SIZE,
             max_pages: MAX_PAGES,
             max_items: MAX_ITEMS,
@@ -236,9 +239,13 @@ impl BackstageClient {
     /// The catalog's own words for what usually goes wrong with it.
     fn explain(&self, e: SourceError) -> SourceError {
         let source = self.source();
-        let how = format!(
-            "set token_env or token_file on the [[catalog]] entry for source {source} (a Backstage static or service token)"
-        );
+        let how = if self.from_flag {
+            "export BACKSTAGE_TOKEN=… for --catalog, or use a [[catalog]] entry with token_env or token_file (a Backstage static or service token)".to_string()
+        } else {
+            format!(
+                "set token_env or token_file on the [[catalog]] entry for source {source} (a Backstage static or service token)"
+            )
+        };
         let msg = match e.kind {
             ErrorKind::Unauthorized if self.has_token => {
                 format!("the catalog refused the token (HTTP 401): {how}")

@@ -48,7 +48,7 @@ pub async fn read(
         }
         let summary = format!(
             "{} from {}",
-            crate::ui::format::plural(loaded.entities.len(), "entity"),
+            entities(loaded.entities.len()),
             crate::ui::format::plural(loaded.files_read, "file")
         );
         return Ok(Read {
@@ -72,7 +72,7 @@ pub async fn read(
     .await?;
     let summary = format!(
         "{} in {}",
-        crate::ui::format::plural(fetched.entities.len(), "entity"),
+        entities(fetched.entities.len()),
         crate::ui::format::plural(fetched.pages, "page")
     );
     Ok(Read {
@@ -80,4 +80,13 @@ pub async fn read(
         problems: fetched.problems,
         summary,
     })
+}
+
+/// "1 entity", "87 entities".
+fn entities(n: usize) -> String {
+    if n == 1 {
+        "1 entity".to_string()
+    } else {
+        format!("{n} entities")
+    }
 }

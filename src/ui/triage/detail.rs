@@ -424,12 +424,26 @@ fn owner_card<'a>(
     }
     let card = model.owner_card(&service.name);
     if !card.in_catalog {
-        let why = if model.catalog.is_empty() {
-            "unknown: the catalog has not answered yet"
-        } else {
-            "not in the catalog"
+        let failing = model
+            .sources
+            .iter()
+            .find(|s| s.kind == SourceKind::Catalog && s.last_error.is_some());
+        let (why, style) = match failing {
+            Some(s) if model.catalog.is_empty() => (
+                format!(
+                    "unknown: the catalog is not answering ({}: {})",
+                    s.name,
+                    s.last_error.as_deref().unwrap_or("failing")
+                ),
+                theme.warning,
+            ),
+            None if model.catalog.is_empty() => (
+                "unknown: the catalog has not answered yet".to_string(),
+                theme.muted,
+            ),
+            _ => ("not in the catalog".to_string(), theme.muted),
         };
-        lines.push(field("Owner", vec![Span::styled(why, theme.muted)]));
+        lines.push(field("Owner", vec![Span::styled(why, style)]));
         return;
     }
     let owner = match &card.owner {

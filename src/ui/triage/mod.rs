@@ -25,14 +25,15 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 /// The services table where there is room (the suspect marker spelled out: `6m SUSPECT`)…
+/// Narrower, the oldest alert's age goes first (the detail pane has it), then the owner.
 const SERVICE_COLS: [Col; 7] = [
     Col::fixed("SEV", 4, 0),
     Col::flex("SERVICE", 10, 28, 0),
-    Col::flex("OWNER", 6, 14, 5),
+    Col::flex("OWNER", 8, 14, 4),
     Col::flex("FIRING", 6, 9, 0),
     Col::flex("ARGO", 11, 13, 3),
     Col::fixed("DEPLOY", 10, 2),
-    Col::fixed("AGE", 4, 4).right(),
+    Col::fixed("AGE", 4, 5).right(),
 ];
 
 /// … and in a narrow pane (80 columns): the age of the oldest alert gives way to the deploy,
@@ -40,11 +41,11 @@ const SERVICE_COLS: [Col; 7] = [
 const NARROW_SERVICE_COLS: [Col; 7] = [
     Col::fixed("SEV", 4, 0),
     Col::flex("SERVICE", 10, 28, 0),
-    Col::flex("OWNER", 6, 14, 5),
+    Col::flex("OWNER", 8, 14, 4),
     Col::flex("FIRING", 6, 9, 0),
     Col::flex("ARGO", 9, 13, 3),
     Col::fixed("DEPLOY", 6, 2),
-    Col::fixed("AGE", 4, 4).right(),
+    Col::fixed("AGE", 4, 5).right(),
 ];
 
 /// Index of the OWNER column, hidden while no catalog can fill it.
@@ -190,12 +191,15 @@ fn services_pane(
         return;
     }
     let inner = super::coverage::draw_banner(model, Domain::All, inner, buf);
-    let mut cols = if inner.width >= 50 {
+    // The owner column needs its room too: with a catalog, the narrow layout comes sooner.
+    let has_catalog = has_source(model, SourceKind::Catalog);
+    let roomy = if has_catalog { 58 } else { 50 };
+    let mut cols = if inner.width >= roomy {
         SERVICE_COLS
     } else {
         NARROW_SERVICE_COLS
     };
-    if !has_source(model, SourceKind::Catalog) {
+    if !has_catalog {
         // Without a catalog every owner is unknown: the detail pane says so once.
         cols[OWNER_COL] = Col::hidden();
     }
@@ -277,6 +281,10 @@ fn service_row<'a>(
     }
     let (owner, owner_style) = match &s.owner {
         Some(o) => (o.as_str(), Style::default()),
+        // Not known yet (no catalog answer), not "no owner".
+        None if model.catalog.is_empty() && s.name != crate::model::service::NO_SERVICE => {
+            ("?", theme.warning)
+        }
         None => (NONE, theme.muted),
     };
     let age = s
