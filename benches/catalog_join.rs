@@ -175,7 +175,11 @@ fn benches(c: &mut Criterion) {
         mb(after.saturating_sub(decoded)),
     );
     let generations = [first, Arc::new(components(1))];
-    assert!(m.services.len() >= COMPONENTS, "every component has a row");
+    assert_eq!(
+        m.catalog.components().len(),
+        COMPONENTS,
+        "every component indexed"
+    );
     let mut g = 0;
     c.bench_function(
         "catalog of 10k changed: re-index and re-join 10k alerts + 10k apps",

@@ -160,8 +160,8 @@ async fn other_kinds_get_no_task() {
         ],
         tx,
     );
-    // Argo CD has its watch task; Kubernetes and the catalog are not sources of this module.
-    assert_eq!(handles.names(), ["argo"]);
+    // Argo CD has its watch task and the catalog its read loop; Kubernetes has no driver yet.
+    assert_eq!(handles.names(), ["catalog", "argo"]);
 }
 
 #[tokio::test]

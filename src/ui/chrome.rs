@@ -110,6 +110,18 @@ pub fn tab_bar(model: &Model, area: Rect, buf: &mut Buffer) {
 pub fn status_line(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
     let mut left: Vec<Span> = Vec::new();
+    // The answer to what the user just did comes first, for its few seconds: with many sources
+    // it would otherwise be cut off the end of the line (the tab bar still says when a source
+    // is not current).
+    if let Some(flash) = model.flash.as_ref().filter(|f| f.until > model.now) {
+        let style = match flash.level {
+            FlashLevel::Info => theme.info,
+            FlashLevel::Success => theme.ok,
+            FlashLevel::Error => theme.critical,
+        };
+        left.push(Span::styled(flash.text.clone(), style));
+        left.push(Span::raw("  "));
+    }
     for (i, s) in model.sources.iter().enumerate() {
         if i > 0 {
             left.push(Span::styled(" · ", theme.muted));
@@ -118,15 +130,6 @@ pub fn status_line(model: &Model, area: Rect, buf: &mut Buffer) {
     }
     if model.sources.is_empty() {
         left.push(Span::styled("no sources configured", theme.warning));
-    }
-    if let Some(flash) = model.flash.as_ref().filter(|f| f.until > model.now) {
-        let style = match flash.level {
-            FlashLevel::Info => theme.info,
-            FlashLevel::Success => theme.ok,
-            FlashLevel::Error => theme.critical,
-        };
-        left.push(Span::raw("  "));
-        left.push(Span::styled(flash.text.clone(), style));
     }
 
     // Hints in display order, each with a keep-priority (lower drops first).

@@ -416,7 +416,7 @@ fn owner_card<'a>(
         lines.push(field(
             "Owner",
             vec![Span::styled(
-                "no catalog configured (--catalog PATH|URL or [[catalog]])",
+                "no catalog configured (see --catalog)",
                 theme.muted,
             )],
         ));
