@@ -7,7 +7,7 @@ mod common;
 
 use common::{synthetic_alerts, synthetic_app};
 use criterion::{Criterion, criterion_group, criterion_main};
-use sitrep::catalog::{Decoded, Entity, decode};
+use sitrep::catalog::{CatalogIndex, Decoded, Entity, decode};
 use sitrep::config::keymap::Keymap;
 use sitrep::config::settings::Settings;
 use sitrep::config::theme::Theme;
@@ -44,7 +44,9 @@ const APPS: usize = 10_000;
 /// The synthetic alerts name `svc-0…svc-999`; the components cover those and 9,000 more.
 const SERVICES: usize = 1_000;
 
-fn components(generation: usize) -> Vec<Arc<Entity>> {
+/// Generation `g` differs from the others in its descriptions; with `keys_move`, in every
+/// component's kubernetes-id too (a change the join must follow).
+fn components(generation: usize, keys_move: bool) -> Vec<Arc<Entity>> {
     let mut out: Vec<Entity> = (0..100)
         .map(|t| {
             let v = serde_json::json!({"kind": "Group", "metadata": {"name": format!("team-{t}"),
@@ -60,7 +62,7 @@ fn components(generation: usize) -> Vec<Arc<Entity>> {
         let v = serde_json::json!({"kind": "Component", "metadata": {"name": format!("svc-{i}"),
             "description": format!("synthetic component {i} gen {generation}"),
             "annotations": {"argocd/app-name": apps_of(i),
-                            "backstage.io/kubernetes-id": format!("svc-{i}"),
+                            "backstage.io/kubernetes-id": if keys_move { format!("svc-{i}-k{generation}") } else { format!("svc-{i}") },
                             "pagerduty.com/service-id": format!("P{i}")},
             "links": [{"url": format!("https://runbooks.example.com/svc-{i}"), "type": "runbook"}]},
             "spec": {"type": "service", "lifecycle": "production", "owner": format!("team-{}", i % 100)}});
@@ -93,12 +95,15 @@ fn msg(source: &str, payload: SourcePayload) -> Msg {
     })
 }
 
+/// The catalog source's answer: its entities and the index its task built (off the loop).
 fn catalog(entities: Arc<Vec<Arc<Entity>>>) -> Msg {
+    let index = Some(Arc::new(CatalogIndex::build(entities.iter().cloned())));
     msg(
         "catalog",
         SourcePayload::Catalog(CatalogPayload {
             entities,
             problems: vec![],
+            index,
         }),
     )
 }
@@ -147,7 +152,7 @@ fn model() -> Model {
 fn benches(c: &mut Criterion) {
     let mut m = model();
     let before = LIVE.load(Ordering::Relaxed);
-    let first = Arc::new(components(0));
+    let first = Arc::new(components(0, false));
     let decoded = LIVE.load(Ordering::Relaxed);
     {
         let idx = sitrep::catalog::CatalogIndex::build(first.iter().cloned());
@@ -174,7 +179,7 @@ fn benches(c: &mut Criterion) {
         mb(decoded.saturating_sub(before)),
         mb(after.saturating_sub(decoded)),
     );
-    let generations = [first, Arc::new(components(1))];
+    let generations = [first, Arc::new(components(1, false))];
     assert_eq!(
         m.catalog.components().len(),
         COMPONENTS,
@@ -182,17 +187,42 @@ fn benches(c: &mut Criterion) {
     );
     let mut g = 0;
     c.bench_function(
-        "catalog of 10k changed: re-index and re-join 10k alerts + 10k apps",
+        "index 10k components (in the catalog's task, off the UI loop)",
+        |b| b.iter(|| black_box(CatalogIndex::build(generations[0].iter().cloned()))),
+    );
+    let answers = [
+        catalog(Arc::clone(&generations[0])),
+        catalog(Arc::clone(&generations[1])),
+    ];
+    c.bench_function(
+        "catalog of 10k changed (descriptions): on the UI loop, no re-join",
         |b| {
             b.iter(|| {
                 g += 1;
-                black_box(update(&mut m, catalog(Arc::clone(&generations[g % 2]))));
+                black_box(update(&mut m, answers[g % 2].clone()));
             })
         },
     );
+    let moving = [Arc::new(components(2, true)), Arc::new(components(3, true))];
+    let moving = [
+        catalog(Arc::clone(&moving[0])),
+        catalog(Arc::clone(&moving[1])),
+    ];
+    c.bench_function(
+        "catalog of 10k changed (every kubernetes-id): re-join 10k alerts + 10k apps",
+        |b| {
+            b.iter(|| {
+                g += 1;
+                black_box(update(&mut m, moving[g % 2].clone()));
+            })
+        },
+    );
+    update(&mut m, catalog(Arc::clone(&generations[0])));
     c.bench_function("catalog of 10k unchanged (same answer again)", |b| {
-        let same = Arc::clone(&m.catalogs["catalog"].entities);
-        b.iter(|| black_box(update(&mut m, catalog(Arc::clone(&same)))))
+        // As the task sends it: the same entities and index it sent last time.
+        let last = &m.catalogs["catalog"];
+        let same = msg("catalog", SourcePayload::Catalog(last.clone()));
+        b.iter(|| black_box(update(&mut m, same.clone())))
     });
     // As the triage bench does it (same data, same 1 %), with the catalog joined.
     let same = synthetic_alerts(ALERTS, SERVICES, 0);

@@ -59,6 +59,9 @@ pub enum SourcePayload {
 pub struct CatalogPayload {
     pub entities: std::sync::Arc<Vec<std::sync::Arc<crate::catalog::Entity>>>,
     pub problems: Vec<String>,
+    /// The entities already indexed, by the source's task (off the UI loop); used as is
+    /// while this is the only catalog. `None`: the model indexes them itself.
+    pub index: Option<std::sync::Arc<crate::catalog::CatalogIndex>>,
 }
 
 impl From<AlertsPayload> for SourcePayload {

@@ -109,6 +109,7 @@ fn with_catalog() -> Model {
             SourcePayload::Catalog(CatalogPayload {
                 entities: Arc::new(catalog().into_iter().map(Arc::new).collect()),
                 problems: vec!["catalog-info.yaml:12: no metadata.name".into()],
+                index: None,
             }),
         ),
     );

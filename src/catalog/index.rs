@@ -105,6 +105,10 @@ pub struct CatalogIndex {
     by_service: Keyed,
     /// Entities of every kind (for `is_empty`).
     entities: usize,
+    /// A hash of everything the join reads (each component's service key, namespace, name and
+    /// join annotations): equal digests join every alert and app the same way, so a catalog
+    /// refresh that changed only descriptions, owners or links re-joins nothing.
+    join_digest: u64,
 }
 
 /// Components by the hash of a lower-cased key; several per key when names repeat (or hashes
@@ -135,6 +139,53 @@ impl Keyed {
     }
 }
 
+/// The annotations the join reads (`join_digest`).
+const JOIN_ANNOTATIONS: [&str; 6] = [
+    KUBERNETES_ID,
+    KUBERNETES_NAMESPACE,
+    PROMETHEUS_ALERT,
+    PROMETHEUS_LABELS,
+    APP_NAME,
+    APP_SELECTOR,
+];
+
+/// FNV-1a over a sequence of strings, each ended by a byte no text holds.
+struct Digest(u64);
+
+impl Digest {
+    fn add(&mut self, s: &str) {
+        for b in s.bytes().chain([0xff]) {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x100000001b3);
+        }
+    }
+}
+
+/// Components matching a key (see `CatalogIndex::matching`).
+enum Matches {
+    None,
+    One([usize; 1]),
+    Many(Vec<usize>),
+}
+
+impl std::ops::Deref for Matches {
+    type Target = [usize];
+    fn deref(&self) -> &[usize] {
+        match self {
+            Matches::None => &[],
+            Matches::One(one) => one,
+            Matches::Many(v) => v,
+        }
+    }
+}
+
+/// Case-insensitive order without allocating (the sort compares 10,000 names many times).
+fn cmp_ignore_case(a: &str, b: &str) -> std::cmp::Ordering {
+    a.bytes()
+        .map(|c| c.to_ascii_lowercase())
+        .cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
 /// Does a comma-separated annotation list `list` name `item` (exactly)?
 fn lists(list: Option<&str>, item: &str) -> bool {
     list.is_some_and(|l| l.split(',').any(|x| x.trim() == item))
@@ -162,20 +213,15 @@ impl CatalogIndex {
         }
         drop(seen_components);
         components.sort_by(|a, b| {
-            (
-                a.meta.namespace.to_ascii_lowercase(),
-                a.meta.name.to_ascii_lowercase(),
-            )
-                .cmp(&(
-                    b.meta.namespace.to_ascii_lowercase(),
-                    b.meta.name.to_ascii_lowercase(),
-                ))
+            cmp_ignore_case(&a.meta.namespace, &b.meta.namespace)
+                .then_with(|| cmp_ignore_case(&a.meta.name, &b.meta.name))
         });
         let mut name_count: FastMap<u64, usize> = FastMap::default();
         for e in &components {
             *name_count.entry(key_hash(&e.meta.name)).or_default() += 1;
         }
         index.components.reserve_exact(components.len());
+        let mut digest = Digest(0xcbf29ce484222325);
         for (i, e) in components.into_iter().enumerate() {
             let repeated = name_count[&key_hash(&e.meta.name)] > 1;
             let service = if repeated && e.meta.namespace != DEFAULT_NAMESPACE {
@@ -203,9 +249,21 @@ impl CatalogIndex {
                 index.app_selectors.push((sel, i as u32));
             }
             index.by_service.add(&service, i);
+            digest.add(&service);
+            digest.add(&e.meta.namespace);
+            digest.add(&e.meta.name);
+            for key in JOIN_ANNOTATIONS {
+                digest.add(e.annotation(key).unwrap_or(""));
+            }
             index.components.push(Component { entity: e, service });
         }
+        index.join_digest = digest.0;
         index
+    }
+
+    /// See the field: two indexes with the same digest join alike.
+    pub fn join_digest(&self) -> u64 {
+        self.join_digest
     }
 
     pub fn is_empty(&self) -> bool {
@@ -254,14 +312,23 @@ impl CatalogIndex {
         candidates.first().copied()
     }
 
-    /// The components `keyed` holds under `key` that `really` says have it.
-    fn matching(&self, keyed: &Keyed, key: &str, really: impl Fn(&Entity) -> bool) -> Vec<usize> {
-        keyed
-            .get(key)
-            .iter()
-            .map(|&i| i as usize)
-            .filter(|&i| really(&self.components[i].entity))
-            .collect()
+    /// The components `keyed` holds under `key` that `really` says have it. Nearly always
+    /// one or none: those cost no allocation.
+    fn matching(&self, keyed: &Keyed, key: &str, really: impl Fn(&Entity) -> bool) -> Matches {
+        let mut found = Matches::None;
+        for i in keyed.get(key).iter().map(|&i| i as usize) {
+            if really(&self.components[i].entity) {
+                found = match found {
+                    Matches::None => Matches::One([i]),
+                    Matches::One([j]) => Matches::Many(vec![j, i]),
+                    Matches::Many(mut v) => {
+                        v.push(i);
+                        Matches::Many(v)
+                    }
+                };
+            }
+        }
+        found
     }
 
     /// A name (a label's value, a derived service name) as a component: by name, then by
@@ -277,7 +344,7 @@ impl CatalogIndex {
         self.pick(&ids, namespace).map(|i| (i, true))
     }
 
-    fn kubernetes_ids(&self, id: &str) -> Vec<usize> {
+    fn kubernetes_ids(&self, id: &str) -> Matches {
         self.matching(&self.by_kubernetes_id, id, |e| {
             e.annotation(KUBERNETES_ID)
                 .is_some_and(|k| k.eq_ignore_ascii_case(id))
@@ -326,7 +393,8 @@ impl CatalogIndex {
             // Several components list the name: their `prometheus.io/labels` decide, else
             // no one claims it.
             let claiming: Vec<usize> = listing
-                .into_iter()
+                .iter()
+                .copied()
                 .filter(|&i| {
                     self.components[i]
                         .entity

@@ -109,6 +109,8 @@ pub struct Model {
     pub alerts_view_stale: bool,
     /// Same for the Apps screen's rows.
     pub apps_view_stale: bool,
+    /// Same for the Services screen's rows.
+    pub services_view_stale: bool,
     /// Stores changed since the derived views were built (see `update::settle`).
     pub pending_rederive: bool,
     /// Which service each alert and app belongs to, kept up to date from what changed.
@@ -219,6 +221,7 @@ impl Model {
             alerts_view_stale: false,
             apps_view_stale: false,
             pending_rederive: false,
+            services_view_stale: false,
             correlation: Default::default(),
             catalogs: Default::default(),
             catalog: Default::default(),
@@ -318,7 +321,12 @@ impl Model {
             self.apps_view_stale = false;
         }
         self.rebuild_triage_view();
-        self.rebuild_services_view();
+        // Every catalog component is a row there: 10,000 of them are rebuilt only when shown.
+        self.services_view_stale = true;
+        if all_views || self.screen == Screen::Services {
+            self.rebuild_services_view();
+            self.services_view_stale = false;
+        }
         self.deploys_view_stale |= self.correlation.take_feed_changed();
         if self.deploys_view_stale && (all_views || self.screen == Screen::Deploys) {
             self.rebuild_deploys_view();
@@ -332,6 +340,7 @@ impl Model {
         if (self.alerts_view_stale && self.screen == Screen::Alerts)
             || (self.apps_view_stale && self.screen == Screen::Apps)
             || (self.deploys_view_stale && self.screen == Screen::Deploys)
+            || (self.services_view_stale && self.screen == Screen::Services)
         {
             self.refresh_derived(false);
         }

@@ -25,11 +25,20 @@ pub fn on_catalog(model: &mut Model, source: &str, payload: CatalogPayload) -> V
 
 /// Rebuild the index from every catalog (first source first) and re-join everything.
 pub fn reindex(model: &mut Model) {
-    let entities = model
-        .catalogs
-        .values()
-        .flat_map(|c| c.entities.iter().cloned());
-    let old = std::mem::replace(&mut model.catalog, Arc::new(CatalogIndex::build(entities)));
+    // One catalog (the usual case): the index its task built. Several: merged here, first
+    // source first.
+    let prebuilt = match model.catalogs.values().collect::<Vec<_>>()[..] {
+        [only] => only.index.clone(),
+        _ => None,
+    };
+    let index = prebuilt.unwrap_or_else(|| {
+        let entities = model
+            .catalogs
+            .values()
+            .flat_map(|c| c.entities.iter().cloned());
+        Arc::new(CatalogIndex::build(entities))
+    });
+    let old = std::mem::replace(&mut model.catalog, index);
     model.rejoin_catalog(&old);
     model.alerts_view_stale = true;
     model.apps_view_stale = true;

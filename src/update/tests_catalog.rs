@@ -57,6 +57,7 @@ fn catalog_msg(entities: Vec<Entity>) -> Msg {
         payload: SourcePayload::Catalog(CatalogPayload {
             entities,
             problems: vec![],
+            index: None,
         }),
     })
 }
@@ -210,6 +211,7 @@ fn the_same_catalog_again_changes_nothing() {
             payload: SourcePayload::Catalog(CatalogPayload {
                 entities: same,
                 problems: vec![],
+                index: None,
             }),
         }),
     );

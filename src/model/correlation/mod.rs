@@ -356,6 +356,21 @@ impl Model {
         if self.correlation.stale {
             return; // rebuilt from scratch at the next recorrelate anyway
         }
+        if old.join_digest() != self.catalog.join_digest() {
+            self.rejoin_all();
+        }
+        // Rows carry the owner: recompute the rows (of services with alerts or apps; the
+        // others have none) whose owner changed.
+        let dirty = &mut self.correlation.dirty_services;
+        for row in &self.services {
+            if old.owner_label(&row.name) != self.catalog.owner_label(&row.name) {
+                dirty.insert(row.name.clone());
+            }
+        }
+    }
+
+    /// Join every alert and app again; move those whose service changed.
+    fn rejoin_all(&mut self) {
         let mut moved_alerts = Vec::new();
         for alert in self.alerts.iter() {
             let key = fingerprint_key(&alert.fingerprint);
@@ -380,14 +395,6 @@ impl Model {
             if let Some(app) = self.apps.get(&key) {
                 self.correlation
                     .note_app(app, &self.settings, &self.catalog, self.now);
-            }
-        }
-        // Rows carry the owner: recompute the rows (of services with alerts or apps; the
-        // others have none) whose owner changed.
-        let dirty = &mut self.correlation.dirty_services;
-        for row in &self.services {
-            if old.owner_label(&row.name) != self.catalog.owner_label(&row.name) {
-                dirty.insert(row.name.clone());
             }
         }
     }

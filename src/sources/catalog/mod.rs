@@ -15,6 +15,7 @@ use super::check::{CheckReport, apply_error};
 use super::driver::{BoxFuture, SourceDriver};
 use super::oneshot::{FetchResult, OneshotOptions};
 use super::poller::{MIN_INTERVAL, backoff_delay};
+use crate::catalog::CatalogIndex;
 use crate::cli::SourceFlags;
 use crate::config::file::ConfigFile;
 use crate::config::load::{ConfigError, LoadCtx};
@@ -83,6 +84,7 @@ impl SourceDriver for Catalog {
                     out.payload = Some(SourcePayload::Catalog(CatalogPayload {
                         entities: Arc::new(r.entities.into_iter().map(Arc::new).collect()),
                         problems: r.problems,
+                        index: None,
                     }))
                 }
                 Err(e) => out.error = Some(e.message),
@@ -111,10 +113,23 @@ impl SourceDriver for Catalog {
     }
 }
 
+type Entities = Arc<Vec<Arc<crate::catalog::Entity>>>;
+
+/// Index a catalog on a blocking thread: 10,000 components take milliseconds the UI loop
+/// should not spend.
+async fn index_off_loop(entities: &Entities) -> Arc<CatalogIndex> {
+    let entities = Arc::clone(entities);
+    let build = move || Arc::new(CatalogIndex::build(entities.iter().cloned()));
+    match tokio::task::spawn_blocking(build.clone()).await {
+        Ok(index) => index,
+        Err(_) => build(),
+    }
+}
+
 /// The live task: read, report, wait `refresh` (or back off after a failure), again.
 async fn run(spec: SourceSpec, tx: mpsc::Sender<Msg>, wake: Arc<Notify>) {
     let mut client = None;
-    let mut last: Option<Arc<Vec<Arc<crate::catalog::Entity>>>> = None;
+    let mut last: Option<(Entities, Arc<CatalogIndex>)> = None;
     let mut failures = 0u32;
     loop {
         let started = Instant::now();
@@ -126,18 +141,23 @@ async fn run(spec: SourceSpec, tx: mpsc::Sender<Msg>, wake: Arc<Notify>) {
                 failures = 0;
                 // An unchanged catalog goes out as the same allocation: the model sees that
                 // at a glance and re-joins nothing.
-                let same = last.as_ref().is_some_and(|prev| {
+                let same = last.as_ref().is_some_and(|(prev, _)| {
                     prev.len() == r.entities.len()
                         && prev.iter().zip(&r.entities).all(|(a, b)| **a == *b)
                 });
-                let entities = match &last {
-                    Some(prev) if same => Arc::clone(prev),
-                    _ => Arc::new(r.entities.into_iter().map(Arc::new).collect()),
+                let (entities, index) = match &last {
+                    Some((prev, index)) if same => (Arc::clone(prev), Arc::clone(index)),
+                    _ => {
+                        let entities: Arc<Vec<_>> =
+                            Arc::new(r.entities.into_iter().map(Arc::new).collect());
+                        (Arc::clone(&entities), index_off_loop(&entities).await)
+                    }
                 };
-                last = Some(Arc::clone(&entities));
+                last = Some((Arc::clone(&entities), Arc::clone(&index)));
                 SourcePayload::Catalog(CatalogPayload {
                     entities,
                     problems: r.problems,
+                    index: Some(index),
                 })
             }
             Err(e) => {
