@@ -48,7 +48,13 @@ pub async fn generate(out: &Path) -> anyhow::Result<()> {
     keys(&mut model, &[KeyCode::Esc]);
     act(&mut model, Action::Screen(Screen::Alerts));
     shoot(&model, out, "alerts")?;
+    // Who owns what: every component of the catalog, and checkout's links (`o`).
+    act(&mut model, Action::Screen(Screen::Services));
+    shoot(&model, out, "services")?;
     act(&mut model, Action::Screen(Screen::Triage));
+    act(&mut model, Action::Open);
+    shoot(&model, out, "links")?;
+    keys(&mut model, &[KeyCode::Esc]);
     keys(&mut model, &[KeyCode::Tab]);
     act(&mut model, Action::Silence);
     type_text(&mut model, "rolling back v2.14.0, see #inc-checkout");
