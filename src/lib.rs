@@ -18,6 +18,7 @@ pub mod runbook;
 pub mod sanitize;
 pub mod screens;
 pub mod screenshots;
+pub mod selector;
 pub mod snapshot;
 pub mod sources;
 pub mod terminal;

@@ -16,9 +16,9 @@
 //! services are called `namespace/name` so both keep a row.
 
 use super::entity::{DEFAULT_NAMESPACE, Entity, EntityKind, EntityRef, Spec};
-use super::selector::Selector;
 use crate::model::alert::Labels;
 use crate::model::fasthash::{FastMap, FastSet};
+use crate::selector::Selector;
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -245,7 +245,10 @@ impl CatalogIndex {
                     index.by_app_name.add(a, i);
                 }
             }
-            if let Some(sel) = e.annotation(APP_SELECTOR).and_then(Selector::parse) {
+            if let Some(sel) = e
+                .annotation(APP_SELECTOR)
+                .and_then(Selector::from_annotation)
+            {
                 index.app_selectors.push((sel, i as u32));
             }
             index.by_service.add(&service, i);
@@ -399,7 +402,7 @@ impl CatalogIndex {
                     self.components[i]
                         .entity
                         .annotation(PROMETHEUS_LABELS)
-                        .and_then(Selector::parse)
+                        .and_then(Selector::from_annotation)
                         .is_none_or(|s| s.matches(labels))
                 })
                 .collect();

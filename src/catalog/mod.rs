@@ -6,13 +6,11 @@
 //! - `decode`: one document (JSON value) into an entity, cleaned and capped.
 //! - `local`: `catalog-info.yaml` files and directories, `kind: Location` followed.
 //! - `index`: the join of components to alerts and apps, owners, systems.
-//! - `selector`: label selectors of the join annotations.
 
 pub mod decode;
 pub mod entity;
 pub mod index;
 pub mod local;
-pub mod selector;
 
 pub use decode::decode;
 pub use entity::{Decoded, Entity, EntityKind, EntityRef, Link, Spec};
