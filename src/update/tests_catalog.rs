@@ -406,3 +406,37 @@ fn o_on_a_service_lists_its_links_and_opens_or_copies_one() {
         )]
     );
 }
+
+#[test]
+fn a_catalog_runbook_link_opens_that_runbook() {
+    let mut m = model();
+    m.sources.push(SourceStatus::new(
+        "backstage",
+        SourceKind::Catalog,
+        "http://b",
+        "test",
+    ));
+    m.runbooks = crate::runbook::matching::load_library(&[]);
+    let mut es = entities();
+    es[0] = entity(json!({"kind": "Component", "metadata": {"name": "checkout",
+        "links": [{"url": "https://github.com/acme/runbooks/blob/main/high-error-rate.md", "type": "runbook"}]},
+        "spec": {"type": "service", "owner": "payments"}}));
+    update(&mut m, catalog_msg(es));
+    let t = super::tests::t0();
+    // An alert no runbook lists, without a runbook_url: only the catalog knows its runbook.
+    let mut a = alert_at(
+        "CheckoutBroken",
+        "checkout",
+        "critical",
+        "am",
+        t - Duration::minutes(2),
+    );
+    a.annotations.remove("runbook_url");
+    update(&mut m, snap_at("am", t, vec![a]));
+    update(&mut m, key('r'));
+    let pane = m
+        .runbook_pane
+        .as_ref()
+        .expect("the catalog's runbook opened");
+    assert!(pane.why.contains("catalog's runbook link"), "{}", pane.why);
+}

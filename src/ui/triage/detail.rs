@@ -504,7 +504,13 @@ fn owner_card<'a>(
         about.push(Span::styled(what, theme.muted));
     }
     if !about.is_empty() {
-        lines.push(field("System", about));
+        // Named "System" only when the catalog says which system it is part of.
+        let label = if card.system.is_some() {
+            "System"
+        } else {
+            "Kind"
+        };
+        lines.push(field(label, about));
     }
     if !card.links.is_empty() {
         let line_i = lines.len();
