@@ -17,6 +17,12 @@ struct SnapshotJson<'a> {
     complete: bool,
     /// Sources that did not answer: what they would report is unknown.
     unknown: Vec<&'a str>,
+    /// `--team`: services are narrowed to this team's (the catalog says which).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    team: Option<&'a str>,
+    /// `--team`: firing alerts of other teams' services (or of none), left out of `services`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    firing_hidden_by_team: Option<usize>,
     sources: Vec<SourceJson<'a>>,
     services: Vec<ServiceJson<'a>>,
     alerts: Vec<&'a std::sync::Arc<Alert>>,
@@ -91,12 +97,15 @@ fn service_json<'a>(model: &Model, row: &'a ServiceRow) -> ServiceJson<'a> {
     use crate::model::owner::OnCallStatus;
     let card = model.owner_card(&row.name);
     let on_call_note = match &card.on_call {
-        OnCallStatus::People { .. } => None,
+        OnCallStatus::People { failing: None, .. } => None,
+        OnCallStatus::People {
+            failing: Some(s), ..
+        } => Some(format!("last known: {s} is failing")),
         OnCallStatus::NotConfigured => Some("no paging service configured ([[oncall]])".into()),
         OnCallStatus::Waiting => Some("the paging service has not answered".into()),
         OnCallStatus::Failed(e) => Some(format!("unknown: {e}")),
         OnCallStatus::NoKey => {
-            Some("no pagerduty.com/service-id, opsgenie.com/team or owner to look up".into())
+            Some("no pagerduty.com/service-id, opsgenie.com/team, sitrep.dev/oncall-schedule or owner to look up".into())
         }
         OnCallStatus::NotFound(why) => Some(why.clone()),
     };
@@ -106,22 +115,45 @@ fn service_json<'a>(model: &Model, row: &'a ServiceRow) -> ServiceJson<'a> {
         owner: card.owner,
         system: card.system,
         links: card.links,
-        matched_by: card.matched_by,
+        matched_by: model.matched_by(&row.name),
         on_call_note: card.in_catalog.then_some(on_call_note).flatten(),
     }
 }
 
+/// Under `--team`, which services are the team's is the catalog's to say: a catalog that did
+/// not answer makes the narrowed answer unknown, never quiet.
+fn team_unknown(model: &Model) -> Vec<&str> {
+    if model.team.is_none() {
+        return Vec::new();
+    }
+    let catalog = Coverage::of(&model.sources, Domain::Catalog, model.now);
+    let mut names: Vec<&str> = catalog
+        .stale
+        .iter()
+        .map(|(s, _)| s.name.as_str())
+        .chain(catalog.unknown.iter().map(|s| s.name.as_str()))
+        .collect();
+    if names.is_empty() && model.catalog.is_empty() {
+        names.push("catalog");
+    }
+    names
+}
+
 pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
     let coverage = Coverage::of(&model.sources, Domain::All, model.now);
+    let team_unknown = team_unknown(model);
     let snapshot = SnapshotJson {
         generated_at: model.now,
-        complete: coverage.complete(),
+        complete: coverage.complete() && team_unknown.is_empty(),
         unknown: coverage
             .stale
             .iter()
             .map(|(s, _)| s.name.as_str())
             .chain(coverage.unknown.iter().map(|s| s.name.as_str()))
+            .chain(team_unknown.iter().copied())
             .collect(),
+        team: model.team.as_deref(),
+        firing_hidden_by_team: model.team.as_ref().map(|_| model.firing_hidden_by_team()),
         sources: model
             .sources
             .iter()
@@ -230,6 +262,22 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
         "SERVICES ({} needing attention, most urgent first)",
         shown.len()
     )?;
+    if let Some(team) = &model.team {
+        let unknown = team_unknown(model);
+        if !unknown.is_empty() {
+            writeln!(
+                out,
+                "  UNKNOWN for team {team}: the catalog ({}) did not answer, so which services are the team's is not known",
+                unknown.join(", ")
+            )?;
+            return Ok(());
+        }
+        writeln!(
+            out,
+            "  narrowed to team {team}: {} of other teams (or of no service) left out",
+            crate::ui::format::plural(model.firing_hidden_by_team(), "firing alert")
+        )?;
+    }
     if answered == 0 {
         // Absence is not health: say what could not be seen before anything else.
         writeln!(

@@ -166,7 +166,7 @@ fn an_owner_missing_from_the_catalog_is_said_so() {
         text.contains("legacy-reports"),
         "every component is listed: {text}"
     );
-    assert!(text.contains("1 catalog document unreadable"), "{text}");
+    assert!(text.contains("catalog problems (the rest loaded"), "{text}");
     assert!(text.contains("alerts via label service"), "{text}");
     // Enter on the orphan: the triage detail says its owner is missing.
     filter(&mut m, "legacy");
@@ -188,4 +188,16 @@ fn links_popup_and_team_narrowing() {
         !text.contains("checkout"),
         "other teams' services hidden: {text}"
     );
+    // …but never forgotten: what burns among them is counted on the tab bar.
+    assert!(text.contains("firing alerts hidden"), "{text}");
+    // A team no component belongs to (`--team` is not checked at start): never "All quiet".
+    let mut m = with_catalog();
+    m.team = Some("nobody".into());
+    m.rederive();
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("No service is owned by team nobody"),
+        "{text}"
+    );
+    assert!(!text.contains("All quiet"), "{text}");
 }

@@ -70,8 +70,12 @@ pub enum OnCallStatus {
     NoKey,
     /// The keys point nowhere the paging service knows ("PagerDuty has no service PX").
     NotFound(String),
-    /// These people, level 1 first; `via` says how they were found.
-    People { via: String },
+    /// These people, level 1 first; `via` says how they were found; `failing` names the
+    /// paging service whose last answer this is, while it fails.
+    People {
+        via: String,
+        failing: Option<String>,
+    },
 }
 
 /// A link of the card, `http(s)` or `mailto` only (filtered when decoded).
@@ -96,7 +100,9 @@ pub struct OwnerCard {
     /// `service`, `website`…
     pub kind: Option<String>,
     pub links: Vec<CardLink>,
-    pub matched_by: Vec<String>,
+    /// Who is on call (when `on_call` is `People`), level 1 first; also on `owner` for the
+    /// snapshot, but here even when the component names no owner.
+    pub on_call_people: Vec<OnCallPerson>,
 }
 
 /// Links in the order a responder wants them.
@@ -162,7 +168,7 @@ impl Model {
                 _ => None,
             }),
             links: Vec::new(),
-            matched_by: self.matched_by(service),
+            on_call_people: Vec::new(),
         };
         let Some(component) = component else {
             card.on_call = self.on_call_status(None, None, &mut Vec::new());
@@ -216,11 +222,13 @@ impl Model {
                     });
                 }
             }
-            owner.on_call = people;
+            owner.on_call = people.clone();
+            card.on_call_people = people;
             card.owner = Some(owner);
         } else {
             let mut people = Vec::new();
             card.on_call = self.on_call_status(Some(&component.entity), None, &mut people);
+            card.on_call_people = people;
         }
         card.links.sort_by_key(|l| {
             LINK_ORDER
@@ -289,10 +297,19 @@ impl Model {
                 .map(|p| (p, format!("team {name}")));
         }
         if let Some((list, via)) = found {
-            let mut sorted: Vec<&OnCall> = list.iter().collect();
+            // A shift that has ended is not "on call now" (an old answer kept while the paging
+            // service fails).
+            let mut sorted: Vec<&OnCall> = list
+                .iter()
+                .filter(|o| o.until.is_none_or(|t| t > self.now))
+                .collect();
             sorted.sort_by_key(|o| o.level.unwrap_or(u32::MAX));
             people.extend(sorted.into_iter().map(OnCallPerson::from));
-            return OnCallStatus::People { via };
+            let failing = sources
+                .iter()
+                .find(|s| s.state == SourceState::Failing)
+                .map(|s| s.name.clone());
+            return OnCallStatus::People { via, failing };
         }
         if let Some(failing) = sources.iter().find(|s| s.state == SourceState::Failing) {
             return OnCallStatus::Failed(format!(
@@ -307,13 +324,19 @@ impl Model {
         if tried.is_empty() {
             OnCallStatus::NoKey
         } else {
-            OnCallStatus::NotFound(format!("no one on call found for {}", tried.join(", ")))
+            OnCallStatus::NotFound(format!(
+                "unknown: the paging service knows no rotation for {} (pagerduty.com/service-id, opsgenie.com/team or sitrep.dev/oncall-schedule links one)",
+                tried.join(", ")
+            ))
         }
     }
 
     /// How the service's alerts and apps were joined to it, one line per way, for the
     /// Services screen and `snapshot`.
     pub fn matched_by(&self, service: &str) -> Vec<String> {
+        if service == super::service::NO_SERVICE {
+            return vec!["alerts with no service label".to_string()];
+        }
         let Some(&i) = self.correlation_index(service) else {
             return if self.catalog.component(service).is_some() {
                 vec!["catalog only (no alerts or apps)".to_string()]
@@ -345,7 +368,19 @@ impl Model {
                 );
             }
         }
-        let mut out: Vec<String> = ways.iter().map(MatchedBy::describe).collect();
+        let mut out: Vec<String> = ways
+            .iter()
+            .map(|w| match w {
+                // Without a catalog's answer "not in catalog" would be a guess.
+                MatchedBy::AlertUncatalogued if self.catalog.is_empty() => {
+                    "alerts via label".to_string()
+                }
+                MatchedBy::AppUncatalogued if self.catalog.is_empty() => {
+                    "app via its name".to_string()
+                }
+                w => w.describe(),
+            })
+            .collect();
         if explicit {
             out.push("app via [apps] services".to_string());
         }

@@ -122,6 +122,9 @@ pub enum Popup {
     /// chat, email and on-call pages; Enter opens, `y` copies.
     Links {
         service: String,
+        /// As shown when the popup opened: a refresh meanwhile never changes what a number
+        /// opens.
+        links: Vec<crate::model::owner::CardLink>,
         cursor: usize,
     },
 }

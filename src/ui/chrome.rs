@@ -61,10 +61,25 @@ pub fn tab_bar(model: &Model, area: Rect, buf: &mut Buffer) {
         ));
     }
     if let Some(team) = &model.team {
-        // Other teams' services are hidden on every screen: never forget that.
+        // Other teams' services are hidden on every screen: never forget that, nor what burns
+        // among them.
+        let hidden = model.firing_hidden_by_team();
+        let text = if hidden > 0 {
+            format!(
+                " TEAM {} · {} hidden ",
+                format::truncate(team, 24),
+                format::plural(hidden, "firing alert")
+            )
+        } else {
+            format!(" TEAM {} ", format::truncate(team, 24))
+        };
         badges.push(widgets::badge_owned(
-            format!(" TEAM {} ", format::truncate(team, 24)),
-            theme.accent,
+            text,
+            if hidden > 0 {
+                theme.warning
+            } else {
+                theme.accent
+            },
         ));
     }
     if model.settings.demo {

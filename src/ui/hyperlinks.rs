@@ -38,6 +38,8 @@ pub fn bytes(links: &[Hyperlink], buf: &Buffer) -> Vec<u8> {
             let Some(cell) = buf.cell((x, link.y)) else {
                 break;
             };
+            // A wide glyph covers the next cell too: printing that cell would break it.
+            let width = unicode_width(cell.symbol()).max(1);
             let _ = queue!(
                 out,
                 SetAttribute(Attribute::Reset),
@@ -56,11 +58,15 @@ pub fn bytes(links: &[Hyperlink], buf: &Buffer) -> Vec<u8> {
                 }
             }
             let _ = queue!(out, Print(cell.symbol()));
-            x += 1;
+            x = x.saturating_add(width);
         }
         let _ = queue!(out, Print("\x1b]8;;\x1b\\"), SetAttribute(Attribute::Reset));
     }
     out
+}
+
+fn unicode_width(symbol: &str) -> u16 {
+    crate::ui::format::width(symbol).min(2) as u16
 }
 
 fn color(c: Color) -> crossterm::style::Color {

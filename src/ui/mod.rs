@@ -130,6 +130,11 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     if let Some(popup) = &model.popup {
         popups::draw(model, popup, body, buf);
     }
+    if model.popup.is_some() || model.prompt.is_some() {
+        // Something is drawn over the panes: a link recorded under it would make the popup's
+        // own text clickable to another URL.
+        state.hyperlinks.clear();
+    }
     chrome::status_line(model, status, buf);
 }
 

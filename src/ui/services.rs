@@ -56,11 +56,27 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     let theme = &model.theme;
     let view = &model.services_view;
     let filter = model.filter(Screen::Services);
-    let mut title = vec![Span::raw(if filter.is_empty() {
-        format!(" Services {} ", view.len())
+    // Every service there is: rows of services with alerts or apps, and catalog components
+    // without either.
+    let total = model.services.len()
+        + model
+            .catalog
+            .components()
+            .iter()
+            .filter(|c| model.correlation_index(&c.service).is_none())
+            .count();
+    let narrowed = !filter.is_empty() || model.team.is_some();
+    let mut title = vec![Span::raw(if narrowed {
+        format!(" Services {}/{} ", view.len(), total)
     } else {
-        format!(" Services {}/{} ", view.len(), model.services.len())
+        format!(" Services {} ", view.len())
     })];
+    if let Some(team) = &model.team {
+        title.push(Span::styled(
+            format!("team {} ", format::truncate(team, 20)),
+            theme.accent,
+        ));
+    }
     if !filter.is_empty() {
         title.push(Span::styled(
             format!("/{} ", format::truncate(filter, 24)),
@@ -73,16 +89,16 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     if inner.is_empty() {
         return;
     }
-    let mut inner = coverage::draw_banner(model, Domain::All, inner, buf);
+    let inner = coverage::draw_banner(model, Domain::All, inner, buf);
+    // The catalog is this screen's own source: say when it is not current.
+    let mut inner = coverage::draw_banner(model, Domain::Catalog, inner, buf);
     // Catalog documents that could not be read: said once, above the rows.
     let problems: Vec<&String> = model.catalogs.values().flat_map(|c| &c.problems).collect();
     if let Some(first) = problems.first()
         && inner.height > 2
     {
-        let text = format!(
-            " ⚠ {} unreadable (the rest loaded): {first}",
-            format::plural(problems.len(), "catalog document")
-        );
+        let text =
+            format!(" ⚠ catalog problems (the rest loaded; `sitrep check` lists them): {first}");
         put(
             buf,
             inner,
@@ -98,12 +114,16 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         height: inner.height.saturating_sub(1),
         ..inner
     };
-    if view.is_empty() && !model.services.is_empty() {
-        let text = format!(" No service matches “{filter}”.");
+    if view.is_empty() && total > 0 {
+        let text = match (&model.team, filter.is_empty()) {
+            (Some(team), true) => format!(" No service of team {team} (`:team` alone shows all)."),
+            (Some(team), false) => format!(" No service of team {team} matches “{filter}”."),
+            (None, _) => format!(" No service matches “{filter}”."),
+        };
         put(buf, list, list.y, &widgets::muted(theme, text));
         return;
     }
-    if model.services.is_empty() {
+    if total == 0 {
         put(
             buf,
             list,

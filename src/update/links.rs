@@ -15,9 +15,13 @@ use crossterm::event::{KeyCode, KeyEvent};
 pub fn open_links(model: &mut Model, service: String) -> Vec<Effect> {
     let card = model.owner_card(&service);
     if card.links.is_empty() {
+        let has_catalog =
+            crate::model::permissions::has_source(model, crate::model::source::SourceKind::Catalog);
         let why = if !card.in_catalog {
-            if model.catalog.is_empty() {
+            if !has_catalog {
                 format!("nothing to open for {service}: no catalog configured (--catalog)")
+            } else if model.catalog.is_empty() {
+                format!("nothing to open for {service} yet: the catalog has not answered")
             } else {
                 format!("nothing to open for {service}: it is not in the catalog")
             }
@@ -27,19 +31,20 @@ pub fn open_links(model: &mut Model, service: String) -> Vec<Effect> {
         flash(model, FlashLevel::Info, why);
         return Vec::new();
     }
-    model.popup = Some(Popup::Links { service, cursor: 0 });
+    model.popup = Some(Popup::Links {
+        service,
+        links: card.links,
+        cursor: 0,
+    });
     Vec::new()
 }
 
 /// The links popup: move, open (Enter, `o` or the link's number), copy (`y`), close.
 pub fn on_links_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
-    let Some(Popup::Links { service, .. }) = &model.popup else {
+    let Some(Popup::Links { links, cursor, .. }) = &mut model.popup else {
         return Vec::new();
     };
-    let links = model.owner_card(&service.clone()).links;
-    let Some(Popup::Links { cursor, .. }) = &mut model.popup else {
-        return Vec::new();
-    };
+    let links = links.clone();
     let n = links.len();
     if n == 0 {
         model.popup = None;

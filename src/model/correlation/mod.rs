@@ -275,6 +275,32 @@ impl Model {
         self.correlation.index.get(service)
     }
 
+    /// Firing alerts `:team` hides (of services outside the team, or of none): what the
+    /// narrowed screens must not let anyone forget.
+    pub fn firing_hidden_by_team(&self) -> usize {
+        if self.team.is_none() {
+            return 0;
+        }
+        self.services
+            .iter()
+            .filter(|s| !self.in_team(&s.name))
+            .map(|s| s.firing)
+            .sum()
+    }
+
+    /// How many components `:team` names (0: no such team in the catalog).
+    pub fn team_components(&self) -> usize {
+        match &self.team {
+            Some(t) => self
+                .catalog
+                .components()
+                .iter()
+                .filter(|c| self.catalog.owned_by(&c.service, t))
+                .count(),
+            None => 0,
+        }
+    }
+
     /// Whether a service passes `:team`.
     pub fn in_team(&self, service: &str) -> bool {
         in_team(&self.catalog, self.team.as_deref(), service)

@@ -99,11 +99,12 @@ impl SourceDriver for Catalog {
                     report.reachable = true;
                     report.authenticated = Some(true);
                     let mut detail = r.summary;
-                    if let Some(first) = r.problems.first() {
-                        detail.push_str(&format!(
-                            "; {} unreadable, first: {first}",
-                            crate::ui::format::plural(r.problems.len(), "document")
-                        ));
+                    if !r.problems.is_empty() {
+                        // Every problem, one per line: the place to read them all.
+                        detail.push_str("; problems (the rest loaded):");
+                        for p in r.problems.iter().take(50) {
+                            detail.push_str(&format!("\n        {p}"));
+                        }
                     }
                     report.detail = Some(detail);
                 }

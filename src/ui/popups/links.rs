@@ -2,15 +2,22 @@
 //! opens, so nothing opens that the user did not read first.
 
 use crate::model::Model;
+use crate::model::owner::CardLink;
 use crate::ui::format;
 use crate::ui::widgets::{self, put};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
-pub fn draw(model: &Model, service: &str, cursor: usize, area: Rect, buf: &mut Buffer) {
+pub fn draw(
+    model: &Model,
+    service: &str,
+    links: &[CardLink],
+    cursor: usize,
+    area: Rect,
+    buf: &mut Buffer,
+) {
     let theme = &model.theme;
-    let links = model.owner_card(service).links;
     let title = Line::from(format!(" Links of {service} "));
     let inner = super::open_box(model, area, links.len() as u16 + 2, title, buf);
     if inner.is_empty() {
@@ -22,8 +29,11 @@ pub fn draw(model: &Model, service: &str, cursor: usize, area: Rect, buf: &mut B
         .max()
         .unwrap_or(4)
         .min(10);
-    for (i, link) in links.iter().enumerate() {
-        let y = inner.y + i as u16;
+    // The rows there is room for, scrolled so the cursor's is among them.
+    let room = usize::from(inner.height.saturating_sub(2)).max(1);
+    let offset = cursor.saturating_sub(room - 1);
+    for (row, (i, link)) in links.iter().enumerate().skip(offset).take(room).enumerate() {
+        let y = inner.y + row as u16;
         if y + 1 >= inner.bottom() {
             break;
         }

@@ -29,7 +29,11 @@ pub fn draw(model: &Model, popup: &Popup, area: Rect, buf: &mut Buffer) {
         Popup::Inspect(inspect) => inspect::draw(model, inspect, area, buf),
         Popup::Declare(form) => incident::declare(model, form, area, buf),
         Popup::Milestone { cursor } => incident::milestone(model, *cursor, area, buf),
-        Popup::Links { service, cursor } => links::draw(model, service, *cursor, area, buf),
+        Popup::Links {
+            service,
+            links,
+            cursor,
+        } => links::draw(model, service, links, *cursor, area, buf),
     }
 }
 

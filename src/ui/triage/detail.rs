@@ -538,9 +538,15 @@ fn on_call_spans<'a>(model: &Model, card: &crate::model::owner::OwnerCard) -> Ve
     use crate::model::owner::OnCallStatus;
     let theme = &model.theme;
     match &card.on_call {
-        OnCallStatus::People { .. } => {
-            let people = card.owner.as_ref().map(|o| &o.on_call[..]).unwrap_or(&[]);
+        OnCallStatus::People { failing, .. } => {
+            let people = &card.on_call_people;
             let mut v = Vec::new();
+            if let Some(source) = failing {
+                v.push(Span::styled(
+                    format!("last known ({source} failing): "),
+                    theme.warning,
+                ));
+            }
             for (i, p) in people.iter().take(3).enumerate() {
                 if i > 0 {
                     v.push(Span::styled(" · ", theme.muted));
@@ -557,7 +563,7 @@ fn on_call_spans<'a>(model: &Model, card: &crate::model::owner::OwnerCard) -> Ve
                     about.push(s.clone());
                 }
                 if let Some(t) = p.until {
-                    about.push(format!("until {}", format::hm(t)));
+                    about.push(format!("until {} UTC", format::hm(t)));
                 }
                 if !about.is_empty() {
                     v.push(Span::styled(format!(" {}", about.join(" ")), theme.muted));
@@ -575,7 +581,7 @@ fn on_call_spans<'a>(model: &Model, card: &crate::model::owner::OwnerCard) -> Ve
         OnCallStatus::Waiting => vec![Span::styled("asking the paging service…", theme.muted)],
         OnCallStatus::Failed(e) => vec![Span::styled(format!("unknown: {e}"), theme.warning)],
         OnCallStatus::NoKey => vec![Span::styled(
-            "unknown: no pagerduty.com/service-id, opsgenie.com/team or owner to look up",
+            "unknown: no pagerduty.com/service-id, opsgenie.com/team, sitrep.dev/oncall-schedule or owner to look up",
             theme.muted,
         )],
         OnCallStatus::NotFound(why) => vec![Span::styled(why.clone(), theme.warning)],

@@ -419,6 +419,22 @@ fn quiet_lines<'a>(model: &Model) -> Vec<Line<'a>> {
             ));
             return lines;
         }
+        if model.team_components() == 0 {
+            lines.push(Line::from(Span::styled(
+                format!(
+                    "⚠ No service is owned by team {team} in the catalog: everything is hidden"
+                ),
+                theme.warning,
+            )));
+            lines.push(widgets::muted(
+                theme,
+                format!(
+                    "teams: {} · `:team` alone shows every team's services",
+                    model.catalog.owners().join(", ")
+                ),
+            ));
+            return lines;
+        }
     }
     if coverage.complete() {
         let what = if alert_sources.is_empty() {
@@ -438,10 +454,21 @@ fn quiet_lines<'a>(model: &Model) -> Vec<Line<'a>> {
             Span::styled(format!("All quiet{scope}: {what} ({who})"), theme.ok),
         ]));
         if model.team.is_some() {
-            lines.push(widgets::muted(
-                theme,
-                "other teams' services are hidden: `:team` alone shows every team's",
-            ));
+            let hidden = model.firing_hidden_by_team();
+            if hidden > 0 {
+                lines.push(Line::from(Span::styled(
+                    format!(
+                        "⚠ {} of other teams (or of no service) hidden: `:team` alone shows them",
+                        format::plural(hidden, "firing alert")
+                    ),
+                    theme.warning,
+                )));
+            } else {
+                lines.push(widgets::muted(
+                    theme,
+                    "other teams' services are hidden: `:team` alone shows every team's",
+                ));
+            }
         }
         if alert_sources.is_empty() {
             lines.push(widgets::muted(
