@@ -291,7 +291,8 @@ impl CatalogIndex {
     }
 
     /// Among several components of one name, the one in `namespace` (by its
-    /// kubernetes-namespace or its own), else the one in `default`, else the first.
+    /// kubernetes-namespace or its own), else the one in `default`; else none: guessing would
+    /// show one team's owner on another team's alert.
     fn pick(&self, candidates: &[usize], namespace: Option<&str>) -> Option<usize> {
         if candidates.len() > 1 {
             if let Some(ns) = namespace {
@@ -305,12 +306,10 @@ impl CatalogIndex {
                     return in_ns;
                 }
             }
-            if let Some(&i) = candidates
+            return candidates
                 .iter()
-                .find(|&&i| self.components[i].entity.meta.namespace == DEFAULT_NAMESPACE)
-            {
-                return Some(i);
-            }
+                .copied()
+                .find(|&i| self.components[i].entity.meta.namespace == DEFAULT_NAMESPACE);
         }
         candidates.first().copied()
     }

@@ -210,3 +210,20 @@ fn an_empty_catalog_changes_nothing() {
         ("a".to_string(), MatchedBy::AppUncatalogued)
     );
 }
+
+#[test]
+fn an_ambiguous_name_is_not_guessed() {
+    let es = [
+        component("api", "shop", json!({}), "team-a"),
+        component("api", "web", json!({}), "team-b"),
+    ];
+    let i = CatalogIndex::build(es.into_iter().map(Arc::new));
+    // Neither namespace named, none in `default`: not joined (its own row, no owner shown).
+    let (s, why) = join(&i, &[("service", "api")]);
+    assert_eq!(
+        (s.as_deref(), why),
+        (Some("api"), MatchedBy::AlertUncatalogued)
+    );
+    let (s, _) = join(&i, &[("service", "api"), ("namespace", "web")]);
+    assert_eq!(s.as_deref(), Some("web/api"));
+}
