@@ -8,11 +8,8 @@ mod common;
 use common::{synthetic_alerts, synthetic_app};
 use criterion::{Criterion, criterion_group, criterion_main};
 use sitrep::catalog::{CatalogIndex, Decoded, Entity, decode};
-use sitrep::config::keymap::Keymap;
-use sitrep::config::settings::Settings;
-use sitrep::config::theme::Theme;
 use sitrep::model::Model;
-use sitrep::model::source::{SourceKind, SourceStatus};
+use sitrep::model::source::SourceKind;
 use sitrep::msg::{AlertsPayload, ArgocdPayload, CatalogPayload, Msg, SourcePayload, SourceUpdate};
 use sitrep::update::update;
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -109,23 +106,11 @@ fn catalog(entities: Arc<Vec<Arc<Entity>>>) -> Msg {
 }
 
 fn model() -> Model {
-    let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap();
-    let theme = Theme::builtin("dark").unwrap();
-    let mut m = Model::new(
-        Settings::default(),
-        Keymap::default(),
-        theme.clone(),
-        vec![theme],
-        now,
-    );
-    for (name, kind) in [
+    let mut m = common::empty_model(&[
         ("am", SourceKind::Alertmanager),
         ("argocd", SourceKind::Argocd),
         ("catalog", SourceKind::Catalog),
-    ] {
-        m.sources
-            .push(SourceStatus::new(name, kind, "http://127.0.0.1:1", "bench"));
-    }
+    ]);
     update(
         &mut m,
         msg(

@@ -110,3 +110,26 @@ pub fn synthetic_app(i: usize, generation: usize, services: usize, total: usize)
         seen_health: Default::default(),
     }
 }
+
+/// A model at the benches' frozen time with these sources configured (none answered yet).
+#[allow(dead_code)]
+pub fn empty_model(sources: &[(&str, sitrep::model::source::SourceKind)]) -> sitrep::model::Model {
+    let now = Utc.with_ymd_and_hms(2026, 11, 23, 3, 12, 0).unwrap();
+    let theme = sitrep::config::theme::Theme::builtin("dark").unwrap();
+    let mut m = sitrep::model::Model::new(
+        sitrep::config::settings::Settings::default(),
+        sitrep::config::keymap::Keymap::default(),
+        theme.clone(),
+        vec![theme],
+        now,
+    );
+    for (name, kind) in sources {
+        m.sources.push(sitrep::model::source::SourceStatus::new(
+            name,
+            *kind,
+            "http://127.0.0.1:1",
+            "bench",
+        ));
+    }
+    m
+}
