@@ -393,10 +393,13 @@ fn quiet_lines<'a>(model: &Model) -> Vec<Line<'a>> {
     let alert_sources = Coverage::of(&model.sources, Domain::Alerts, model.now);
     let mut lines: Vec<Line> = Vec::new();
     if coverage.is_empty() {
-        lines.push(Line::from(Span::styled(
-            "No sources configured: nothing is being watched",
-            theme.warning,
-        )));
+        // A catalog or paging service alone says who owns and answers, not what is wrong.
+        let headline = if model.sources.is_empty() {
+            "No sources configured: nothing is being watched"
+        } else {
+            "No alert or Argo CD source configured: nothing is being watched"
+        };
+        lines.push(Line::from(Span::styled(headline, theme.warning)));
         lines.push(widgets::muted(
             theme,
             "add an [[alertmanager]], [[prometheus]] or [[argocd]] source to your config, or pass --alertmanager URL (see README)",
