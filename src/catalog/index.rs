@@ -430,14 +430,19 @@ impl CatalogIndex {
         let named = self.matching(&self.by_app_name, name, |e| {
             lists(e.annotation(APP_NAME), name)
         });
-        if let Some(&i) = named.first() {
+        // Exactly one component must claim the app: two that do is a catalog mistake, and
+        // picking one would show one team's owner on another's app.
+        if let [i] = named[..] {
             return (self.components[i].service.clone(), MatchedBy::AppName);
         }
-        if let Some((_, i)) = self.app_selectors.iter().find(|(s, _)| s.matches(labels)) {
-            return (
-                self.components[*i as usize].service.clone(),
-                MatchedBy::AppSelector,
-            );
+        if named.is_empty() {
+            let mut selecting = self.app_selectors.iter().filter(|(s, _)| s.matches(labels));
+            if let (Some((_, i)), None) = (selecting.next(), selecting.next()) {
+                return (
+                    self.components[*i as usize].service.clone(),
+                    MatchedBy::AppSelector,
+                );
+            }
         }
         match self.by_name_or_id(&derived, Some(namespace)) {
             Some((i, _)) => (

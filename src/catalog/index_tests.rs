@@ -227,3 +227,44 @@ fn an_ambiguous_name_is_not_guessed() {
     let (s, _) = join(&i, &[("service", "api"), ("namespace", "web")]);
     assert_eq!(s.as_deref(), Some("web/api"));
 }
+
+#[test]
+fn an_app_two_components_claim_is_not_guessed() {
+    let es = [
+        component(
+            "a",
+            "default",
+            json!({"argocd/app-name": "shared-prod"}),
+            "team-a",
+        ),
+        component(
+            "b",
+            "default",
+            json!({"argocd/app-name": "shared-prod"}),
+            "team-b",
+        ),
+        component(
+            "c",
+            "default",
+            json!({"argocd/app-selector": "tier=web"}),
+            "team-c",
+        ),
+        component(
+            "d",
+            "default",
+            json!({"argocd/app-selector": "tier=web"}),
+            "team-d",
+        ),
+    ];
+    let i = CatalogIndex::build(es.into_iter().map(Arc::new));
+    let none = Labels::new();
+    assert_eq!(
+        i.join_app("shared-prod", &none, "ns", "shared".into()),
+        ("shared".to_string(), MatchedBy::AppUncatalogued)
+    );
+    let web = labels(&[("tier", "web")]);
+    assert_eq!(
+        i.join_app("web-prod", &web, "ns", "web".into()),
+        ("web".to_string(), MatchedBy::AppUncatalogued)
+    );
+}
