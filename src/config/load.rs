@@ -136,12 +136,12 @@ pub fn load(
         settings.group_by = g.clone();
     }
     settings.read_only = file.read_only || flags.read_only;
+    // Shown on the tab bar: cleaned like any text from outside the program.
     settings.team = flags
         .team
         .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string);
+        .map(|t| crate::sanitize::clean_line(t.trim(), 200))
+        .filter(|t| !t.is_empty());
     if let Some(labels) = &file.apps.service_labels {
         settings.app_service_labels = labels.clone();
     }

@@ -98,6 +98,9 @@ pub struct Model {
     pub triage_view_expires: Option<DateTime<Utc>>,
     /// Derived: the Services screen's rows (indexes into `services`), filtered.
     pub services_view: Vec<views::ServicesEntry>,
+    /// How many services the Services screen has before its filter and `:team` (counted
+    /// when its rows are built, not per frame).
+    pub services_total: usize,
     /// Derived: the Timeline screen's rows while it is filtered (indexes into `timeline`).
     pub timeline_view: Option<Vec<usize>>,
     /// Events arrived while the Timeline was filtered: its rows are rebuilt in `settle`, and
@@ -215,6 +218,7 @@ impl Model {
             triage_view: Vec::new(),
             triage_view_expires: None,
             services_view: Vec::new(),
+            services_total: 0,
             timeline_view: None,
             timeline_reanchor: None,
             alerts_view: AlertsView::default(),

@@ -122,10 +122,12 @@ impl Model {
         }
         // A component with no alerts and no apps: the row it would have, for the filter.
         let mut quiet = ServiceRow::empty(String::new());
+        let mut total = self.services.len();
         for (j, c) in self.catalog.components().iter().enumerate() {
             if self.correlation_index(&c.service).is_some() {
                 continue;
             }
+            total += 1;
             quiet.name.clone_from(&c.service);
             quiet.owner = self.catalog.owner_label(&c.service);
             if self.service_matches(&quiet, &filter, &mut text) {
@@ -133,6 +135,7 @@ impl Model {
             }
         }
         self.services_view = view;
+        self.services_total = total;
     }
 
     /// The service a Services screen row is about.

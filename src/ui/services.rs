@@ -58,13 +58,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
     let filter = model.filter(Screen::Services);
     // Every service there is: rows of services with alerts or apps, and catalog components
     // without either.
-    let total = model.services.len()
-        + model
-            .catalog
-            .components()
-            .iter()
-            .filter(|c| model.correlation_index(&c.service).is_none())
-            .count();
+    let total = model.services_total;
     let narrowed = !filter.is_empty() || model.team.is_some();
     let mut title = vec![Span::raw(if narrowed {
         format!(" Services {}/{} ", view.len(), total)

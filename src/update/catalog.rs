@@ -48,7 +48,8 @@ pub fn reindex(model: &mut Model) {
 /// `:team NAME` / `--team NAME`: narrow every screen to the services `NAME` owns; an empty
 /// name shows every team again.
 pub fn set_team(model: &mut Model, name: &str) {
-    let name = name.trim();
+    let name = crate::sanitize::clean_line(name.trim(), 200);
+    let name = name.as_str();
     if name.is_empty() {
         model.team = None;
         flash(model, FlashLevel::Success, "every team's services shown");
