@@ -59,6 +59,11 @@ pub enum Effect {
         key: AppKey,
         refresh: Option<RefreshKind>,
     },
+    /// A Kubernetes action on one workload (undo, restart, scale, Argo Rollouts abort/retry/
+    /// promote), server-side dry run when asked. Never retried.
+    Kube(crate::kube::KubeRequest),
+    /// Read a pod's log tail (not a mutation; the log view asks again to follow).
+    FetchLogs(crate::kube::LogRequest),
     /// Ask a source to fetch now (after a mutation, or the user pressed refresh).
     Refresh {
         source: String,
@@ -98,6 +103,8 @@ impl Effect {
             | Effect::SetAutoSync { key, .. }
             | Effect::Terminate { key, .. }
             | Effect::FetchAppDetail { key, .. } => Some(&key.instance),
+            Effect::Kube(req) => Some(&req.target.cluster),
+            Effect::FetchLogs(req) => Some(&req.pod.cluster),
             Effect::Refresh { .. }
             | Effect::RunCommand(_)
             | Effect::CancelCommand { .. }
@@ -121,6 +128,8 @@ impl Effect {
             | Effect::SetAutoSync { request_id, .. }
             | Effect::Terminate { request_id, .. }
             | Effect::CancelCommand { request_id } => *request_id,
+            Effect::Kube(req) => req.request_id,
+            Effect::FetchLogs(req) => req.request_id,
             Effect::RunCommand(spec) => spec.request_id,
             _ => 0,
         }

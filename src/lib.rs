@@ -10,6 +10,7 @@ pub mod demo;
 pub mod effect;
 pub mod exec;
 pub mod incident;
+pub mod kube;
 pub mod logging;
 pub mod model;
 pub mod msg;

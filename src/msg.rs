@@ -50,6 +50,8 @@ pub enum SourcePayload {
     Catalog(CatalogPayload),
     /// A paging service: who is on call now, whole account.
     OnCall(std::sync::Arc<crate::model::oncall::OnCallSnapshot>),
+    /// A Kubernetes cluster (one context): lists, watch changes, what RBAC refuses.
+    Kube(crate::kube::KubePayload),
 }
 
 /// A catalog's complete contents. `problems` are the documents that could not be read
@@ -113,6 +115,22 @@ pub enum EffectOutcome {
         /// The `spec.syncPolicy.automated` this action removed (sitrep turned auto-sync off,
         /// for a rollback or on request), so turning it back on restores those settings.
         autosync_before: Option<Value>,
+    },
+    /// A Kubernetes action (`Effect::Kube`) was accepted (or, dry run, would be): what it did.
+    KubeActionDone {
+        request_id: u64,
+        source: String,
+        target: crate::kube::WorkloadKey,
+        action: crate::kube::KubeAction,
+        dry_run: bool,
+        report: crate::kube::KubeActionReport,
+    },
+    /// A pod's log tail (`Effect::FetchLogs`), or why it could not be read.
+    Logs {
+        request_id: u64,
+        source: String,
+        request: crate::kube::LogRequest,
+        result: Result<crate::kube::LogTail, String>,
     },
     /// A runbook command (`Effect::RunCommand`) ended, could not start, timed out or was
     /// cancelled. Boxed: its output makes it the largest outcome by far.

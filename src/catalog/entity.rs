@@ -156,6 +156,13 @@ impl StrMap {
     }
 }
 
+impl serde::Serialize for StrMap {
+    /// As a JSON object, keys in order.
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_map(self.iter())
+    }
+}
+
 impl FromIterator<(String, String)> for StrMap {
     /// The first of equal keys wins (as a YAML mapping's duplicate key would be refused).
     fn from_iter<I: IntoIterator<Item = (String, String)>>(iter: I) -> StrMap {

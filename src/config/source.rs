@@ -76,6 +76,20 @@ pub struct SourceSpec {
     pub catalog: CatalogOptions,
     /// On-call: which paging service the URL is, and where its key came from. Unused by other kinds.
     pub oncall: Option<OnCallOptions>,
+    /// Kubernetes: the kubeconfig context and namespaces (`sources::kube::config`). Unused
+    /// by other kinds.
+    pub kube: KubeOptions,
+}
+
+/// What a Kubernetes source reads: one context of the user's kubeconfig.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct KubeOptions {
+    /// The kubeconfig context (also the cluster's name on every row unless `name` is set).
+    pub context: String,
+    /// A kubeconfig file to read instead of `$KUBECONFIG` / `~/.kube/config`.
+    pub kubeconfig: Option<PathBuf>,
+    /// Namespaces to watch; empty: all namespaces.
+    pub namespaces: Vec<String>,
 }
 
 /// What a catalog source reads.
@@ -103,6 +117,7 @@ impl SourceSpec {
             argocd: ArgocdOptions::default(),
             catalog: CatalogOptions::default(),
             oncall: None,
+            kube: KubeOptions::default(),
         }
     }
 

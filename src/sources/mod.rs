@@ -18,6 +18,7 @@ pub mod check;
 pub mod driver;
 pub mod error;
 pub mod http;
+pub mod kube;
 pub mod oncall;
 pub mod oneshot;
 pub mod poller;

@@ -3,7 +3,7 @@
 //! read from flags, the config file and discovery.
 
 use super::driver::SourceDriver;
-use super::{alertmanager, argocd, catalog, oncall, prometheus};
+use super::{alertmanager, argocd, catalog, kube, oncall, prometheus};
 use crate::model::source::SourceKind;
 
 static DRIVERS: &[&dyn SourceDriver] = &[
@@ -12,6 +12,7 @@ static DRIVERS: &[&dyn SourceDriver] = &[
     &argocd::Argocd,
     &catalog::Catalog,
     &oncall::OnCall,
+    &kube::Kube,
 ];
 
 /// Every registered driver, in registration order.
@@ -85,11 +86,11 @@ mod tests {
         assert_eq!(default_label(SourceKind::Kube, "kube"), Some("kube"));
         assert_eq!(
             tables("/", "/"),
-            "[[alertmanager]]/[[prometheus]]/[[argocd]]/[[catalog]]/[[oncall]]"
+            "[[alertmanager]]/[[prometheus]]/[[argocd]]/[[catalog]]/[[oncall]]/[[kubernetes]]"
         );
         assert_eq!(
             tables(", ", " or "),
-            "[[alertmanager]], [[prometheus]], [[argocd]], [[catalog]] or [[oncall]]"
+            "[[alertmanager]], [[prometheus]], [[argocd]], [[catalog]], [[oncall]] or [[kubernetes]]"
         );
     }
 }

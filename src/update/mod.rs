@@ -8,6 +8,7 @@ mod catalog;
 mod events;
 mod incident;
 mod keys;
+mod kube;
 mod links;
 mod prompt;
 mod runbook;
@@ -66,6 +67,12 @@ pub fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
                 runbook::on_outcome(model, (**result).clone())
             }
             EffectOutcome::AppActionDone { .. } => argocd::on_outcome(model, outcome),
+            EffectOutcome::KubeActionDone { .. } | EffectOutcome::Logs { .. } => {
+                kube::on_outcome(model, outcome)
+            }
+            EffectOutcome::MutationFailed { request_id, .. } if kube::owns(model, *request_id) => {
+                kube::on_outcome(model, outcome)
+            }
             EffectOutcome::MutationFailed { request_id, .. }
                 if argocd::owns(model, *request_id) =>
             {

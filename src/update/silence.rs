@@ -407,6 +407,8 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
         // Argo CD results are routed to `argocd::on_outcome`, links to `links::on_outcome`.
         // Runbook commands are routed to `runbook::on_outcome`.
         EffectOutcome::AppActionDone { .. }
+        | EffectOutcome::KubeActionDone { .. }
+        | EffectOutcome::Logs { .. }
         | EffectOutcome::UrlOpen { .. }
         | EffectOutcome::CommandFinished(_) => return Vec::new(),
     };
@@ -443,6 +445,8 @@ pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
             FlashLevel::Error,
         ),
         EffectOutcome::AppActionDone { .. }
+        | EffectOutcome::KubeActionDone { .. }
+        | EffectOutcome::Logs { .. }
         | EffectOutcome::UrlOpen { .. }
         | EffectOutcome::CommandFinished(_) => return Vec::new(),
     };

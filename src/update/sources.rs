@@ -92,6 +92,14 @@ fn on_source_answer(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
             }
             return super::catalog::on_catalog(model, &source, payload);
         }
+        SourcePayload::Kube(payload) => {
+            let recovered = status.state == SourceState::Failing;
+            mark_ok(status, at);
+            if recovered {
+                record_source_transition(model, &source, at, None);
+            }
+            return super::kube::on_kube(model, &source, at, payload);
+        }
         SourcePayload::OnCall(snapshot) => {
             let recovered = status.state == SourceState::Failing;
             mark_ok(status, at);

@@ -1,0 +1,28 @@
+//! Kubernetes in the model: a cluster's changes stored and joined to services, its actions'
+//! results, pod logs.
+
+use crate::effect::Effect;
+use crate::kube::KubePayload;
+use crate::model::Model;
+use crate::msg::EffectOutcome;
+use chrono::{DateTime, Utc};
+
+/// A cluster reported a batch of changes.
+pub fn on_kube(
+    _model: &mut Model,
+    _source: &str,
+    _at: DateTime<Utc>,
+    _payload: KubePayload,
+) -> Vec<Effect> {
+    Vec::new()
+}
+
+/// Does `request_id` belong to a Kubernetes action or log read?
+pub fn owns(_model: &Model, _request_id: u64) -> bool {
+    false
+}
+
+/// A Kubernetes action's or log read's result.
+pub fn on_outcome(_model: &mut Model, _outcome: EffectOutcome) -> Vec<Effect> {
+    Vec::new()
+}
