@@ -67,6 +67,10 @@ pub struct SourceFlags {
     /// every source of the config file and of discovery.
     #[arg(long = "catalog", global = true, value_name = "[NAME=]PATH|URL")]
     pub catalog: Vec<String>,
+    /// A Kubernetes cluster: a context of your kubeconfig ($KUBECONFIG or ~/.kube/config),
+    /// repeatable; every row is labelled with it.
+    #[arg(long = "kube-context", global = true, value_name = "CONTEXT")]
+    pub kube_context: Vec<String>,
     /// Narrow every screen to one team's services (the catalog's owner), as `:team NAME` does.
     #[arg(long = "team", global = true, value_name = "NAME")]
     pub team: Option<String>,

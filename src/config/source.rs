@@ -86,8 +86,10 @@ pub struct SourceSpec {
 pub struct KubeOptions {
     /// The kubeconfig context (also the cluster's name on every row unless `name` is set).
     pub context: String,
-    /// A kubeconfig file to read instead of `$KUBECONFIG` / `~/.kube/config`.
-    pub kubeconfig: Option<PathBuf>,
+    /// The kubeconfig files, merged in order as kubectl merges `$KUBECONFIG` (resolved when
+    /// the config is loaded: the source's `kubeconfig`, else `$KUBECONFIG`'s list, else
+    /// `~/.kube/config`).
+    pub kubeconfigs: Vec<PathBuf>,
     /// Namespaces to watch; empty: all namespaces.
     pub namespaces: Vec<String>,
 }

@@ -6,11 +6,18 @@ use crate::config::source::SourceSpec;
 use crate::sources::error::{ErrorKind, SourceError};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 
-/// The kubeconfig a source reads.
+/// The kubeconfig a source reads: its files merged in order (kubectl's rules: the first file
+/// naming a context, cluster or user wins); with none resolved, kube's own lookup.
 pub fn read_kubeconfig(spec: &SourceSpec) -> Result<Kubeconfig, SourceError> {
-    let read = match &spec.kube.kubeconfig {
-        Some(path) => Kubeconfig::read_from(path),
-        None => Kubeconfig::read(),
+    let read = if spec.kube.kubeconfigs.is_empty() {
+        Kubeconfig::read()
+    } else {
+        spec.kube
+            .kubeconfigs
+            .iter()
+            .try_fold(Kubeconfig::default(), |merged, path| {
+                Kubeconfig::read_from(path).and_then(|next| merged.merge(next))
+            })
     };
     read.map_err(|e| {
         SourceError::new(
