@@ -11,6 +11,7 @@ pub mod coverage;
 pub mod deploy;
 pub mod fasthash;
 pub mod incident;
+pub mod kube;
 pub mod oncall;
 pub mod owner;
 pub mod permissions;
@@ -126,6 +127,8 @@ pub struct Model {
     pub oncall: std::collections::BTreeMap<String, std::sync::Arc<oncall::OnCallSnapshot>>,
     /// `:team NAME` / `--team`: every screen narrowed to this team's services.
     pub team: Option<String>,
+    /// Every Kubernetes cluster's objects, as their watchers last reported them.
+    pub kube: kube::KubeStore,
     pub timeline: Vec<TimelineEvent>,
     /// Mints every event's id (deterministic: the same messages give the same ids).
     pub event_ids: timeline::EventIds,
@@ -231,6 +234,7 @@ impl Model {
             catalog: Default::default(),
             oncall: Default::default(),
             team: None,
+            kube: Default::default(),
             timeline: Vec::new(),
             event_ids: Default::default(),
             incident: incident::IncidentState {
