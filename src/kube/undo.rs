@@ -183,14 +183,15 @@ fn revision_not_found(revision: i64) -> String {
 
 /// `deployment.kubernetes.io/revision` of an object: `Ok(None)` when absent, `Err` when it
 /// is not a number.
-pub fn revision_of(object: &Value) -> Result<Option<i64>, ()> {
+pub fn revision_of(object: &Value) -> Result<Option<i64>, String> {
+    let not_a_number = || format!("{REVISION_ANNOTATION} is not a number");
     match object
         .pointer("/metadata/annotations")
         .and_then(|a| a.get(REVISION_ANNOTATION))
     {
         None => Ok(None),
-        Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| ()),
-        Some(_) => Err(()),
+        Some(Value::String(s)) => s.trim().parse().map(Some).map_err(|_| not_a_number()),
+        Some(_) => Err(not_a_number()),
     }
 }
 

@@ -263,7 +263,7 @@ fn hostile_objects_are_errors_not_panics() {
     // Not even objects.
     for junk in [json!(null), json!(42), json!("x"), json!([]), json!({})] {
         assert!(plan_undo(&junk, &history(), 0).is_err());
-        assert!(plan_undo(&d, &[junk.clone()], 0).is_err());
+        assert!(plan_undo(&d, std::slice::from_ref(&junk), 0).is_err());
     }
     // No uid: nothing can be tied to it.
     let mut no_uid = d.clone();
