@@ -62,3 +62,19 @@ pub fn tail_of(body: &[u8], cut: bool, tail_lines: usize) -> LogTail {
         truncated,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::tail_of;
+
+    #[test]
+    fn empty_and_odd_bodies_make_sane_tails() {
+        assert!(tail_of(b"", false, 10).lines.is_empty());
+        assert_eq!(tail_of(b"\n", false, 10).lines, vec![String::new()]);
+        let t = tail_of(b"a\r\nb\xff\xfe\nc", true, 10);
+        assert_eq!(t.lines, vec!["a", "b\u{fffd}\u{fffd}", "c"]);
+        assert!(t.truncated, "cut at the cap");
+        let t = tail_of(b"1\n2\n3\n", false, 2);
+        assert_eq!((t.lines, t.truncated), (vec!["2".into(), "3".into()], true));
+    }
+}
