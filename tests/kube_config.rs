@@ -167,7 +167,11 @@ fn a_broken_kubeconfig_names_the_file_and_never_its_contents() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("home/.kube/config");
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-    std::fs::write(&path, "users:\n- name: u\n  user: {token: s3cr3t-token\n  [[[").unwrap();
+    std::fs::write(
+        &path,
+        "users:\n- name: u\n  user: {token: s3cr3t-token\n  [[[",
+    )
+    .unwrap();
     let flags = SourceFlags {
         kube_context: vec!["prod".into()],
         ..SourceFlags::default()

@@ -59,19 +59,32 @@ fn deployment_stuck_on_its_progress_deadline() {
         }
     })));
     assert_eq!(d.key.kind, WorkloadKind::Deployment);
-    assert_eq!((d.key.namespace.as_str(), d.key.name.as_str()), ("shop", "checkout"));
+    assert_eq!(
+        (d.key.namespace.as_str(), d.key.name.as_str()),
+        ("shop", "checkout")
+    );
     assert_eq!(d.key.cluster, "prod");
     assert_eq!(d.revision, Some(7));
-    assert_eq!((d.desired, d.current, d.updated, d.ready, d.available), (3, 4, 1, 3, 3));
+    assert_eq!(
+        (d.desired, d.current, d.updated, d.ready, d.available),
+        (3, 4, 1, 3, 3)
+    );
     assert_eq!((d.generation, d.observed_generation), (9, 9));
     assert_eq!(d.images, vec!["shop/checkout:v2.14.0", "envoy:1.30"]);
     assert_eq!(d.strategy, "RollingUpdate");
     assert_eq!(d.conditions[1].reason, "ProgressDeadlineExceeded");
     assert!(d.conditions[1].last_transition.is_some());
     // Only the annotations sitrep reads.
-    assert!(d.annotations.get("kubectl.kubernetes.io/last-applied-configuration").is_none());
+    assert!(
+        d.annotations
+            .get("kubectl.kubernetes.io/last-applied-configuration")
+            .is_none()
+    );
     assert!(d.annotations.contains_key("argocd.argoproj.io/tracking-id"));
-    assert_eq!(d.selector.match_labels.get("app").map(String::as_str), Some("checkout"));
+    assert_eq!(
+        d.selector.match_labels.get("app").map(String::as_str),
+        Some("checkout")
+    );
     assert_eq!(d.selector.match_expressions[0].0, "tier");
     assert_eq!(
         crate::kube::status::rollout_status(&d).text,
@@ -102,12 +115,17 @@ fn crashlooping_pod_that_was_oom_killed() {
             }]
         }
     })));
-    assert_eq!(p.owner.as_ref().map(|o| o.name.as_str()), Some("checkout-7d9"));
+    assert_eq!(
+        p.owner.as_ref().map(|o| o.name.as_str()),
+        Some("checkout-7d9")
+    );
     assert_eq!(p.node, "node-3");
     assert_eq!(p.restarts(), 12);
     let c = &p.containers[0];
     assert!(!c.init);
-    assert!(matches!(&c.state, ContainerState::Waiting { reason, .. } if reason == "CrashLoopBackOff"));
+    assert!(
+        matches!(&c.state, ContainerState::Waiting { reason, .. } if reason == "CrashLoopBackOff")
+    );
     assert!(matches!(
         &c.last_terminated,
         Some(ContainerState::Terminated { reason, exit_code: 137, .. }) if reason == "OOMKilled"
@@ -161,7 +179,10 @@ fn replicaset_with_revision_and_change_cause() {
     assert_eq!(rs.template_hash, "7d9");
     assert_eq!(rs.images, vec!["shop/checkout:v2.14.0"]);
     assert_eq!((rs.desired, rs.ready, rs.available), (3, 1, 0));
-    assert_eq!(rs.owner.as_ref().map(|o| o.kind.as_str()), Some("Deployment"));
+    assert_eq!(
+        rs.owner.as_ref().map(|o| o.kind.as_str()),
+        Some("Deployment")
+    );
     assert!(rs.created.is_some());
 }
 
@@ -177,7 +198,10 @@ fn warning_event() {
     let KubeObject::Event(e) = o else {
         panic!("not an event")
     };
-    assert_eq!((e.object_kind.as_str(), e.object_name.as_str()), ("Pod", "checkout-7d9-abcde"));
+    assert_eq!(
+        (e.object_kind.as_str(), e.object_name.as_str()),
+        ("Pod", "checkout-7d9-abcde")
+    );
     assert_eq!(e.reason, "BackOff");
     assert_eq!(e.count, 42);
     assert!(e.first_seen.unwrap() < e.last_seen.unwrap());
@@ -192,7 +216,10 @@ fn daemonset_and_rollout_counts() {
                    "updatedNumberScheduled": 4, "numberReady": 3, "numberAvailable": 3,
                    "numberUnavailable": 2}
     })));
-    assert_eq!((ds.desired, ds.updated, ds.ready, ds.unavailable), (5, 4, 3, 2));
+    assert_eq!(
+        (ds.desired, ds.updated, ds.ready, ds.unavailable),
+        (5, 4, 3, 2)
+    );
     assert_eq!(ds.strategy, "OnDelete");
     let ro = workload_of(decode::<WireRollout>(json!({
         "metadata": {"name": "web", "namespace": "shop", "annotations": {"rollout.argoproj.io/revision": "4"}},
@@ -225,7 +252,11 @@ fn hostile_fields_are_cleaned_capped_and_never_fail_the_object() {
     })));
     assert!(!p.key.name.contains('\u{1b}'));
     assert!(p.labels.len() <= crate::sources::kube::wire::MAX_LABELS);
-    assert!(p.labels.iter().all(|(k, v)| !k.contains('\u{1b}') && !v.contains('\u{1b}')));
+    assert!(
+        p.labels
+            .iter()
+            .all(|(k, v)| !k.contains('\u{1b}') && !v.contains('\u{1b}'))
+    );
     assert!(!p.message.contains('\n') && !p.message.contains('\u{7}'));
     assert_eq!(p.phase, "Pending");
     let rs = decode::<WireReplicaSet>(json!({
