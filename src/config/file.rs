@@ -4,6 +4,7 @@
 use crate::action::Action;
 pub use crate::sources::argocd::config::ArgocdEntry;
 pub use crate::sources::catalog::config::CatalogEntry;
+pub use crate::sources::kube::config::KubernetesEntry;
 pub use crate::sources::oncall::config::OnCallEntry;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -36,6 +37,9 @@ pub struct ConfigFile {
     /// Paging services (PagerDuty, Opsgenie): who is on call now.
     #[serde(default)]
     pub oncall: Vec<Spanned<OnCallEntry>>,
+    /// Kubernetes clusters: contexts of the kubeconfig.
+    #[serde(default)]
+    pub kubernetes: Vec<Spanned<KubernetesEntry>>,
     /// Key bindings: action = ["key", …].
     #[serde(default)]
     pub keys: BTreeMap<Action, Vec<String>>,

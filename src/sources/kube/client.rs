@@ -1,36 +1,73 @@
 //! A cluster's client, built from the user's kubeconfig the way kubectl reads it: `$KUBECONFIG`
 //! (a list of files, merged) or `~/.kube/config`, or the file a source names; the source's
 //! context; exec-credential plugins and tokens as the kubeconfig says.
+//!
+//! Kubeconfigs hold credentials: errors about them name the file and what is wrong, never the
+//! parser's own words (which may quote the offending value, a token included).
 
 use crate::config::source::SourceSpec;
 use crate::sources::error::{ErrorKind, SourceError};
-use kube::config::{KubeConfigOptions, Kubeconfig};
+use ::kube::config::{KubeConfigOptions, Kubeconfig, KubeconfigError};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
-/// The kubeconfig a source reads: its files merged in order (kubectl's rules: the first file
-/// naming a context, cluster or user wins); with none resolved, kube's own lookup.
-pub fn read_kubeconfig(spec: &SourceSpec) -> Result<Kubeconfig, SourceError> {
-    let read = if spec.kube.kubeconfigs.is_empty() {
-        Kubeconfig::read()
-    } else {
-        spec.kube
-            .kubeconfigs
-            .iter()
-            .try_fold(Kubeconfig::default(), |merged, path| {
-                Kubeconfig::read_from(path).and_then(|next| merged.merge(next))
-            })
-    };
-    read.map_err(|e| {
-        SourceError::new(
-            ErrorKind::Config,
-            None,
-            crate::sanitize::value(&format!("cannot read the kubeconfig: {e}")),
-        )
-    })
+/// One kubeconfig file, read and parsed; the error says which file and what kind of trouble.
+pub fn read_kubeconfig_file(path: &Path) -> Result<Kubeconfig, String> {
+    Kubeconfig::read_from(path).map_err(|e| describe_kubeconfig_error(path, &e))
 }
 
-/// A client for `spec`'s context, with the source's timeouts.
-pub async fn connect(spec: &SourceSpec) -> Result<kube::Client, SourceError> {
+/// The files merged in order (kubectl's rules: the first file naming a context, cluster or user
+/// wins).
+pub fn read_kubeconfig_files(paths: &[PathBuf]) -> Result<Kubeconfig, String> {
+    paths
+        .iter()
+        .try_fold(Kubeconfig::default(), |merged, path| {
+            let next = read_kubeconfig_file(path)?;
+            merged
+                .merge(next)
+                .map_err(|e| describe_kubeconfig_error(path, &e))
+        })
+}
+
+/// What went wrong with a kubeconfig, without quoting its contents.
+fn describe_kubeconfig_error(path: &Path, e: &KubeconfigError) -> String {
+    let file = crate::sanitize::clean_line(&path.display().to_string(), 500);
+    match e {
+        KubeconfigError::ReadConfig(io, _) => format!("{file}: cannot read the kubeconfig: {io}"),
+        KubeconfigError::Parse(_) => format!("{file}: not a valid kubeconfig (YAML)"),
+        KubeconfigError::KindMismatch | KubeconfigError::ApiVersionMismatch => {
+            format!("{file}: cannot be merged with the kubeconfigs before it: {e}")
+        }
+        _ => format!("{file}: unusable kubeconfig"),
+    }
+}
+
+/// The kubeconfig a source reads: its resolved files merged; with none resolved, kube's own
+/// lookup (`$KUBECONFIG` of the process, else `~/.kube/config`).
+pub fn read_kubeconfig(spec: &SourceSpec) -> Result<Kubeconfig, SourceError> {
+    let read = if spec.kube.kubeconfigs.is_empty() {
+        Kubeconfig::read().map_err(|e| describe_kubeconfig_error(Path::new("kubeconfig"), &e))
+    } else {
+        read_kubeconfig_files(&spec.kube.kubeconfigs)
+    };
+    read.map_err(|message| SourceError::new(ErrorKind::Config, None, message))
+}
+
+/// A client for `spec`'s context, with the source's timeouts. Reads never time out: a watch
+/// holds its response open for minutes (the watcher guards those itself).
+pub async fn connect(spec: &SourceSpec) -> Result<::kube::Client, SourceError> {
+    connect_with_read_timeout(spec, None).await
+}
+
+/// A client whose connections give up after `read_timeout` without a byte: for the watchers,
+/// whose streams carry at least a bookmark or the server's close within the watch's timeout, so
+/// silence past it means the connection is gone (an idle load balancer dropped it).
+pub async fn connect_with_read_timeout(
+    spec: &SourceSpec,
+    read_timeout: Option<Duration>,
+) -> Result<::kube::Client, SourceError> {
     let kubeconfig = read_kubeconfig(spec)?;
+    let context = crate::sanitize::clean_line(&spec.kube.context, 200);
     if !kubeconfig
         .contexts
         .iter()
@@ -39,35 +76,78 @@ pub async fn connect(spec: &SourceSpec) -> Result<kube::Client, SourceError> {
         return Err(SourceError::new(
             ErrorKind::Config,
             None,
-            format!(
-                "context {:?} is not in the kubeconfig",
-                crate::sanitize::value(&spec.kube.context)
-            ),
+            format!("context `{context}` is not in the kubeconfig"),
         ));
     }
     let options = KubeConfigOptions {
         context: Some(spec.kube.context.clone()),
         ..Default::default()
     };
-    let mut config = kube::Config::from_custom_kubeconfig(kubeconfig, &options)
+    let mut config = ::kube::Config::from_custom_kubeconfig(kubeconfig, &options)
         .await
-        .map_err(|e| {
-            SourceError::new(
-                ErrorKind::Config,
-                None,
-                crate::sanitize::value(&format!("context {}: {e}", spec.kube.context)),
-            )
-        })?;
+        .map_err(|e| config_error(&context, &e))?;
     config.connect_timeout = Some(spec.timeout);
-    // Watches hold a response open for minutes: the read timeout is the watch's own (set per
-    // request by the watcher), not the source's.
-    config.read_timeout = None;
+    config.read_timeout = read_timeout;
     config.write_timeout = Some(spec.timeout);
-    kube::Client::try_from(config).map_err(|e| {
+    ::kube::Client::try_from(config).map_err(|e| {
         SourceError::new(
             ErrorKind::Config,
             None,
-            crate::sanitize::value(&format!("context {}: {e}", spec.kube.context)),
+            crate::sanitize::clean_line(&format!("context {context}: {e}"), 300),
         )
     })
+}
+
+/// A context whose settings cannot make a client (bad CA data, a missing client key file…):
+/// the kind of trouble, not the data.
+fn config_error(context: &str, e: &KubeconfigError) -> SourceError {
+    let what = match e {
+        KubeconfigError::MissingClusterUrl => "its cluster has no server URL".to_string(),
+        KubeconfigError::ParseClusterUrl(_) => "its cluster's server is not a URL".to_string(),
+        KubeconfigError::LoadCertificateAuthority(_) => {
+            "cannot load its certificate authority".to_string()
+        }
+        KubeconfigError::LoadClientCertificate(_) => {
+            "cannot load its client certificate".to_string()
+        }
+        KubeconfigError::LoadClientKey(_) => "cannot load its client key".to_string(),
+        KubeconfigError::ParseCertificates(_) => "its certificates are not valid PEM".to_string(),
+        KubeconfigError::LoadContext(_) | KubeconfigError::LoadClusterOfContext(_) => {
+            "its cluster or user is missing from the kubeconfig".to_string()
+        }
+        _ => "unusable settings in the kubeconfig".to_string(),
+    };
+    SourceError::new(
+        ErrorKind::Config,
+        None,
+        format!("context {context}: {what}"),
+    )
+}
+
+/// A client error as one clean line: what kind of trouble, and the server's own words for an
+/// API answer (capped). Never a request's headers.
+pub fn describe_error(e: &::kube::Error) -> SourceError {
+    let (kind, status) = match e {
+        ::kube::Error::Api(s) => (
+            match s.code {
+                401 => ErrorKind::Unauthorized,
+                403 => ErrorKind::Forbidden,
+                404 => ErrorKind::NotFound,
+                500..=599 => ErrorKind::Server,
+                _ => ErrorKind::Rejected,
+            },
+            Some(s.code),
+        ),
+        ::kube::Error::SerdeError(_) => (ErrorKind::InvalidJson, None),
+        ::kube::Error::Auth(_) => (ErrorKind::Config, None),
+        _ => (ErrorKind::Connect, None),
+    };
+    let text = match e {
+        ::kube::Error::Api(s) if !s.message.is_empty() => format!("{} {}", s.code, s.message),
+        ::kube::Error::SerdeError(_) => {
+            "the API answered something that is not the expected JSON".into()
+        }
+        other => other.to_string(),
+    };
+    SourceError::new(kind, status, crate::sanitize::clean_line(&text, 300))
 }

@@ -5,10 +5,20 @@
 //!
 //! - `config`: `[[kubernetes]]`, `--kube-context`, the kubeconfig's current context.
 //! - `client`: a `kube::Client` for a context.
+//! - `wire`, `decode`: the API's objects, only the fields sitrep shows, into `crate::kube`'s.
+//! - `watch`: the live task (a watcher per resource and namespace, batched changes).
+//! - `fetch`: everything listed once (`sitrep snapshot`).
+//! - `check`: reach, authenticate, and what RBAC lacks (`sitrep check`).
 //! - `actions`: the effect client (undo, restart, scale, Argo Rollouts, logs).
 
 pub mod actions;
+pub mod check;
 pub mod client;
+pub mod config;
+pub mod decode;
+pub mod fetch;
+pub mod watch;
+pub mod wire;
 
 use super::check::CheckReport;
 use super::driver::{BoxFuture, EffectClient, SourceDriver};
@@ -19,7 +29,8 @@ use crate::config::file::ConfigFile;
 use crate::config::load::{ConfigError, LoadCtx};
 use crate::config::source::SourceSpec;
 use crate::model::source::SourceKind;
-use crate::msg::Msg;
+use crate::msg::{Msg, SourcePayload};
+use chrono::Utc;
 use std::sync::Arc;
 use tokio::sync::{Notify, mpsc};
 use tokio::task::JoinHandle;
@@ -43,44 +54,51 @@ impl SourceDriver for Kube {
 
     fn named_by_flags(
         &self,
-        _flags: &SourceFlags,
-        _ctx: &mut LoadCtx<'_>,
+        flags: &SourceFlags,
+        ctx: &mut LoadCtx<'_>,
     ) -> Result<Vec<SourceSpec>, ConfigError> {
-        Ok(Vec::new())
+        config::from_flags(&flags.kube_context, ctx)
     }
 
     fn named_in_file(
         &self,
-        _file: &ConfigFile,
-        _ctx: &mut LoadCtx<'_>,
+        file: &ConfigFile,
+        ctx: &mut LoadCtx<'_>,
     ) -> Result<Vec<SourceSpec>, ConfigError> {
-        Ok(Vec::new())
+        config::from_entries(&file.kubernetes, ctx)
+    }
+
+    fn discover(&self, ctx: &mut LoadCtx<'_>) -> Result<Option<SourceSpec>, ConfigError> {
+        Ok(config::discovered(ctx))
     }
 
     fn spawn_live(
         &self,
-        _spec: SourceSpec,
-        _tx: mpsc::Sender<Msg>,
-        _wake: Arc<Notify>,
+        spec: SourceSpec,
+        tx: mpsc::Sender<Msg>,
+        wake: Arc<Notify>,
     ) -> JoinHandle<()> {
-        tokio::spawn(async {})
+        tokio::spawn(watch::run(spec, watch::WatchOptions::default(), tx, wake))
     }
 
     fn fetch_once<'a>(
         &'a self,
-        _spec: &'a SourceSpec,
+        spec: &'a SourceSpec,
         _options: &'a OneshotOptions,
-        _out: &'a mut FetchResult,
+        out: &'a mut FetchResult,
     ) -> BoxFuture<'a, ()> {
-        Box::pin(async move {})
+        Box::pin(async move {
+            let fetched = fetch::fetch(spec).await;
+            out.fetched_at = Utc::now();
+            match fetched {
+                Ok(payload) => out.payload = Some(SourcePayload::Kube(payload)),
+                Err(e) => out.error = Some(e.message),
+            }
+        })
     }
 
-    fn check<'a>(
-        &'a self,
-        _spec: &'a SourceSpec,
-        _report: &'a mut CheckReport,
-    ) -> BoxFuture<'a, ()> {
-        Box::pin(async move {})
+    fn check<'a>(&'a self, spec: &'a SourceSpec, report: &'a mut CheckReport) -> BoxFuture<'a, ()> {
+        Box::pin(check::check(spec, report))
     }
 
     fn connect(&self, spec: &SourceSpec) -> Result<Arc<dyn EffectClient>, SourceError> {
