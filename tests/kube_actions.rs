@@ -810,7 +810,7 @@ async fn an_unknown_context_is_named() {
             .await,
     );
     assert!(
-        error.contains("\"staging\" is not in the kubeconfig"),
+        error.contains("`staging` is not in the kubeconfig"),
         "{error}"
     );
     assert!(server.seen().is_empty());

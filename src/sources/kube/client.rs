@@ -66,6 +66,31 @@ pub async fn connect_with_read_timeout(
     spec: &SourceSpec,
     read_timeout: Option<Duration>,
 ) -> Result<::kube::Client, SourceError> {
+    let config = client_config(spec, read_timeout).await?;
+    client_from(spec, config)
+}
+
+/// A client from `config` (built by [`client_config`], perhaps adjusted).
+pub fn client_from(
+    spec: &SourceSpec,
+    config: ::kube::Config,
+) -> Result<::kube::Client, SourceError> {
+    let context = crate::sanitize::clean_line(&spec.kube.context, 200);
+    ::kube::Client::try_from(config).map_err(|e| {
+        SourceError::new(
+            ErrorKind::Config,
+            None,
+            crate::sanitize::clean_line(&format!("context {context}: {e}"), 300),
+        )
+    })
+}
+
+/// The client settings of `spec`'s context (its kubeconfig, the source's timeouts): checked
+/// that the context exists, errors naming the kind of trouble, never the file's contents.
+pub async fn client_config(
+    spec: &SourceSpec,
+    read_timeout: Option<Duration>,
+) -> Result<::kube::Config, SourceError> {
     let kubeconfig = read_kubeconfig(spec)?;
     let context = crate::sanitize::clean_line(&spec.kube.context, 200);
     if !kubeconfig
@@ -89,13 +114,7 @@ pub async fn connect_with_read_timeout(
     config.connect_timeout = Some(spec.timeout);
     config.read_timeout = read_timeout;
     config.write_timeout = Some(spec.timeout);
-    ::kube::Client::try_from(config).map_err(|e| {
-        SourceError::new(
-            ErrorKind::Config,
-            None,
-            crate::sanitize::clean_line(&format!("context {context}: {e}"), 300),
-        )
-    })
+    Ok(config)
 }
 
 /// A context whose settings cannot make a client (bad CA data, a missing client key file…):

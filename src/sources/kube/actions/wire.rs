@@ -17,38 +17,10 @@ const MESSAGE_CAP: usize = 600;
 /// A client for the effect client: like `client::connect`, but with kube's retry layer off,
 /// because a mutation answered 429/503/504 must not be sent again behind the user's back.
 pub async fn connect_once_only(spec: &SourceSpec) -> Result<::kube::Client, SourceError> {
-    let kubeconfig = super::super::client::read_kubeconfig(spec)?;
-    let context = crate::sanitize::value(&spec.kube.context);
-    if !kubeconfig
-        .contexts
-        .iter()
-        .any(|c| c.name == spec.kube.context)
-    {
-        return Err(SourceError::new(
-            ErrorKind::Config,
-            None,
-            format!("context {context:?} is not in the kubeconfig"),
-        ));
-    }
-    let options = ::kube::config::KubeConfigOptions {
-        context: Some(spec.kube.context.clone()),
-        ..Default::default()
-    };
-    let config_error = |e: &dyn std::fmt::Display| {
-        SourceError::new(
-            ErrorKind::Config,
-            None,
-            crate::sanitize::clean_line(&format!("context {context}: {e}"), MESSAGE_CAP),
-        )
-    };
-    let mut config = ::kube::Config::from_custom_kubeconfig(kubeconfig, &options)
-        .await
-        .map_err(|e| config_error(&e))?;
-    config.connect_timeout = Some(spec.timeout);
-    config.read_timeout = Some(spec.timeout);
-    config.write_timeout = Some(spec.timeout);
+    let client = super::super::client::client_config(spec, Some(spec.timeout)).await;
+    let mut config = client?;
     config.default_retry = false;
-    ::kube::Client::try_from(config).map_err(|e| config_error(&e))
+    super::super::client::client_from(spec, config)
 }
 
 /// A body as sent.
