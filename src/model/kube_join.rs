@@ -12,7 +12,9 @@ use crate::catalog::CatalogIndex;
 use crate::kube::history::{Revision, deployment_history};
 use crate::kube::problems::{PodProblem, ProblemWeight, pod_problem};
 use crate::kube::status::{RolloutPhase, RolloutStatus, rollout_status};
-use crate::kube::{Pod, ReplicaSet, ResourceKind, WarningEvent, Workload, WorkloadKey, WorkloadKind};
+use crate::kube::{
+    Pod, ReplicaSet, ResourceKind, WarningEvent, Workload, WorkloadKey, WorkloadKind,
+};
 use crate::model::app::{App, AppKey};
 use crate::model::kube::{ClusterObjects, KubeDelta, KubeStore};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -243,10 +245,7 @@ fn only(set: &BTreeSet<AppKey>) -> Option<&AppKey> {
 }
 
 fn is_workload_kind(kind: &str) -> bool {
-    matches!(
-        kind,
-        "Deployment" | "StatefulSet" | "DaemonSet" | "Rollout"
-    )
+    matches!(kind, "Deployment" | "StatefulSet" | "DaemonSet" | "Rollout")
 }
 
 /// What the join reads besides the workload.
@@ -535,11 +534,16 @@ pub fn summarize_namespace(
                     .collect()
             };
             problems.sort_by(|a, b| {
-                (a.problem.weight, std::cmp::Reverse(a.problem.restarts), &a.pod).cmp(&(
-                    b.problem.weight,
-                    std::cmp::Reverse(b.problem.restarts),
-                    &b.pod,
-                ))
+                (
+                    a.problem.weight,
+                    std::cmp::Reverse(a.problem.restarts),
+                    &a.pod,
+                )
+                    .cmp(&(
+                        b.problem.weight,
+                        std::cmp::Reverse(b.problem.restarts),
+                        &b.pod,
+                    ))
             });
             let mut events: Vec<&Arc<WarningEvent>> = owner_names
                 .iter()

@@ -7,8 +7,8 @@ use super::tests_argo::{app, entry, source};
 use super::tests_truth::{alert_at, snap_at};
 use super::update;
 use crate::kube::{
-    ContainerState, ContainerStatus, KubeChange, KubeObject, KubePayload, ObjectKey, OwnerRef,
-    Pod, ReplicaSet, ResourceKind, WarningEvent, Workload, WorkloadKey, WorkloadKind,
+    ContainerState, ContainerStatus, KubeChange, KubeObject, KubePayload, ObjectKey, OwnerRef, Pod,
+    ReplicaSet, ResourceKind, WarningEvent, Workload, WorkloadKey, WorkloadKind,
 };
 use crate::model::Model;
 use crate::model::app::{HealthStatus, ResourceStatus, SyncStatus};
@@ -79,7 +79,10 @@ pub(super) fn replica_set(
 }
 
 pub(super) fn pod(rs: &ReplicaSet, suffix: &str, crashing: bool, restarts: i32) -> Pod {
-    let mut p = Pod::new(okey(&rs.key.namespace, &format!("{}-{suffix}", rs.key.name)));
+    let mut p = Pod::new(okey(
+        &rs.key.namespace,
+        &format!("{}-{suffix}", rs.key.name),
+    ));
     p.owner = Some(OwnerRef {
         kind: "ReplicaSet".into(),
         name: rs.key.name.clone(),
@@ -131,8 +134,20 @@ pub(super) fn crashloop_changes(label: Option<(&str, &str)>) -> Vec<KubeChange> 
     if let Some((k, v)) = label {
         w.labels.insert(k.into(), v.into());
     }
-    let new = replica_set(&w, "7d9", 7, "shop/checkout:v2.14.0", t0() - Duration::minutes(6));
-    let old = replica_set(&w, "5f4", 6, "shop/checkout:v2.13.2", t0() - Duration::days(1));
+    let new = replica_set(
+        &w,
+        "7d9",
+        7,
+        "shop/checkout:v2.14.0",
+        t0() - Duration::minutes(6),
+    );
+    let old = replica_set(
+        &w,
+        "5f4",
+        6,
+        "shop/checkout:v2.13.2",
+        t0() - Duration::days(1),
+    );
     let pods = vec![
         pod(&new, "x2k", true, 12),
         pod(&new, "q8z", true, 11),
@@ -179,8 +194,12 @@ pub(super) fn with_cluster(mut m: Model) -> Model {
         ("argocd", SourceKind::Argocd),
         ("backstage", SourceKind::Catalog),
     ] {
-        m.sources
-            .push(SourceStatus::new(name, kind, "https://127.0.0.1:6443", "test"));
+        m.sources.push(SourceStatus::new(
+            name,
+            kind,
+            "https://127.0.0.1:6443",
+            "test",
+        ));
     }
     m
 }
@@ -197,7 +216,10 @@ fn a_crashlooping_service_with_no_alert_is_on_triage_at_the_degraded_rung() {
     let mut m = with_cluster(model());
     update(
         &mut m,
-        kube_msg(crashloop_changes(Some(("app.kubernetes.io/name", "checkout")))),
+        kube_msg(crashloop_changes(Some((
+            "app.kubernetes.io/name",
+            "checkout",
+        )))),
     );
     let r = row(&m, "checkout");
     assert_eq!(r.firing, 0);
@@ -205,21 +227,39 @@ fn a_crashlooping_service_with_no_alert_is_on_triage_at_the_degraded_rung() {
     let k = r.kube.as_ref().unwrap();
     assert_eq!((k.ready, k.desired, k.broken), (1, 3, 2));
     assert_eq!(k.reason.as_deref(), Some("CrashLoopBackOff"));
-    let visible: Vec<_> = m.visible_services().iter().map(|s| s.name.clone()).collect();
-    assert_eq!(visible, vec!["checkout"], "never All quiet while it crashloops");
-    let s = m.kube_index().summary(&wkey("payments", "checkout")).unwrap();
+    let visible: Vec<_> = m
+        .visible_services()
+        .iter()
+        .map(|s| s.name.clone())
+        .collect();
+    assert_eq!(
+        visible,
+        vec!["checkout"],
+        "never All quiet while it crashloops"
+    );
+    let s = m
+        .kube_index()
+        .summary(&wkey("payments", "checkout"))
+        .unwrap();
     assert_eq!(s.joined_by, Some(JoinedBy::Label("app.kubernetes.io/name")));
     assert_eq!(s.problems[0].pod, "checkout-7d9-x2k");
     assert_eq!(s.problems[0].problem.restarts, 12);
     assert_eq!(s.events[0].reason, "BackOff");
-    assert!(s.status.text.contains("1 of 3 updated replicas are available"));
+    assert!(
+        s.status
+            .text
+            .contains("1 of 3 updated replicas are available")
+    );
 }
 
 #[test]
 fn a_workload_named_like_no_service_stays_unjoined_but_is_kept() {
     let mut m = with_cluster(model());
     update(&mut m, kube_msg(crashloop_changes(None)));
-    let s = m.kube_index().summary(&wkey("payments", "checkout")).unwrap();
+    let s = m
+        .kube_index()
+        .summary(&wkey("payments", "checkout"))
+        .unwrap();
     assert_eq!(s.service, None);
     assert!(m.services.iter().all(|r| r.name != "checkout"));
     // Once a service of that name exists (an alert), its name joins it.
@@ -228,11 +268,20 @@ fn a_workload_named_like_no_service_stays_unjoined_but_is_kept() {
         snap_at(
             "am",
             t0(),
-            vec![alert_at("HighErrorRate", "checkout", "critical", "am", t0())],
+            vec![alert_at(
+                "HighErrorRate",
+                "checkout",
+                "critical",
+                "am",
+                t0(),
+            )],
         ),
     );
     m.rederive();
-    let s = m.kube_index().summary(&wkey("payments", "checkout")).unwrap();
+    let s = m
+        .kube_index()
+        .summary(&wkey("payments", "checkout"))
+        .unwrap();
     assert_eq!(s.joined_by, Some(JoinedBy::Name));
 }
 
@@ -292,12 +341,16 @@ fn the_catalog_id_wins_over_argo_cd_and_labels() {
     };
     let mut m = with_cluster(model());
     let entities = vec![
-        entity(serde_json::json!({"kind": "Component", "metadata": {"name": "payments-api",
+        entity(
+            serde_json::json!({"kind": "Component", "metadata": {"name": "payments-api",
             "annotations": {"backstage.io/kubernetes-id": "pay"}},
-            "spec": {"type": "service", "owner": "payments"}})),
-        entity(serde_json::json!({"kind": "Component", "metadata": {"name": "ledger",
+            "spec": {"type": "service", "owner": "payments"}}),
+        ),
+        entity(
+            serde_json::json!({"kind": "Component", "metadata": {"name": "ledger",
             "annotations": {"backstage.io/kubernetes-label-selector": "team=ledger,tier=api"}},
-            "spec": {"type": "service", "owner": "payments"}})),
+            "spec": {"type": "service", "owner": "payments"}}),
+        ),
     ];
     update(
         &mut m,
@@ -370,7 +423,10 @@ fn argo_cd_resources_join_before_labels_whichever_arrives_first() {
     let mut m = with_cluster(model());
     update(
         &mut m,
-        kube_msg(crashloop_changes(Some(("app.kubernetes.io/name", "checkout")))),
+        kube_msg(crashloop_changes(Some((
+            "app.kubernetes.io/name",
+            "checkout",
+        )))),
     );
     assert_eq!(
         m.kube_index()
@@ -391,7 +447,10 @@ fn argo_cd_resources_join_before_labels_whichever_arrives_first() {
             }),
         ),
     );
-    let s = m.kube_index().summary(&wkey("payments", "checkout")).unwrap();
+    let s = m
+        .kube_index()
+        .summary(&wkey("payments", "checkout"))
+        .unwrap();
     assert_eq!(s.service.as_deref(), Some("shop-checkout"));
     assert!(matches!(s.joined_by, Some(JoinedBy::ArgoResource(_))));
     assert_eq!(m.kube_index().namespaces_summarized, before);
@@ -404,7 +463,10 @@ fn revisions_are_deploys_in_the_feed_and_the_new_one_is_the_suspect() {
     let mut m = with_cluster(model());
     update(
         &mut m,
-        kube_msg(crashloop_changes(Some(("app.kubernetes.io/name", "checkout")))),
+        kube_msg(crashloop_changes(Some((
+            "app.kubernetes.io/name",
+            "checkout",
+        )))),
     );
     let kube_deploys: Vec<_> = m.deploys.iter().filter(|d| d.kube().is_some()).collect();
     // Revision 7 (six minutes ago) and 6 (a day ago: within the feed window).
@@ -454,7 +516,10 @@ fn a_replica_set_made_by_an_argo_cd_sync_is_not_a_second_deploy() {
         ),
     );
     update(&mut m, kube_msg(crashloop_changes(None)));
-    let s = m.kube_index().summary(&wkey("payments", "checkout")).unwrap();
+    let s = m
+        .kube_index()
+        .summary(&wkey("payments", "checkout"))
+        .unwrap();
     assert!(s.revisions[0].via_argocd.is_some());
     assert!(s.revisions[1].via_argocd.is_none());
     let revs: Vec<_> = m
@@ -492,7 +557,10 @@ fn a_pod_change_in_one_namespace_summarizes_only_that_namespace() {
         ))))]),
     );
     assert_eq!(m.kube_index().namespaces_summarized, before + 1);
-    assert_eq!(m.deploys, feed_before, "a pod's change leaves the feed alone");
+    assert_eq!(
+        m.deploys, feed_before,
+        "a pod's change leaves the feed alone"
+    );
     // A pod deleted in payments: payments only.
     update(
         &mut m,
@@ -516,7 +584,10 @@ fn pods_refused_by_rbac_are_unknown_not_fine() {
         reason: "cannot watch pods in payments".into(),
     };
     update(&mut m, kube_msg(changes));
-    let s = m.kube_index().summary(&wkey("payments", "checkout")).unwrap();
+    let s = m
+        .kube_index()
+        .summary(&wkey("payments", "checkout"))
+        .unwrap();
     assert_eq!(
         s.pods_unknown.as_deref(),
         Some("cannot watch pods in payments")
@@ -558,7 +629,10 @@ fn a_deleted_workload_leaves_its_service_and_the_feed() {
     let mut m = with_cluster(model());
     update(
         &mut m,
-        kube_msg(crashloop_changes(Some(("app.kubernetes.io/name", "checkout")))),
+        kube_msg(crashloop_changes(Some((
+            "app.kubernetes.io/name",
+            "checkout",
+        )))),
     );
     update(
         &mut m,

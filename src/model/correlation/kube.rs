@@ -4,13 +4,13 @@
 
 use super::super::Model;
 use super::super::deploy::{Deploy, DeployOrigin, DeployResult, KubeDeploy, kube_deploy_key};
-use super::deploys::DEPLOY_FEED_DAYS;
 use super::super::kube::KubeDelta;
 use super::super::kube_join::{
     JoinContext, JoinedBy, KubeIndex, KubeRevision, SAME_CHANGE_SECS, WorkloadSummary,
     join_workload,
 };
 use super::Correlation;
+use super::deploys::DEPLOY_FEED_DAYS;
 use crate::kube::status::RolloutPhase;
 use crate::kube::{WorkloadKey, WorkloadKind};
 use chrono::{DateTime, Duration, Utc};
@@ -170,9 +170,10 @@ impl Model {
             let near = c.app_deploys.get(key).is_some_and(|ds| {
                 ds.iter().any(|d| {
                     d.kube().is_none()
-                        && [d.started_at, d.finished_at].into_iter().flatten().any(|t| {
-                            (t - created).num_seconds().abs() <= SAME_CHANGE_SECS
-                        })
+                        && [d.started_at, d.finished_at]
+                            .into_iter()
+                            .flatten()
+                            .any(|t| (t - created).num_seconds().abs() <= SAME_CHANGE_SECS)
                 })
             });
             if near && images_match {

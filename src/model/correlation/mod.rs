@@ -14,6 +14,7 @@ mod rows;
 use rows::RERANK_SORT_AT;
 
 pub use deploys::{DEPLOY_FEED_DAYS, DeployKey, deploy_key, deploys_of_app};
+pub use kube::image_tag;
 
 use super::Model;
 use super::alert::Alert;
