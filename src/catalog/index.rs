@@ -101,6 +101,8 @@ pub struct CatalogIndex {
     by_alertname: Keyed,
     by_app_name: Keyed,
     app_selectors: Vec<(Selector, u32)>,
+    /// `backstage.io/kubernetes-label-selector` of each component that has one (workloads).
+    kube_selectors: Vec<(Selector, u32)>,
     /// Service key → component.
     by_service: Keyed,
     /// Entities of every kind (for `is_empty`).
@@ -140,8 +142,9 @@ impl Keyed {
 }
 
 /// The annotations the join reads (`join_digest`).
-const JOIN_ANNOTATIONS: [&str; 6] = [
+const JOIN_ANNOTATIONS: [&str; 7] = [
     KUBERNETES_ID,
+    KUBERNETES_SELECTOR,
     KUBERNETES_NAMESPACE,
     PROMETHEUS_ALERT,
     PROMETHEUS_LABELS,
@@ -251,6 +254,12 @@ impl CatalogIndex {
             {
                 index.app_selectors.push((sel, i as u32));
             }
+            if let Some(sel) = e
+                .annotation(KUBERNETES_SELECTOR)
+                .and_then(Selector::from_annotation)
+            {
+                index.kube_selectors.push((sel, i as u32));
+            }
             index.by_service.add(&service, i);
             digest.add(&service);
             digest.add(&e.meta.namespace);
@@ -351,6 +360,38 @@ impl CatalogIndex {
             e.annotation(KUBERNETES_ID)
                 .is_some_and(|k| k.eq_ignore_ascii_case(id))
         })
+    }
+
+    /// The service of the component whose `backstage.io/kubernetes-id` is `id` (a workload's
+    /// label), preferring the one in `namespace` when several share it.
+    pub fn service_by_kubernetes_id(&self, id: &str, namespace: &str) -> Option<&str> {
+        self.pick(&self.kubernetes_ids(id), Some(namespace))
+            .map(|i| self.components[i].service.as_str())
+    }
+
+    /// The service of the one component whose `backstage.io/kubernetes-label-selector` selects
+    /// a workload's `labels` (and whose `backstage.io/kubernetes-namespace`, if set, is the
+    /// workload's). Two selecting it: neither, no guessed owner.
+    pub fn service_selecting_workload(
+        &self,
+        labels: &super::entity::StrMap,
+        namespace: &str,
+    ) -> Option<&str> {
+        if self.kube_selectors.is_empty() {
+            return None;
+        }
+        let labels: Labels = labels.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+        let mut selecting = self.kube_selectors.iter().filter(|(s, i)| {
+            s.matches(&labels)
+                && self.components[*i as usize]
+                    .entity
+                    .annotation(KUBERNETES_NAMESPACE)
+                    .is_none_or(|n| n.eq_ignore_ascii_case(namespace))
+        });
+        match (selecting.next(), selecting.next()) {
+            (Some((_, i)), None) => Some(self.components[*i as usize].service.as_str()),
+            _ => None,
+        }
     }
 
     /// The service an alert belongs to and why (see the module's precedence). Without any

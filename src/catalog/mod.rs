@@ -14,4 +14,4 @@ pub mod local;
 
 pub use decode::decode;
 pub use entity::{Decoded, Entity, EntityKind, EntityRef, Link, Spec};
-pub use index::{CatalogIndex, MatchedBy};
+pub use index::{CatalogIndex, KUBERNETES_ID, KUBERNETES_SELECTOR, MatchedBy};

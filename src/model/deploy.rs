@@ -51,6 +51,47 @@ pub struct Deploy {
     /// before that. A later deploy supersedes it; one that finished after the alert began is
     /// never a suspect.
     pub suspect: bool,
+    /// Where it comes from: Argo CD's history, or a Deployment's ReplicaSet revision.
+    pub origin: DeployOrigin,
+}
+
+/// Where a deploy comes from. A Kubernetes revision's `app` is a key of its own
+/// ([`kube_deploy_key`]): instance = the cluster (source) name, so it never names an Argo CD
+/// app, and the feed, the suspect marker and their keys treat both alike.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DeployOrigin {
+    ArgoCd,
+    Kubernetes(std::sync::Arc<KubeDeploy>),
+}
+
+/// A Deployment's revision (one ReplicaSet) as a deploy.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct KubeDeploy {
+    pub workload: crate::kube::WorkloadKey,
+    pub replica_set: String,
+    pub revision: i64,
+    pub images: Vec<String>,
+    pub change_cause: Option<String>,
+}
+
+/// The feed key of a workload's revisions: `cluster` / `namespace` / `deployment/checkout`.
+pub fn kube_deploy_key(w: &crate::kube::WorkloadKey) -> AppKey {
+    AppKey {
+        instance: w.cluster.clone(),
+        namespace: w.namespace.clone(),
+        name: w.kubectl_name(),
+    }
+}
+
+impl Deploy {
+    /// Its Kubernetes side, when it is a ReplicaSet revision.
+    pub fn kube(&self) -> Option<&KubeDeploy> {
+        match &self.origin {
+            DeployOrigin::Kubernetes(k) => Some(k),
+            DeployOrigin::ArgoCd => None,
+        }
+    }
 }
 
 /// Is a deploy of `revision` after the history `earlier` (oldest first) a rollback? Only when a

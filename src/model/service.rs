@@ -55,6 +55,14 @@ pub struct ServiceRow {
     pub last_deploy: Option<crate::model::deploy::Deploy>,
     /// Its most recent deploy is a suspect (in effect shortly before the first firing alert).
     pub suspect: bool,
+    /// Its Kubernetes workloads in short (None: none joined to it). `snapshot` writes them
+    /// in full as `workloads[]`.
+    #[serde(skip)]
+    pub kube: Option<crate::model::kube_join::KubeRowState>,
+    /// The feed keys of its Deployments' revisions (`deploy::kube_deploy_key`), read beside
+    /// `apps` for its deploys and suspects.
+    #[serde(skip)]
+    pub kube_deploys: Vec<crate::model::app::AppKey>,
 }
 
 impl ServiceRow {
@@ -75,6 +83,8 @@ impl ServiceRow {
             failed_sync: false,
             last_deploy: None,
             suspect: false,
+            kube: None,
+            kube_deploys: Vec::new(),
         }
     }
 }

@@ -7,13 +7,19 @@ use crate::model::Model;
 use crate::msg::EffectOutcome;
 use chrono::{DateTime, Utc};
 
-/// A cluster reported a batch of changes.
+/// A cluster reported a batch of changes: store them, and note the namespaces they touched
+/// so the next re-derive summarizes those (and only those) again.
 pub fn on_kube(
-    _model: &mut Model,
-    _source: &str,
+    model: &mut Model,
+    source: &str,
     _at: DateTime<Utc>,
-    _payload: KubePayload,
+    payload: KubePayload,
 ) -> Vec<Effect> {
+    let delta = model.kube.apply(source, payload);
+    if !delta.is_empty() {
+        model.correlation.note_kube(delta);
+        model.pending_rederive = true;
+    }
     Vec::new()
 }
 

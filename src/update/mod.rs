@@ -126,6 +126,8 @@ mod tests_incident;
 #[cfg(test)]
 mod tests_keys;
 #[cfg(test)]
+mod tests_kube;
+#[cfg(test)]
 mod tests_outcomes;
 #[cfg(test)]
 mod tests_runbook;

@@ -3,7 +3,7 @@
 
 use super::super::Model;
 use super::super::app::{App, AppKey, OperationPhase};
-use super::super::deploy::{Deploy, DeployResult, feed_order, goes_back};
+use super::super::deploy::{Deploy, DeployOrigin, DeployResult, feed_order, goes_back};
 use super::super::service::ServiceRow;
 use chrono::{DateTime, Duration, Utc};
 use std::sync::Arc;
@@ -46,6 +46,7 @@ pub fn deploys_of_app(app: &App, service: &str, now: DateTime<Utc>) -> Vec<Deplo
             result: DeployResult::Succeeded,
             rollback: goes_back(&app.history[..i], &entry.revision, entry.automated),
             suspect: false,
+            origin: DeployOrigin::ArgoCd,
         });
     }
     // A dry run changes nothing: no deploy, running or failed.
@@ -73,6 +74,7 @@ pub fn deploys_of_app(app: &App, service: &str, now: DateTime<Utc>) -> Vec<Deplo
                 result: DeployResult::from_phase(op.phase),
                 rollback: goes_back(&app.history, &op.revision, op.automated),
                 suspect: false,
+                origin: DeployOrigin::ArgoCd,
             });
         }
     }
@@ -90,6 +92,7 @@ impl Model {
         let window = Duration::seconds(self.settings.suspect_window_secs);
         row.apps
             .iter()
+            .chain(&row.kube_deploys)
             .filter_map(|k| self.correlation.app_deploys.get(k))
             .filter_map(|deploys| {
                 deploys

@@ -8,11 +8,13 @@
 //! screens' row lists. A poll that changed nothing notes nothing and costs nothing here.
 
 mod deploys;
+mod kube;
 mod rows;
 
 use rows::RERANK_SORT_AT;
 
 pub use deploys::{DEPLOY_FEED_DAYS, DeployKey, deploy_key, deploys_of_app};
+pub use kube::image_tag;
 
 use super::Model;
 use super::alert::Alert;
@@ -51,6 +53,8 @@ pub struct Correlation {
     stale: bool,
     /// The feed changed since the Deploys screen's rows were built.
     feed_changed: bool,
+    /// Kubernetes workloads: summaries, joins, the Argo CD resources they join through.
+    kube: super::kube_join::KubeIndex,
 }
 
 impl Correlation {
@@ -165,6 +169,9 @@ impl Correlation {
         }
         self.dirty_services.insert(service);
         self.dirty_apps.push(app.key.clone());
+        // Workloads join through apps (their resources, their services).
+        self.kube.argo.note_app(app);
+        self.kube.rejoin = true;
     }
 
     /// An app is gone.
@@ -179,6 +186,8 @@ impl Correlation {
             self.replaced.extend(old);
         }
         self.dirty_apps.push(key.clone());
+        self.kube.argo.remove(key);
+        self.kube.rejoin = true;
     }
 }
 
@@ -322,6 +331,7 @@ impl Model {
         let mut all: Vec<&Deploy> = row
             .apps
             .iter()
+            .chain(&row.kube_deploys)
             .filter_map(|k| self.correlation.app_deploys.get(k))
             .flat_map(|d| d.iter().take(n).map(|d| &**d))
             .collect();
@@ -358,6 +368,7 @@ impl Model {
             self.correlate_from_scratch();
             return true;
         }
+        self.rederive_kube(false);
         if !self.correlation.is_dirty() {
             return false;
         }
@@ -382,6 +393,7 @@ impl Model {
         if self.correlation.stale {
             return; // rebuilt from scratch at the next recorrelate anyway
         }
+        self.correlation.kube.rejoin = true;
         if old.join_digest() != self.catalog.join_digest() {
             self.rejoin_all();
         }
@@ -441,6 +453,14 @@ impl Model {
         for app in self.apps.values() {
             c.note_app(app, &self.settings, &self.catalog, self.now);
         }
+        // The workloads' summaries are kept (they do not depend on settings or joins); every
+        // workload is joined again below.
+        let argo = std::mem::take(&mut c.kube.argo);
+        c.kube = std::mem::take(&mut self.correlation.kube);
+        c.kube.argo = argo;
+        self.correlation = c;
+        self.rederive_kube(true);
+        let c = &mut self.correlation;
         c.dirty_apps.clear();
         c.dirty_services.clear();
         c.replaced.clear();
@@ -448,9 +468,9 @@ impl Model {
             .service_alerts
             .keys()
             .chain(c.service_apps.keys())
+            .chain(c.kube.services())
             .cloned()
             .collect();
-        self.correlation = c;
         self.services.clear();
         self.correlation.index.clear();
         self.rebuild_feed();
@@ -458,5 +478,12 @@ impl Model {
             self.recompute_row(name);
         }
         self.rerank();
+    }
+}
+
+impl Model {
+    /// Every workload's summary, joined to its service.
+    pub fn kube_index(&self) -> &super::kube_join::KubeIndex {
+        &self.correlation.kube
     }
 }

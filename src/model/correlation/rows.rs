@@ -5,6 +5,7 @@ use super::super::Model;
 use super::super::alert::{Alert, AlertState, Severity};
 use super::super::app::{App, AppKey, HealthStatus, OperationPhase, SyncStatus};
 use super::super::deploy::{Deploy, feed_order};
+use super::super::kube_join::KubeRowState;
 use super::super::service::{ServiceRow, Urgency};
 use super::super::store::AlertRank;
 use super::deploys::is_deploy;
@@ -23,7 +24,7 @@ fn failed_sync(app: &App) -> bool {
 
 fn urgency(row: &ServiceRow) -> Urgency {
     let firing = row.firing > 0;
-    if firing && row.worst == Severity::Critical {
+    let base = if firing && row.worst == Severity::Critical {
         Urgency::CriticalFiring
     } else if row.health == Some(HealthStatus::Degraded) {
         Urgency::DegradedApp
@@ -34,6 +35,30 @@ fn urgency(row: &ServiceRow) -> Urgency {
     } else if row.sync == Some(SyncStatus::OutOfSync) {
         Urgency::OutOfSync
     } else if row.health == Some(HealthStatus::Progressing) {
+        Urgency::Progressing
+    } else {
+        Urgency::Quiet
+    };
+    // The most urgent of what alerts and apps say and what the workloads say.
+    base.min(row.kube.as_ref().map_or(Urgency::Quiet, kube_urgency))
+}
+
+/// What a service's workloads say, on the same ladder. Pods that cannot run (CrashLoopBackOff,
+/// OOMKilled, image pull errors, Unschedulable) and a rollout stuck on its deadline mean the
+/// service is down, the same fact as a Degraded app: that rung. A rollout under way is a
+/// deploy in flight: Progressing. Pods that run but restart often are a symptom, like a
+/// warning alert: at most that rung. Warning events alone are noise-prone (a failed probe, a
+/// retried pull): they only keep the service in view, at Progressing. A workload whose pods
+/// cannot be seen raises nothing here (the detail pane says what is unknown).
+fn kube_urgency(k: &KubeRowState) -> Urgency {
+    use crate::kube::status::RolloutPhase;
+    if k.broken > 0 || k.phase == Some(RolloutPhase::Stuck) {
+        Urgency::DegradedApp
+    } else if k.degraded > 0 {
+        Urgency::WarningFiring
+    } else if matches!(k.phase, Some(RolloutPhase::Rolling | RolloutPhase::Paused))
+        || k.warning_events > 0
+    {
         Urgency::Progressing
     } else {
         Urgency::Quiet
@@ -60,7 +85,8 @@ impl Model {
             .map(|s| s.iter().cloned().collect())
             .unwrap_or_default();
         let position = c.index.get(name).copied();
-        if alerts.is_empty() && apps.is_empty() {
+        let has_workloads = c.kube.of_service(name).next().is_some();
+        if alerts.is_empty() && apps.is_empty() && !has_workloads {
             if let Some(i) = position {
                 // Dropped, keeping the others in order.
                 self.services.remove(i);
@@ -100,11 +126,18 @@ impl Model {
             row.failed_sync |= failed_sync(app);
         }
         row.apps = apps;
+        if has_workloads {
+            row.kube = Some(KubeRowState::of(
+                self.correlation.kube.of_service(name).map(|s| &**s),
+            ));
+            row.kube_deploys = super::kube::kube_feed_keys(&self.correlation.kube, name);
+        }
         let suspects = self.suspects_of(&row);
         let deploys = &self.correlation.app_deploys;
         row.last_deploy = row
             .apps
             .iter()
+            .chain(&row.kube_deploys)
             .filter_map(|k| deploys.get(k).and_then(|d| d.first()))
             .min_by(|a, b| feed_order(a, b))
             .map(|d| Deploy::clone(d));

@@ -369,7 +369,10 @@ fn sections<'a>(
         )]));
     }
 
-    // Recent deploys of its apps, newest first.
+    // Its Kubernetes workloads (nothing at all without a cluster configured).
+    lines.extend(super::workloads::lines(model, service, label_w));
+
+    // Recent deploys of its apps and Deployments, newest first.
     let label = if label_w >= SECTION_LABEL_W {
         "Recent deploys"
     } else {
@@ -377,7 +380,8 @@ fn sections<'a>(
     };
     let several_apps = service.apps.len() > 1;
     let mut shown = 0;
-    if has_argocd {
+    let has_kube = has_source(model, SourceKind::Kube);
+    if has_argocd || has_kube {
         for d in model.recent_deploys(service, MAX_DEPLOYS) {
             let l = if shown == 0 { label } else { "" };
             lines.push(field(l, deploy_spans(model, d, several_apps)));
@@ -385,7 +389,7 @@ fn sections<'a>(
         }
     }
     if shown == 0 {
-        let text = if has_argocd {
+        let text = if has_argocd || has_kube {
             "no deploys seen for this service"
         } else {
             NOT_CONFIGURED

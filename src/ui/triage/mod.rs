@@ -3,6 +3,7 @@
 
 mod changes;
 mod detail;
+mod workloads;
 
 pub use changes::CHANGES_WINDOW_SECS;
 
@@ -26,24 +27,26 @@ use ratatui::text::{Line, Span};
 
 /// The services table where there is room (the suspect marker spelled out: `6m SUSPECT`)…
 /// Narrower, the oldest alert's age goes first (the detail pane has it), then the owner.
-const SERVICE_COLS: [Col; 7] = [
+const SERVICE_COLS: [Col; 8] = [
     Col::fixed("SEV", 4, 0),
     Col::flex("SERVICE", 10, 28, 0),
     Col::flex("OWNER", 8, 14, 4),
     Col::flex("FIRING", 6, 9, 0),
     Col::flex("ARGO", 11, 13, 3),
+    Col::flex("PODS", 12, 14, 2),
     Col::fixed("DEPLOY", 10, 2),
     Col::fixed("AGE", 4, 5).right(),
 ];
 
 /// … and in a narrow pane (80 columns): the age of the oldest alert gives way to the deploy,
 /// whose suspect marker shrinks to `⚑ 6m`.
-const NARROW_SERVICE_COLS: [Col; 7] = [
+const NARROW_SERVICE_COLS: [Col; 8] = [
     Col::fixed("SEV", 4, 0),
     Col::flex("SERVICE", 10, 28, 0),
     Col::flex("OWNER", 8, 14, 4),
     Col::flex("FIRING", 6, 9, 0),
     Col::flex("ARGO", 9, 13, 3),
+    Col::flex("PODS", 8, 12, 2),
     Col::fixed("DEPLOY", 6, 2),
     Col::fixed("AGE", 4, 5).right(),
 ];
@@ -52,7 +55,9 @@ const NARROW_SERVICE_COLS: [Col; 7] = [
 const OWNER_COL: usize = 2;
 /// Indexes of the ARGO and DEPLOY columns, hidden without Argo CD.
 const ARGO_COL: usize = 4;
-const DEPLOY_COL: usize = 5;
+/// Index of the PODS column (the workloads' state), hidden without a cluster.
+const PODS_COL: usize = 5;
+const DEPLOY_COL: usize = 6;
 
 /// The status-line hints of the triage screen.
 pub fn hints(model: &Model, h: &mut Hints) {
@@ -118,11 +123,12 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         }
     } else {
         // The ARGO and DEPLOY columns need a little more room at 80 columns.
-        let min_left = if has_source(model, SourceKind::Argocd) {
-            42
-        } else {
-            34
-        };
+        let min_left =
+            if has_source(model, SourceKind::Argocd) || has_source(model, SourceKind::Kube) {
+                42
+            } else {
+                34
+            };
         // A runbook being worked takes more of the width; the services stay in view.
         let share = if model.runbook_pane.is_some() { 38 } else { 45 };
         let left_w = (area.width * share / 100)
@@ -203,10 +209,16 @@ fn services_pane(
         // Without a catalog every owner is unknown: the detail pane says so once.
         cols[OWNER_COL] = Col::hidden();
     }
+    let has_kube = has_source(model, SourceKind::Kube);
     if !has_source(model, SourceKind::Argocd) {
-        // Likewise apps and deploys without Argo CD.
+        // Likewise apps without Argo CD, and deploys without Argo CD or a cluster.
         cols[ARGO_COL] = Col::hidden();
-        cols[DEPLOY_COL] = Col::hidden();
+        if !has_kube {
+            cols[DEPLOY_COL] = Col::hidden();
+        }
+    }
+    if !has_kube {
+        cols[PODS_COL] = Col::hidden();
     }
     let widths = columns::table_header(buf, inner, &cols, theme);
     let list = Rect {
@@ -294,6 +306,8 @@ fn service_row<'a>(
     let argo = argo_parts(model, s);
     let deploy_w = usize::from(widths.get(DEPLOY_COL).copied().unwrap_or(0));
     let (deploy, deploy_style) = deploy_cell(model, s, deploy_w);
+    let pods_w = usize::from(widths.get(PODS_COL).copied().unwrap_or(0));
+    let (pods, pods_style) = workloads::cell(model, s, pods_w);
     RowBuilder::new(cols, widths)
         .prefix(super::coverage::row_marker(model, selected, current))
         .cell(badge, badge_style)
@@ -301,6 +315,7 @@ fn service_row<'a>(
         .cell(owner, owner_style)
         .parts(&firing)
         .spans(&argo)
+        .cell(&pods, pods_style)
         .cell(&deploy, deploy_style)
         .cell(
             &age,
