@@ -645,3 +645,60 @@ fn a_deleted_workload_leaves_its_service_and_the_feed() {
     assert!(m.services.iter().all(|r| r.name != "checkout"));
     assert_eq!(m.deploys.iter().filter(|d| d.kube().is_some()).count(), 0);
 }
+
+#[test]
+fn snapshot_lists_workloads_and_pod_problems_in_kubectl_words() {
+    let mut m = with_cluster(model());
+    update(
+        &mut m,
+        kube_msg(crashloop_changes(Some((
+            "app.kubernetes.io/name",
+            "checkout",
+        )))),
+    );
+    let mut out = Vec::new();
+    crate::snapshot::write_json(&m, &mut out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let w = &v["workloads"][0];
+    assert_eq!(w["cluster"], CLUSTER);
+    assert_eq!(w["kind"], "Deployment");
+    assert_eq!(w["name"], "checkout");
+    assert_eq!(w["service"], "checkout");
+    assert_eq!(
+        (w["ready"].as_i64(), w["desired"].as_i64()),
+        (Some(1), Some(3))
+    );
+    assert_eq!(w["revision"], 7);
+    assert_eq!(w["images"][0], "shop/checkout:v2.14.0");
+    assert_eq!(w["rollout"]["phase"], "rolling");
+    assert_eq!(
+        w["rollout"]["text"],
+        "Waiting for deployment \"checkout\" rollout to finish: 1 of 3 updated replicas are available..."
+    );
+    let problems = v["pod_problems"].as_array().unwrap();
+    assert_eq!(problems.len(), 2);
+    assert_eq!(problems[0]["pod"], "checkout-7d9-x2k");
+    assert_eq!(problems[0]["reason"], "CrashLoopBackOff");
+    assert_eq!(problems[0]["restarts"], 12);
+    assert_eq!(problems[0]["service"], "checkout");
+    // The revisions are deploys of origin kubernetes, with their workload.
+    let deploys = v["deploys"].as_array().unwrap();
+    let rev7 = deploys
+        .iter()
+        .find(|d| d["kubernetes"]["revision"] == 7)
+        .expect("revision 7 in the feed");
+    assert_eq!(rev7["origin"], "kubernetes");
+    assert_eq!(rev7["kubernetes"]["workload"]["name"], "checkout");
+
+    let mut text = Vec::new();
+    crate::snapshot::write_text(&m, &mut text).unwrap();
+    let text = String::from_utf8(text).unwrap();
+    assert!(
+        text.contains("deployment prod-eu/payments/checkout  1/3 ready  rev 7"),
+        "{text}"
+    );
+    assert!(
+        text.contains("pod checkout-7d9-x2k  CrashLoopBackOff ×12"),
+        "{text}"
+    );
+}

@@ -1,6 +1,8 @@
 //! `sitrep snapshot`: the correlated triage printed once, as text for people or JSON for
 //! scripts (shape in PRODUCT.md). Built from the same `Model` the TUI uses.
 
+mod kube;
+
 use crate::model::Model;
 use crate::model::alert::Alert;
 use crate::model::coverage::{Coverage, Domain};
@@ -28,6 +30,10 @@ struct SnapshotJson<'a> {
     alerts: Vec<&'a std::sync::Arc<Alert>>,
     apps: Vec<AppJson<'a>>,
     deploys: Vec<DeployJson<'a>>,
+    /// Every workload of every cluster, with kubectl's rollout verdict.
+    workloads: Vec<kube::WorkloadJson<'a>>,
+    /// Every unhealthy pod (CrashLoopBackOff, OOMKilled, Unschedulable…).
+    pod_problems: Vec<kube::PodProblemJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -62,6 +68,12 @@ struct DeployJson<'a> {
     result: crate::model::deploy::DeployResult,
     rollback: bool,
     suspect: bool,
+    /// `argocd` (an app's history entry) or `kubernetes` (a Deployment's ReplicaSet revision:
+    /// `instance` is then the cluster and `app` the `deployment/NAME`).
+    origin: &'static str,
+    /// A Kubernetes revision's workload, ReplicaSet, revision number, images and change cause.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    kubernetes: Option<&'a crate::model::deploy::KubeDeploy>,
 }
 
 #[derive(Serialize)]
@@ -213,8 +225,16 @@ pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
                 result: d.result,
                 rollback: d.rollback,
                 suspect: d.suspect,
+                origin: if d.kube().is_some() {
+                    "kubernetes"
+                } else {
+                    "argocd"
+                },
+                kubernetes: d.kube(),
             })
             .collect(),
+        workloads: kube::workloads_json(model),
+        pod_problems: kube::pod_problems_json(model),
     };
     serde_json::to_writer(&mut *out, &snapshot)?;
     out.write_all(b"\n")
@@ -361,6 +381,7 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
                 }
             )?;
         }
+        kube::write_service_workloads(model, &s.name, out)?;
         for a in s.alerts.iter().take(10) {
             writeln!(
                 out,
