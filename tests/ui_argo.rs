@@ -171,7 +171,7 @@ fn triage_without_argo_keeps_not_configured() {
     assert!(text.contains("Deploys  not configured — add an Argo CD source"));
     let text = render_text(&model(), 200, 60);
     assert!(text.contains("Recent deploys not configured — add an Argo CD source"));
-    assert!(text.contains("Argo CD not configured: alert changes only"));
+    assert!(text.contains("no Argo CD or cluster configured: alert changes only"));
 }
 
 #[test]

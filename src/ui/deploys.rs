@@ -43,7 +43,7 @@ pub fn hints(model: &Model, h: &mut Hints) {
 }
 
 pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
-    if !has_source(model, SourceKind::Argocd) {
+    if !has_source(model, SourceKind::Argocd) && !has_source(model, SourceKind::Kube) {
         placeholders::deploys(model, area, buf);
         return;
     }

@@ -21,7 +21,7 @@ pub fn deploys(model: &Model, area: Rect, buf: &mut Buffer) {
     placeholder(
         model,
         " Deploys ",
-        "Deploys and syncs across every Argo CD instance",
+        "Deploys and syncs across every Argo CD instance and cluster",
         area,
         buf,
     );

@@ -29,7 +29,11 @@ pub fn target_app(model: &Model) -> Option<AppKey> {
             .app_open
             .clone()
             .or_else(|| model.apps_view.get(model.apps_cursor.selected).cloned()),
-        Screen::Deploys => model.selected_deploy().map(|d| d.app.clone()),
+        // A Kubernetes revision's key names no Argo CD app: no Argo CD action applies to it.
+        Screen::Deploys => model
+            .selected_deploy()
+            .filter(|d| d.kube().is_none())
+            .map(|d| d.app.clone()),
         Screen::Triage => {
             let service = model.selected_service()?;
             service

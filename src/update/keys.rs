@@ -351,7 +351,11 @@ fn enter(model: &mut Model) {
         }
         // A deploy drills into its app.
         Screen::Deploys => {
-            if let Some(key) = model.selected_deploy().map(|d| d.app.clone()) {
+            if let Some(key) = model
+                .selected_deploy()
+                .filter(|d| d.kube().is_none())
+                .map(|d| d.app.clone())
+            {
                 model.screen = Screen::Apps;
                 model.app_open = Some(key);
                 model.app_pane = Default::default();

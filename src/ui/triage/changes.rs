@@ -39,6 +39,8 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
     let theme = &model.theme;
     let focused = model.triage_pane == TriagePane::Changes;
     let has_argocd = has_source(model, SourceKind::Argocd);
+    // Deploys come from Argo CD's history or a cluster's ReplicaSet revisions.
+    let has_deploys = has_argocd || has_source(model, SourceKind::Kube);
     let cutoff = model.now - chrono::Duration::seconds(CHANGES_WINDOW_SECS);
     let rows = usize::from(area.height.saturating_sub(2));
     // Newest first; the timeline is kept in time order, so stop at the first event before the
@@ -82,10 +84,10 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
         }
     }
     let mut block = widgets::pane(theme, " Changes (last 2h) ".into(), focused);
-    if !has_argocd && !changes.is_empty() {
+    if !has_deploys && !changes.is_empty() {
         block = block.title(
             Line::from(Span::styled(
-                " Argo CD not configured: alert changes only ",
+                " no Argo CD or cluster configured: alert changes only ",
                 theme.muted,
             ))
             .right_aligned(),
@@ -109,10 +111,10 @@ pub(super) fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
             "Changes unknown: no source is answering"
         } else if !coverage.complete() {
             "No changes in the last 2h from the sources that answered"
-        } else if has_argocd {
+        } else if has_deploys {
             "No changes in the last 2h"
         } else {
-            "Argo CD not configured: no deploys to show"
+            "No Argo CD or cluster configured: no deploys to show"
         };
         put(
             buf,
