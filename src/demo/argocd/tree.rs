@@ -100,7 +100,8 @@ impl Live {
             Health::Degraded => (vec![PodState::CrashLoop; r.div_ceil(2)], r - 1),
             Health::Healthy => (vec![PodState::Running; r], 0),
         };
-        let revision = rollouts.len();
+        // The Kubernetes revision numbers (older ones were pruned), as the emulated cluster has them.
+        let revision = rollouts.len() + crate::demo::kube::revision_floor(name) as usize;
         let first = |d: &Deploy| {
             rollouts
                 .iter()

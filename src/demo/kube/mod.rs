@@ -30,6 +30,7 @@ mod store;
 mod synthetic;
 mod watch;
 
+pub use cluster::revision_floor;
 pub use kubeconfig::KubeconfigFile;
 pub use synthetic::{
     SYNTHETIC_CONTEXT, SYNTHETIC_TOKEN, SyntheticCluster, SyntheticServer, serve_synthetic,
