@@ -119,7 +119,7 @@ async fn restart_rolls_a_new_revision_and_scale_changes_replicas() {
 async fn kubectls_undo_patch_reuses_revision_six_and_heals_the_world() {
     let (d, scn, store) = world().await;
     let rs: Value = serde_json::from_str(
-        &store
+        store
             .list(Kind::ReplicaSet, &Filter::default(), 0, None)
             .items
             .iter()
