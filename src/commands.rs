@@ -228,12 +228,16 @@ pub(crate) async fn demo_config(
     flags.prometheus = vec![format!("prometheus={}", world.prometheus_url)];
     flags.argocd = vec![format!("argocd={}", world.argocd_url)];
     flags.catalog = vec![format!("catalog={}", world.catalog_url)];
+    // The emulated cluster, through the kubeconfig the demo wrote (never the user's own).
+    flags.kube_context = vec![crate::demo::kube::DEMO_CONTEXT.into()];
     // The demo's own token, never the user's ($ARGOCD_AUTH_TOKEN, the argocd CLI's login): given
     // the way a user gives one, so it reaches the Argo CD source the way theirs would.
     let mut vars: std::collections::BTreeMap<String, String> = env
         .vars
         .iter()
-        .filter(|(k, _)| !k.starts_with("ARGOCD_") && !k.starts_with("BACKSTAGE_"))
+        .filter(|(k, _)| {
+            !k.starts_with("ARGOCD_") && !k.starts_with("BACKSTAGE_") && k.as_str() != "KUBECONFIG"
+        })
         .map(|(k, v)| (k.clone(), v.clone()))
         .collect();
     vars.insert(
@@ -243,6 +247,10 @@ pub(crate) async fn demo_config(
     vars.insert(
         "BACKSTAGE_TOKEN".to_string(),
         crate::demo::DEMO_CATALOG_TOKEN.to_string(),
+    );
+    vars.insert(
+        "KUBECONFIG".to_string(),
+        world.kubeconfig_path.display().to_string(),
     );
     let env = Env { vars };
     let mut config =

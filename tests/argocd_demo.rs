@@ -79,7 +79,8 @@ async fn launch_state_tells_the_story() {
     assert_eq!(sync_status(&checkout), "Synced");
     assert_eq!(
         checkout["spec"]["syncPolicy"]["automated"],
-        json!({"prune": true, "selfHeal": true})
+        json!({"prune": true, "selfHeal": false}),
+        "auto-sync without self-heal: a kubectl rollout undo holds"
     );
     let h = history(&checkout);
     let last = h.last().unwrap();

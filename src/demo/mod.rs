@@ -18,6 +18,7 @@ pub mod argocd;
 pub mod backstage;
 pub mod clock;
 mod control;
+pub mod kube;
 pub mod pagerduty;
 pub mod people;
 pub mod prometheus;
@@ -75,6 +76,11 @@ pub struct DemoWorld {
     pub catalog_url: String,
     /// Base URL of the emulated PagerDuty REST API (key: [`DEMO_PAGERDUTY_TOKEN`]).
     pub pagerduty_url: String,
+    /// Base URL of the emulated Kubernetes API server (token: [`kube::DEMO_KUBE_TOKEN`]).
+    pub kube_url: String,
+    /// A kubeconfig for it (context [`kube::DEMO_CONTEXT`]), removed when the world stops.
+    pub kubeconfig_path: std::path::PathBuf,
+    kubeconfig: Option<kube::KubeconfigFile>,
     shared: Arc<Shared>,
     stop: watch::Sender<bool>,
     tasks: Vec<JoinHandle<()>>,
@@ -111,6 +117,7 @@ impl DemoWorld {
     /// Stop the servers and wait (briefly) for them to finish.
     pub async fn shutdown(mut self) {
         let _ = self.stop.send(true);
+        self.kubeconfig.take();
         for task in self.tasks.drain(..) {
             let abort = task.abort_handle();
             if tokio::time::timeout(std::time::Duration::from_secs(2), task)
@@ -145,11 +152,19 @@ pub async fn start_with(clock: ScenarioClock) -> anyhow::Result<DemoWorld> {
     let argo = TcpListener::bind("127.0.0.1:0").await?;
     let catalog = TcpListener::bind("127.0.0.1:0").await?;
     let pagerduty = TcpListener::bind("127.0.0.1:0").await?;
+    let kube_listener = TcpListener::bind("127.0.0.1:0").await?;
     let alertmanager_url = format!("http://{}", am.local_addr()?);
     let prometheus_url = format!("http://{}", prom.local_addr()?);
     let argocd_url = format!("http://{}", argo.local_addr()?);
     let catalog_url = format!("http://{}", catalog.local_addr()?);
     let pagerduty_url = format!("http://{}", pagerduty.local_addr()?);
+    let kube_url = format!("http://{}", kube_listener.local_addr()?);
+    let kubeconfig = kube::KubeconfigFile::write(
+        &kube_url,
+        kube::DEMO_KUBE_TOKEN,
+        kube::DEMO_CONTEXT,
+        kube::DEMO_NAMESPACE,
+    )?;
     let world = World::demo();
     let silences = alertmanager::SilenceStore::seeded(&world, &clock);
     let (stop, stopped) = watch::channel(false);
@@ -163,7 +178,7 @@ pub async fn start_with(clock: ScenarioClock) -> anyhow::Result<DemoWorld> {
         stopped: stopped.clone(),
     });
     let am_router = alertmanager::router(shared.clone()).merge(control::router(shared.clone()));
-    let tasks = vec![
+    let mut tasks = vec![
         serve(am, am_router, stopped.clone()),
         serve(prom, prometheus::router(shared.clone()), stopped.clone()),
         serve(argo, argocd::router(shared.clone()), stopped.clone()),
@@ -173,14 +188,18 @@ pub async fn start_with(clock: ScenarioClock) -> anyhow::Result<DemoWorld> {
             pagerduty::router(shared.clone()),
             stopped.clone(),
         ),
-        argocd::ticker(shared.clone(), stopped),
+        argocd::ticker(shared.clone(), stopped.clone()),
     ];
+    tasks.extend(kube::spawn(shared.clone(), kube_listener, stopped));
     Ok(DemoWorld {
         alertmanager_url,
         prometheus_url,
         argocd_url,
         catalog_url,
         pagerduty_url,
+        kube_url,
+        kubeconfig_path: kubeconfig.path().to_path_buf(),
+        kubeconfig: Some(kubeconfig),
         shared,
         stop,
         tasks,
@@ -218,6 +237,8 @@ pub async fn serve_forever(speed: f64) -> anyhow::Result<i32> {
         writeln!(out, "argocd {}", demo.argocd_url)?;
         writeln!(out, "catalog {}", demo.catalog_url)?;
         writeln!(out, "pagerduty {}", demo.pagerduty_url)?;
+        writeln!(out, "kubernetes {}", demo.kube_url)?;
+        writeln!(out, "kubeconfig {}", demo.kubeconfig_path.display())?;
         out.flush()?;
     }
     eprintln!(
@@ -226,6 +247,11 @@ pub async fn serve_forever(speed: f64) -> anyhow::Result<i32> {
          PagerDuty key: {DEMO_PAGERDUTY_TOKEN}; Ctrl-C stops it",
         demo.clock().speed(),
         demo.alertmanager_url
+    );
+    eprintln!(
+        "Kubernetes (context {}): KUBECONFIG={} kubectl get pods -A",
+        kube::DEMO_CONTEXT,
+        demo.kubeconfig_path.display()
     );
     let signal = termination.wait().await?;
     demo.shutdown().await;

@@ -21,6 +21,9 @@ const PLATFORM_REPO: &str = "https://git.example.com/acme/platform.git";
 const CHART_REPO: &str = "https://charts.example.com/acme";
 /// Services whose apps sync by hand: search is OutOfSync because nobody synced it yet.
 const MANUAL_SYNC: [&str; 2] = ["search", "ledger"];
+/// Auto-synced apps that also self-heal (Argo CD reverts changes made in the cluster). The
+/// rest, checkout among them, auto-sync new commits only: a `kubectl rollout undo` holds.
+const SELF_HEAL: [&str; 3] = ["cart", "payments-api", "auth"];
 
 /// A Helm chart at a pinned version, values from a git repo (a two-source app).
 #[derive(Clone, Debug)]
@@ -155,10 +158,20 @@ fn spec(def: &AppDef, automated: bool) -> Value {
     }
     let mut policy = json!({"syncOptions": ["CreateNamespace=true"]});
     if automated {
-        policy["automated"] = json!({"prune": true, "selfHeal": true});
+        let self_heal = def.addon || SELF_HEAL.contains(&def.workload.as_str());
+        policy["automated"] = json!({"prune": true, "selfHeal": self_heal});
     }
     spec["syncPolicy"] = policy;
     spec
+}
+
+/// How many pods a service's Deployment runs (checkout 4, the rest 2–4).
+pub fn replicas_for(service: &str) -> u32 {
+    if service == "checkout" {
+        4
+    } else {
+        2 + (fnv64(service) % 3) as u32
+    }
 }
 
 /// A well-spread stable hash (FNV of near-identical strings shares its high bits).
@@ -194,7 +207,6 @@ pub fn catalog(world: &World) -> (Vec<App>, World) {
                 .first()
                 .map(|d| d.at)
                 .unwrap_or_default();
-            let h = fnv64(&s.name);
             let chart = (s.name == "api-gateway").then(|| Chart {
                 repo: CHART_REPO.to_string(),
                 chart: s.name.clone(),
@@ -214,11 +226,7 @@ pub fn catalog(world: &World) -> (Vec<App>, World) {
                 dest_namespace: s.namespace.clone(),
                 workload: s.name.clone(),
                 image: format!("{REGISTRY}/{}", s.name),
-                replicas: if s.name == "checkout" {
-                    4
-                } else {
-                    2 + (h % 3) as u32
-                },
+                replicas: replicas_for(&s.name),
                 repo: s.repo.clone(),
                 path: s.path.clone(),
                 chart,

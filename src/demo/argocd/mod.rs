@@ -23,6 +23,10 @@ mod view;
 mod wire;
 
 pub(crate) use state::Store;
+// The emulated Kubernetes API names its objects as this resource tree does (one story).
+pub(crate) use apps::{hash, replicas_for, uid};
+pub(crate) use select::{json_patch, merge_patch};
+pub(crate) use tree::{NODES, pod_name, restarts, template_hash};
 
 use super::Shared;
 use apps::CONTROL_NS;

@@ -133,6 +133,19 @@ fn controller(st: &mut State, world: &mut World, at: Offset) {
         {
             continue;
         }
+        // Without self-heal Argo CD syncs a revision once: a change made in the cluster
+        // since (a `kubectl rollout undo`) stays until git moves.
+        let self_heal = app.spec.pointer("/syncPolicy/automated/selfHeal") == Some(&json!(true));
+        // (What kubectl changed is not an Argo CD operation: look past it.)
+        let last_synced = w
+            .history(&name, at)
+            .into_iter()
+            .rev()
+            .find(|d| d.author != crate::demo::kube::KUBECTL_AUTHOR)
+            .is_some_and(|d| d.revision == commit);
+        if !self_heal && last_synced {
+            continue;
+        }
         let Ok(d) = w.sync_to(&name, &version, at, AUTO_SYNC_AUTHOR, true) else {
             continue;
         };

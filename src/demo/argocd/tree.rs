@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 const ALPHABET: &[u8] = b"bcdfghjklmnpqrstvwxz2456789";
 /// How long a container takes to start: the first crash and the first back-off.
 const START: TimeDelta = TimeDelta::seconds(10);
-const NODES: [&str; 4] = [
+pub(crate) const NODES: [&str; 4] = [
     "ip-10-0-1-23.eu-west-1.compute.internal",
     "ip-10-0-2-41.eu-west-1.compute.internal",
     "ip-10-0-3-17.eu-west-1.compute.internal",
@@ -100,7 +100,8 @@ impl Live {
             Health::Degraded => (vec![PodState::CrashLoop; r.div_ceil(2)], r - 1),
             Health::Healthy => (vec![PodState::Running; r], 0),
         };
-        let revision = rollouts.len();
+        // The Kubernetes revision numbers (older ones were pruned), as the emulated cluster has them.
+        let revision = rollouts.len() + crate::demo::kube::revision_floor(name) as usize;
         let first = |d: &Deploy| {
             rollouts
                 .iter()
@@ -205,7 +206,7 @@ pub fn template_hash(app: &str, version: &str) -> String {
 
 /// The `i`th pod of a ReplicaSet; `generation` > 0 when the version rolls out again (a
 /// rollback to it): new pods, new names.
-fn pod_name(rs: &str, generation: u64, i: usize) -> String {
+pub(crate) fn pod_name(rs: &str, generation: u64, i: usize) -> String {
     if rs == "checkout-7d9f8b6c4" && generation == 0 && i == 0 {
         return format!("{rs}-x2k9p");
     }
@@ -217,7 +218,7 @@ fn pod_name(rs: &str, generation: u64, i: usize) -> String {
 
 /// Restarts of a crash-looping container created at `created`: back-off doubles from 10 s to
 /// five minutes. Returns the count and the last restart.
-fn restarts(created: Offset, at: Offset) -> (u32, Option<Offset>) {
+pub(crate) fn restarts(created: Offset, at: Offset) -> (u32, Option<Offset>) {
     let mut t = created + START;
     let mut backoff = START;
     let (mut n, mut last) = (0, None);
