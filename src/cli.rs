@@ -119,6 +119,20 @@ pub enum DemoCommand {
     /// Run the emulated Alertmanager, Prometheus and Argo CD APIs on loopback and print their
     /// URLs, to point any tool at them; runs until Ctrl-C or SIGTERM.
     Serve,
+    /// Serve a synthetic Kubernetes cluster of any size (the same emulated API, generated
+    /// objects, a steady stream of pod updates) and print its kubeconfig: to measure sitrep,
+    /// kubectl or any other client against one cluster. Runs until Ctrl-C or SIGTERM.
+    Cluster {
+        #[arg(long, default_value_t = 10_000)]
+        pods: usize,
+        #[arg(long, default_value_t = 2_000)]
+        deployments: usize,
+        #[arg(long, default_value_t = 6_000)]
+        replicasets: usize,
+        /// Pod updates per second, spread evenly.
+        #[arg(long, default_value_t = 100)]
+        events_per_sec: u32,
+    },
     /// Render the demo's screens into SVG images (README screenshots).
     Screenshots {
         /// Directory the SVG files are written to.

@@ -20,6 +20,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                  dashboard on the demo world use `sitrep --demo`",
                 match command {
                     DemoCommand::Serve => "serve",
+                    DemoCommand::Cluster { .. } => "cluster",
                     DemoCommand::Screenshots { .. } => "screenshots",
                 }
             );
@@ -28,6 +29,21 @@ pub async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             DemoCommand::Serve => {
                 // Stopped by a signal, as it always is: the status says which (128 + n).
                 let signal = crate::demo::serve_forever(cli.demo_speed).await?;
+                Ok(ExitCode::from(128 + signal as u8))
+            }
+            DemoCommand::Cluster {
+                pods,
+                deployments,
+                replicasets,
+                events_per_sec,
+            } => {
+                let spec = crate::demo::kube::SyntheticCluster {
+                    pods: *pods,
+                    deployments: *deployments,
+                    replicasets: *replicasets,
+                    events_per_sec: *events_per_sec,
+                };
+                let signal = crate::demo::serve_cluster_forever(spec).await?;
                 Ok(ExitCode::from(128 + signal as u8))
             }
             DemoCommand::Screenshots { out } => {

@@ -258,6 +258,30 @@ pub async fn serve_forever(speed: f64) -> anyhow::Result<i32> {
     Ok(signal)
 }
 
+/// `sitrep demo cluster`: a synthetic cluster alone, until a signal.
+pub async fn serve_cluster_forever(spec: kube::SyntheticCluster) -> anyhow::Result<i32> {
+    let termination = Termination::listen()?;
+    let summary = format!(
+        "{} pods, {} Deployments, {} ReplicaSets, {} pod updates/s",
+        spec.pods, spec.deployments, spec.replicasets, spec.events_per_sec
+    );
+    let cluster = kube::serve_synthetic(spec).await?;
+    {
+        let mut out = std::io::stdout().lock();
+        writeln!(out, "kubernetes {}", cluster.url)?;
+        writeln!(out, "kubeconfig {}", cluster.kubeconfig_path().display())?;
+        out.flush()?;
+    }
+    eprintln!(
+        "synthetic cluster ({summary}), context {}: KUBECONFIG={} kubectl get deploy -A; Ctrl-C stops it",
+        kube::SYNTHETIC_CONTEXT,
+        cluster.kubeconfig_path().display()
+    );
+    let signal = termination.wait().await?;
+    cluster.shutdown().await;
+    Ok(signal)
+}
+
 /// SIGINT (2), SIGTERM (15) and SIGHUP (1), listened to from before the URLs are printed (a
 /// signal sent as soon as they appear must not kill the process unhandled).
 struct Termination {
