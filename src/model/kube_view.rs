@@ -1,0 +1,583 @@
+//! The Kubernetes screen's state: which cluster and namespace it shows, which pane has the
+//! keyboard, the workload it is drilled into, and its rows — derived from the store when the
+//! store (or the filter) changes, never while drawing. Also the state of the screen's popups
+//! (an action's confirmation, a pod's log tail) and the actions still in flight.
+
+use super::Model;
+use super::app::AppKey;
+use super::popup::Confirmation;
+use super::source::SourceKind;
+use super::text_match::TextQuery;
+use super::ui::{Cursor, Screen};
+use crate::kube::history::Revision;
+use crate::kube::problems::{PodProblem, ProblemWeight, pod_problem};
+use crate::kube::status::{RolloutStatus, rollout_status};
+use crate::kube::{
+    KubeAction, KubeActionReport, ObjectKey, Pod, WarningEvent, Workload, WorkloadKey,
+};
+use chrono::{DateTime, Utc};
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+/// Lines asked of the API per log read.
+pub const LOG_TAIL_LINES: u32 = 500;
+/// Longest log line kept (the client already caps; this is the view's own bound).
+pub const LOG_LINE_MAX: usize = 4096;
+/// While following, the tail is read again this often.
+pub const FOLLOW_EVERY_SECS: i64 = 2;
+
+/// Which list of the Kubernetes screen has the keyboard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum KubePane {
+    #[default]
+    Workloads,
+    Pods,
+    Events,
+}
+
+impl KubePane {
+    pub fn next(self) -> KubePane {
+        match self {
+            KubePane::Workloads => KubePane::Pods,
+            KubePane::Pods => KubePane::Events,
+            KubePane::Events => KubePane::Workloads,
+        }
+    }
+}
+
+/// A workload row: the object, kubectl's verdict on it, whose it is.
+#[derive(Clone, Debug)]
+pub struct WorkloadRow {
+    pub workload: Arc<Workload>,
+    pub status: RolloutStatus,
+    /// The service it belongs to, when known (its Argo CD app's, or `app.kubernetes.io/name`).
+    pub service: Option<String>,
+    /// The Argo CD app that manages it, if any.
+    pub app: Option<AppKey>,
+    /// Its pods that cannot serve.
+    pub broken_pods: usize,
+    /// The pod to read logs of for it: the worst one (broken first, most restarts).
+    pub worst_pod: Option<Arc<Pod>>,
+}
+
+/// A pod row with what is wrong with it.
+#[derive(Clone, Debug)]
+pub struct PodRow {
+    pub pod: Arc<Pod>,
+    pub problem: Option<PodProblem>,
+}
+
+impl PodRow {
+    /// kubectl's STATUS word: the problem's, else the phase (Terminating when deleting).
+    pub fn status_word(&self) -> &str {
+        match &self.problem {
+            Some(p) => &p.reason,
+            None if self.pod.terminating => "Terminating",
+            None => &self.pod.phase,
+        }
+    }
+}
+
+/// A mutation sent to a cluster and not answered yet.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KubePending {
+    pub target: WorkloadKey,
+    pub action: KubeAction,
+    pub dry_run: bool,
+}
+
+/// The Kubernetes screen.
+#[derive(Clone, Debug, Default)]
+pub struct KubeScreen {
+    /// The cluster shown (`None`: the first one).
+    pub cluster: Option<String>,
+    /// `:ns NAME`: only this namespace.
+    pub namespace: Option<String>,
+    pub pane: KubePane,
+    /// Enter on a workload: the Pods and Events panes show only its pods and events.
+    pub drilled: Option<WorkloadKey>,
+    pub workloads: Vec<WorkloadRow>,
+    pub pods: Vec<PodRow>,
+    pub events: Vec<Arc<WarningEvent>>,
+    pub workloads_cursor: Cursor,
+    pub pods_cursor: Cursor,
+    pub events_cursor: Cursor,
+    /// The store changed since the rows were built: rebuilt when the screen is shown.
+    pub stale: bool,
+    /// Kubernetes actions sent and not answered, by request id: a second press does nothing.
+    pub in_flight: BTreeMap<u64, KubePending>,
+}
+
+impl KubeScreen {
+    /// The cursor of the pane that has the keyboard and that pane's length.
+    pub fn list(&mut self) -> (&mut Cursor, usize) {
+        match self.pane {
+            KubePane::Workloads => (&mut self.workloads_cursor, self.workloads.len()),
+            KubePane::Pods => (&mut self.pods_cursor, self.pods.len()),
+            KubePane::Events => (&mut self.events_cursor, self.events.len()),
+        }
+    }
+
+    pub fn selected_workload(&self) -> Option<&WorkloadRow> {
+        self.workloads.get(self.workloads_cursor.selected)
+    }
+
+    pub fn selected_pod(&self) -> Option<&PodRow> {
+        self.pods.get(self.pods_cursor.selected)
+    }
+
+    /// A request for this workload is still in flight.
+    pub fn busy(&self, target: &WorkloadKey) -> bool {
+        self.in_flight.values().any(|p| p.target == *target)
+    }
+}
+
+/// Every cluster sitrep knows: the Kubernetes sources in config order, then any the store has
+/// that no source names (a test, a removed source).
+pub fn clusters(model: &Model) -> Vec<String> {
+    let mut out: Vec<String> = model
+        .sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::Kube)
+        .map(|s| s.name.clone())
+        .collect();
+    for name in model.kube.clusters.keys() {
+        if !out.contains(name) {
+            out.push(name.clone());
+        }
+    }
+    out
+}
+
+/// The cluster the screen shows: the chosen one if it still exists, else the first.
+pub fn current_cluster(model: &Model) -> Option<String> {
+    let all = clusters(model);
+    match &model.kube_screen.cluster {
+        Some(c) if all.contains(c) => Some(c.clone()),
+        _ => all.into_iter().next(),
+    }
+}
+
+/// A `/` filter on this screen: `ns=NAME` / `namespace=NAME`, `kind=Deployment`, and text.
+struct KubeFilter {
+    namespace: Option<String>,
+    kind: Option<String>,
+    text: TextQuery,
+}
+
+impl KubeFilter {
+    fn parse(text: &str) -> KubeFilter {
+        let (mut namespace, mut kind, mut words) = (None, None, Vec::new());
+        for word in text.split_whitespace() {
+            match word.split_once('=') {
+                Some(("ns" | "namespace", v)) => namespace = Some(v.trim_matches('"').to_string()),
+                Some(("kind", v)) => kind = Some(v.trim_matches('"').to_lowercase()),
+                _ => words.push(word),
+            }
+        }
+        KubeFilter {
+            namespace,
+            kind,
+            text: TextQuery::new(&words.join(" ")),
+        }
+    }
+}
+
+/// `kind=deployment` (or `deployments`) selects Deployments.
+fn kind_ok(want: Option<&str>, kind: &str) -> bool {
+    want.is_none_or(|k| k == kind.to_lowercase() || k == format!("{}s", kind.to_lowercase()))
+}
+
+/// Which Argo CD app manages each workload: the resources every app reports, and the
+/// `argocd.argoproj.io/instance` label (label tracking).
+fn argo_index(model: &Model) -> HashMap<(String, String, String), AppKey> {
+    let mut out = HashMap::new();
+    for app in model.apps.values() {
+        for r in &app.resources {
+            out.insert(
+                (r.kind.clone(), r.namespace.clone(), r.name.clone()),
+                app.key.clone(),
+            );
+        }
+    }
+    out
+}
+
+/// The Argo CD app managing `w`, if any.
+pub fn argo_app_of(model: &Model, w: &Workload) -> Option<AppKey> {
+    let kind = w.key.kind.api_kind();
+    let by_resource = model.apps.values().find(|a| {
+        a.resources
+            .iter()
+            .any(|r| r.kind == kind && r.namespace == w.key.namespace && r.name == w.key.name)
+    });
+    by_resource
+        .or_else(|| by_label(model, w))
+        .map(|a| a.key.clone())
+}
+
+fn by_label<'a>(model: &'a Model, w: &Workload) -> Option<&'a super::app::App> {
+    let label = w.labels.get("argocd.argoproj.io/instance")?;
+    // Label tracking writes the app's name (`ns_name` for apps outside argocd's namespace).
+    let name = label.rsplit('_').next().unwrap_or(label);
+    model.apps.values().find(|a| a.key.name == name)
+}
+
+fn service_of(model: &Model, w: &Workload, app: Option<&AppKey>) -> Option<String> {
+    if let Some(app) = app.and_then(|k| model.apps.get(k)) {
+        return Some(super::correlation::service_of_app(
+            app,
+            &model.settings,
+            &model.catalog,
+        ));
+    }
+    w.labels.get("app.kubernetes.io/name").cloned()
+}
+
+/// Broken before degraded before fine; more restarts first.
+fn pod_rank(row: &PodRow) -> (u8, i32) {
+    let weight = match row.problem.as_ref().map(|p| p.weight) {
+        Some(ProblemWeight::Broken) => 0,
+        Some(ProblemWeight::Degraded) => 1,
+        None => 2,
+    };
+    (weight, -row.pod.restarts())
+}
+
+/// Rebuild the screen's rows from the store (the current cluster, namespace, filter and
+/// drill-down), keeping each cursor on its thing where it still is.
+pub fn rebuild(model: &mut Model) {
+    let before_w = model
+        .kube_screen
+        .selected_workload()
+        .map(|r| r.workload.key.clone());
+    let before_p = model.kube_screen.selected_pod().map(|r| r.pod.key.clone());
+    let (workloads, pods, events) = derive(model);
+    let s = &mut model.kube_screen;
+    s.workloads = workloads;
+    s.pods = pods;
+    s.events = events;
+    s.stale = false;
+    if let Some(k) = before_w
+        && let Some(i) = s.workloads.iter().position(|r| r.workload.key == k)
+    {
+        s.workloads_cursor.selected = i;
+    }
+    if let Some(k) = before_p
+        && let Some(i) = s.pods.iter().position(|r| r.pod.key == k)
+    {
+        s.pods_cursor.selected = i;
+    }
+    s.workloads_cursor.clamp(s.workloads.len());
+    s.pods_cursor.clamp(s.pods.len());
+    s.events_cursor.clamp(s.events.len());
+}
+
+type Rows = (Vec<WorkloadRow>, Vec<PodRow>, Vec<Arc<WarningEvent>>);
+
+fn derive(model: &Model) -> Rows {
+    let Some(cluster) = current_cluster(model) else {
+        return Default::default();
+    };
+    let Some(objects) = model.kube.clusters.get(&cluster) else {
+        return Default::default();
+    };
+    let KubeFilter {
+        namespace: filter_ns,
+        kind: filter_kind,
+        text: mut query,
+    } = KubeFilter::parse(model.filter(Screen::Kube));
+    // The screen's namespace (`:ns`) and the filter's (`ns=`) both narrow.
+    let ns_ok = |ns: &str| {
+        model
+            .kube_screen
+            .namespace
+            .as_deref()
+            .is_none_or(|n| n == ns)
+            && filter_ns.as_deref().is_none_or(|n| n == ns)
+    };
+    let index = argo_index(model);
+
+    let mut workloads = Vec::new();
+    for w in objects.workloads.values() {
+        let k = &w.key;
+        if !ns_ok(&k.namespace) || !kind_ok(filter_kind.as_deref(), k.kind.api_kind()) {
+            continue;
+        }
+        let app = index
+            .get(&(
+                k.kind.api_kind().to_string(),
+                k.namespace.clone(),
+                k.name.clone(),
+            ))
+            .cloned()
+            .or_else(|| by_label(model, w).map(|a| a.key.clone()));
+        let service = service_of(model, w, app.as_ref());
+        let status = rollout_status(w);
+        if !query.is_empty()
+            && !query.matches(
+                [
+                    k.name.as_str(),
+                    k.namespace.as_str(),
+                    k.kind.api_kind(),
+                    status.text.as_str(),
+                    service.as_deref().unwrap_or(""),
+                ]
+                .into_iter()
+                .chain(w.images.iter().map(String::as_str)),
+            )
+        {
+            continue;
+        }
+        let mut pods: Vec<PodRow> = objects
+            .pods_of(w)
+            .into_iter()
+            .map(|pod| PodRow {
+                problem: pod_problem(&pod),
+                pod,
+            })
+            .collect();
+        pods.sort_by_key(pod_rank);
+        let broken_pods = pods
+            .iter()
+            .filter(|p| p.problem.as_ref().map(|x| x.weight) == Some(ProblemWeight::Broken))
+            .count();
+        workloads.push(WorkloadRow {
+            workload: w.clone(),
+            status,
+            service,
+            app,
+            broken_pods,
+            worst_pod: pods.first().map(|p| p.pod.clone()),
+        });
+    }
+
+    let drilled = model
+        .kube_screen
+        .drilled
+        .as_ref()
+        .and_then(|k| objects.workloads.get(k));
+    let (pod_list, event_list): (Vec<Arc<Pod>>, Vec<Arc<WarningEvent>>) = match drilled {
+        Some(w) => {
+            let pods = objects.pods_of(w);
+            let events = objects.events_of(w, &pods);
+            (pods, events)
+        }
+        None => (
+            objects.pods.values().cloned().collect(),
+            objects.events.values().cloned().collect(),
+        ),
+    };
+    let mut pods: Vec<PodRow> = pod_list
+        .into_iter()
+        .filter(|p| ns_ok(&p.key.namespace))
+        .map(|pod| PodRow {
+            problem: pod_problem(&pod),
+            pod,
+        })
+        .filter(|row| {
+            drilled.is_some()
+                || query.is_empty()
+                || query.matches(
+                    [
+                        row.pod.key.name.as_str(),
+                        row.pod.key.namespace.as_str(),
+                        row.status_word(),
+                        row.pod.node.as_str(),
+                    ]
+                    .into_iter(),
+                )
+        })
+        .collect();
+    pods.sort_by(|a, b| {
+        pod_rank(a)
+            .cmp(&pod_rank(b))
+            .then_with(|| a.pod.key.cmp(&b.pod.key))
+    });
+    let mut events: Vec<Arc<WarningEvent>> = event_list
+        .into_iter()
+        .filter(|e| ns_ok(&e.key.namespace))
+        .filter(|e| {
+            drilled.is_some()
+                || query.is_empty()
+                || query.matches(
+                    [
+                        e.object_name.as_str(),
+                        e.key.namespace.as_str(),
+                        e.reason.as_str(),
+                        e.message.as_str(),
+                    ]
+                    .into_iter(),
+                )
+        })
+        .collect();
+    events.sort_by(|a, b| {
+        b.last_seen
+            .cmp(&a.last_seen)
+            .then_with(|| a.key.cmp(&b.key))
+    });
+    (workloads, pods, events)
+}
+
+/// What cannot be watched in the current cluster, as sentences ("pods: cannot watch pods in
+/// payments"); a resource simply not served (no Argo Rollouts CRD) is not a problem.
+pub fn unavailable_notes(model: &Model, cluster: &str) -> Vec<String> {
+    let Some(objects) = model.kube.clusters.get(cluster) else {
+        return Vec::new();
+    };
+    objects
+        .unavailable
+        .iter()
+        .filter(|(_, why)| !why.is_empty())
+        .map(|((kind, _), why)| format!("{}: {why}", kind.plural()))
+        .collect()
+}
+
+// --- Popups ----------------------------------------------------------------------------------
+
+/// Which action a confirmation is for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KubeActionKind {
+    Undo,
+    Restart,
+    Scale,
+    Abort,
+    Retry,
+    Promote,
+}
+
+impl KubeActionKind {
+    /// `rollout undo`, as the popup's title says it.
+    pub fn title(self) -> &'static str {
+        match self {
+            KubeActionKind::Undo => "rollout undo",
+            KubeActionKind::Restart => "rollout restart",
+            KubeActionKind::Scale => "scale",
+            KubeActionKind::Abort => "rollout abort",
+            KubeActionKind::Retry => "rollout retry",
+            KubeActionKind::Promote => "rollout promote",
+        }
+    }
+}
+
+/// Where an action's confirmation stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum KubeStage {
+    /// Choosing (a revision, a replica count) or reviewing; Enter sends the dry run.
+    Pick,
+    /// Server-side dry run sent (request id).
+    DryRun(u64),
+    /// The dry run passed: exactly what will happen, waiting for confirmation.
+    Confirm,
+    /// Sent for real (request id): further presses do nothing.
+    InFlight(u64),
+}
+
+/// The Argo CD app that manages a workload, and whether it would undo a kubectl change.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ArgoManaged {
+    pub app: AppKey,
+    pub auto_sync: bool,
+    pub self_heal: bool,
+}
+
+/// An action on one workload, by the safety rules: dry run first, exact confirmation, typed
+/// name on production.
+#[derive(Clone, Debug)]
+pub struct KubeActionForm {
+    pub target: WorkloadKey,
+    pub kind: KubeActionKind,
+    /// Undo: the Deployment's revisions, newest first; `selected` indexes it.
+    pub revisions: Vec<Revision>,
+    pub selected: usize,
+    pub current_revision: Option<i64>,
+    pub current_images: Vec<String>,
+    /// Scale: the replicas now, and the number being typed.
+    pub current_replicas: i32,
+    pub replicas: String,
+    pub production: bool,
+    pub confirm: Confirmation,
+    pub stage: KubeStage,
+    /// The dry run's answer (what the real request would do).
+    pub dry_run: Option<KubeActionReport>,
+    /// The server's words when refused, or why Enter does nothing now.
+    pub problem: Option<String>,
+    pub argo: Option<ArgoManaged>,
+}
+
+impl KubeActionForm {
+    /// Argo CD would revert a kubectl undo: only its own rollback is offered.
+    pub fn argo_reverts(&self) -> bool {
+        self.kind == KubeActionKind::Undo && self.argo.as_ref().is_some_and(|a| a.self_heal)
+    }
+
+    /// The revision chosen (undo).
+    pub fn chosen(&self) -> Option<&Revision> {
+        self.revisions.get(self.selected)
+    }
+
+    /// Why the chosen revision cannot be undone to (undo), or the typed count is no count.
+    pub fn refusal(&self) -> Option<String> {
+        match self.kind {
+            KubeActionKind::Undo => match self.chosen() {
+                None => Some("no rollout history found".into()),
+                Some(r) if Some(r.revision) == self.current_revision => Some(format!(
+                    "revision {} is what runs now: choose another",
+                    r.revision
+                )),
+                Some(_) => None,
+            },
+            KubeActionKind::Scale => match self.replicas.parse::<i32>() {
+                Ok(n) if (0..=10_000).contains(&n) => None,
+                _ => Some("type the number of replicas (0–10000)".into()),
+            },
+            _ => None,
+        }
+    }
+
+    /// The request the form stands for now.
+    pub fn action(&self) -> Option<KubeAction> {
+        Some(match self.kind {
+            KubeActionKind::Undo => KubeAction::Undo {
+                to_revision: Some(self.chosen()?.revision),
+                expect_from: self.current_revision,
+            },
+            KubeActionKind::Restart => KubeAction::Restart,
+            KubeActionKind::Scale => KubeAction::Scale {
+                replicas: self.replicas.parse().ok()?,
+            },
+            KubeActionKind::Abort => KubeAction::RolloutAbort,
+            KubeActionKind::Retry => KubeAction::RolloutRetry,
+            KubeActionKind::Promote => KubeAction::RolloutPromote { full: false },
+        })
+    }
+}
+
+/// A pod's log tail, open over the screen.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LogView {
+    pub pod: ObjectKey,
+    pub containers: Vec<String>,
+    /// Index into `containers`.
+    pub container: usize,
+    pub previous: bool,
+    pub follow: bool,
+    /// The last tail read (replaced by each read: bounded by the tail's size).
+    pub lines: Vec<String>,
+    pub truncated: bool,
+    /// Why the last read failed, in the server's words.
+    pub error: Option<String>,
+    /// A read sent and not answered (one at a time).
+    pub pending: Option<u64>,
+    pub requested_at: Option<DateTime<Utc>>,
+    /// Lines scrolled up from the end (0: the newest lines show).
+    pub scroll: usize,
+    /// Nothing read yet.
+    pub loaded: bool,
+}
+
+impl LogView {
+    pub fn container_name(&self) -> Option<&str> {
+        self.containers.get(self.container).map(String::as_str)
+    }
+}
