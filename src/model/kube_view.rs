@@ -352,6 +352,20 @@ fn derive(model: &Model) -> Rows {
         });
     }
 
+    // Most urgent first: stuck, paused, rolling, then done; more failing pods first.
+    workloads.sort_by(|a, b| {
+        (
+            a.status.phase,
+            std::cmp::Reverse(a.broken_pods),
+            &a.workload.key,
+        )
+            .cmp(&(
+                b.status.phase,
+                std::cmp::Reverse(b.broken_pods),
+                &b.workload.key,
+            ))
+    });
+
     let drilled = model
         .kube_screen
         .drilled

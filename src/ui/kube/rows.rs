@@ -17,16 +17,16 @@ use ratatui::style::Style;
 use ratatui::text::Line;
 
 const WORKLOAD_COLS: [Col; 11] = [
-    Col::fixed("KIND", 11, 5),
-    Col::flex("NAMESPACE", 9, 16, 3),
+    Col::fixed("KIND", 10, 5),
+    Col::flex("NAMESPACE", 9, 14, 3),
     Col::flex("NAME", 10, 28, 0),
-    Col::fixed("READY", 7, 0),
-    Col::fixed("UP-TO-DATE", 10, 6),
-    Col::fixed("AVAILABLE", 9, 7),
-    Col::fixed("REV", 4, 4),
-    Col::flex("IMAGES", 10, 28, 8),
+    Col::fixed("READY", 5, 0),
+    Col::fixed("UPDATED", 7, 6),
+    Col::fixed("AVAIL", 5, 7),
+    Col::fixed("REV", 4, 4).right(),
+    Col::flex("IMAGES", 10, 24, 8),
     Col::fixed("AGE", 4, 2).right(),
-    Col::flex("ROLLOUT", 14, 80, 0),
+    Col::flex("ROLLOUT", 32, 90, 0),
     Col::flex("SERVICE", 8, 16, 1),
 ];
 
@@ -216,7 +216,11 @@ fn workload_line(model: &Model, r: &WorkloadRow, widths: &[u16], selected: bool)
         .revision
         .map(|r| r.to_string())
         .unwrap_or_else(|| NONE.to_string());
-    let mut status = r.status.text.clone();
+    // kubectl's sentence without the name the row already shows.
+    let mut status = r
+        .status
+        .text
+        .replace(&format!("{} \"{}\" ", w.key.kind.noun(), w.key.name), "");
     if w.paused {
         status = format!("PAUSED · {status}");
     }
@@ -307,9 +311,34 @@ fn pod_line(model: &Model, r: &PodRow, widths: &[u16], selected: bool) -> Line<'
 pub fn events(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer) {
     let s = &model.kube_screen;
     let theme = &model.theme;
+    let foot = footer_height(area);
+    let table_area = Rect {
+        height: area.height - foot,
+        ..area
+    };
+    if foot > 0
+        && let Some(e) = s.events.get(s.events_cursor.selected)
+    {
+        let text = format!(
+            "{} {}/{}: {}",
+            e.reason,
+            e.object_kind.to_lowercase(),
+            e.object_name,
+            format::one_line(&e.message)
+        );
+        let lines = format::wrap(&text, usize::from(area.width).saturating_sub(1), 3);
+        for (i, l) in lines.iter().enumerate() {
+            put(
+                buf,
+                area,
+                table_area.bottom() + i as u16,
+                &Line::styled(format!(" {l}"), theme.warning),
+            );
+        }
+    }
     table(
         model,
-        area,
+        table_area,
         buf,
         Table {
             cols: &EVENT_COLS,
