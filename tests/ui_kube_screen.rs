@@ -132,6 +132,10 @@ fn running() -> ContainerState {
 /// watched.
 fn cluster_payload() -> KubePayload {
     let mut checkout = deployment("shop", "checkout", 7, "v2.14.0", 1);
+    // Argo CD label tracking: the app checkout-prod manages it.
+    checkout
+        .labels
+        .insert("argocd.argoproj.io/instance".into(), "checkout-prod".into());
     checkout.conditions = vec![WorkloadCondition {
         type_: "Progressing".into(),
         status: "False".into(),
@@ -393,4 +397,39 @@ fn meaningful_cells_carry_their_styles() {
     assert_eq!(buf[at].fg, theme.critical.fg.unwrap());
     // What RBAC refuses is said.
     assert!(find(&buf, "pods", "cannot watch pods in payments").is_some());
+}
+
+#[test]
+fn undo_of_a_workload_argo_cd_self_heals_offers_the_argo_cd_rollback() {
+    let mut m = kube_model();
+    let app = decode_app(app_wire(
+        "checkout-prod",
+        "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f",
+        3600,
+        true,
+    ));
+    assert!(
+        app.self_heal,
+        "selfHeal read from spec.syncPolicy.automated"
+    );
+    m.apps.insert(app.key.clone(), app);
+    m.rederive();
+    let i = m
+        .kube_screen
+        .workloads
+        .iter()
+        .position(|r| r.workload.key.name == "checkout")
+        .unwrap();
+    m.kube_screen.workloads_cursor.selected = i;
+    press(&mut m, KeyCode::Char('u'));
+    snap_both("kube_undo_self_heal", &m);
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("Argo CD (app checkout-prod, self-heal on) will revert a kubectl undo"),
+        "{text}"
+    );
+    // Enter offers no kubectl request: the Argo CD rollback flow instead.
+    let effects = press(&mut m, KeyCode::Enter);
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Kube(_))));
+    assert_eq!(m.screen, Screen::Apps);
 }

@@ -676,3 +676,23 @@ fn drilling_into_a_workload_lists_its_pods_and_esc_comes_back() {
     assert!(m.kube_screen.drilled.is_none());
     assert_eq!(m.screen, Screen::Kube);
 }
+
+#[test]
+fn undo_works_from_the_triage_screen_on_the_selected_services_deployment() {
+    let mut m = super::tests_argo::world();
+    add_cluster(&mut m);
+    m.rederive();
+    let i = m
+        .visible_services()
+        .iter()
+        .position(|s| s.name == "checkout")
+        .expect("checkout on triage");
+    m.triage.selected = i;
+    assert_eq!(m.screen, Screen::Triage);
+    press(&mut m, KeyCode::Char('u'));
+    let Some(Popup::KubeAction(f)) = &m.popup else {
+        panic!("undo popup from triage: {:?}", m.flash);
+    };
+    assert_eq!(f.target.name, "checkout");
+    assert_eq!(f.chosen().map(|r| r.revision), Some(6));
+}

@@ -182,14 +182,7 @@ fn tabs<'a>(model: &Model) -> Line<'a> {
             theme.accent,
         ));
     }
-    let broken = s
-        .pods
-        .iter()
-        .filter(|p| {
-            p.problem.as_ref().map(|x| x.weight)
-                == Some(crate::kube::problems::ProblemWeight::Broken)
-        })
-        .count();
+    let broken = s.broken_pods;
     let tabs = [
         (
             KubePane::Workloads,

@@ -51,6 +51,26 @@ pub fn draw(model: &Model, form: &KubeActionForm, area: Rect, buf: &mut Buffer) 
             )],
         ));
     }
+    // Where it stands now, in kubectl's words (Argo Rollouts: its phase and message too).
+    if let Some(workload) = model.kube.workload(t) {
+        let status = crate::kube::status::rollout_status(workload);
+        let mut now = format::one_line(&status.text);
+        if let Some(phase) = &workload.rollout_phase {
+            now = format!("{phase}: {now}");
+        }
+        if workload.rollout_aborted {
+            now = format!("aborted · {now}");
+        }
+        lines.push(widgets::field(
+            theme,
+            "Now",
+            LABEL_W,
+            vec![Span::styled(
+                format::truncate(&now, w.saturating_sub(LABEL_W)),
+                crate::ui::kube::rollout_style(theme, status.phase),
+            )],
+        ));
+    }
     lines.push(Line::raw(""));
     lines.extend(argo_lines(model, form, w));
     match form.kind {
@@ -173,6 +193,10 @@ fn undo_lines<'a>(model: &Model, form: &KubeActionForm, w: usize, lines: &mut Ve
             lines.push(revision_line(model, form, i, r, w));
         }
         lines.push(Line::raw(""));
+    }
+    // Argo CD's own rollback picks from its history: no kubectl from → to to show.
+    if form.argo_reverts() {
+        return;
     }
     let Some(to) = form.chosen() else {
         return;
