@@ -29,11 +29,14 @@ pub fn target_workload(model: &Model) -> Option<Arc<Workload>> {
     match model.screen {
         Screen::Kube => {
             let s = &model.kube_screen;
+            // The Pods and Events panes act on the workload drilled into, never on a row
+            // of a pane not shown.
             let key = match (s.pane, &s.drilled) {
-                (KubePane::Workloads, _) | (_, None) => {
+                (_, Some(k)) => Some(k.clone()),
+                (KubePane::Workloads, None) => {
                     s.selected_workload().map(|r| r.workload.key.clone())
                 }
-                (_, Some(k)) => Some(k.clone()),
+                (_, None) => None,
             }?;
             model.kube.workload(&key).cloned()
         }
@@ -133,10 +136,10 @@ pub fn open(model: &mut Model, kind: KubeActionKind) -> Vec<Effect> {
         return Vec::new();
     }
     let Some(w) = target_workload(model) else {
-        let text = if model.screen == Screen::Triage {
-            "no Kubernetes workload known for the selected service"
-        } else {
-            "select a workload first (Kubernetes screen: 7)"
+        let text = match model.screen {
+            Screen::Triage => "no Kubernetes workload known for the selected service",
+            Screen::Kube => "select a workload (Workloads pane) or Enter on one first",
+            _ => "select a workload first (Kubernetes screen: 7)",
         };
         flash(model, FlashLevel::Info, text);
         return Vec::new();

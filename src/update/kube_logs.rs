@@ -136,8 +136,14 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         }
         Some(Action::Back | Action::KubeLogs) => model.popup = None,
         Some(Action::Quit) if key.code != KeyCode::Char('c') => model.popup = None,
-        _ if key.code == KeyCode::Esc => model.popup = None,
-        _ => {}
+        // Any other bound key closes the view and does its job (as help does): nothing
+        // pressed is swallowed, ctrl-c still quits.
+        Some(other) => {
+            model.popup = None;
+            return super::keys::on_action(model, other);
+        }
+        None if key.code == KeyCode::Esc => model.popup = None,
+        None => {}
     }
     Vec::new()
 }

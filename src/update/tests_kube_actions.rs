@@ -696,3 +696,38 @@ fn undo_works_from_the_triage_screen_on_the_selected_services_deployment() {
     assert_eq!(f.target.name, "checkout");
     assert_eq!(f.chosen().map(|r| r.revision), Some(6));
 }
+
+#[test]
+fn filters_and_namespaces_narrow_the_rows() {
+    let mut m = super::tests::model();
+    add_cluster(&mut m);
+    press(&mut m, KeyCode::Char('7'));
+    assert_eq!(m.kube_screen.workloads.len(), 2);
+    // The stuck one first.
+    assert_eq!(m.kube_screen.workloads[0].workload.key.name, "checkout");
+    let filter = |m: &mut Model, text: &str| {
+        press(m, KeyCode::Char('/'));
+        press(m, KeyCode::Backspace);
+        type_text(m, text);
+        press(m, KeyCode::Enter);
+    };
+    filter(&mut m, "kind=statefulset");
+    assert!(m.kube_screen.workloads.is_empty());
+    filter(&mut m, "ns=shop cart");
+    let names: Vec<&str> = m
+        .kube_screen
+        .workloads
+        .iter()
+        .map(|r| r.workload.key.name.as_str())
+        .collect();
+    assert_eq!(names, ["cart"]);
+    filter(&mut m, "");
+    super::kube_screen::run_ns(&mut m, "payments");
+    assert!(m.kube_screen.workloads.is_empty());
+    super::kube_screen::run_ns(&mut m, "");
+    assert_eq!(m.kube_screen.workloads.len(), 2);
+    // Not drilled, the Pods pane does not act on a workload it does not show.
+    m.kube_screen.pane = KubePane::Pods;
+    press(&mut m, KeyCode::Char('u'));
+    assert!(m.popup.is_none());
+}
