@@ -225,6 +225,11 @@ fn by_label<'a>(model: &'a Model, w: &Workload) -> Option<&'a super::app::App> {
     model.apps.values().find(|a| a.key.name == name)
 }
 
+/// The service a workload belongs to: its Argo CD app's, else its `app.kubernetes.io/name`.
+pub fn service_of_workload(model: &Model, w: &Workload) -> Option<String> {
+    service_of(model, w, argo_app_of(model, w).as_ref())
+}
+
 fn service_of(model: &Model, w: &Workload, app: Option<&AppKey>) -> Option<String> {
     if let Some(app) = app.and_then(|k| model.apps.get(k)) {
         return Some(super::correlation::service_of_app(

@@ -54,20 +54,7 @@ pub fn service_workloads(model: &Model, service: &str) -> Vec<Arc<Workload>> {
     let mut out: Vec<Arc<Workload>> = model
         .kube
         .workloads()
-        .filter(|w| {
-            let app = kube_view::argo_app_of(model, w);
-            let named = match app.as_ref().and_then(|k| model.apps.get(k)) {
-                Some(a) => {
-                    crate::model::correlation::service_of_app(a, &model.settings, &model.catalog)
-                }
-                None => w
-                    .labels
-                    .get("app.kubernetes.io/name")
-                    .cloned()
-                    .unwrap_or_default(),
-            };
-            named == service
-        })
+        .filter(|w| kube_view::service_of_workload(model, w).as_deref() == Some(service))
         .cloned()
         .collect();
     out.sort_by_key(|w| {
@@ -426,11 +413,9 @@ fn event(model: &Model, kind: EventKind, target: &WorkloadKey, summary: String) 
     e.refs.cluster = Some(target.cluster.clone());
     e.refs.namespace = Some(target.namespace.clone());
     e.refs.service = model
-        .kube_screen
-        .workloads
-        .iter()
-        .find(|r| r.workload.key == *target)
-        .and_then(|r| r.service.clone());
+        .kube
+        .workload(target)
+        .and_then(|w| kube_view::service_of_workload(model, w));
     e
 }
 

@@ -344,6 +344,8 @@ fn undo_sends_a_dry_run_expecting_the_current_revision_then_the_confirmed_reques
     assert_eq!(attempt.details["to_revision"], 6);
     assert_eq!(attempt.details["dry_run"], false);
     assert_eq!(attempt.details["cluster"], "staging");
+    assert_eq!(attempt.refs.service.as_deref(), Some("checkout"));
+    assert_eq!(attempt.refs.cluster.as_deref(), Some("staging"));
     assert!(
         attempt.summary.contains("from revision 7 to 6"),
         "{}",

@@ -254,14 +254,14 @@ fn revision_line<'a>(
         Span::raw(" "),
         Span::styled(format::fit(&age, 5), theme.muted),
         Span::raw(" "),
-        Span::raw(format::truncate(
-            &format::one_line(cause),
-            w.saturating_sub(46),
-        )),
     ];
+    // What runs now is marked before its change cause, so a narrow popup never cuts it off.
+    let mut room = w.saturating_sub(44);
     if current {
-        spans.push(Span::styled(" (current)", theme.muted));
+        spans.push(Span::styled("(current) ", theme.ok));
+        room = room.saturating_sub(10);
     }
+    spans.push(Span::raw(format::truncate(&format::one_line(cause), room)));
     let line = Line::from(spans);
     if selected {
         line.style(Style::default().add_modifier(ratatui::style::Modifier::BOLD))
