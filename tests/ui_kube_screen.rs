@@ -433,3 +433,29 @@ fn undo_of_a_workload_argo_cd_self_heals_offers_the_argo_cd_rollback() {
     assert!(!effects.iter().any(|e| matches!(e, Effect::Kube(_))));
     assert_eq!(m.screen, Screen::Apps);
 }
+
+#[test]
+fn the_screen_says_when_there_is_no_cluster_or_it_is_not_connected_or_failing() {
+    let mut m = started(Vec::new(), now());
+    show(&mut m, Screen::Kube);
+    assert!(render_text(&m, 80, 24).contains("No Kubernetes cluster configured"));
+
+    let source = SourceStatus::new(CLUSTER, SourceKind::Kube, "https://10.0.0.1:6443", "test");
+    let mut m = started(vec![source], now());
+    show(&mut m, Screen::Kube);
+    let text = render_text(&m, 80, 24);
+    assert!(
+        text.contains("connecting to prod-eu: nothing listed yet"),
+        "{text}"
+    );
+
+    let mut m = kube_model();
+    let src = m.source_mut(CLUSTER).unwrap();
+    src.state = SourceState::Failing;
+    src.last_error =
+        Some("Unauthorized: the server has asked for the client to provide credentials".into());
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("FAILING"), "{text}");
+    assert!(text.contains("prod-eu is failing: Unauthorized"), "{text}");
+    assert!(text.contains("showing what was last seen"), "{text}");
+}

@@ -15,6 +15,9 @@ use crate::msg::EffectOutcome;
 use crossterm::event::{KeyCode, KeyEvent};
 use std::sync::Arc;
 
+/// A followed read unanswered this long is taken as lost.
+const READ_LOST_SECS: i64 = 20;
+
 /// The pod `l` reads: the selected pod on the Pods pane, else the selected (or drilled)
 /// workload's worst pod.
 fn target_pod(model: &Model) -> Option<Arc<Pod>> {
@@ -152,9 +155,14 @@ pub fn on_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
 pub fn on_tick(model: &mut Model) -> Vec<Effect> {
     let now = model.now;
     let due = match &model.popup {
-        Some(Popup::KubeLogs(view)) if view.follow && view.pending.is_none() => view
-            .requested_at
-            .is_none_or(|t| (now - t).num_seconds() >= FOLLOW_EVERY_SECS),
+        Some(Popup::KubeLogs(view)) if view.follow => {
+            let waited = view
+                .requested_at
+                .map_or(i64::MAX, |t| (now - t).num_seconds());
+            // A read is a read, not a mutation: one lost on the way is asked again (its late
+            // answer, if any, is then ignored).
+            waited >= FOLLOW_EVERY_SECS && (view.pending.is_none() || waited >= READ_LOST_SECS)
+        }
         _ => false,
     };
     if due { request(model) } else { Vec::new() }
