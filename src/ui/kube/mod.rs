@@ -229,13 +229,13 @@ fn banners<'a>(model: &Model, cluster: &str) -> Vec<Line<'a>> {
             let why = src.last_error.as_deref().unwrap_or("no answer");
             out.push(Line::from(Span::styled(
                 format!(
-                    "⚠ {cluster} is failing: {}{}",
-                    format::one_line(why),
+                    "⚠ {cluster} is failing{}: {}",
                     if synced {
                         " (showing what was last seen)"
                     } else {
                         ""
-                    }
+                    },
+                    format::one_line(why),
                 ),
                 theme.critical,
             )));
