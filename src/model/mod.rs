@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod fasthash;
 pub mod incident;
 pub mod kube;
+pub mod kube_popups;
 pub mod kube_view;
 pub mod oncall;
 pub mod owner;
