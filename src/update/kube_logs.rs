@@ -27,7 +27,19 @@ fn target_pod(model: &Model) -> Option<Arc<Pod>> {
     let s = &model.kube_screen;
     match s.pane {
         KubePane::Pods => s.selected_pod().map(|r| r.pod.clone()),
-        _ => {
+        // A warning about a pod (BackOff): that pod.
+        KubePane::Events => {
+            let e = s.events.get(s.events_cursor.selected)?;
+            if e.object_kind != "Pod" {
+                return None;
+            }
+            let objects = model.kube.clusters.get(&e.key.cluster)?;
+            objects
+                .pods
+                .get(&(e.key.namespace.clone(), e.object_name.clone()))
+                .cloned()
+        }
+        KubePane::Workloads => {
             let key = s
                 .drilled
                 .clone()

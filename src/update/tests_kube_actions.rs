@@ -733,3 +733,34 @@ fn filters_and_namespaces_narrow_the_rows() {
     press(&mut m, KeyCode::Char('u'));
     assert!(m.popup.is_none());
 }
+
+#[test]
+fn logs_from_a_warning_about_a_pod_read_that_pod() {
+    let mut m = model();
+    let event = crate::kube::WarningEvent {
+        key: ObjectKey {
+            cluster: "staging".into(),
+            namespace: "shop".into(),
+            name: "checkout-7d9f-abcde.1".into(),
+        },
+        object_kind: "Pod".into(),
+        object_name: "checkout-7d9f-abcde".into(),
+        reason: "BackOff".into(),
+        message: "Back-off restarting failed container".into(),
+        count: 3,
+        first_seen: None,
+        last_seen: Some(t0()),
+    };
+    m.kube.apply(
+        "staging",
+        KubePayload {
+            changes: vec![KubeChange::Apply(KubeObject::Event(Arc::new(event)))],
+        },
+    );
+    crate::model::kube_view::rebuild(&mut m);
+    press(&mut m, KeyCode::Tab);
+    press(&mut m, KeyCode::Tab);
+    assert_eq!(m.kube_screen.pane, KubePane::Events);
+    let req = log_request(&press(&mut m, KeyCode::Char('l'))).expect("FetchLogs");
+    assert_eq!(req.pod.name, "checkout-7d9f-abcde");
+}

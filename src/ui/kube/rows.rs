@@ -196,6 +196,13 @@ pub fn workloads(model: &Model, state: &mut RenderState, area: Rect, buf: &mut B
         if let Some(app) = &r.app {
             info.push_str(&format!(" · Argo CD app {}", app.name));
         }
+        if let Some(p) = s.in_flight.values().find(|p| p.target == r.workload.key) {
+            info.push_str(&format!(
+                " · {}{} in flight",
+                if p.dry_run { "dry run of " } else { "" },
+                p.action.describe()
+            ));
+        }
         lines.push(Line::styled(info, theme.muted));
         for (i, l) in lines.iter().take(usize::from(foot)).enumerate() {
             put(buf, area, y + i as u16, l);
