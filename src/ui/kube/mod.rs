@@ -75,6 +75,13 @@ pub fn hints(model: &Model, h: &mut Hints) {
                 h.push((2, format!("{} undo", k(Action::KubeUndo))));
             }
         }
+        KubePane::Events
+            if s.events
+                .get(s.events_cursor.selected)
+                .is_some_and(|e| e.object_kind == "Pod") =>
+        {
+            h.push((7, format!("{} logs", k(Action::KubeLogs))));
+        }
         _ => {}
     }
     if s.drilled.is_some() {
