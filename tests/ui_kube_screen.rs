@@ -461,3 +461,18 @@ fn the_screen_says_when_there_is_no_cluster_or_it_is_not_connected_or_failing() 
         "{text}"
     );
 }
+
+#[test]
+fn every_kube_view_draws_at_any_size_without_panicking() {
+    let mut models = vec![kube_model(), undo_confirmation(), log_view()];
+    for pane in [KubePane::Pods, KubePane::Events] {
+        let mut m = kube_model();
+        m.kube_screen.pane = pane;
+        models.push(m);
+    }
+    for m in &models {
+        for (w, h) in [(60, 15), (61, 16), (100, 20), (200, 60), (40, 10)] {
+            render_buffer(m, w, h);
+        }
+    }
+}
