@@ -44,6 +44,26 @@ pub enum Action {
     Copy,
     Refresh,
     Suspend,
+    /// Kubernetes: a pod's log tail (the selected pod, or a workload's worst pod).
+    KubeLogs,
+    /// Log view: the previous (terminated) container's log.
+    LogsPrevious,
+    /// Log view: the next container of the pod.
+    LogsContainer,
+    /// Log view: follow (read the tail again every 2 s).
+    LogsFollow,
+    /// Kubernetes: `kubectl rollout undo` of the selected Deployment.
+    KubeUndo,
+    /// Kubernetes: `kubectl rollout restart`.
+    KubeRestart,
+    /// Kubernetes: `kubectl scale`.
+    KubeScale,
+    /// Argo Rollouts: abort / retry / promote.
+    RolloutAbort,
+    RolloutRetry,
+    RolloutPromote,
+    /// Kubernetes screen: show the next cluster.
+    NextCluster,
 }
 
 /// The help overlay's groups, in the order it shows them.
@@ -52,14 +72,16 @@ pub enum HelpGroup {
     Navigation,
     Screens,
     Actions,
+    Kubernetes,
     General,
 }
 
 impl HelpGroup {
-    pub const ALL: [HelpGroup; 4] = [
+    pub const ALL: [HelpGroup; 5] = [
         HelpGroup::Navigation,
         HelpGroup::Screens,
         HelpGroup::Actions,
+        HelpGroup::Kubernetes,
         HelpGroup::General,
     ];
 
@@ -68,6 +90,7 @@ impl HelpGroup {
             HelpGroup::Navigation => "Navigation",
             HelpGroup::Screens => "Screens",
             HelpGroup::Actions => "Actions",
+            HelpGroup::Kubernetes => "Kubernetes",
             HelpGroup::General => "General",
         }
     }
@@ -119,7 +142,7 @@ impl ActionDef {
 const ACTIONS: &[ActionDef] = {
     use Action::*;
     use HelpGroup::*;
-    use SourceKind::{Alertmanager, Argocd};
+    use SourceKind::{Alertmanager, Argocd, Kube};
     &[
         //    action      [keys] name   help group   default keys       help line
         entry(Down,       "down",       Navigation,  &["j", "down"],    "move down"),
@@ -166,6 +189,28 @@ const ACTIONS: &[ActionDef] = {
         entry(Refresh,    "refresh",    General,     &["ctrl-r"],       "refresh all sources now"),
         entry(Suspend,    "suspend",    General,     &["ctrl-z"],
               "suspend to the shell (fg to return)"),
+        entry(KubeLogs,   "pod_logs",   Kubernetes,  &["l"],
+              "pod log tail (the selected pod, or a workload's worst pod)"),
+        entry(LogsPrevious, "logs_previous", Kubernetes, &["p"],
+              "log view: the previous (terminated) container's log"),
+        entry(LogsContainer, "logs_container", Kubernetes, &["c"],
+              "log view: next container of the pod"),
+        entry(LogsFollow, "logs_follow", Kubernetes, &["f"],
+              "log view: follow (read again every 2 s)"),
+        entry(KubeUndo,   "rollout_undo", Kubernetes, &["u"],
+              "rollout undo the selected Deployment (kubectl semantics)").mutates(Kube),
+        entry(KubeRestart, "rollout_restart", Kubernetes, &["T"],
+              "rollout restart the selected workload").mutates(Kube),
+        entry(KubeScale,  "scale",      Kubernetes,  &["+"],
+              "scale the selected workload").mutates(Kube),
+        entry(RolloutAbort, "rollout_abort", Kubernetes, &["A"],
+              "abort the selected Argo Rollout's update").mutates(Kube),
+        entry(RolloutRetry, "rollout_retry", Kubernetes, &["Y"],
+              "retry the selected Argo Rollout's aborted update").mutates(Kube),
+        entry(RolloutPromote, "rollout_promote", Kubernetes, &["P"],
+              "promote the selected Argo Rollout past its pause").mutates(Kube),
+        entry(NextCluster, "next_cluster", Kubernetes, &["C"],
+              "Kubernetes screen: next cluster (:ctx NAME picks one)"),
     ]
 };
 

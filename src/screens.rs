@@ -119,6 +119,19 @@ pub const SCREENS: &[ScreenDef] = &[
         render: ui::timeline::draw,
         hints: ui::timeline::hints,
     },
+    ScreenDef {
+        screen: Screen::Kube,
+        title: "Kube",
+        command: "kube",
+        aliases: &["k8s", "kubernetes"],
+        list: |m| {
+            let (cursor, len) = m.kube_screen.list();
+            List::of(cursor, len)
+        },
+        opens_at_end: false,
+        render: ui::kube::draw,
+        hints: ui::kube::hints,
+    },
 ];
 
 /// A screen's entry.

@@ -101,6 +101,7 @@ pub fn synthetic_app(i: usize, generation: usize, services: usize, total: usize)
         destination_server: "https://kubernetes.default.svc".into(),
         destination_namespace: format!("ns-{}", i % 200),
         auto_sync: true,
+        self_heal: false,
         operation: None,
         history,
         images: vec![format!("registry/app-{i}:v{generation}")],

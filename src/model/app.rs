@@ -209,6 +209,9 @@ pub struct App {
     pub destination_namespace: String,
     /// `spec.syncPolicy.automated` present and not `enabled: false`.
     pub auto_sync: bool,
+    /// `spec.syncPolicy.automated.selfHeal` with auto-sync on: Argo CD reverts changes made
+    /// in the cluster (a kubectl undo) on its own.
+    pub self_heal: bool,
     pub operation: Option<Operation>,
     /// Oldest first, as Argo CD keeps it.
     pub history: Vec<HistoryEntry>,
@@ -368,6 +371,7 @@ mod tests {
             destination_server: String::new(),
             destination_namespace: String::new(),
             auto_sync: false,
+            self_heal: false,
             operation: None,
             history,
             images: Vec::new(),

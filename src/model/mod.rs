@@ -13,6 +13,8 @@ pub mod fasthash;
 pub mod incident;
 pub mod kube;
 pub mod kube_join;
+pub mod kube_popups;
+pub mod kube_view;
 pub mod oncall;
 pub mod owner;
 pub mod permissions;
@@ -130,6 +132,8 @@ pub struct Model {
     pub team: Option<String>,
     /// Every Kubernetes cluster's objects, as their watchers last reported them.
     pub kube: kube::KubeStore,
+    /// The Kubernetes screen: its cluster, namespace, rows, and the actions in flight.
+    pub kube_screen: kube_view::KubeScreen,
     pub timeline: Vec<TimelineEvent>,
     /// Mints every event's id (deterministic: the same messages give the same ids).
     pub event_ids: timeline::EventIds,
@@ -236,6 +240,7 @@ impl Model {
             oncall: Default::default(),
             team: None,
             kube: Default::default(),
+            kube_screen: Default::default(),
             timeline: Vec::new(),
             event_ids: Default::default(),
             incident: incident::IncidentState {
@@ -342,6 +347,11 @@ impl Model {
             self.deploys_view_stale = false;
         }
         self.restore_selection(remembered, selection::IfGone::StayAtRow);
+        // Services and Argo CD apps name the Kubernetes rows too.
+        self.kube_screen.stale = true;
+        if all_views || self.screen == Screen::Kube {
+            kube_view::rebuild(self);
+        }
     }
 
     /// Rebuild views marked stale if they are on screen now.
@@ -352,6 +362,9 @@ impl Model {
             || (self.services_view_stale && self.screen == Screen::Services)
         {
             self.refresh_derived(false);
+        }
+        if self.kube_screen.stale && self.screen == Screen::Kube {
+            kube_view::rebuild(self);
         }
     }
 
@@ -385,6 +398,7 @@ impl Model {
             Screen::Services => self.rebuild_services_view(),
             Screen::Timeline => self.rebuild_timeline_view_keeping_cursor(),
             Screen::Deploys => self.rebuild_deploys_view(),
+            Screen::Kube => kube_view::rebuild(self),
         }
         self.restore_selection(remembered, selection::IfGone::Top);
     }

@@ -144,6 +144,26 @@ pub fn app_denied(model: &Model, key: &AppKey) -> Option<Denied> {
     None
 }
 
+// --- Kubernetes -----------------------------------------------------------------------------
+
+/// Why no Kubernetes action (undo, restart, scale, Argo Rollouts) can be sent, whatever is
+/// selected: read-only mode, or every cluster read-only in the config.
+pub fn kube_denied(model: &Model) -> Option<Denied> {
+    if model.settings.read_only {
+        return Some(Denied::new(
+            OFF_READ_ONLY,
+            "read-only mode: Kubernetes actions are disabled",
+        ));
+    }
+    if has_source(model, SourceKind::Kube) && writable(model, SourceKind::Kube).next().is_none() {
+        return Some(Denied::new(
+            "off: Kubernetes is read-only",
+            "every Kubernetes cluster is read-only in the config: actions are disabled",
+        ));
+    }
+    None
+}
+
 // --- Any action ---------------------------------------------------------------------------
 
 /// Why `action` can do nothing now, whatever is selected (the help overlay's note). Decided by
@@ -152,6 +172,7 @@ pub fn why_not(model: &Model, action: Action) -> Option<Denied> {
     match action.mutates()? {
         SourceKind::Alertmanager => silence_denied(model),
         SourceKind::Argocd => argo_denied(model),
+        SourceKind::Kube => kube_denied(model),
         _ if model.settings.read_only => Some(Denied::new(
             OFF_READ_ONLY,
             "read-only mode: changes are disabled",

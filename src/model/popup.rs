@@ -127,6 +127,10 @@ pub enum Popup {
         links: Vec<crate::model::owner::CardLink>,
         cursor: usize,
     },
+    /// A Kubernetes action (undo, restart, scale, Argo Rollouts) by the safety rules.
+    KubeAction(Box<super::kube_view::KubeActionForm>),
+    /// A pod's log tail (`l`).
+    KubeLogs(Box<super::kube_view::LogView>),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

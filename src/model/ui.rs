@@ -14,6 +14,8 @@ pub enum Screen {
     Deploys,
     Services,
     Timeline,
+    /// One cluster's workloads, pods and warning events.
+    Kube,
 }
 
 impl Screen {

@@ -274,9 +274,14 @@ pub fn hints(model: &Model) -> Vec<(u8, String)> {
             | Popup::Confirm(_)
             | Popup::Declare(_)
             | Popup::Milestone { .. }
-            | Popup::Links { .. },
+            | Popup::Links { .. }
+            | Popup::KubeAction(_),
         ) => {
             h.push((9, format!("{} cancel", k(Action::Back))));
+            return h;
+        }
+        Some(Popup::KubeLogs(_)) => {
+            crate::ui::popups::kube_logs::hints(model, &mut h);
             return h;
         }
         None => {}

@@ -13,6 +13,7 @@ pub mod coverage;
 pub mod deploys;
 pub mod format;
 pub mod hyperlinks;
+pub mod kube;
 pub mod placeholders;
 pub mod popups;
 pub mod runbook;
@@ -80,6 +81,10 @@ pub struct RenderState {
     pub app_tree: Viewport,
     pub app_history: Viewport,
     pub app_events: Viewport,
+    /// The Kubernetes screen's panes.
+    pub kube_workloads: Viewport,
+    pub kube_pods: Viewport,
+    pub kube_events: Viewport,
     /// Cells drawn this frame that are links: written again with OSC 8 around them after
     /// the frame (`terminal::write_hyperlinks`), so terminals that support it make them
     /// clickable. Cleared at the start of every frame.

@@ -54,6 +54,7 @@ pub fn on_paste(model: &mut Model, text: &str) {
             return action.confirm.on_paste(&clean);
         }
         Some(Popup::Declare(form)) => return super::incident::paste(form, &clean),
+        Some(Popup::KubeAction(form)) => return super::kube_actions::on_paste(form, &clean),
         _ => {}
     }
     if let Some(p) = &mut model.prompt {
@@ -74,6 +75,8 @@ fn on_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Some(Popup::Declare(_)) => super::incident::on_declare_key(model, key),
         Some(Popup::Milestone { .. }) => super::incident::on_milestone_key(model, key),
         Some(Popup::Links { .. }) => super::links::on_links_key(model, key),
+        Some(Popup::KubeAction(_)) => super::kube_actions::on_form_key(model, key),
+        Some(Popup::KubeLogs(_)) => super::kube_logs::on_key(model, key),
         None => Vec::new(),
     }
 }
@@ -172,6 +175,7 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
                 model.app_pane = model.app_pane.next();
                 model.app_pane_cursor = Cursor::default();
             }
+            Screen::Kube => super::kube_screen::next_pane(model),
             _ => flash(model, FlashLevel::Info, "this screen has one pane"),
         },
         Action::Screen(screen) => open_screen(model, screen),
@@ -231,6 +235,31 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
             }
             return super::incident::star(model);
         }
+        Action::KubeLogs => return super::kube_logs::open(model, false),
+        // Outside the log view, `p` opens it on the previous container straight away.
+        Action::LogsPrevious if model.screen == Screen::Kube => {
+            return super::kube_logs::open(model, true);
+        }
+        Action::LogsPrevious | Action::LogsContainer | Action::LogsFollow => flash(
+            model,
+            FlashLevel::Info,
+            format!(
+                "{} works in the pod log view ({} opens it on the Kubernetes screen)",
+                model.keymap.hint(action),
+                model.keymap.hint(Action::KubeLogs)
+            ),
+        ),
+        Action::KubeUndo
+        | Action::KubeRestart
+        | Action::KubeScale
+        | Action::RolloutAbort
+        | Action::RolloutRetry
+        | Action::RolloutPromote => {
+            if let Some(kind) = super::kube_actions::kind_of(action) {
+                return super::kube_actions::open(model, kind);
+            }
+        }
+        Action::NextCluster => return super::kube_screen::next_cluster(model),
         Action::CorrectTime => {
             if model.screen != Screen::Timeline {
                 flash(
@@ -258,6 +287,9 @@ fn open_prompt(model: &mut Model, kind: PromptKind) {
 /// Show `screen` (its number key, its palette command).
 fn open_screen(model: &mut Model, screen: Screen) {
     model.screen = screen;
+    if screen == Screen::Kube && model.kube_screen.stale {
+        crate::model::kube_view::rebuild(model);
+    }
     let def = screens::def(screen);
     if def.opens_at_end {
         let list = (def.list)(model);
@@ -349,6 +381,7 @@ fn enter(model: &mut Model) {
                 inspect(model, target);
             }
         }
+        Screen::Kube => super::kube_screen::enter(model),
         // A deploy drills into its app.
         Screen::Deploys => {
             if let Some(key) = model
@@ -368,6 +401,9 @@ fn enter(model: &mut Model) {
 fn back(model: &mut Model) {
     if model.screen == Screen::Apps && model.app_open.is_some() {
         model.app_open = None;
+        return;
+    }
+    if model.screen == Screen::Kube && super::kube_screen::back(model) {
         return;
     }
     if !model.filter(model.screen).is_empty() {
@@ -517,6 +553,21 @@ fn copy_selection(model: &mut Model) -> Vec<Effect> {
             .selected_services_name()
             .map(str::to_string)
             .filter(|n| n != NO_SERVICE),
+        Screen::Kube => {
+            let s = &model.kube_screen;
+            match s.pane {
+                crate::model::kube_view::KubePane::Workloads => {
+                    s.selected_workload().map(|r| r.workload.key.name.clone())
+                }
+                crate::model::kube_view::KubePane::Pods => {
+                    s.selected_pod().map(|r| r.pod.key.name.clone())
+                }
+                crate::model::kube_view::KubePane::Events => s
+                    .events
+                    .get(s.events_cursor.selected)
+                    .map(|e| format!("{} {}: {}", e.reason, e.object_name, e.message)),
+            }
+        }
         Screen::Timeline => model.timeline_row(model.timeline_cursor.selected).map(|e| {
             format!(
                 "{} {} {}",

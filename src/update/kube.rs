@@ -24,11 +24,19 @@ pub fn on_kube(
 }
 
 /// Does `request_id` belong to a Kubernetes action or log read?
-pub fn owns(_model: &Model, _request_id: u64) -> bool {
-    false
+pub fn owns(model: &Model, request_id: u64) -> bool {
+    super::kube_actions::owns(model, request_id) || super::kube_logs::owns(model, request_id)
 }
 
 /// A Kubernetes action's or log read's result.
-pub fn on_outcome(_model: &mut Model, _outcome: EffectOutcome) -> Vec<Effect> {
-    Vec::new()
+pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
+    match &outcome {
+        EffectOutcome::Logs { .. } => super::kube_logs::on_outcome(model, outcome),
+        EffectOutcome::MutationFailed { request_id, .. }
+            if super::kube_logs::owns(model, *request_id) =>
+        {
+            super::kube_logs::on_outcome(model, outcome)
+        }
+        _ => super::kube_actions::on_outcome(model, outcome),
+    }
 }

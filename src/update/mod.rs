@@ -9,6 +9,9 @@ mod events;
 mod incident;
 mod keys;
 mod kube;
+mod kube_actions;
+mod kube_logs;
+mod kube_screen;
 mod links;
 mod prompt;
 mod runbook;
@@ -46,7 +49,8 @@ pub fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             if model.triage_view_expires.is_some_and(|t| t <= now) {
                 model.pending_rederive = true;
             }
-            Vec::new()
+            // A followed pod log reads its tail again.
+            kube_logs::on_tick(model)
         }
         Msg::Input(Event::Key(key)) if key.kind != KeyEventKind::Release => {
             keys::on_key(model, key)
@@ -60,7 +64,13 @@ pub fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             Vec::new()
         }
         Msg::Input(_) => Vec::new(),
-        Msg::Source(update) => sources::on_source(model, update),
+        Msg::Source(update) => {
+            // The Kubernetes screen's rows follow the store (rebuilt in `settle` if shown).
+            if matches!(update.payload, crate::msg::SourcePayload::Kube(_)) {
+                model.kube_screen.stale = true;
+            }
+            sources::on_source(model, update)
+        }
         Msg::Done(outcome) => match &outcome {
             EffectOutcome::UrlOpen { .. } => links::on_outcome(model, outcome),
             EffectOutcome::CommandFinished(result) => {
@@ -127,6 +137,8 @@ mod tests_incident;
 mod tests_keys;
 #[cfg(test)]
 mod tests_kube;
+#[cfg(test)]
+mod tests_kube_actions;
 #[cfg(test)]
 mod tests_outcomes;
 #[cfg(test)]

@@ -112,16 +112,15 @@ const COMMANDS: &[CommandDef] = &[
     ),
     command(
         "ctx",
-        Args::Text,
-        "switch Kubernetes context",
-        Run::With(|m, _| {
-            flash(
-                m,
-                FlashLevel::Info,
-                "no Kubernetes source configured: nothing to switch",
-            );
-            Vec::new()
-        }),
+        Args::Named(crate::model::kube_view::clusters),
+        "show a Kubernetes cluster (context) on the Kubernetes screen",
+        Run::With(super::kube_screen::run_ctx),
+    ),
+    command(
+        "ns",
+        Args::Named(super::kube_screen::namespaces),
+        "Kubernetes screen: one namespace only (no name: all)",
+        Run::With(super::kube_screen::run_ns),
     ),
     command(
         "sort",

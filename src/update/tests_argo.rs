@@ -85,6 +85,7 @@ pub(super) fn app(
         destination_server: "https://kubernetes.default.svc".into(),
         destination_namespace: name.trim_end_matches("-prod").into(),
         auto_sync,
+        self_heal: false,
         operation: None,
         history,
         images: vec![],

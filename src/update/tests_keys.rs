@@ -15,8 +15,14 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 /// the message, quitting.
 fn observable(m: &Model) -> String {
     format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
         m.screen,
+        (
+            m.kube_screen.pane,
+            &m.kube_screen.drilled,
+            &m.kube_screen.cluster,
+            &m.kube_screen.namespace
+        ),
         m.popup.as_ref().map(|p| format!("{p:?}")),
         m.prompt,
         m.triage_pane,
@@ -187,6 +193,7 @@ fn world_with_rows() -> Model {
     let mut alerts = all(&m);
     alerts.extend(all(&busy));
     update(&mut m, snap_at("am", t0(), alerts));
+    super::tests_kube_actions::add_cluster(&mut m);
     m
 }
 

@@ -81,6 +81,12 @@ pub fn app(instance: &str, app: wire::Application) -> App {
         .as_ref()
         .and_then(|p| p.automated.as_ref())
         .is_some_and(wire::Automated::is_on);
+    let self_heal = auto_sync
+        && spec
+            .sync_policy
+            .as_ref()
+            .and_then(|p| p.automated.as_ref())
+            .is_some_and(|a| a.self_heal == Some(true));
     let destination_server = match text(spec.destination.server) {
         s if s.is_empty() => text(spec.destination.name),
         s => s,
@@ -125,6 +131,7 @@ pub fn app(instance: &str, app: wire::Application) -> App {
         destination_server,
         destination_namespace: text(spec.destination.namespace),
         auto_sync,
+        self_heal,
         operation,
         history: status.history.0.into_iter().map(history).collect(),
         images: texts(status.summary.images),

@@ -5,6 +5,8 @@ pub mod expire;
 pub mod help;
 pub mod incident;
 pub mod inspect;
+pub mod kube_action;
+pub mod kube_logs;
 mod links;
 pub mod prompt;
 pub mod rollback;
@@ -34,6 +36,8 @@ pub fn draw(model: &Model, popup: &Popup, area: Rect, buf: &mut Buffer) {
             links,
             cursor,
         } => links::draw(model, service, links, *cursor, area, buf),
+        Popup::KubeAction(form) => kube_action::draw(model, form, area, buf),
+        Popup::KubeLogs(view) => kube_logs::draw(model, view, area, buf),
     }
 }
 
