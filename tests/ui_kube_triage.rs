@@ -142,6 +142,22 @@ fn crashloop(pods_refused: bool) -> Vec<KubeChange> {
             namespace: None,
             objects: vec![KubeObject::Event(Arc::new(event))],
         },
+        // Listed and empty, and no Argo Rollouts CRD: every kind is known.
+        KubeChange::Reset {
+            resource: ResourceKind::StatefulSets,
+            namespace: None,
+            objects: Vec::new(),
+        },
+        KubeChange::Reset {
+            resource: ResourceKind::DaemonSets,
+            namespace: None,
+            objects: Vec::new(),
+        },
+        KubeChange::Unavailable {
+            resource: ResourceKind::Rollouts,
+            namespace: None,
+            reason: String::new(),
+        },
     ]
 }
 
@@ -206,4 +222,16 @@ fn pods_rbac_refused_says_unknown() {
         "{text}"
     );
     assert!(!text.contains("CrashLoop ×"), "{text}");
+}
+
+#[test]
+fn a_cluster_not_answering_marks_its_counts_as_last_known() {
+    let mut m = with_cluster(model(), false);
+    let src = m.sources.iter_mut().find(|s| s.name == CLUSTER).unwrap();
+    src.live = Some(false);
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("Crash ×2 ?"), "{text}");
+    // Another service with no workload: "—" would claim it is not on Kubernetes; with the
+    // cluster's workloads all listed it is still "—".
+    assert!(!text.contains("workloads unknown"), "{text}");
 }

@@ -125,6 +125,9 @@ pub struct KubeRowState {
     pub warning_events: usize,
     /// Some workload's pods cannot be seen (RBAC, not listed yet).
     pub pods_unknown: bool,
+    /// The clusters its workloads are in (whether their sources are current is asked when
+    /// drawing).
+    pub clusters: Vec<String>,
 }
 
 impl KubeRowState {
@@ -133,8 +136,8 @@ impl KubeRowState {
         let mut reasons: BTreeMap<&str, usize> = BTreeMap::new();
         for w in summaries {
             s.workloads += 1;
-            s.ready += w.workload.ready;
-            s.desired += w.workload.desired;
+            s.ready = s.ready.saturating_add(w.workload.ready);
+            s.desired = s.desired.saturating_add(w.workload.desired);
             s.phase = Some(s.phase.map_or(w.status.phase, |p| p.min(w.status.phase)));
             for p in &w.problems {
                 match p.problem.weight {
@@ -145,8 +148,11 @@ impl KubeRowState {
                     ProblemWeight::Degraded => s.degraded += 1,
                 }
             }
-            s.warning_events += w.warning_events;
+            s.warning_events = s.warning_events.saturating_add(w.warning_events);
             s.pods_unknown |= w.pods_unknown.is_some();
+            if !s.clusters.contains(&w.workload.key.cluster) {
+                s.clusters.push(w.workload.key.cluster.clone());
+            }
         }
         s.reason = reasons
             .iter()
@@ -436,18 +442,71 @@ fn namespaces_of(c: &ClusterObjects) -> impl Iterator<Item = String> + '_ {
     set.into_iter().map(str::to_string)
 }
 
-/// Why the pods of `namespace` are not known, if they are not.
-fn pods_unknown(c: &ClusterObjects, namespace: &str) -> Option<String> {
-    let all = (ResourceKind::Pods, None);
-    let here = (ResourceKind::Pods, Some(namespace.to_string()));
+/// What a cluster cannot show, resource by resource: refused by RBAC (the reason as the
+/// watcher said it) or never listed yet. Argo Rollouts not served (no CRD) is not a gap.
+/// `(resource, namespace scope, why)`.
+pub fn unknown_scopes(c: Option<&ClusterObjects>) -> Vec<(ResourceKind, Option<String>, String)> {
+    let Some(c) = c else {
+        return vec![(
+            ResourceKind::Deployments,
+            None,
+            "not connected yet: nothing listed".to_string(),
+        )];
+    };
+    let mut out: Vec<_> = c
+        .unavailable
+        .iter()
+        .filter(|(_, why)| !why.is_empty())
+        .map(|((r, ns), why)| (*r, ns.clone(), why.clone()))
+        .collect();
+    for r in ResourceKind::ALL {
+        let refused = c.unavailable.keys().any(|(u, _)| *u == r);
+        if !refused && !c.synced.iter().any(|(s, _)| *s == r) {
+            out.push((r, None, format!("{} not listed yet", r.plural())));
+        }
+    }
+    out
+}
+
+/// Why a service's workloads may be missing from what the cluster shows: its Deployments,
+/// StatefulSets or DaemonSets were refused or not listed yet.
+pub fn workloads_unknown(c: Option<&ClusterObjects>) -> Option<String> {
+    unknown_scopes(c)
+        .into_iter()
+        .find(|(r, _, _)| r.workload_kind().is_some() && *r != ResourceKind::Rollouts)
+        .map(|(_, _, why)| why)
+}
+
+/// Why `resource` in `namespace` is not known, if it is not (refused, or not listed yet).
+pub fn resource_unknown(
+    c: &ClusterObjects,
+    resource: ResourceKind,
+    namespace: &str,
+) -> Option<String> {
+    let all = (resource, None);
+    let here = (resource, Some(namespace.to_string()));
     if let Some(why) = c.unavailable.get(&here).or_else(|| c.unavailable.get(&all)) {
         return Some(if why.is_empty() {
-            format!("cannot watch pods in {namespace}")
+            format!("cannot watch {} in {namespace}", resource.plural())
         } else {
             why.clone()
         });
     }
-    (!c.synced.contains(&all) && !c.synced.contains(&here)).then(|| "pods not listed yet".into())
+    (!c.synced.contains(&all) && !c.synced.contains(&here))
+        .then(|| format!("{} not listed yet", resource.plural()))
+}
+
+/// Why the pods of a workload of `kind` in `namespace` are not known, if they are not: its
+/// pods, or — for a Deployment or Rollout, whose pods are found through them — its
+/// ReplicaSets. Never "no pods" when they could not be seen.
+fn pods_unknown(c: &ClusterObjects, kind: WorkloadKind, namespace: &str) -> Option<String> {
+    resource_unknown(c, ResourceKind::Pods, namespace).or_else(|| match kind {
+        WorkloadKind::Deployment | WorkloadKind::Rollout => {
+            resource_unknown(c, ResourceKind::ReplicaSets, namespace)
+                .map(|why| format!("pods unknown: {why}"))
+        }
+        _ => None,
+    })
 }
 
 /// One pass over a namespace: its ReplicaSets, pods and events indexed by owner/object name,
@@ -496,10 +555,10 @@ pub fn summarize_namespace(
             .or_default()
             .push(e);
     }
-    let unknown = pods_unknown(c, namespace);
     workloads
         .into_iter()
         .map(|w| {
+            let unknown = pods_unknown(c, w.key.kind, namespace);
             let owned_rs: &[&ReplicaSet] = rs_by_owner
                 .get(&(w.key.kind.api_kind(), w.key.name.as_str()))
                 .map_or(&[], Vec::as_slice);

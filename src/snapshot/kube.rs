@@ -46,6 +46,36 @@ pub struct PodProblemJson<'a> {
     message: &'a str,
 }
 
+#[derive(Serialize)]
+pub struct KubeUnknownJson {
+    cluster: String,
+    resource: &'static str,
+    /// The namespace it concerns; absent: all namespaces.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    namespace: Option<String>,
+    reason: String,
+}
+
+/// What each cluster could not show (refused by RBAC, not listed yet): `workloads[]` and
+/// `pod_problems[]` are incomplete by exactly these.
+pub fn unknown_json(model: &Model) -> Vec<KubeUnknownJson> {
+    model
+        .sources
+        .iter()
+        .filter(|s| s.kind == crate::model::source::SourceKind::Kube)
+        .flat_map(|s| {
+            crate::model::kube_join::unknown_scopes(model.kube.clusters.get(&s.name))
+                .into_iter()
+                .map(|(resource, namespace, reason)| KubeUnknownJson {
+                    cluster: s.name.clone(),
+                    resource: resource.plural(),
+                    namespace,
+                    reason,
+                })
+        })
+        .collect()
+}
+
 /// Every workload, in cluster / namespace / kind / name order (narrowed to `--team`).
 fn summaries(model: &Model) -> Vec<&WorkloadSummary> {
     let mut out: Vec<&WorkloadSummary> = model
@@ -106,6 +136,14 @@ pub fn pod_problems_json(model: &Model) -> Vec<PodProblemJson<'_>> {
             })
         })
         .collect()
+}
+
+/// The text lines about what the clusters could not show.
+pub fn write_unknown(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
+    for u in unknown_json(model) {
+        writeln!(out, "  UNKNOWN in {}: {}", u.cluster, u.reason)?;
+    }
+    Ok(())
 }
 
 /// The text lines under a service: each workload with kubectl's verdict, then its pods'

@@ -34,6 +34,9 @@ struct SnapshotJson<'a> {
     workloads: Vec<kube::WorkloadJson<'a>>,
     /// Every unhealthy pod (CrashLoopBackOff, OOMKilled, Unschedulable…).
     pod_problems: Vec<kube::PodProblemJson<'a>>,
+    /// What each cluster could not show (RBAC refusals, not listed yet): `workloads` and
+    /// `pod_problems` lack exactly these, and `complete` is false while there are any.
+    kube_unknown: Vec<kube::KubeUnknownJson>,
 }
 
 #[derive(Serialize)]
@@ -154,9 +157,10 @@ fn team_unknown(model: &Model) -> Vec<&str> {
 pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
     let coverage = Coverage::of(&model.sources, Domain::All, model.now);
     let team_unknown = team_unknown(model);
+    let kube_unknown = kube::unknown_json(model);
     let snapshot = SnapshotJson {
         generated_at: model.now,
-        complete: coverage.complete() && team_unknown.is_empty(),
+        complete: coverage.complete() && team_unknown.is_empty() && kube_unknown.is_empty(),
         unknown: coverage
             .stale
             .iter()
@@ -235,6 +239,7 @@ pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
             .collect(),
         workloads: kube::workloads_json(model),
         pod_problems: kube::pod_problems_json(model),
+        kube_unknown,
     };
     serde_json::to_writer(&mut *out, &snapshot)?;
     out.write_all(b"\n")
@@ -282,6 +287,7 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
         "SERVICES ({} needing attention, most urgent first)",
         shown.len()
     )?;
+    kube::write_unknown(model, out)?;
     if let Some(team) = &model.team {
         let unknown = team_unknown(model);
         if !unknown.is_empty() {

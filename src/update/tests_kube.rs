@@ -185,6 +185,14 @@ pub(super) fn crashloop_changes(label: Option<(&str, &str)>) -> Vec<KubeChange> 
             ResourceKind::Events,
             vec![KubeObject::Event(Arc::new(event))],
         ),
+        // Listed and empty, and no Argo Rollouts CRD: every kind is known.
+        reset(ResourceKind::StatefulSets, Vec::new()),
+        reset(ResourceKind::DaemonSets, Vec::new()),
+        KubeChange::Unavailable {
+            resource: ResourceKind::Rollouts,
+            namespace: None,
+            reason: String::new(),
+        },
     ]
 }
 
@@ -700,5 +708,55 @@ fn snapshot_lists_workloads_and_pod_problems_in_kubectl_words() {
     assert!(
         text.contains("pod checkout-7d9-x2k  CrashLoopBackOff ×12"),
         "{text}"
+    );
+}
+
+#[test]
+fn refused_replica_sets_make_a_deployments_pods_unknown_and_the_snapshot_incomplete() {
+    let mut m = with_cluster(model());
+    let mut changes = crashloop_changes(Some(("app.kubernetes.io/name", "checkout")));
+    changes.push(KubeChange::Unavailable {
+        resource: ResourceKind::ReplicaSets,
+        namespace: None,
+        reason: "cannot watch replicasets in all namespaces".into(),
+    });
+    update(&mut m, kube_msg(changes));
+    let s = m
+        .kube_index()
+        .summary(&wkey("payments", "checkout"))
+        .unwrap();
+    assert_eq!(
+        s.pods_unknown.as_deref(),
+        Some("pods unknown: cannot watch replicasets in all namespaces"),
+        "a Deployment's pods are found through its ReplicaSets: not 'no pods'"
+    );
+    let mut out = Vec::new();
+    crate::snapshot::write_json(&m, &mut out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(v["complete"], false);
+    let unknown = v["kube_unknown"].as_array().unwrap();
+    assert!(
+        unknown.iter().any(|u| u["resource"] == "replicasets"
+            && u["reason"] == "cannot watch replicasets in all namespaces"),
+        "{unknown:?}"
+    );
+    // Rollouts never listed are a gap too, but "not served" (empty reason) is not.
+    update(
+        &mut m,
+        kube_msg(vec![KubeChange::Unavailable {
+            resource: ResourceKind::Rollouts,
+            namespace: None,
+            reason: String::new(),
+        }]),
+    );
+    let mut out = Vec::new();
+    crate::snapshot::write_json(&m, &mut out).unwrap();
+    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    assert!(
+        !v["kube_unknown"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["resource"] == "rollouts")
     );
 }

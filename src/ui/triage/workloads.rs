@@ -35,13 +35,39 @@ fn short_reason(reason: &str, compact: bool) -> String {
 pub(super) fn cell(model: &Model, s: &ServiceRow, w: usize) -> (String, Style) {
     let theme = &model.theme;
     let Some(k) = &s.kube else {
-        return (NONE.to_string(), theme.muted);
+        // No workload joined: "none" only when every cluster could show its workloads.
+        let unknown = model.sources.iter().any(|src| {
+            src.kind == crate::model::source::SourceKind::Kube
+                && crate::model::kube_join::workloads_unknown(model.kube.clusters.get(&src.name))
+                    .is_some()
+        });
+        return if unknown {
+            ("?".to_string(), theme.warning)
+        } else {
+            (NONE.to_string(), theme.muted)
+        };
     };
-    let (long, style) = cell_of(theme, k, false);
-    if format::width(&long) <= w {
-        (long, style)
+    // A cluster not answering (or its watch lost): the counts are the last known ones.
+    let stale = k.clusters.iter().any(|c| {
+        model
+            .source(c)
+            .is_some_and(|s| s.state == SourceState::Failing || s.live == Some(false))
+    });
+    let form = |compact: bool| {
+        let (mut text, mut style) = cell_of(theme, k, compact);
+        if stale && !text.ends_with('?') {
+            text.push_str(" ?");
+            if style != theme.critical {
+                style = theme.warning;
+            }
+        }
+        (text, style)
+    };
+    let long = form(false);
+    if format::width(&long.0) <= w {
+        long
     } else {
-        cell_of(theme, k, true)
+        form(true)
     }
 }
 
@@ -97,13 +123,22 @@ pub(super) fn lines<'a>(model: &'a Model, service: &ServiceRow, label_w: usize) 
         .collect();
     let mut out = Vec::new();
     if workloads.is_empty() {
-        out.push(field(
-            title,
-            vec![Span::styled(
-                "no workload joined to this service",
+        // Absence is not "not on Kubernetes" when a cluster could not show its workloads.
+        let unknown: Vec<String> = clusters
+            .iter()
+            .filter_map(|s| {
+                crate::model::kube_join::workloads_unknown(model.kube.clusters.get(&s.name))
+                    .map(|why| format!("{} ({})", why, s.name))
+            })
+            .collect();
+        let (text, style) = match unknown.first() {
+            Some(why) => (format!("workloads unknown: {why}"), theme.warning),
+            None => (
+                "no workload joined to this service".to_string(),
                 theme.muted,
-            )],
-        ));
+            ),
+        };
+        out.push(field(title, vec![Span::styled(text, style)]));
     }
     // Worst first: broken pods, then stuck, rolling, the rest.
     let mut sorted = workloads;
