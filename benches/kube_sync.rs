@@ -4,6 +4,8 @@
 //! rows). Budget: under 2 s. Also one batch of 100 pod updates (a second of the steady
 //! stream) through `update`. Run: `cargo bench --bench kube_sync`.
 
+// Only `empty_model` of the shared helpers is used here.
+#[allow(dead_code)]
 mod common;
 
 use criterion::{Criterion, criterion_group, criterion_main};
