@@ -119,17 +119,34 @@ fn replicaset(j: usize, deployments: usize, created: &str) -> Value {
            "status": {"replicas": 0, "observedGeneration": 1}})
 }
 
-fn pod(k: usize, deployments: usize, restarts: u64, created: &str) -> Value {
+/// The ReplicaSet index of deployment `d`'s newest revision (the largest `j ≡ d` below
+/// `replicasets`), if it has one.
+fn current_replicaset(d: usize, deployments: usize, replicasets: usize) -> Option<usize> {
+    let deployments = deployments.max(1);
+    (d < replicasets).then(|| d + deployments * ((replicasets - 1 - d) / deployments))
+}
+
+fn pod(k: usize, deployments: usize, replicasets: usize, restarts: u64, created: &str) -> Value {
     let d = k % deployments.max(1);
     let app = format!("app-{d:05}");
-    let name = format!(
-        "{app}-{}-{}",
-        pick(&format!("syn/rs/{d}"), 10),
-        pick(&format!("syn/p/{k}"), 5)
+    // Owned by the deployment's newest ReplicaSet, labelled with its hash, as the controller
+    // makes them (a client finds a Deployment's pods through that chain).
+    let rs = current_replicaset(d, deployments, replicasets);
+    let hash = rs.map_or_else(
+        || pick(&format!("syn/rs/{d}"), 10),
+        |j| pick(&format!("syn/rs/{j}"), 10),
     );
+    let name = format!("{app}-{hash}-{}", pick(&format!("syn/p/{k}"), 5));
+    let mut metadata = json!({"name": name, "namespace": ns_of(d), "uid": uid(&format!("syn/p/{k}")),
+                              "creationTimestamp": created,
+                              "labels": {"app.kubernetes.io/name": app, "pod-template-hash": hash}});
+    if let Some(j) = rs {
+        metadata["ownerReferences"] = json!([{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                                              "name": format!("{app}-{hash}"), "uid": uid(&format!("syn/rs/{j}")),
+                                              "controller": true, "blockOwnerDeletion": true}]);
+    }
     json!({"apiVersion": "v1", "kind": "Pod",
-           "metadata": {"name": name, "namespace": ns_of(d), "uid": uid(&format!("syn/p/{k}")),
-                        "creationTimestamp": created, "labels": {"app.kubernetes.io/name": app}},
+           "metadata": metadata,
            "spec": {"containers": [{"name": app, "image": format!("registry.example.com/synthetic/{app}:v1.0.0")}],
                     "nodeName": format!("node-{:03}", k % 200)},
            "status": {"phase": "Running", "startTime": created,
@@ -168,7 +185,7 @@ pub async fn serve_synthetic(spec: SyntheticCluster) -> anyhow::Result<Synthetic
     store.replace_kind(
         Kind::Pod,
         (0..spec.pods)
-            .map(|k| pod(k, spec.deployments, 0, &created))
+            .map(|k| pod(k, spec.deployments, spec.replicasets, 0, &created))
             .collect(),
     );
     let (stop, stopped) = watch::channel(false);
@@ -200,7 +217,10 @@ pub async fn serve_synthetic(spec: SyntheticCluster) -> anyhow::Result<Synthetic
                 }
                 owed += f64::from(spec.events_per_sec) / 10.0;
                 while owed >= 1.0 {
-                    store.put(Kind::Pod, pod(next, spec.deployments, round, &created));
+                    store.put(
+                        Kind::Pod,
+                        pod(next, spec.deployments, spec.replicasets, round, &created),
+                    );
                     owed -= 1.0;
                     next += 1;
                     if next == spec.pods {

@@ -185,6 +185,17 @@ impl Model {
 
     /// Store a joined summary: its old and new services dirty, its revisions in the feed.
     fn store_summary(&mut self, s: WorkloadSummary) {
+        // A namespace is summarised as a whole; most of its workloads did not change (one
+        // pod's restart touches one of fifty). Those cost a comparison, not a row and a feed
+        // update.
+        if self
+            .correlation
+            .kube
+            .summary(&s.workload.key)
+            .is_some_and(|old| **old == s)
+        {
+            return;
+        }
         let key = s.workload.key.clone();
         let deploys = kube_deploys(&s, self.now);
         if let Some(service) = &s.service {
