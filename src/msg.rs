@@ -42,6 +42,9 @@ pub enum SourcePayload {
     Error(String),
     /// A watched source's stream is connected (`true`) or lost and reconnecting (`false`).
     Live(bool),
+    /// Something worth a line in the timeline that is not an outage (a Kubernetes watcher
+    /// holding its cap of objects): the source's state does not change. Already sanitised.
+    Note(String),
     /// Alertmanager, Prometheus: a complete snapshot of the source's alerts (and silences).
     Alerts(AlertsPayload),
     /// Argo CD: apps listed, one app changed, one app's detail.

@@ -858,16 +858,18 @@ fn logs_of(outcome: EffectOutcome) -> Result<LogTail, String> {
 }
 
 #[tokio::test]
-async fn logs_are_neutralised_and_capped() {
+async fn logs_are_neutralised_and_capped_keeping_the_newest() {
     let server = Server::start(|_: &Seen| {
-        let mut body = String::from(
-            "\u{1b}[31mpanic:\u{1b}[0m nil map\r\n\u{1b}]0;owned\u{7}title\tstep\u{9b}2J\n",
-        );
-        // 3 MB more, ignoring limitBytes the way a hostile or broken server would.
+        // 3 MB of older lines, then the newest: those are the ones that matter.
         let line = format!("{}\n", "x".repeat(99));
+        let mut body = String::new();
         while body.len() < 3 * 1024 * 1024 {
             body.push_str(&line);
         }
+        body.push_str(
+            "\u{1b}[31mpanic:\u{1b}[0m nil map\r\n\u{1b}]0;owned\u{7}title\tstep\u{9b}2J\n",
+        );
+        body.push_str("PANIC last line\n");
         Reply::Text(200, body)
     })
     .await;
@@ -880,9 +882,13 @@ async fn logs_are_neutralised_and_capped() {
             .await,
     )
     .unwrap();
-    assert!(tail.truncated);
-    assert_eq!(tail.lines[0], "panic: nil map");
-    assert_eq!(tail.lines[1], "title step2J");
+    assert!(tail.truncated, "older lines were cut");
+    let n = tail.lines.len();
+    assert_eq!(tail.lines[n - 1], "PANIC last line");
+    assert_eq!(tail.lines[n - 3], "panic: nil map");
+    assert_eq!(tail.lines[n - 2], "title step2J");
+    // The oldest kept line is whole (the partial one at the cut went).
+    assert_eq!(tail.lines[0], "x".repeat(99));
     let total: usize = tail.lines.iter().map(|l| l.len() + 1).sum();
     assert!(total <= 1024 * 1024 + 1, "{total}");
     assert!(tail.lines.iter().all(|l| !l.chars().any(char::is_control)));
@@ -896,11 +902,11 @@ async fn logs_are_neutralised_and_capped() {
         url::form_urlencoded::parse(seen[0].query.as_bytes())
             .into_owned()
             .collect();
+    // No limitBytes: the server would keep the oldest bytes of the tail and cut the newest.
     let want: std::collections::BTreeMap<String, String> = [
         ("tailLines", "50000"),
         ("container", "app"),
         ("previous", "true"),
-        ("limitBytes", "1048576"),
         ("timestamps", "false"),
     ]
     .into_iter()
@@ -948,4 +954,36 @@ async fn a_missing_previous_container_is_said_in_the_servers_words() {
         error,
         "previous terminated container \"app\" in pod \"checkout-5d7f8-abcde\" not found"
     );
+}
+
+#[tokio::test]
+async fn a_failing_credential_plugin_is_named_without_its_output() {
+    let server = Server::start(|_: &Seen| Reply::Json(200, json!({}))).await;
+    let port = server.spec.url.port().unwrap();
+    std::fs::write(
+        &server.spec.kube.kubeconfigs[0],
+        format!(
+            "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n    server: http://127.0.0.1:{port}\n\
+             contexts:\n- name: {CONTEXT}\n  context:\n    cluster: c\n    user: u\ncurrent-context: {CONTEXT}\n\
+             users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n\
+             \x20     command: sh\n      args: [\"-c\", \"echo SECRET-TOKEN-123; echo SECRET-TOKEN-456 >&2; exit 1\"]\n\
+             \x20     interactiveMode: Never\n"
+        ),
+    )
+    .unwrap();
+    let error = failed(
+        server
+            .kube(WorkloadKind::StatefulSet, KubeAction::Restart, false)
+            .await,
+    );
+    assert!(!error.contains("SECRET"), "{error}");
+    assert!(error.contains("credential plugin failed"), "{error}");
+    let logs = logs_of(
+        server
+            .run(Effect::FetchLogs(log_request(None, false)))
+            .await,
+    )
+    .unwrap_err();
+    assert!(!logs.contains("SECRET"), "{logs}");
+    assert!(server.seen().is_empty());
 }

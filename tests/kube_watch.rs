@@ -31,6 +31,8 @@ enum Cmd {
 struct World {
     lists: HashMap<String, Vec<Value>>,
     forbidden: HashSet<String>,
+    /// Lists and watches of these resources are answered HTTP 500.
+    broken: HashSet<String>,
     /// The next watch of these resources is answered HTTP 410.
     gone_next: HashSet<String>,
     watches: HashMap<String, Vec<mpsc::UnboundedSender<Cmd>>>,
@@ -168,6 +170,12 @@ async fn handle(State(world): State<Shared>, req: Request) -> Response {
             ),
         );
     }
+    if w.broken.contains(&plural) {
+        return answer(
+            500,
+            status(500, "InternalError", "etcdserver: request timed out"),
+        );
+    }
     if !watch {
         w.rv += 1;
         let items = w.lists.get(&plural).cloned().unwrap_or_default();
@@ -255,8 +263,17 @@ impl Drop for Feed {
 
 impl Feed {
     fn start(server: &Server, options: WatchOptions) -> Feed {
+        Feed::start_with(server, options, kubeconfig)
+    }
+
+    /// With the kubeconfig `write` makes (in a directory, for the server's URL).
+    fn start_with(
+        server: &Server,
+        options: WatchOptions,
+        write: impl FnOnce(&std::path::Path, &str) -> std::path::PathBuf,
+    ) -> Feed {
         let dir = tempfile::tempdir().unwrap();
-        let path = kubeconfig(dir.path(), &server.url);
+        let path = write(dir.path(), &server.url);
         let mut spec = SourceSpec::new(
             "test",
             SourceKind::Kube,
@@ -575,5 +592,100 @@ async fn hostile_objects_arrive_cleaned_and_capped() {
                 .is_none()
         );
         assert!(w.annotations.iter().all(|(_, v)| v.len() < 10_000));
+    }
+}
+
+#[tokio::test]
+async fn a_lost_pods_watcher_keeps_the_cluster_not_live_while_deployments_flow() {
+    let server = Server::start().await;
+    server.list("deployments", vec![deployment("checkout", 5, 3)]);
+    let mut feed = Feed::start(&server, options());
+    feed.live().await;
+    // Pods break: the pods watch is cut and every list or watch of pods fails from now on
+    // (both under one lock, so the resumed watch already finds pods broken).
+    let mut cut = false;
+    for _ in 0..1000 {
+        {
+            let mut w = server.world.lock().unwrap();
+            let open = w.watches.entry("pods".into()).or_default();
+            open.retain(|tx| tx.send(Cmd::Drop).is_ok());
+            if !open.is_empty() {
+                w.broken.insert("pods".into());
+                cut = true;
+            }
+        }
+        if cut {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert!(cut, "no watch of pods opened");
+    let mut lost = false;
+    while !lost {
+        match feed.next_payload().await {
+            SourcePayload::Live(false) => lost = true,
+            SourcePayload::Live(true) => panic!("live again with pods broken"),
+            _ => {}
+        }
+    }
+    // Deployments go on changing; after each of their batches the cluster is still said to be
+    // failing (not one batch reads as a recovery).
+    for (rv, ready) in [(90, 2), (91, 1)] {
+        server
+            .push_when_open("deployments", || {
+                event("MODIFIED", deployment("checkout", rv, ready))
+            })
+            .await;
+        loop {
+            match feed.next_payload().await {
+                SourcePayload::Kube(p)
+                    if p.changes.iter().any(|c| matches!(c, KubeChange::Apply(_))) =>
+                {
+                    break;
+                }
+                SourcePayload::Live(true) => panic!("live again with pods broken"),
+                _ => {}
+            }
+        }
+        match feed.next_payload().await {
+            SourcePayload::Error(e) => assert!(e.contains("500"), "{e}"),
+            other => panic!("a batch while pods are lost not followed by the error: {other:?}"),
+        }
+    }
+    // Pods come back: the relist settles the watcher and the cluster is live again.
+    server.world.lock().unwrap().broken.remove("pods");
+    loop {
+        if let SourcePayload::Live(true) = feed.next_payload().await {
+            break;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_failing_credential_plugin_is_said_without_its_output() {
+    let server = Server::start().await;
+    let exec_kubeconfig = |dir: &std::path::Path, url: &str| {
+        let path = dir.join("kubeconfig");
+        std::fs::write(
+            &path,
+            format!(
+                "apiVersion: v1\nkind: Config\ncurrent-context: test\n\
+                 clusters:\n- name: c\n  cluster:\n    server: {url}\n\
+                 users:\n- name: u\n  user:\n    exec:\n      apiVersion: client.authentication.k8s.io/v1beta1\n\
+                 \x20     command: sh\n      args: [\"-c\", \"echo SECRET-TOKEN-123; echo SECRET-TOKEN-456 >&2; exit 1\"]\n\
+                 \x20     interactiveMode: Never\n\
+                 contexts:\n- name: test\n  context:\n    cluster: c\n    user: u\n"
+            ),
+        )
+        .unwrap();
+        path
+    };
+    let mut feed = Feed::start_with(&server, options(), exec_kubeconfig);
+    loop {
+        if let SourcePayload::Error(e) = feed.next_payload().await {
+            assert!(!e.contains("SECRET"), "{e}");
+            assert!(e.contains("credential plugin failed"), "{e}");
+            break;
+        }
     }
 }

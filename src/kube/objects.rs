@@ -322,9 +322,11 @@ impl Pod {
         }
     }
 
-    /// Restarts of all its containers.
+    /// Restarts of all its containers (saturating: counts come from the API).
     pub fn restarts(&self) -> i32 {
-        self.containers.iter().map(|c| c.restarts).sum()
+        self.containers
+            .iter()
+            .fold(0i32, |sum, c| sum.saturating_add(c.restarts.max(0)))
     }
 
     /// `ready/total` containers, as kubectl's READY column.

@@ -80,7 +80,7 @@ fn deployment_status(w: &Workload) -> RolloutStatus {
     if w.current > w.updated {
         return waiting(format!(
             "{} old replicas are pending termination",
-            w.current - w.updated
+            w.current.saturating_sub(w.updated)
         ));
     }
     if w.available < w.updated {
@@ -112,7 +112,10 @@ fn statefulset_status(w: &Workload) -> RolloutStatus {
     if w.ready < w.desired {
         return RolloutStatus::new(
             Rolling,
-            format!("Waiting for {} pods to be ready...", w.desired - w.ready),
+            format!(
+                "Waiting for {} pods to be ready...",
+                w.desired.saturating_sub(w.ready)
+            ),
         );
     }
     if !w.update_revision.is_empty() && w.update_revision != w.current_revision {

@@ -3,6 +3,7 @@
 use super::events::{record_alert_changes, record_source_transition};
 use crate::effect::Effect;
 use crate::model::Model;
+use crate::model::source::SourceKind;
 use crate::model::source::SourceState;
 use crate::model::source::SourceStatus;
 use crate::msg::{AlertsPayload, ArgocdPayload, SourcePayload, SourceUpdate};
@@ -47,7 +48,13 @@ fn on_source_answer(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
             let was = status.live;
             status.live = Some(live);
             if live {
+                // A cluster's watchers all listed again: that (not a batch of changes) is its
+                // recovery.
+                let recovered = kind == SourceKind::Kube && status.state == SourceState::Failing;
                 mark_ok(status, at);
+                if recovered {
+                    record_source_transition(model, &source, at, None);
+                }
             }
             // Losing the stream is worth one event; the list that follows a reconnect says the rest.
             if was == Some(true) && !live {
@@ -93,13 +100,18 @@ fn on_source_answer(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
             return super::catalog::on_catalog(model, &source, payload);
         }
         SourcePayload::Kube(payload) => {
-            let recovered = status.state == SourceState::Failing;
-            mark_ok(status, at);
-            if recovered {
-                record_source_transition(model, &source, at, None);
+            // While a watcher is lost the others' changes are no recovery: the cluster stays
+            // failing (its last known state shown as such) until `Live(true)`.
+            if status.live != Some(false) {
+                let recovered = status.state == SourceState::Failing;
+                mark_ok(status, at);
+                if recovered {
+                    record_source_transition(model, &source, at, None);
+                }
             }
             return super::kube::on_kube(model, &source, at, payload);
         }
+        SourcePayload::Note(note) => record_source_note(model, &source, at, &note),
         SourcePayload::OnCall(snapshot) => {
             let recovered = status.state == SourceState::Failing;
             mark_ok(status, at);
@@ -141,4 +153,86 @@ fn on_source_answer(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
         }
     }
     Vec::new()
+}
+
+/// A source's remark that is not an outage: one timeline line, the state untouched.
+fn record_source_note(
+    model: &mut Model,
+    source: &str,
+    at: chrono::DateTime<chrono::Utc>,
+    note: &str,
+) {
+    use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
+    let summary = format!("source {source}: {note}");
+    let mut e = TimelineEvent::new(EventKind::Note, EventSource::Sitrep, at, model.now, summary);
+    e.actor = "sitrep".to_string();
+    e.details = serde_json::json!({ "source": source });
+    super::events::push_event(model, e);
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::kube::KubePayload;
+    use crate::model::source::{SourceKind, SourceState, SourceStatus};
+    use crate::msg::{Msg, SourcePayload, SourceUpdate};
+    use crate::update::tests::{model, t0};
+    use crate::update::update;
+
+    fn from_cluster(payload: SourcePayload) -> Msg {
+        Msg::Source(SourceUpdate {
+            source: "prod".into(),
+            at: t0(),
+            payload,
+        })
+    }
+
+    #[test]
+    fn a_kube_batch_while_a_watcher_is_lost_is_no_recovery() {
+        let mut m = model();
+        m.sources.push(SourceStatus::new(
+            "prod",
+            SourceKind::Kube,
+            "https://k8s",
+            "test",
+        ));
+        let state = |m: &crate::model::Model| {
+            let s = m.source("prod").unwrap();
+            (s.state.clone(), s.live)
+        };
+        update(&mut m, from_cluster(SourcePayload::Live(true)));
+        update(&mut m, from_cluster(SourcePayload::Live(false)));
+        update(
+            &mut m,
+            from_cluster(SourcePayload::Error("500 etcd".into())),
+        );
+        update(
+            &mut m,
+            from_cluster(SourcePayload::Kube(KubePayload::default())),
+        );
+        assert_eq!(state(&m), (SourceState::Failing, Some(false)));
+        assert_eq!(
+            m.source("prod").unwrap().last_error.as_deref(),
+            Some("500 etcd")
+        );
+        // A note (the object cap) is no outage and no recovery.
+        update(
+            &mut m,
+            from_cluster(SourcePayload::Note("more than 5 pods".into())),
+        );
+        assert_eq!(state(&m), (SourceState::Failing, Some(false)));
+        // Every watcher listed again: recovered, once.
+        update(&mut m, from_cluster(SourcePayload::Live(true)));
+        assert_eq!(state(&m), (SourceState::Ok, Some(true)));
+        let recovered = m
+            .timeline
+            .iter()
+            .filter(|e| e.summary.contains("prod recovered"))
+            .count();
+        assert_eq!(recovered, 1);
+        update(
+            &mut m,
+            from_cluster(SourcePayload::Note("more than 5 pods".into())),
+        );
+        assert_eq!(state(&m), (SourceState::Ok, Some(true)));
+    }
 }

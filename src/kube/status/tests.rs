@@ -100,3 +100,18 @@ fn paused_deployment_waits_paused_and_other_kinds() {
     ro.rollout_aborted = true;
     assert_eq!(rollout_status(&ro).phase, RolloutPhase::Stuck);
 }
+
+#[test]
+fn hostile_counts_do_not_overflow() {
+    // Counts are clamped at decode, but the status must not panic on any i32 either.
+    let w = deployment(i32::MAX, i32::MAX, i32::MIN, 0);
+    let s = rollout_status(&w);
+    assert!(!s.text.is_empty());
+    let w = deployment(i32::MAX, i32::MAX, i32::MAX, i32::MAX);
+    let s = rollout_status(&w);
+    assert!(s.text.contains("successfully rolled out"), "{}", s.text);
+    let mut sts = deployment(i32::MAX, 0, 0, 0);
+    sts.key.kind = WorkloadKind::StatefulSet;
+    sts.ready = i32::MIN;
+    assert!(!rollout_status(&sts).text.is_empty());
+}

@@ -76,11 +76,14 @@ pub fn client_from(
     config: ::kube::Config,
 ) -> Result<::kube::Client, SourceError> {
     let context = crate::sanitize::clean_line(&spec.kube.context, 200);
+    // Building the client may already run the credential plugin: its error is described by
+    // kind (the plugin's output may hold a token).
     ::kube::Client::try_from(config).map_err(|e| {
+        let what = error_phrase(&e);
         SourceError::new(
             ErrorKind::Config,
             None,
-            crate::sanitize::clean_line(&format!("context {context}: {e}"), 300),
+            crate::sanitize::clean_line(&format!("context {context}: {what}"), 300),
         )
     })
 }
@@ -144,7 +147,8 @@ fn config_error(context: &str, e: &KubeconfigError) -> SourceError {
 }
 
 /// A client error as one clean line: what kind of trouble, and the server's own words for an
-/// API answer (capped). Never a request's headers.
+/// API answer (capped). Never a request's headers, a credential plugin's output, a parser's
+/// text or a file's contents: everything but the server's `Status` is a fixed phrase.
 pub fn describe_error(e: &::kube::Error) -> SourceError {
     let (kind, status) = match e {
         ::kube::Error::Api(s) => (
@@ -158,15 +162,121 @@ pub fn describe_error(e: &::kube::Error) -> SourceError {
             Some(s.code),
         ),
         ::kube::Error::SerdeError(_) => (ErrorKind::InvalidJson, None),
-        ::kube::Error::Auth(_) => (ErrorKind::Config, None),
+        ::kube::Error::Auth(_) | ::kube::Error::InferKubeconfig(_) => (ErrorKind::Config, None),
+        _ if io_kind(e) == Some(std::io::ErrorKind::ConnectionRefused) => {
+            (ErrorKind::Refused, None)
+        }
         _ => (ErrorKind::Connect, None),
     };
-    let text = match e {
-        ::kube::Error::Api(s) if !s.message.is_empty() => format!("{} {}", s.code, s.message),
-        ::kube::Error::SerdeError(_) => {
-            "the API answered something that is not the expected JSON".into()
+    SourceError::new(
+        kind,
+        status,
+        crate::sanitize::clean_line(&error_phrase(e), 300),
+    )
+}
+
+/// What went wrong, as [`describe_error`] says it (without the kind).
+pub fn error_phrase(e: &::kube::Error) -> String {
+    use ::kube::Error as E;
+    match e {
+        E::Api(s) if !s.message.is_empty() => {
+            crate::sanitize::clean_line(&format!("{} {}", s.code, s.message), 300)
         }
-        other => other.to_string(),
+        E::Api(s) => format!("the API server answered {}", s.code),
+        E::SerdeError(_) => "the API answered something that is not the expected JSON".into(),
+        E::Auth(a) => auth_phrase(a).into(),
+        E::InferKubeconfig(_) | E::InferConfig(_) => "unusable settings in the kubeconfig".into(),
+        E::RustlsTls(_) | E::TlsRequired => "cannot set up TLS for the API server".into(),
+        E::ProxyProtocolUnsupported { .. } | E::ProxyProtocolDisabled { .. } => {
+            "the configured proxy's protocol is not supported".into()
+        }
+        E::FromUtf8(_) | E::LinesCodecMaxLineLengthExceeded => {
+            "the API answered something that is not text".into()
+        }
+        E::HttpError(_) | E::BuildRequest(_) => "cannot build the request".into(),
+        E::Discovery(_) => "the API server's discovery answer is unusable".into(),
+        E::HyperError(_) | E::Service(_) | E::ReadEvents(_) => transport_phrase(e),
+    }
+}
+
+/// A credential problem by kind: a plugin's output (which may hold a token), a parser's text
+/// and file contents stay out.
+fn auth_phrase(e: &::kube::client::AuthError) -> &'static str {
+    use ::kube::client::AuthError as A;
+    match e {
+        A::InvalidBasicAuth(_) => "the kubeconfig's username or password cannot be sent",
+        A::InvalidBearerToken(_) => "the token cannot be sent (not valid header text)",
+        A::UnrefreshableTokenResponse => "the credential plugin's token cannot be refreshed",
+        A::ExecPluginFailed => "the credential plugin's answer has no status",
+        A::MalformedTokenExpirationDate(_) => "the credential plugin's token expiry is not a date",
+        A::AuthExecStart(_) => "cannot start the credential plugin",
+        A::AuthExecRun { .. } | A::AuthExec(_) => "the credential plugin failed",
+        A::AuthExecParse(_) => "the credential plugin's output is not an ExecCredential",
+        A::AuthExecSerialize(_) => "cannot prepare the credential plugin's input",
+        A::ReadTokenFile(..) => "cannot read the token file",
+        A::ParseTokenKey(_) => "the auth provider's token is not in the expected form",
+        A::MissingCommand => "the kubeconfig's exec plugin names no command",
+        A::ExecMissingClusterInfo => "the credential plugin needs the cluster's details",
+        A::NoValidNativeRootCA(_) => "no valid root certificates on this machine",
+    }
+}
+
+/// A connection failure: its kind from the first I/O error in the chain (or a credential error
+/// a middleware wrapped), never the texts themselves.
+fn transport_phrase(e: &::kube::Error) -> String {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(a) = err.downcast_ref::<::kube::client::AuthError>() {
+            return auth_phrase(a).into();
+        }
+        source = err.source();
+    }
+    use std::io::ErrorKind as K;
+    let what = match io_kind(e) {
+        Some(K::ConnectionRefused) => "connection refused",
+        Some(K::TimedOut) => "timed out",
+        Some(K::ConnectionReset | K::ConnectionAborted | K::BrokenPipe) => "connection reset",
+        Some(K::UnexpectedEof) => "the connection closed mid-answer",
+        Some(K::InvalidData) => "TLS or protocol failure (the server's certificate or answer)",
+        Some(K::NotFound) => "address not found",
+        _ => "connection failed",
     };
-    SourceError::new(kind, status, crate::sanitize::clean_line(&text, 300))
+    format!("cannot reach the API server: {what}")
+}
+
+fn io_kind(e: &::kube::Error) -> Option<std::io::ErrorKind> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(e);
+    while let Some(err) = source {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            return Some(io.kind());
+        }
+        source = err.source();
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe_error;
+    use crate::sources::error::ErrorKind;
+
+    #[tokio::test]
+    async fn a_refused_connection_is_said_by_kind() {
+        // A port that was free a moment ago: nothing listens there.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map(|a| a.port())
+            .unwrap();
+        let url = format!("http://127.0.0.1:{port}").parse().unwrap();
+        let mut config = ::kube::Config::new(url);
+        config.default_retry = false;
+        let client = ::kube::Client::try_from(config).unwrap();
+        let e = client.apiserver_version().await.unwrap_err();
+        let described = describe_error(&e);
+        assert_eq!(described.kind, ErrorKind::Refused, "{}", described.message);
+        assert_eq!(
+            described.message,
+            "cannot reach the API server: connection refused"
+        );
+    }
 }

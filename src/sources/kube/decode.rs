@@ -161,12 +161,12 @@ fn workload<K>(cluster: &str, kind: WorkloadKind, w: WireWorkload<K>) -> Workloa
     let status = w.status.unwrap_or_default();
     out.observed_generation = status.observed_generation.as_ref().map_or(0, |g| g.0);
     out.paused = spec.paused.unwrap_or(false);
-    out.desired = spec.replicas.unwrap_or(1);
-    out.current = status.replicas.unwrap_or(0);
-    out.updated = status.updated_replicas.unwrap_or(0);
-    out.ready = status.ready_replicas.unwrap_or(0);
-    out.available = status.available_replicas.unwrap_or(0);
-    out.unavailable = status.unavailable_replicas.unwrap_or(0);
+    out.desired = count(spec.replicas, 1);
+    out.current = count(status.replicas, 0);
+    out.updated = count(status.updated_replicas, 0);
+    out.ready = count(status.ready_replicas, 0);
+    out.available = count(status.available_replicas, 0);
+    out.unavailable = count(status.unavailable_replicas, 0);
     out.conditions = conditions(status.conditions.as_ref());
     out.selector = selector(spec.selector.as_ref());
     out.images = images(spec.template.as_ref());
@@ -186,12 +186,12 @@ fn workload<K>(cluster: &str, kind: WorkloadKind, w: WireWorkload<K>) -> Workloa
             out.update_revision = text(status.update_revision.as_deref(), NAME_CAP);
         }
         WorkloadKind::DaemonSet => {
-            out.desired = status.desired_number_scheduled.unwrap_or(0);
-            out.current = status.current_number_scheduled.unwrap_or(0);
-            out.updated = status.updated_number_scheduled.unwrap_or(0);
-            out.ready = status.number_ready.unwrap_or(0);
-            out.available = status.number_available.unwrap_or(0);
-            out.unavailable = status.number_unavailable.unwrap_or(0);
+            out.desired = count(status.desired_number_scheduled, 0);
+            out.current = count(status.current_number_scheduled, 0);
+            out.updated = count(status.updated_number_scheduled, 0);
+            out.ready = count(status.number_ready, 0);
+            out.available = count(status.number_available, 0);
+            out.unavailable = count(status.number_unavailable, 0);
         }
         WorkloadKind::Rollout => {
             out.revision = revision(&out.annotations, "rollout.argoproj.io/revision");
@@ -257,9 +257,9 @@ impl WireObject for WireReplicaSet {
         let spec = self.spec.unwrap_or_default();
         let status = self.status.unwrap_or_default();
         rs.images = images(spec.template.as_ref());
-        rs.desired = spec.replicas.unwrap_or(1);
-        rs.ready = status.ready_replicas.unwrap_or(0);
-        rs.available = status.available_replicas.unwrap_or(0);
+        rs.desired = count(spec.replicas, 1);
+        rs.ready = count(status.ready_replicas, 0);
+        rs.available = count(status.available_replicas, 0);
         rs.template_hash = rs
             .labels
             .get("pod-template-hash")
@@ -307,7 +307,7 @@ fn container_status(c: &WireContainerStatus, init: bool) -> ContainerStatus {
         name: text(c.name.as_deref(), NAME_CAP),
         image: text(c.image.as_deref(), IMAGE_CAP),
         ready: c.ready.unwrap_or(false),
-        restarts: c.restart_count.unwrap_or(0),
+        restarts: count(c.restart_count, 0),
         init,
         state: container_state(c.state.as_ref()),
         last_terminated: c
@@ -389,12 +389,7 @@ impl WireObject for WireEvent {
         )
         .or_else(|| time(self.last_timestamp.as_deref()))
         .or_else(|| time(self.event_time.as_deref()));
-        let count = self
-            .series
-            .as_ref()
-            .and_then(|s| s.count)
-            .or(self.count)
-            .unwrap_or(1);
+        let count = count(self.series.as_ref().and_then(|s| s.count).or(self.count), 1);
         KubeObject::Event(Arc::new(WarningEvent {
             key: object_key(cluster, &self.metadata),
             object_kind: text(involved.kind.as_deref(), NAME_CAP),
@@ -410,6 +405,12 @@ impl WireObject for WireEvent {
     fn namespace_name(&self) -> (String, String) {
         meta_key(&self.metadata)
     }
+}
+
+/// A count as the API states it (`default` when missing), never negative: sums and
+/// differences of counts must not overflow or read as nonsense on a hostile answer.
+fn count(v: Option<i32>, default: i32) -> i32 {
+    v.unwrap_or(default).max(0)
 }
 
 #[cfg(test)]

@@ -9,7 +9,11 @@
 //!   `Unavailable { reason: "cannot watch pods in payments" }` (the other watchers go on), and
 //!   Argo Rollouts without its CRD is `Unavailable { reason: "" }` once.
 //! - `Live(true)` once every watcher has its list (or is unavailable); `Live(false)` and
-//!   `Error(msg)` when a watcher loses the API server (one `Error` per distinct message).
+//!   `Error(msg)` when a watcher loses the API server, and `Error(msg)` again after every batch
+//!   while any watcher is still lost: the other watchers' changes must not read as a cluster
+//!   that recovered (the model keeps the source failing while it is not live).
+//! - `Note(text)` when a watcher holds its cap of objects and drops the rest: the data is
+//!   incomplete but the cluster is answering, so it is no outage.
 //!
 //! Recovery: kube-runtime relists after a 410 in the stream and resumes a watch the server
 //! closed. A watch that fails to start (410 answered as HTTP, a refused connection) or breaks
@@ -85,7 +89,7 @@ enum Report {
         id: usize,
         error: String,
     },
-    /// Something worth a line on the status bar that is not an outage.
+    /// Something worth a line in the timeline that is not an outage (sent as `Note`).
     Note(String),
 }
 
@@ -194,8 +198,12 @@ async fn relay(
     let mut pending: Vec<KubeChange> = Vec::new();
     let mut deadline: Option<Instant> = None;
     let mut settled = vec![false; watcher_count];
-    let mut live = false;
-    let mut last_error: Option<String> = None;
+    // Per watcher, the error it was lost with (until it settles again).
+    let mut lost: Vec<Option<String>> = vec![None; watcher_count];
+    // What the source was last told: `None` before anything.
+    let mut said_live: Option<bool> = None;
+    // The newest loss, the problem the source is told about while any watcher is lost.
+    let mut problem: Option<String> = None;
     loop {
         let report = tokio::select! {
             r = reports.recv() => match r {
@@ -216,9 +224,12 @@ async fn relay(
                 if let Some(s) = settled.get_mut(id) {
                     *s = true;
                 }
-                if !live && settled.iter().all(|s| *s) {
-                    live = true;
-                    last_error = None;
+                if let Some(l) = lost.get_mut(id) {
+                    *l = None;
+                }
+                if said_live != Some(true) && settled.iter().all(|s| *s) {
+                    said_live = Some(true);
+                    problem = None;
                     status.push(SourcePayload::Live(true));
                 }
             }
@@ -226,16 +237,24 @@ async fn relay(
                 if let Some(s) = settled.get_mut(id) {
                     *s = false;
                 }
-                if live {
-                    live = false;
+                if let Some(l) = lost.get_mut(id) {
+                    *l = Some(error.clone());
+                }
+                // Also before the first `Live(true)`: a watcher that never listed leaves the
+                // cluster not live, whatever the others send.
+                if said_live != Some(false) {
+                    said_live = Some(false);
                     status.push(SourcePayload::Live(false));
                 }
-                if last_error.as_deref() != Some(error.as_str()) {
-                    last_error = Some(error.clone());
+                if problem.as_deref() != Some(error.as_str()) {
+                    problem = Some(error.clone());
                     status.push(SourcePayload::Error(error));
                 }
             }
-            Some(Report::Note(note)) => status.push(SourcePayload::Error(note)),
+            Some(Report::Note(note)) => {
+                tracing::warn!(source, note = %note, "kube watcher over its object cap");
+                status.push(SourcePayload::Note(note));
+            }
         }
         // Changes first: a status says something about what came before it.
         deadline = None;
@@ -244,6 +263,15 @@ async fn relay(
             let payload = SourcePayload::Kube(KubePayload { changes });
             if send(tx, source, payload).await.is_err() {
                 return;
+            }
+            // Still lost: say so again after the batch, so the other watchers' changes do
+            // not read as a recovery (and the outage stays on screen).
+            let still_lost = lost.iter().rev().find_map(|l| l.clone());
+            if let Some(error) = still_lost
+                && !status.iter().any(|p| matches!(p, SourcePayload::Error(_)))
+            {
+                problem = Some(error.clone());
+                status.push(SourcePayload::Error(error));
             }
         }
         for payload in status {

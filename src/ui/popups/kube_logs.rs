@@ -87,7 +87,8 @@ pub fn draw(model: &Model, view: &LogView, area: Rect, buf: &mut Buffer) {
     }
     let width = usize::from(inner.width);
     let height = usize::from(inner.height);
-    // The first row says where this is: an error, nothing yet, a cut tail.
+    // The first row says where this is: an error, nothing yet, a tail whose older lines
+    // were cut (the newest are always kept).
     let mut header: Option<Line> = None;
     if let Some(err) = &view.error {
         header = Some(Line::styled(
@@ -101,7 +102,10 @@ pub fn draw(model: &Model, view: &LogView, area: Rect, buf: &mut Buffer) {
     } else if view.truncated && view.scroll + height >= view.lines.len() {
         header = Some(widgets::muted(
             theme,
-            format!("… only the last {} lines are kept", view.lines.len()),
+            format!(
+                "… older lines cut: the newest {} are shown",
+                view.lines.len()
+            ),
         ));
     }
     let mut rows_left = height;

@@ -1,8 +1,9 @@
-//! A pod's log tail (`GET …/pods/{name}/log`): at most `tail_lines` lines and 1 MiB, every
+//! A pod's log tail (`GET …/pods/{name}/log`): at most `tail_lines` lines and the last 1 MiB
+//! of them (no `limitBytes`: the server would keep the oldest bytes and cut the newest), every
 //! line with escape sequences and control characters neutralised (a log is the most hostile
 //! text sitrep shows: anything a process printed).
 
-use super::wire::{Wire, checked_name, encode};
+use super::wire::{Keep, Wire, checked_name, encode};
 use crate::kube::{LogRequest, LogTail};
 use axum::http::Method;
 
@@ -20,7 +21,7 @@ pub async fn fetch(wire: &Wire, req: &LogRequest) -> Result<LogTail, String> {
     let pod = checked_name("pod", &req.pod.name).map_err(|e| e.message)?;
     let tail_lines = req.tail_lines.clamp(1, MAX_TAIL_LINES);
     let mut url = format!(
-        "/api/v1/namespaces/{namespace}/pods/{pod}/log?tailLines={tail_lines}&previous={}&limitBytes={LOG_BYTES_CAP}&timestamps=false",
+        "/api/v1/namespaces/{namespace}/pods/{pod}/log?tailLines={tail_lines}&previous={}&timestamps=false",
         req.previous
     );
     if let Some(container) = &req.container {
@@ -29,7 +30,10 @@ pub async fn fetch(wire: &Wire, req: &LogRequest) -> Result<LogTail, String> {
             checked_name("container", container).map_err(|e| e.message)?,
         ));
     }
-    match wire.exchange(Method::GET, &url, None, LOG_BYTES_CAP).await {
+    match wire
+        .exchange_keeping(Method::GET, &url, None, LOG_BYTES_CAP, Keep::Tail)
+        .await
+    {
         Ok(answer) => Ok(tail_of(&answer.body, answer.cut, tail_lines as usize)),
         // 400 and 404 carry the explanation itself ("container … is not valid", "pods … not
         // found"): show it as the server says it.
@@ -41,9 +45,19 @@ pub async fn fetch(wire: &Wire, req: &LogRequest) -> Result<LogTail, String> {
     }
 }
 
-/// Lines of `body` (already at most the byte cap), the last `tail_lines` of them, cleaned.
-/// `cut`: the body was cut at the cap (its last line may be partial).
+/// Lines of `body` (already at most the byte cap, its newest end), the last `tail_lines` of
+/// them, cleaned. `cut`: older bytes were dropped before the body (its first line is partial,
+/// so it goes too). `truncated` in the tail: older lines were left out.
 pub fn tail_of(body: &[u8], cut: bool, tail_lines: usize) -> LogTail {
+    let body = if cut {
+        match body.iter().position(|b| *b == b'\n') {
+            Some(i) if i + 1 < body.len() => &body[i + 1..],
+            // One line longer than the cap: keep its end rather than nothing.
+            _ => body,
+        }
+    } else {
+        body
+    };
     let text = String::from_utf8_lossy(body);
     let mut lines: Vec<&str> = text.split('\n').collect();
     if lines.last() == Some(&"") {
@@ -71,9 +85,12 @@ mod tests {
     fn empty_and_odd_bodies_make_sane_tails() {
         assert!(tail_of(b"", false, 10).lines.is_empty());
         assert_eq!(tail_of(b"\n", false, 10).lines, vec![String::new()]);
-        let t = tail_of(b"a\r\nb\xff\xfe\nc", true, 10);
+        let t = tail_of(b"a\r\nb\xff\xfe\nc", false, 10);
         assert_eq!(t.lines, vec!["a", "b\u{fffd}\u{fffd}", "c"]);
-        assert!(t.truncated, "cut at the cap");
+        assert!(!t.truncated);
+        let t = tail_of(b"rtial\nb\nc", true, 10);
+        assert_eq!(t.lines, vec!["b", "c"], "the partial oldest line goes");
+        assert!(t.truncated, "older bytes were cut");
         let t = tail_of(b"1\n2\n3\n", false, 2);
         assert_eq!((t.lines, t.truncated), (vec!["2".into(), "3".into()], true));
     }

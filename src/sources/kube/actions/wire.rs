@@ -47,7 +47,17 @@ impl Payload {
     }
 }
 
-/// What came back: the body (at most the cap) and whether more was there.
+/// Which end of a body over the cap is kept.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Keep {
+    /// The first `cap` bytes (a JSON answer: over the cap it is refused anyway).
+    Head,
+    /// The last `cap` bytes (a log tail: the newest lines matter most).
+    Tail,
+}
+
+/// What came back: the body (at most the cap) and whether more was there (after it with
+/// `Keep::Head`, before it with `Keep::Tail`).
 pub struct Answer {
     pub body: Vec<u8>,
     pub cut: bool,
@@ -113,10 +123,23 @@ impl Wire {
         payload: Option<Payload>,
         cap: usize,
     ) -> Result<Answer, SourceError> {
+        self.exchange_keeping(method, path_and_query, payload, cap, Keep::Head)
+            .await
+    }
+
+    /// Like [`Wire::exchange`], keeping `keep`'s end of a body over the cap.
+    pub async fn exchange_keeping(
+        &self,
+        method: Method,
+        path_and_query: &str,
+        payload: Option<Payload>,
+        cap: usize,
+        keep: Keep,
+    ) -> Result<Answer, SourceError> {
         let seconds = self.timeout.as_secs_f64();
         match tokio::time::timeout(
             self.timeout,
-            self.exchange_unbounded(method, path_and_query, payload, cap),
+            self.exchange_unbounded(method, path_and_query, payload, cap, keep),
         )
         .await
         {
@@ -135,6 +158,7 @@ impl Wire {
         path_and_query: &str,
         payload: Option<Payload>,
         cap: usize,
+        keep: Keep,
     ) -> Result<Answer, SourceError> {
         let mut builder = Request::builder()
             .method(method)
@@ -157,7 +181,11 @@ impl Wire {
             .map_err(|e| transport_error(&e))?;
         let status = response.status();
         let body = axum::body::Body::new(response.into_body());
-        let answer = read_capped(body, if status.is_success() { cap } else { 64 * 1024 }).await?;
+        let answer = if status.is_success() {
+            read_capped(body, cap, keep).await?
+        } else {
+            read_capped(body, 64 * 1024, Keep::Head).await?
+        };
         if status.is_success() {
             Ok(answer)
         } else {
@@ -166,10 +194,16 @@ impl Wire {
     }
 }
 
-/// Read at most `cap` bytes of `body`; `cut` when more followed.
-async fn read_capped(body: axum::body::Body, cap: usize) -> Result<Answer, SourceError> {
+/// Read `body`, keeping at most `cap` bytes of it (`keep` says which end); `cut` when some
+/// were dropped.
+async fn read_capped(
+    body: axum::body::Body,
+    cap: usize,
+    keep: Keep,
+) -> Result<Answer, SourceError> {
     let mut stream = body.into_data_stream();
     let mut out = Vec::new();
+    let mut cut = false;
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| {
             SourceError::new(
@@ -178,31 +212,47 @@ async fn read_capped(body: axum::body::Body, cap: usize) -> Result<Answer, Sourc
                 crate::sanitize::clean_line(&format!("the answer broke off: {e}"), MESSAGE_CAP),
             )
         })?;
-        let room = cap - out.len();
-        if chunk.len() > room {
-            out.extend_from_slice(&chunk[..room]);
-            return Ok(Answer {
-                body: out,
-                cut: true,
-            });
+        match keep {
+            Keep::Head => {
+                let room = cap - out.len();
+                if chunk.len() > room {
+                    out.extend_from_slice(&chunk[..room]);
+                    return Ok(Answer {
+                        body: out,
+                        cut: true,
+                    });
+                }
+                out.extend_from_slice(&chunk);
+            }
+            Keep::Tail => {
+                out.extend_from_slice(&chunk);
+                // Drop the oldest bytes now and then, not per chunk: memory stays under
+                // twice the cap and the copying stays linear.
+                if out.len() > cap.saturating_mul(2) {
+                    out.drain(..out.len() - cap);
+                    cut = true;
+                }
+            }
         }
-        out.extend_from_slice(&chunk);
     }
-    Ok(Answer {
-        body: out,
-        cut: false,
-    })
+    if out.len() > cap {
+        out.drain(..out.len() - cap);
+        cut = true;
+    }
+    Ok(Answer { body: out, cut })
 }
 
-/// A failure before any answer (connect, TLS, credentials plugin).
+/// A failure before any answer (connect, TLS, credentials plugin): a fixed phrase, never the
+/// plugin's output.
 fn transport_error(e: &::kube::Error) -> SourceError {
-    let text = crate::sanitize::clean_line(&e.to_string(), MESSAGE_CAP);
-    let kind = if text.contains("onnection refused") {
-        ErrorKind::Refused
+    let described = crate::sources::kube::client::describe_error(e);
+    let text = described.message;
+    let text = if text.starts_with("cannot reach the API server") {
+        text
     } else {
-        ErrorKind::Connect
+        format!("cannot reach the API server: {text}")
     };
-    SourceError::new(kind, None, format!("cannot reach the API server: {text}"))
+    SourceError::new(described.kind, described.status, text)
 }
 
 /// The server's `Status` (or whatever text it sent) as one line that says what it means.

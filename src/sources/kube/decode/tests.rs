@@ -267,3 +267,51 @@ fn hostile_fields_are_cleaned_capped_and_never_fail_the_object() {
     };
     assert!(rs.change_cause.as_ref().unwrap().chars().count() < 4096);
 }
+
+#[test]
+fn hostile_counts_are_clamped_and_summed_without_overflow() {
+    let max = i32::MAX;
+    let p = pod_of(decode::<WirePod>(json!({
+        "metadata": {"name": "p", "namespace": "shop"},
+        "spec": {"containers": [{"name": "a"}, {"name": "b"}, {"name": "c"}]},
+        "status": {"containerStatuses": [
+            {"name": "a", "restartCount": max},
+            {"name": "b", "restartCount": max},
+            {"name": "c", "restartCount": -5}
+        ]}
+    })));
+    assert_eq!(p.restarts(), i32::MAX, "saturates, no overflow panic");
+    assert!(p.containers.iter().all(|c| c.restarts >= 0));
+
+    let d = workload_of(decode::<WireDeployment>(json!({
+        "metadata": {"name": "d", "namespace": "shop", "generation": 2},
+        "spec": {"replicas": -3},
+        "status": {"observedGeneration": 2, "replicas": max, "updatedReplicas": -7,
+                   "readyReplicas": -1, "availableReplicas": -2, "unavailableReplicas": -9}
+    })));
+    assert_eq!(
+        (
+            d.desired,
+            d.current,
+            d.updated,
+            d.ready,
+            d.available,
+            d.unavailable
+        ),
+        (0, max, 0, 0, 0, 0)
+    );
+    let status = crate::kube::status::rollout_status(&d);
+    assert!(
+        status.text.contains(&format!("{max} old replicas")),
+        "{}",
+        status.text
+    );
+
+    let e = match decode::<WireEvent>(json!({
+        "metadata": {"name": "e", "namespace": "shop"}, "type": "Warning", "count": -4
+    })) {
+        KubeObject::Event(e) => e,
+        _ => panic!("not an event"),
+    };
+    assert_eq!(e.count, 0);
+}
