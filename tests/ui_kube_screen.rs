@@ -476,3 +476,60 @@ fn every_kube_view_draws_at_any_size_without_panicking() {
         }
     }
 }
+
+/// An app as Argo CD reports it, listing checkout among its resources.
+fn app_claiming_checkout(name: &str) -> sitrep::model::app::App {
+    let mut wire = app_wire(name, "5e6f7a8b9c0d1e2f3a4b5c6d7e8f9a0b1c2d3e4f", 3600, true);
+    wire["status"]["resources"] = serde_json::json!([{
+        "group": "apps", "version": "v1", "kind": "Deployment",
+        "namespace": "shop", "name": "checkout", "status": "Synced",
+    }]);
+    decode_app(wire)
+}
+
+fn undo_on_checkout(m: &mut Model) {
+    let i = m
+        .kube_screen
+        .workloads
+        .iter()
+        .position(|r| r.workload.key.name == "checkout")
+        .unwrap();
+    m.kube_screen.workloads_cursor.selected = i;
+    press(m, KeyCode::Char('u'));
+}
+
+#[test]
+fn undo_of_a_workload_two_apps_claim_says_so_and_offers_no_argo_cd_rollback() {
+    let mut m = kube_model();
+    for name in ["checkout-a", "checkout-b"] {
+        let app = app_claiming_checkout(name);
+        m.apps.insert(app.key.clone(), app);
+    }
+    m.rederive();
+    undo_on_checkout(&mut m);
+    let text = render_text(&m, 120, 40);
+    assert!(text.contains("which app is unknown"), "{text}");
+    assert!(
+        text.contains("checkout-a") && text.contains("checkout-b"),
+        "{text}"
+    );
+    assert!(!text.contains("Roll back with Argo CD instead"), "{text}");
+    // Enter is the kubectl dry run, not either app's Argo CD rollback.
+    let effects = press(&mut m, KeyCode::Enter);
+    assert!(effects.iter().any(|e| matches!(e, Effect::Kube(_))));
+    assert_eq!(m.screen, Screen::Kube);
+}
+
+#[test]
+fn undo_of_a_workload_tracked_to_an_app_not_loaded_warns_that_self_heal_is_unknown() {
+    // checkout's tracking label names checkout-prod; Argo CD has not answered.
+    let mut m = kube_model();
+    undo_on_checkout(&mut m);
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("Managed by Argo CD app checkout-prod; whether it self-heals is unknown"),
+        "{text}"
+    );
+    let effects = press(&mut m, KeyCode::Enter);
+    assert!(effects.iter().any(|e| matches!(e, Effect::Kube(_))));
+}

@@ -45,12 +45,44 @@ pub enum KubeStage {
     InFlight(u64),
 }
 
-/// The Argo CD app that manages a workload, and whether it would undo a kubectl change.
+/// Argo CD's hand on a workload, as the action's popup says it.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ArgoManaged {
-    pub app: AppKey,
-    pub auto_sync: bool,
-    pub self_heal: bool,
+pub enum ArgoManaged {
+    /// One loaded app manages it: whether it would undo a kubectl change is known.
+    App {
+        app: AppKey,
+        auto_sync: bool,
+        self_heal: bool,
+    },
+    /// Its tracking names this app, not loaded: whether it self-heals is unknown.
+    Unloaded { app: String },
+    /// Several apps claim it: which one manages it is unknown (never a redirect).
+    Ambiguous { apps: Vec<String> },
+}
+
+impl ArgoManaged {
+    /// Would Argo CD revert a kubectl change on its own (known only for one loaded app)?
+    pub fn self_heal(&self) -> bool {
+        matches!(
+            self,
+            ArgoManaged::App {
+                self_heal: true,
+                ..
+            }
+        )
+    }
+
+    /// The app to roll back with instead, when that is the one known answer.
+    pub fn rollback_app(&self) -> Option<&AppKey> {
+        match self {
+            ArgoManaged::App {
+                app,
+                self_heal: true,
+                ..
+            } => Some(app),
+            _ => None,
+        }
+    }
 }
 
 /// An action on one workload, by the safety rules: dry run first, exact confirmation, typed
@@ -80,7 +112,7 @@ pub struct KubeActionForm {
 impl KubeActionForm {
     /// Argo CD would revert a kubectl undo: only its own rollback is offered.
     pub fn argo_reverts(&self) -> bool {
-        self.kind == KubeActionKind::Undo && self.argo.as_ref().is_some_and(|a| a.self_heal)
+        self.kind == KubeActionKind::Undo && self.argo.as_ref().is_some_and(ArgoManaged::self_heal)
     }
 
     /// The revision chosen (undo).

@@ -12,6 +12,8 @@ use crate::kube::problems::{PodProblem, ProblemWeight, pod_problem};
 use crate::kube::status::{RolloutStatus, rollout_status};
 use crate::kube::{KubeAction, Pod, WarningEvent, Workload, WorkloadKey, WorkloadKind};
 use std::collections::{BTreeMap, HashMap};
+
+pub use super::kube_argo::{ArgoOwner, argo_app_of, argo_owner};
 use std::sync::Arc;
 
 /// Lines asked of the API per log read.
@@ -45,10 +47,10 @@ impl KubePane {
 pub struct WorkloadRow {
     pub workload: Arc<Workload>,
     pub status: RolloutStatus,
-    /// The service it belongs to, when known (its Argo CD app's, or `app.kubernetes.io/name`).
+    /// The service it belongs to: the triage join's answer (so the screens agree).
     pub service: Option<String>,
-    /// The Argo CD app that manages it, if any.
-    pub app: Option<AppKey>,
+    /// Argo CD's hand on it, as the action popup will say it (`None`: not managed).
+    pub argo: Option<ArgoOwner>,
     /// Its pods that cannot serve.
     pub broken_pods: usize,
     /// The pod to read logs of for it: the worst one (broken first, most restarts).
@@ -185,47 +187,13 @@ fn kind_ok(want: Option<&str>, kind: &str) -> bool {
     want.is_none_or(|k| k == kind.to_lowercase() || k == format!("{}s", kind.to_lowercase()))
 }
 
-/// Which Argo CD app manages each workload: the resources every app reports, and the
-/// `argocd.argoproj.io/instance` label (label tracking).
-fn argo_index(model: &Model) -> HashMap<(String, String, String), AppKey> {
-    let mut out = HashMap::new();
-    for app in model.apps.values() {
-        for r in &app.resources {
-            out.insert(
-                (r.kind.clone(), r.namespace.clone(), r.name.clone()),
-                app.key.clone(),
-            );
-        }
-    }
-    out
-}
-
-/// The Argo CD app managing `w`, if any.
-pub fn argo_app_of(model: &Model, w: &Workload) -> Option<AppKey> {
-    let kind = w.key.kind.api_kind();
-    let by_resource = model.apps.values().find(|a| {
-        a.resources
-            .iter()
-            .any(|r| r.kind == kind && r.namespace == w.key.namespace && r.name == w.key.name)
-    });
-    by_resource
-        .or_else(|| by_label(model, w))
-        .map(|a| a.key.clone())
-}
-
-fn by_label<'a>(model: &'a Model, w: &Workload) -> Option<&'a super::app::App> {
-    let label = w.labels.get("argocd.argoproj.io/instance")?;
-    // Label tracking writes the app's name (`ns_name` for apps outside argocd's namespace).
-    let name = label.rsplit('_').next().unwrap_or(label);
-    model.apps.values().find(|a| a.key.name == name)
-}
-
 /// The service a workload belongs to: the triage join's answer (catalog, Argo CD resources,
 /// labels; `model::kube_join`), so the screen, the actions and the triage rows agree.
 pub fn service_of_workload(model: &Model, w: &Workload) -> Option<String> {
     match model.kube_index().summary(&w.key) {
         Some(summary) => summary.service.clone(),
-        // Not summarised yet (arrived in this batch): the same rules' first two steps.
+        // Not summarised yet (arrived in this batch): its one known Argo CD app's service,
+        // else its `app.kubernetes.io/name`.
         None => service_of(model, w, argo_app_of(model, w).as_ref()),
     }
 }
@@ -241,14 +209,14 @@ fn service_of(model: &Model, w: &Workload, app: Option<&AppKey>) -> Option<Strin
     w.labels.get("app.kubernetes.io/name").cloned()
 }
 
-/// Broken before degraded before fine; more restarts first.
-fn pod_rank(row: &PodRow) -> (u8, i32) {
+/// Broken before degraded before fine; more restarts first (a hostile count cannot overflow).
+fn pod_rank(row: &PodRow) -> (u8, std::cmp::Reverse<i64>) {
     let weight = match row.problem.as_ref().map(|p| p.weight) {
         Some(ProblemWeight::Broken) => 0,
         Some(ProblemWeight::Degraded) => 1,
         None => 2,
     };
-    (weight, -row.pod.restarts())
+    (weight, std::cmp::Reverse(i64::from(row.pod.restarts())))
 }
 
 /// Rebuild the screen's rows from the store (the current cluster, namespace, filter and
@@ -348,8 +316,6 @@ fn derive(model: &Model) -> Rows {
             .is_none_or(|n| n == ns)
             && filter_ns.as_deref().is_none_or(|n| n == ns)
     };
-    let index = argo_index(model);
-    let by_name: HashMap<&str, &AppKey> = model.apps.keys().map(|k| (k.name.as_str(), k)).collect();
     let all_pods: Vec<PodRow> = objects
         .pods
         .values()
@@ -367,20 +333,8 @@ fn derive(model: &Model) -> Rows {
         if !ns_ok(&k.namespace) || !kind_ok(filter_kind.as_deref(), k.kind.api_kind()) {
             continue;
         }
-        let app = index
-            .get(&(
-                k.kind.api_kind().to_string(),
-                k.namespace.clone(),
-                k.name.clone(),
-            ))
-            .cloned()
-            .or_else(|| {
-                let label = w.labels.get("argocd.argoproj.io/instance")?;
-                by_name
-                    .get(label.rsplit('_').next().unwrap_or(label))
-                    .map(|k| (*k).clone())
-            });
-        let service = service_of(model, w, app.as_ref());
+        let argo = argo_owner(model, w);
+        let service = service_of_workload(model, w);
         let status = rollout_status(w);
         if !query.is_empty()
             && !query.matches(
@@ -416,7 +370,7 @@ fn derive(model: &Model) -> Rows {
             workload: w.clone(),
             status,
             service,
-            app,
+            argo,
             broken_pods,
             worst_pod,
         });
@@ -521,3 +475,94 @@ pub fn unavailable_notes(model: &Model, cluster: &str) -> Vec<String> {
 }
 
 pub use super::kube_popups::{ArgoManaged, KubeActionForm, KubeActionKind, KubeStage, LogView};
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::kube::objects::{ContainerState, ContainerStatus};
+    use crate::kube::{KubeChange, KubeObject, KubePayload, ObjectKey, ResourceKind};
+
+    fn model_with(workloads: Vec<Workload>) -> Model {
+        let theme = crate::config::theme::Theme::no_color();
+        let mut m = Model::new(
+            Default::default(),
+            Default::default(),
+            theme.clone(),
+            vec![theme],
+            chrono::DateTime::UNIX_EPOCH,
+        );
+        m.kube.apply(
+            "c1",
+            KubePayload {
+                changes: vec![KubeChange::Reset {
+                    resource: ResourceKind::Deployments,
+                    namespace: None,
+                    objects: workloads
+                        .into_iter()
+                        .map(|w| KubeObject::Workload(Arc::new(w)))
+                        .collect(),
+                }],
+            },
+        );
+        m.rederive();
+        rebuild(&mut m);
+        m
+    }
+
+    fn deployment(name: &str, labels: &[(&str, &str)]) -> Workload {
+        let mut w = Workload::new(WorkloadKey {
+            cluster: "c1".into(),
+            namespace: "shop".into(),
+            kind: WorkloadKind::Deployment,
+            name: name.into(),
+        });
+        w.labels = labels
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        w
+    }
+
+    #[test]
+    fn the_service_column_is_the_triage_joins_answer() {
+        // `app: payments` joins it to payments (the triage join's label rule), which the
+        // screen's own old rule (`app.kubernetes.io/name` only) did not see.
+        let m = model_with(vec![deployment("payments-api", &[("app", "payments")])]);
+        let row = &m.kube_screen.workloads[0];
+        let summary = m.kube_index().summary(&row.workload.key).expect("summary");
+        assert_eq!(summary.service.as_deref(), Some("payments"));
+        assert_eq!(row.service, summary.service);
+        assert_eq!(
+            service_of_workload(&m, &row.workload),
+            Some("payments".to_string())
+        );
+    }
+
+    #[test]
+    fn hostile_restart_counts_rank_without_overflow() {
+        let pod = |name: &str, restarts: i32| {
+            let mut p = Pod::new(ObjectKey {
+                cluster: "c1".into(),
+                namespace: "shop".into(),
+                name: name.into(),
+            });
+            p.containers = vec![ContainerStatus {
+                name: "app".into(),
+                image: "app:1".into(),
+                ready: true,
+                restarts,
+                init: false,
+                state: ContainerState::Running { started_at: None },
+                last_terminated: None,
+            }];
+            PodRow {
+                problem: None,
+                pod: Arc::new(p),
+            }
+        };
+        let (low, high, many) = (pod("a", i32::MIN), pod("b", 0), pod("c", i32::MAX));
+        // More restarts first; i32::MIN negated would have overflowed.
+        assert!(pod_rank(&many) < pod_rank(&high));
+        assert!(pod_rank(&high) < pod_rank(&low));
+    }
+}

@@ -12,6 +12,7 @@ pub mod deploy;
 pub mod fasthash;
 pub mod incident;
 pub mod kube;
+pub mod kube_argo;
 pub mod kube_join;
 pub mod kube_popups;
 pub mod kube_view;

@@ -3,8 +3,9 @@
 //! a popup saying exactly what will happen; Enter sends a server-side dry run first, its
 //! answer is shown, then the real request needs confirmation (the deployment's name typed on
 //! production). One request per workload at a time, never retried, every attempt and result
-//! on the timeline. A workload Argo CD manages with self-heal on is not undone with kubectl
-//! (Argo CD would revert it): its Argo CD rollback is offered instead.
+//! on the timeline. A workload one known Argo CD app manages with self-heal on is not undone
+//! with kubectl (Argo CD would revert it): that app's rollback is offered instead. Which app
+//! manages it is never guessed (`model::kube_argo`): unknown, the popup says so and warns.
 
 use super::{flash, push_event};
 use crate::action::Action;
@@ -13,7 +14,7 @@ use crate::kube::history::deployment_history;
 use crate::kube::{KubeAction, KubeActionReport, KubeRequest, Workload, WorkloadKey, WorkloadKind};
 use crate::model::Model;
 use crate::model::kube_view::{
-    self, ArgoManaged, KubeActionForm, KubeActionKind, KubePane, KubePending, KubeStage,
+    self, ArgoManaged, ArgoOwner, KubeActionForm, KubeActionKind, KubePane, KubePending, KubeStage,
 };
 use crate::model::popup::{ConfirmStep, Confirmation, Popup};
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
@@ -23,20 +24,17 @@ use crossterm::event::{KeyCode, KeyEvent};
 use serde_json::json;
 use std::sync::Arc;
 
-/// The workload the user points at: on the Kubernetes screen the selected workload (or the
-/// one drilled into); on Triage the worst workload of the selected service.
+/// The workload the user points at: on the Kubernetes screen the highlighted workload (on
+/// the Pods and Events panes, the one drilled into); on Triage the worst workload of the selected service.
 pub fn target_workload(model: &Model) -> Option<Arc<Workload>> {
     match model.screen {
         Screen::Kube => {
             let s = &model.kube_screen;
-            // The Pods and Events panes act on the workload drilled into, never on a row
-            // of a pane not shown.
-            let key = match (s.pane, &s.drilled) {
-                (_, Some(k)) => Some(k.clone()),
-                (KubePane::Workloads, None) => {
-                    s.selected_workload().map(|r| r.workload.key.clone())
-                }
-                (_, None) => None,
+            // The Workloads pane acts on the highlighted row (the hints name it); the Pods
+            // and Events panes on the workload drilled into, never on a row not shown.
+            let key = match s.pane {
+                KubePane::Workloads => s.selected_workload().map(|r| r.workload.key.clone()),
+                KubePane::Pods | KubePane::Events => s.drilled.clone(),
             }?;
             model.kube.workload(&key).cloned()
         }
@@ -139,13 +137,7 @@ pub fn open(model: &mut Model, kind: KubeActionKind) -> Vec<Effect> {
         flash(model, FlashLevel::Info, why);
         return Vec::new();
     }
-    let argo = kube_view::argo_app_of(model, &w)
-        .and_then(|k| model.apps.get(&k))
-        .map(|a| ArgoManaged {
-            app: a.key.clone(),
-            auto_sync: a.auto_sync,
-            self_heal: a.auto_sync && a.self_heal,
-        });
+    let argo = argo_managed(model, &w);
     let mut revisions = Vec::new();
     let mut selected = 0;
     if kind == KubeActionKind::Undo {
@@ -192,6 +184,25 @@ pub fn open(model: &mut Model, kind: KubeActionKind) -> Vec<Effect> {
         argo,
     })));
     Vec::new()
+}
+
+/// Argo CD's hand on `w` for the popup: the one loaded app and its sync policy; the app its
+/// tracking names when not loaded (self-heal unknown); or the apps that all claim it.
+fn argo_managed(model: &Model, w: &Workload) -> Option<ArgoManaged> {
+    Some(match kube_view::argo_owner(model, w)? {
+        ArgoOwner::App(key) => match model.apps.get(&key) {
+            Some(a) => ArgoManaged::App {
+                app: a.key.clone(),
+                auto_sync: a.auto_sync,
+                self_heal: a.auto_sync && a.self_heal,
+            },
+            None => ArgoManaged::Unloaded {
+                app: key.name.clone(),
+            },
+        },
+        ArgoOwner::Unloaded(app) => ArgoManaged::Unloaded { app },
+        ArgoOwner::Ambiguous(apps) => ArgoManaged::Ambiguous { apps },
+    })
 }
 
 /// Why `kind` makes no sense on `w` (kubectl's words where it has them).
@@ -291,12 +302,12 @@ fn open_argo_rollback(model: &mut Model) -> Vec<Effect> {
     let Some(Popup::KubeAction(form)) = &model.popup else {
         return Vec::new();
     };
-    let Some(argo) = form.argo.clone() else {
+    let Some(app) = form.argo.as_ref().and_then(|a| a.rollback_app()).cloned() else {
         return Vec::new();
     };
     model.popup = None;
     model.screen = Screen::Apps;
-    model.app_open = Some(argo.app.clone());
+    model.app_open = Some(app);
     model.app_pane = Default::default();
     model.app_pane_cursor = Default::default();
     let mut effects = super::argocd::open_rollback(model);
@@ -399,8 +410,14 @@ fn details(form: &KubeActionForm, action: &KubeAction, dry_run: bool) -> serde_j
             d["images_to"] = json!(r.images);
         }
     }
-    if let Some(argo) = &form.argo {
-        d["argocd_app"] = json!(argo.app.to_string());
+    match &form.argo {
+        Some(ArgoManaged::App { app, .. }) => d["argocd_app"] = json!(app.to_string()),
+        Some(ArgoManaged::Unloaded { app }) => {
+            d["argocd_app"] = json!(app);
+            d["argocd_self_heal"] = json!("unknown");
+        }
+        Some(ArgoManaged::Ambiguous { apps }) => d["argocd_apps_claiming"] = json!(apps),
+        None => {}
     }
     d
 }

@@ -18,8 +18,8 @@ use std::sync::Arc;
 /// A followed read unanswered this long is taken as lost.
 const READ_LOST_SECS: i64 = 20;
 
-/// The pod `l` reads: the selected pod on the Pods pane, else the selected (or drilled)
-/// workload's worst pod.
+/// The pod `l` reads: the selected pod on the Pods pane, the pod a warning is about, or the
+/// highlighted workload's worst pod.
 fn target_pod(model: &Model) -> Option<Arc<Pod>> {
     if model.screen != Screen::Kube {
         return None;
@@ -39,16 +39,13 @@ fn target_pod(model: &Model) -> Option<Arc<Pod>> {
                 .get(&(e.key.namespace.clone(), e.object_name.clone()))
                 .cloned()
         }
+        // The highlighted workload's worst pod, else any of its own pods: never another's.
         KubePane::Workloads => {
-            let key = s
-                .drilled
-                .clone()
-                .or_else(|| s.selected_workload().map(|r| r.workload.key.clone()))?;
-            s.workloads
-                .iter()
-                .find(|r| r.workload.key == key)
-                .and_then(|r| r.worst_pod.clone())
-                .or_else(|| s.pods.first().map(|r| r.pod.clone()))
+            let row = s.selected_workload()?;
+            row.worst_pod.clone().or_else(|| {
+                let objects = model.kube.clusters.get(&row.workload.key.cluster)?;
+                objects.pods_of(&row.workload).into_iter().next()
+            })
         }
     }
 }
@@ -56,10 +53,13 @@ fn target_pod(model: &Model) -> Option<Arc<Pod>> {
 /// `l` (or `p` outside the view: straight to the previous container).
 pub fn open(model: &mut Model, previous: bool) -> Vec<Effect> {
     let Some(pod) = target_pod(model) else {
-        let text = if model.screen == Screen::Kube {
-            "select a pod or a workload with pods first"
-        } else {
-            "pod logs are on the Kubernetes screen (7)"
+        let s = &model.kube_screen;
+        let text = match (model.screen, s.pane, s.selected_workload()) {
+            (Screen::Kube, KubePane::Workloads, Some(row)) => {
+                format!("no pods for {}", row.workload.key.kubectl_name())
+            }
+            (Screen::Kube, ..) => "select a pod or a workload with pods first".to_string(),
+            _ => "pod logs are on the Kubernetes screen (7)".to_string(),
         };
         flash(model, FlashLevel::Info, text);
         return Vec::new();

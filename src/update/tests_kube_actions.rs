@@ -12,7 +12,7 @@ use crate::kube::{
 };
 use crate::model::Model;
 use crate::model::app::{HealthStatus, ResourceStatus, SyncStatus};
-use crate::model::kube_view::{KubePane, KubeStage};
+use crate::model::kube_view::{ArgoManaged, KubePane, KubeStage};
 use crate::model::popup::Popup;
 use crate::model::source::{SourceKind, SourceStatus};
 use crate::model::timeline::{EventKind, EventSource};
@@ -21,6 +21,9 @@ use crate::msg::{EffectOutcome, Msg};
 use chrono::Duration;
 use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
+
+/// Which Argo CD app manages a workload (never guessed), and which row the keys act on.
+mod argo;
 
 fn press(m: &mut Model, code: KeyCode) -> Vec<Effect> {
     let mods = match code {
@@ -410,8 +413,12 @@ fn a_paused_deployment_is_said_so_and_nothing_is_offered() {
 }
 
 fn managed_by_argo(m: &mut Model, self_heal: bool) {
+    managed_by_app(m, "checkout-staging", self_heal);
+}
+
+fn managed_by_app(m: &mut Model, name: &str, self_heal: bool) {
     let mut app = super::tests_argo::app(
-        "checkout-staging",
+        name,
         HealthStatus::Degraded,
         SyncStatus::Synced,
         true,
@@ -430,12 +437,14 @@ fn managed_by_argo(m: &mut Model, self_heal: bool) {
         health: Some(HealthStatus::Degraded),
         health_message: String::new(),
     }];
-    m.sources.push(SourceStatus::new(
-        "argocd",
-        SourceKind::Argocd,
-        "https://argocd",
-        "test",
-    ));
+    if m.source("argocd").is_none() {
+        m.sources.push(SourceStatus::new(
+            "argocd",
+            SourceKind::Argocd,
+            "https://argocd",
+            "test",
+        ));
+    }
     m.apps.insert(app.key.clone(), app);
     m.rederive();
 }
@@ -468,7 +477,14 @@ fn auto_sync_without_self_heal_warns_but_allows_the_undo() {
         panic!("undo popup");
     };
     assert!(!f.argo_reverts());
-    assert!(f.argo.as_ref().is_some_and(|a| a.auto_sync));
+    assert!(matches!(
+        f.argo,
+        Some(ArgoManaged::App {
+            auto_sync: true,
+            self_heal: false,
+            ..
+        })
+    ));
     assert_eq!(kube_effects(&press(&mut m, KeyCode::Enter)).len(), 1);
 }
 

@@ -5,7 +5,7 @@ use crate::config::theme::Theme;
 use crate::kube::problems::ProblemWeight;
 use crate::kube::status::RolloutPhase;
 use crate::model::Model;
-use crate::model::kube_view::{PodRow, WorkloadRow};
+use crate::model::kube_view::{ArgoOwner, PodRow, WorkloadRow};
 use crate::model::ui::Screen;
 use crate::ui::RenderState;
 use crate::ui::format::{self, NONE};
@@ -193,8 +193,16 @@ pub fn workloads(model: &Model, state: &mut RenderState, area: Rect, buf: &mut B
             r.workload.key.kubectl_name(),
             short_images(&r.workload.images)
         );
-        if let Some(app) = &r.app {
-            info.push_str(&format!(" · Argo CD app {}", app.name));
+        match &r.argo {
+            Some(ArgoOwner::App(app)) => info.push_str(&format!(" · Argo CD app {}", app.name)),
+            Some(ArgoOwner::Unloaded(app)) => {
+                info.push_str(&format!(" · Argo CD app {app} (not loaded)"))
+            }
+            Some(ArgoOwner::Ambiguous(apps)) => info.push_str(&format!(
+                " · Argo CD (which app is unknown: {})",
+                apps.join(", ")
+            )),
+            None => {}
         }
         if let Some(p) = s.in_flight.values().find(|p| p.target == r.workload.key) {
             info.push_str(&format!(

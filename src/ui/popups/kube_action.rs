@@ -4,7 +4,7 @@
 
 use crate::kube::history::Revision;
 use crate::model::Model;
-use crate::model::kube_view::{KubeActionForm, KubeActionKind, KubeStage};
+use crate::model::kube_view::{ArgoManaged, KubeActionForm, KubeActionKind, KubeStage};
 use crate::ui::format::{self, NONE};
 use crate::ui::kube::short_images_of as short_images;
 use crate::ui::popups::{self, argocd::confirmation_lines};
@@ -143,34 +143,55 @@ pub fn draw(model: &Model, form: &KubeActionForm, area: Rect, buf: &mut Buffer) 
 /// What Argo CD will do about a kubectl change, when it manages the workload.
 fn argo_lines<'a>(model: &Model, form: &KubeActionForm, w: usize) -> Vec<Line<'a>> {
     let theme = &model.theme;
-    let Some(argo) = &form.argo else {
-        return Vec::new();
-    };
-    let text = if argo.self_heal {
-        format!(
-            "Argo CD (app {}, self-heal on) will revert a kubectl {}. Roll back with Argo CD instead.",
-            argo.app.name,
-            if form.kind == KubeActionKind::Undo {
-                "undo"
-            } else {
-                "change"
-            }
-        )
-    } else if argo.auto_sync {
-        format!(
-            "Argo CD (app {}) auto-syncs: its next sync brings Git's revision back.",
-            argo.app.name
-        )
+    let change = if form.kind == KubeActionKind::Undo {
+        "undo"
     } else {
-        format!(
-            "Argo CD (app {}) manages this workload; it will show OutOfSync.",
-            argo.app.name
-        )
+        "change"
     };
-    let style = if argo.self_heal || argo.auto_sync {
-        theme.warning
-    } else {
-        theme.muted
+    let (text, style) = match &form.argo {
+        None => return Vec::new(),
+        Some(ArgoManaged::App {
+            app,
+            self_heal: true,
+            ..
+        }) => (
+            format!(
+                "Argo CD (app {}, self-heal on) will revert a kubectl {change}. Roll back with Argo CD instead.",
+                app.name
+            ),
+            theme.warning,
+        ),
+        Some(ArgoManaged::App {
+            app,
+            auto_sync: true,
+            ..
+        }) => (
+            format!(
+                "Argo CD (app {}) auto-syncs: its next sync brings Git's revision back.",
+                app.name
+            ),
+            theme.warning,
+        ),
+        Some(ArgoManaged::App { app, .. }) => (
+            format!(
+                "Argo CD (app {}) manages this workload; it will show OutOfSync.",
+                app.name
+            ),
+            theme.muted,
+        ),
+        Some(ArgoManaged::Unloaded { app }) => (
+            format!(
+                "Managed by Argo CD app {app}; whether it self-heals is unknown (the app is not loaded): it may revert a kubectl {change}."
+            ),
+            theme.warning,
+        ),
+        Some(ArgoManaged::Ambiguous { apps }) => (
+            format!(
+                "Managed by Argo CD (which app is unknown: {}); it may revert a kubectl {change}.",
+                apps.join(", ")
+            ),
+            theme.warning,
+        ),
     };
     let mut out: Vec<Line> = format::wrap(&text, w, 3)
         .into_iter()
@@ -290,7 +311,8 @@ fn last_lines<'a>(model: &Model, form: &KubeActionForm) -> Vec<Line<'a>> {
             (
                 form.argo
                     .as_ref()
-                    .map(|a| a.app.name.as_str())
+                    .and_then(|a| a.rollback_app())
+                    .map(|a| a.name.as_str())
                     .unwrap_or(""),
                 false,
             ),
