@@ -105,17 +105,130 @@ impl ClusterObjects {
     }
 }
 
-/// What a batch changed, for incremental re-derivation: the `(cluster, namespace)`s touched.
+/// What a batch changed, for incremental re-derivation: the workloads a pod, ReplicaSet or
+/// event change belongs to (found through owner references), and the `(cluster, namespace)`s
+/// whose changes could not be pinned to one workload (a relist, an unowned pod, a new
+/// ReplicaSet that may adopt pods seen before it).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct KubeDelta {
     pub namespaces: BTreeSet<(String, String)>,
     /// A whole cluster's scope changed (a cluster-wide Reset or Unavailable).
     pub clusters: BTreeSet<String>,
+    /// Single workloads whose pods, ReplicaSets, events or own object changed.
+    pub workloads: BTreeSet<WorkloadKey>,
 }
 
 impl KubeDelta {
     pub fn is_empty(&self) -> bool {
-        self.namespaces.is_empty() && self.clusters.is_empty()
+        self.namespaces.is_empty() && self.clusters.is_empty() && self.workloads.is_empty()
+    }
+
+    /// Merge `other` in.
+    pub fn extend(&mut self, other: KubeDelta) {
+        self.namespaces.extend(other.namespaces);
+        self.clusters.extend(other.clusters);
+        self.workloads.extend(other.workloads);
+    }
+}
+
+/// The workload an owner reference leads to: a StatefulSet or DaemonSet directly, a
+/// ReplicaSet through its own owner (a Deployment or an Argo Rollout).
+fn owner_workload(
+    objects: &ClusterObjects,
+    cluster: &str,
+    namespace: &str,
+    owner: &crate::kube::OwnerRef,
+) -> Option<WorkloadKey> {
+    let key = |kind, name: &str| WorkloadKey {
+        cluster: cluster.to_string(),
+        namespace: namespace.to_string(),
+        kind,
+        name: name.to_string(),
+    };
+    match owner.kind.as_str() {
+        "StatefulSet" => Some(key(WorkloadKind::StatefulSet, &owner.name)),
+        "DaemonSet" => Some(key(WorkloadKind::DaemonSet, &owner.name)),
+        "Deployment" => Some(key(WorkloadKind::Deployment, &owner.name)),
+        "Rollout" => Some(key(WorkloadKind::Rollout, &owner.name)),
+        "ReplicaSet" => {
+            let rs = objects
+                .replica_sets
+                .get(&(namespace.to_string(), owner.name.clone()))?;
+            let o = rs.owner.as_ref()?;
+            match o.kind.as_str() {
+                "Deployment" => Some(key(WorkloadKind::Deployment, &o.name)),
+                "Rollout" => Some(key(WorkloadKind::Rollout, &o.name)),
+                _ => None,
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Mark what a change of `obj` (as stored now, before the change) touches.
+fn mark(objects: &ClusterObjects, cluster: &str, obj: &KubeObject, delta: &mut KubeDelta) {
+    let (ns, name) = obj.namespace_name();
+    let whole_namespace = |delta: &mut KubeDelta| {
+        delta
+            .namespaces
+            .insert((cluster.to_string(), ns.to_string()));
+    };
+    let pinned = match obj {
+        KubeObject::Workload(w) => Some(WorkloadKey {
+            cluster: cluster.to_string(),
+            ..w.key.clone()
+        }),
+        KubeObject::ReplicaSet(r) => {
+            // A ReplicaSet seen for the first time may own pods listed before it.
+            let known = objects
+                .replica_sets
+                .contains_key(&(ns.to_string(), name.to_string()));
+            r.owner
+                .as_ref()
+                .filter(|_| known)
+                .and_then(|o| owner_workload(objects, cluster, ns, o))
+        }
+        KubeObject::Pod(p) => p
+            .owner
+            .as_ref()
+            .and_then(|o| owner_workload(objects, cluster, ns, o)),
+        KubeObject::Event(e) => match e.object_kind.as_str() {
+            "Pod" => objects
+                .pods
+                .get(&(ns.to_string(), e.object_name.clone()))
+                .and_then(|p| p.owner.as_ref())
+                .and_then(|o| owner_workload(objects, cluster, ns, o)),
+            kind => owner_workload(
+                objects,
+                cluster,
+                ns,
+                &crate::kube::OwnerRef {
+                    kind: kind.to_string(),
+                    name: e.object_name.clone(),
+                    uid: String::new(),
+                },
+            ),
+        },
+    };
+    match pinned {
+        Some(key) => {
+            delta.workloads.insert(key);
+        }
+        None => whole_namespace(delta),
+    }
+}
+
+/// The stored object a Delete removes, to mark what it touched.
+fn stored(objects: &ClusterObjects, resource: ResourceKind, key: &NsName) -> Option<KubeObject> {
+    match resource {
+        ResourceKind::ReplicaSets => objects
+            .replica_sets
+            .get(key)
+            .cloned()
+            .map(KubeObject::ReplicaSet),
+        ResourceKind::Pods => objects.pods.get(key).cloned().map(KubeObject::Pod),
+        ResourceKind::Events => objects.events.get(key).cloned().map(KubeObject::Event),
+        _ => None,
     }
 }
 
@@ -168,9 +281,21 @@ impl KubeStore {
                     }
                 }
                 KubeChange::Apply(obj) => {
-                    delta
-                        .namespaces
-                        .insert((cluster.to_string(), obj.namespace_name().0.to_string()));
+                    // What it belonged to before (an owner can change) and after.
+                    let key = (
+                        obj.namespace_name().0.to_string(),
+                        obj.namespace_name().1.to_string(),
+                    );
+                    let resource = match &obj {
+                        KubeObject::Pod(_) => Some(ResourceKind::Pods),
+                        KubeObject::ReplicaSet(_) => Some(ResourceKind::ReplicaSets),
+                        KubeObject::Event(_) => Some(ResourceKind::Events),
+                        KubeObject::Workload(_) => None,
+                    };
+                    if let Some(old) = resource.and_then(|r| stored(objects, r, &key)) {
+                        mark(objects, cluster, &old, &mut delta);
+                    }
+                    mark(objects, cluster, &obj, &mut delta);
                     insert(objects, cluster, obj);
                 }
                 KubeChange::Delete {
@@ -179,6 +304,19 @@ impl KubeStore {
                     name,
                 } => {
                     let key = (namespace.clone(), name.clone());
+                    match stored(objects, resource, &key) {
+                        Some(old) => mark(objects, cluster, &old, &mut delta),
+                        None => {
+                            if let Some(kind) = resource.workload_kind() {
+                                delta.workloads.insert(WorkloadKey {
+                                    cluster: cluster.to_string(),
+                                    namespace: namespace.clone(),
+                                    kind,
+                                    name: name.clone(),
+                                });
+                            }
+                        }
+                    }
                     match resource {
                         ResourceKind::ReplicaSets => {
                             objects.replica_sets.remove(&key);
@@ -200,7 +338,6 @@ impl KubeStore {
                             }
                         }
                     }
-                    delta.namespaces.insert((cluster.to_string(), namespace));
                 }
                 KubeChange::Unavailable {
                     resource,

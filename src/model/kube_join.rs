@@ -316,8 +316,7 @@ pub struct KubeIndex {
 
 impl KubeIndex {
     pub fn note(&mut self, delta: KubeDelta) {
-        self.pending.namespaces.extend(delta.namespaces);
-        self.pending.clusters.extend(delta.clusters);
+        self.pending.extend(delta);
     }
 
     pub fn has_pending(&self) -> bool {
@@ -426,7 +425,46 @@ impl KubeIndex {
         let fresh = store
             .clusters
             .get(cluster)
-            .map(|c| summarize_namespace(c, cluster, namespace))
+            .map(|c| summarize_namespace(c, cluster, namespace, None))
+            .unwrap_or_default();
+        (before, fresh)
+    }
+
+    /// The single workloads a delta names outside the namespaces `scope` summarises whole,
+    /// by namespace.
+    pub fn pinned(
+        delta: &KubeDelta,
+        scope: &BTreeSet<(String, String)>,
+    ) -> BTreeMap<(String, String), BTreeSet<WorkloadKey>> {
+        let mut out: BTreeMap<(String, String), BTreeSet<WorkloadKey>> = BTreeMap::new();
+        for key in &delta.workloads {
+            let ns = (key.cluster.clone(), key.namespace.clone());
+            if !scope.contains(&ns) {
+                out.entry(ns).or_default().insert(key.clone());
+            }
+        }
+        out
+    }
+
+    /// Summarise only `keys` of `(cluster, namespace)` again: a pod's restart re-derives its
+    /// workload, not the fifty beside it. Returns those of `keys` held before and the fresh
+    /// summaries of those that still exist.
+    pub fn summarize_some(
+        &mut self,
+        store: &KubeStore,
+        cluster: &str,
+        namespace: &str,
+        keys: &BTreeSet<WorkloadKey>,
+    ) -> (Vec<WorkloadKey>, Vec<WorkloadSummary>) {
+        let before = keys
+            .iter()
+            .filter(|k| self.workloads.contains_key(*k))
+            .cloned()
+            .collect();
+        let fresh = store
+            .clusters
+            .get(cluster)
+            .map(|c| summarize_namespace(c, cluster, namespace, Some(keys)))
             .unwrap_or_default();
         (before, fresh)
     }
@@ -515,6 +553,7 @@ pub fn summarize_namespace(
     c: &ClusterObjects,
     cluster: &str,
     namespace: &str,
+    only: Option<&BTreeSet<WorkloadKey>>,
 ) -> Vec<WorkloadSummary> {
     let start = WorkloadKey {
         cluster: cluster.to_string(),
@@ -526,6 +565,7 @@ pub fn summarize_namespace(
         .workloads
         .range(start..)
         .take_while(|(k, _)| k.namespace == namespace)
+        .filter(|(k, _)| only.is_none_or(|keys| keys.contains(*k)))
         .map(|(_, w)| w)
         .collect();
     if workloads.is_empty() {

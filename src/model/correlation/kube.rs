@@ -71,6 +71,15 @@ impl Model {
             gone.extend(before.into_iter().filter(|k| !now.contains(k)));
             fresh.extend(summaries);
         }
+        for ((cluster, ns), keys) in KubeIndex::pinned(&delta, &scope) {
+            let (before, summaries) = self
+                .correlation
+                .kube
+                .summarize_some(&self.kube, &cluster, &ns, &keys);
+            let now: HashSet<&WorkloadKey> = summaries.iter().map(|s| &s.workload.key).collect();
+            gone.extend(before.into_iter().filter(|k| !now.contains(k)));
+            fresh.extend(summaries);
+        }
         for key in &gone {
             if let Some(old) = self.correlation.kube.replace(key, None) {
                 self.correlation.dirty_services.insert(old);

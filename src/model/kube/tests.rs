@@ -140,3 +140,63 @@ fn delete_and_unavailable() {
         "cannot watch pods in payments"
     );
 }
+
+#[test]
+fn a_pod_change_names_its_workload_not_its_namespace() {
+    let mut store = KubeStore::default();
+    store.apply(
+        "prod",
+        KubePayload {
+            changes: vec![
+                KubeChange::Reset {
+                    resource: ResourceKind::Deployments,
+                    namespace: None,
+                    objects: vec![KubeObject::Workload(deployment("payments", "checkout"))],
+                },
+                KubeChange::Reset {
+                    resource: ResourceKind::ReplicaSets,
+                    namespace: None,
+                    objects: vec![KubeObject::ReplicaSet(rs(
+                        "payments",
+                        "checkout-7d9",
+                        "checkout",
+                    ))],
+                },
+            ],
+        },
+    );
+    let delta = store.apply(
+        "prod",
+        KubePayload {
+            changes: vec![KubeChange::Apply(KubeObject::Pod(pod(
+                "payments",
+                "checkout-7d9-a",
+                "checkout-7d9",
+            )))],
+        },
+    );
+    assert!(delta.namespaces.is_empty(), "{delta:?}");
+    assert_eq!(
+        delta
+            .workloads
+            .iter()
+            .map(|k| k.name.as_str())
+            .collect::<Vec<_>>(),
+        vec!["checkout"]
+    );
+    // A pod whose ReplicaSet is not known: the namespace, not a guess.
+    let delta = store.apply(
+        "prod",
+        KubePayload {
+            changes: vec![KubeChange::Apply(KubeObject::Pod(pod(
+                "payments", "x-1-a", "x-1",
+            )))],
+        },
+    );
+    assert!(delta.workloads.is_empty());
+    assert!(
+        delta
+            .namespaces
+            .contains(&("prod".to_string(), "payments".to_string()))
+    );
+}
