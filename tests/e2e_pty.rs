@@ -416,6 +416,34 @@ fn rollback_of_checkout_through_the_keys_heals_it() {
     tui.assert_restored();
 }
 
+/// kubectl's undo through the keys, from the Kubernetes screen: the revisions, the dry run,
+/// the typed name, kubectl's words; the cluster rolls revision 6 back in as revision 8 and
+/// the alerts resolve.
+#[test]
+fn kubectl_undo_of_checkout_through_the_keys_heals_it() {
+    let mut tui = Tui::start(&["--demo", "--demo-speed", "30"]);
+    tui.wait_for("HighErrorRate");
+    tui.wait_for("demo-prod ✓ live");
+    tui.send("7");
+    tui.wait_for("exceeded its progress deadline");
+    tui.send("u");
+    tui.wait_for("rollout undo · deployment/checkout");
+    tui.wait_for("7 → 6");
+    tui.send("\r");
+    tui.wait_for("rolled back (server dry run)");
+    tui.wait_for("to confirm:");
+    tui.send("checkout\r");
+    tui.wait_for("deployment.apps/checkout rolled back");
+    tui.wait_for("successfully rolled out");
+    // The alerts resolve: the timeline says so, after the undo it recorded.
+    tui.send("6");
+    tui.wait_for("rollout undo deployment/checkout");
+    tui.wait_for("HighErrorRate on checkout resolved");
+    tui.send("q");
+    assert!(tui.wait_exit());
+    tui.assert_restored();
+}
+
 /// The incident from the keyboard, end to end: declare, note, quit; start again and it is
 /// resumed with its events; resolve, export; the Markdown on disk has what happened, and
 /// `sitrep incident list` agrees.
