@@ -123,10 +123,13 @@ pub enum DemoCommand {
     /// objects, a steady stream of pod updates) and print its kubeconfig: to measure sitrep,
     /// kubectl or any other client against one cluster. Runs until Ctrl-C or SIGTERM.
     Cluster {
+        /// Pods, spread over the Deployments (each owned by its Deployment's newest ReplicaSet).
         #[arg(long, default_value_t = 10_000)]
         pods: usize,
+        /// Deployments, spread over 50 namespaces.
         #[arg(long, default_value_t = 2_000)]
         deployments: usize,
+        /// ReplicaSets: revisions of the Deployments, in turn.
         #[arg(long, default_value_t = 6_000)]
         replicasets: usize,
         /// Pod updates per second, spread evenly.

@@ -433,8 +433,10 @@ fn kubectl_undo_of_checkout_through_the_keys_heals_it() {
     tui.wait_for("rolled back (server dry run)");
     tui.wait_for("to confirm:");
     tui.send("checkout\r");
+    // The popup closes on the answer; kubectl's words stay on the status line.
+    tui.wait_until_gone("rollout undo · deployment/checkout");
     tui.wait_for("deployment.apps/checkout rolled back");
-    tui.wait_for("successfully rolled out");
+    tui.wait_for("deployment \"checkout\" successfully rolled out");
     // The alerts resolve: the timeline says so, after the undo it recorded.
     tui.send("6");
     tui.wait_for("rollout undo deployment/checkout");

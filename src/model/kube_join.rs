@@ -488,7 +488,7 @@ pub fn unknown_scopes(c: Option<&ClusterObjects>) -> Vec<(ResourceKind, Option<S
         return vec![(
             ResourceKind::Deployments,
             None,
-            "not connected yet: nothing listed".to_string(),
+            "nothing listed from this cluster yet".to_string(),
         )];
     };
     let mut out: Vec<_> = c

@@ -87,10 +87,22 @@ fn empty_text(model: &Model, what: &str) -> String {
         format!(" No {what} matches “{}”.", format::truncate(filter, 40))
     } else if let Some(k) = &s.drilled {
         format!(" No {what} for {}.", k.kubectl_name())
+    } else if let Some(why) = nothing_listed(model) {
+        // Never "No workload" for a cluster that has shown nothing yet.
+        format!(" Unknown: {why}.")
     } else if let Some(ns) = &s.namespace {
         format!(" No {what} in namespace {ns}.")
     } else {
         format!(" No {what}.")
+    }
+}
+
+/// Why the current cluster has shown nothing at all yet, if it has not.
+fn nothing_listed(model: &Model) -> Option<String> {
+    let cluster = crate::model::kube_view::current_cluster(model)?;
+    match model.kube.clusters.get(&cluster) {
+        Some(c) if !c.synced.is_empty() => None,
+        _ => Some(format!("nothing listed from {cluster} yet")),
     }
 }
 
