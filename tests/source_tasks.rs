@@ -149,7 +149,7 @@ async fn a_full_channel_holds_updates_back_without_losing_them() {
 }
 
 #[tokio::test]
-async fn other_kinds_get_no_task() {
+async fn every_kind_with_a_driver_gets_its_task() {
     let url = url::Url::parse("http://127.0.0.1:1").unwrap();
     let (tx, _rx) = mpsc::channel(4);
     let handles = spawn_sources(
@@ -160,8 +160,8 @@ async fn other_kinds_get_no_task() {
         ],
         tx,
     );
-    // Argo CD has its watch task and the catalog its read loop; Kubernetes has no driver yet.
-    assert_eq!(handles.names(), ["catalog", "argo"]);
+    // Kubernetes its watchers, the catalog its read loop, Argo CD its watch task.
+    assert_eq!(handles.names(), ["kube", "catalog", "argo"]);
 }
 
 #[tokio::test]
