@@ -17,6 +17,7 @@ use crate::kube::{
 };
 use crate::model::app::{App, AppKey};
 use crate::model::kube::{ClusterObjects, KubeDelta, KubeStore};
+use chrono::{DateTime, Utc};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;
 
@@ -99,6 +100,9 @@ pub struct WorkloadSummary {
     pub pods_unknown: Option<String>,
     /// Deployments: its revisions, newest first.
     pub revisions: Vec<KubeRevision>,
+    /// When sitrep saw the current revision take over (it changed while watched): an undo
+    /// re-uses an old ReplicaSet, whose creation time says nothing about when it came back.
+    pub revision_seen_at: Option<(i64, DateTime<Utc>)>,
 }
 
 impl WorkloadSummary {
@@ -682,6 +686,7 @@ pub fn summarize_namespace(
                 warning_events,
                 pods_unknown: unknown.clone(),
                 revisions,
+                revision_seen_at: None,
             }
         })
         .collect()

@@ -761,3 +761,50 @@ fn refused_replica_sets_make_a_deployments_pods_unknown_and_the_snapshot_incompl
             .any(|u| u["resource"] == "rollouts")
     );
 }
+
+#[test]
+fn an_undo_that_reuses_an_old_replica_set_is_a_rollback_in_the_feed_when_it_happened() {
+    let mut m = with_cluster(model());
+    update(
+        &mut m,
+        kube_msg(crashloop_changes(Some((
+            "app.kubernetes.io/name",
+            "checkout",
+        )))),
+    );
+    // Two minutes later the cluster reports the undo: revision 6's ReplicaSet (a day old)
+    // became revision 8 and the Deployment follows it.
+    let undo_at = t0() + Duration::minutes(2);
+    update(&mut m, Msg::Tick(undo_at));
+    let mut w = deployment("payments", "checkout", 8, 3, "shop/checkout:v2.13.2");
+    w.labels
+        .insert("app.kubernetes.io/name".into(), "checkout".into());
+    let old = replica_set(
+        &w,
+        "5f4",
+        8,
+        "shop/checkout:v2.13.2",
+        t0() - Duration::days(1),
+    );
+    update(
+        &mut m,
+        kube_msg(vec![
+            KubeChange::Apply(KubeObject::ReplicaSet(Arc::new(old))),
+            KubeChange::Apply(KubeObject::Workload(Arc::new(w))),
+        ]),
+    );
+    let undo = m
+        .deploys
+        .iter()
+        .find(|d| d.kube().is_some_and(|k| k.revision == 8))
+        .expect("revision 8 in the feed");
+    assert_eq!(
+        undo.finished_at,
+        Some(undo_at),
+        "when it came back, not a day ago"
+    );
+    assert!(
+        undo.rollback,
+        "going back to an older ReplicaSet is a rollback"
+    );
+}

@@ -193,17 +193,33 @@ impl Model {
     }
 
     /// Store a joined summary: its old and new services dirty, its revisions in the feed.
-    fn store_summary(&mut self, s: WorkloadSummary) {
-        // A namespace is summarised as a whole; most of its workloads did not change (one
-        // pod's restart touches one of fifty). Those cost a comparison, not a row and a feed
-        // update.
-        if self
-            .correlation
-            .kube
-            .summary(&s.workload.key)
-            .is_some_and(|old| **old == s)
-        {
-            return;
+    fn store_summary(&mut self, mut s: WorkloadSummary) {
+        if let Some(old) = self.correlation.kube.summary(&s.workload.key) {
+            s.revision_seen_at = match (old.workload.revision, s.workload.revision) {
+                (before, now) if before == now => old.revision_seen_at,
+                (Some(_), Some(now)) => Some((now, self.now)),
+                _ => None,
+            };
+            // A revision that came back is matched with Argo CD by when it came back (an
+            // Argo CD rollback re-uses the old ReplicaSet too), not by when it was created.
+            if let Some((rev, seen)) = s.revision_seen_at {
+                let service = s.service.clone();
+                for r in s
+                    .revisions
+                    .iter_mut()
+                    .filter(|r| r.revision.revision == rev)
+                {
+                    let mut probe = r.revision.clone();
+                    probe.created = Some(seen);
+                    r.via_argocd = self.argo_sync_for(service.as_deref(), None, &probe, true);
+                }
+            }
+            // A namespace is summarised as a whole; most of its workloads did not change (one
+            // pod's restart touches one of fifty). Those cost a comparison, not a row and a
+            // feed update.
+            if **old == s {
+                return;
+            }
         }
         let key = s.workload.key.clone();
         let deploys = kube_deploys(&s, self.now);
@@ -265,7 +281,26 @@ fn kube_deploys(s: &WorkloadSummary, now: DateTime<Utc>) -> Vec<Deploy> {
         .enumerate()
         .filter(|(i, r)| *i == 0 || r.revision.created.is_none_or(|t| t >= horizon))
         .filter(|(_, r)| r.via_argocd.is_none())
-        .map(|(_, r)| kube_deploy(s, r, current))
+        .map(|(i, r)| {
+            let mut d = kube_deploy(s, r, current);
+            // The current revision came back while sitrep watched (an undo re-used an older
+            // ReplicaSet): it happened when it was seen, and going back is a rollback.
+            if let Some((rev, seen)) = s.revision_seen_at
+                && current == Some(rev)
+                && r.revision.revision == rev
+                && r.revision.created.is_none_or(|c| c < seen)
+            {
+                d.started_at = Some(seen);
+                d.finished_at = Some(seen);
+                d.rollback = s
+                    .revisions
+                    .get(i + 1)
+                    .and_then(|older| older.revision.created)
+                    .zip(r.revision.created)
+                    .is_some_and(|(older, this)| this < older);
+            }
+            d
+        })
         .collect()
 }
 
