@@ -80,6 +80,12 @@ pub async fn generate(out: &Path) -> anyhow::Result<()> {
     shoot(&model, out, "app-detail")?;
     act(&mut model, Action::Screen(Screen::Deploys));
     shoot(&model, out, "deploys")?;
+    // The cluster: checkout's crashlooping revision, then kubectl's undo with its revisions.
+    act(&mut model, Action::Screen(Screen::Kube));
+    shoot(&model, out, "kube")?;
+    act(&mut model, Action::KubeUndo);
+    shoot(&model, out, "kube-undo")?;
+    keys(&mut model, &[KeyCode::Esc]);
     act(&mut model, Action::Screen(Screen::Timeline));
     shoot(&model, out, "timeline")?;
     act(&mut model, Action::Help);
