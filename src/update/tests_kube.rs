@@ -221,14 +221,7 @@ fn row<'a>(m: &'a Model, name: &str) -> &'a crate::model::service::ServiceRow {
 
 #[test]
 fn a_crashlooping_service_with_no_alert_is_on_triage_at_the_degraded_rung() {
-    let mut m = with_cluster(model());
-    update(
-        &mut m,
-        kube_msg(crashloop_changes(Some((
-            "app.kubernetes.io/name",
-            "checkout",
-        )))),
-    );
+    let m = crashlooping_checkout();
     let r = row(&m, "checkout");
     assert_eq!(r.firing, 0);
     assert_eq!(r.urgency, Urgency::DegradedApp);
@@ -428,14 +421,7 @@ fn checkout_app_with_resource() -> crate::model::app::App {
 
 #[test]
 fn argo_cd_resources_join_before_labels_whichever_arrives_first() {
-    let mut m = with_cluster(model());
-    update(
-        &mut m,
-        kube_msg(crashloop_changes(Some((
-            "app.kubernetes.io/name",
-            "checkout",
-        )))),
-    );
+    let mut m = crashlooping_checkout();
     assert_eq!(
         m.kube_index()
             .summary(&wkey("payments", "checkout"))
@@ -468,14 +454,7 @@ fn argo_cd_resources_join_before_labels_whichever_arrives_first() {
 
 #[test]
 fn revisions_are_deploys_in_the_feed_and_the_new_one_is_the_suspect() {
-    let mut m = with_cluster(model());
-    update(
-        &mut m,
-        kube_msg(crashloop_changes(Some((
-            "app.kubernetes.io/name",
-            "checkout",
-        )))),
-    );
+    let mut m = crashlooping_checkout();
     let kube_deploys: Vec<_> = m.deploys.iter().filter(|d| d.kube().is_some()).collect();
     // Revision 7 (six minutes ago) and 6 (a day ago: within the feed window).
     assert_eq!(kube_deploys.len(), 2);
@@ -635,14 +614,7 @@ fn hostile_names_do_not_break_the_join_or_the_feed() {
 
 #[test]
 fn a_deleted_workload_leaves_its_service_and_the_feed() {
-    let mut m = with_cluster(model());
-    update(
-        &mut m,
-        kube_msg(crashloop_changes(Some((
-            "app.kubernetes.io/name",
-            "checkout",
-        )))),
-    );
+    let mut m = crashlooping_checkout();
     update(
         &mut m,
         kube_msg(vec![KubeChange::Delete {
@@ -657,17 +629,8 @@ fn a_deleted_workload_leaves_its_service_and_the_feed() {
 
 #[test]
 fn snapshot_lists_workloads_and_pod_problems_in_kubectl_words() {
-    let mut m = with_cluster(model());
-    update(
-        &mut m,
-        kube_msg(crashloop_changes(Some((
-            "app.kubernetes.io/name",
-            "checkout",
-        )))),
-    );
-    let mut out = Vec::new();
-    crate::snapshot::write_json(&m, &mut out).unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let m = crashlooping_checkout();
+    let v = snapshot_json(&m);
     let w = &v["workloads"][0];
     assert_eq!(w["cluster"], CLUSTER);
     assert_eq!(w["kind"], "Deployment");
@@ -731,9 +694,7 @@ fn refused_replica_sets_make_a_deployments_pods_unknown_and_the_snapshot_incompl
         Some("pods unknown: cannot watch replicasets in all namespaces"),
         "a Deployment's pods are found through its ReplicaSets: not 'no pods'"
     );
-    let mut out = Vec::new();
-    crate::snapshot::write_json(&m, &mut out).unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = snapshot_json(&m);
     assert_eq!(v["complete"], false);
     let unknown = v["kube_unknown"].as_array().unwrap();
     assert!(
@@ -750,9 +711,7 @@ fn refused_replica_sets_make_a_deployments_pods_unknown_and_the_snapshot_incompl
             reason: String::new(),
         }]),
     );
-    let mut out = Vec::new();
-    crate::snapshot::write_json(&m, &mut out).unwrap();
-    let v: serde_json::Value = serde_json::from_slice(&out).unwrap();
+    let v = snapshot_json(&m);
     assert!(
         !v["kube_unknown"]
             .as_array()
@@ -764,14 +723,7 @@ fn refused_replica_sets_make_a_deployments_pods_unknown_and_the_snapshot_incompl
 
 #[test]
 fn an_undo_that_reuses_an_old_replica_set_is_a_rollback_in_the_feed_when_it_happened() {
-    let mut m = with_cluster(model());
-    update(
-        &mut m,
-        kube_msg(crashloop_changes(Some((
-            "app.kubernetes.io/name",
-            "checkout",
-        )))),
-    );
+    let mut m = crashlooping_checkout();
     // Two minutes later the cluster reports the undo: revision 6's ReplicaSet (a day old)
     // became revision 8 and the Deployment follows it.
     let undo_at = t0() + Duration::minutes(2);
@@ -807,4 +759,24 @@ fn an_undo_that_reuses_an_old_replica_set_is_a_rollback_in_the_feed_when_it_happ
         undo.rollback,
         "going back to an older ReplicaSet is a rollback"
     );
+}
+
+/// `sitrep snapshot --format json` of `m`, parsed.
+fn snapshot_json(m: &Model) -> serde_json::Value {
+    let mut out = Vec::new();
+    crate::snapshot::write_json(m, &mut out).unwrap();
+    serde_json::from_slice(&out).unwrap()
+}
+
+/// A cluster source holding the crashlooping checkout, joined by `app.kubernetes.io/name`.
+fn crashlooping_checkout() -> Model {
+    let mut m = with_cluster(model());
+    update(
+        &mut m,
+        kube_msg(crashloop_changes(Some((
+            "app.kubernetes.io/name",
+            "checkout",
+        )))),
+    );
+    m
 }
