@@ -76,7 +76,7 @@ pub fn draw(model: &Model, form: &KubeActionForm, area: Rect, buf: &mut Buffer) 
     match form.kind {
         KubeActionKind::Undo => undo_lines(model, form, w, &mut lines),
         KubeActionKind::Restart => lines.push(Line::raw(format!(
-            "Every pod of {} is replaced, the rollout's own pace (kubectl.kubernetes.io/restartedAt).",
+            "Every pod of {} is replaced at the rollout's own pace (kubectl.kubernetes.io/restartedAt).",
             t.kubectl_name()
         ))),
         KubeActionKind::Scale => {
@@ -148,6 +148,22 @@ fn argo_lines<'a>(model: &Model, form: &KubeActionForm, w: usize) -> Vec<Line<'a
     } else {
         "change"
     };
+    // A restart only adds `restartedAt` to the pod template, which Argo CD's diff (a three-way
+    // merge against what it applied) ignores: its own restart action does the same.
+    if form.kind == KubeActionKind::Restart {
+        return match &form.argo {
+            None => Vec::new(),
+            Some(_) => {
+                let text = "Argo CD manages this workload: a restart leaves it in sync (Argo CD's own restart action sets the same annotation).";
+                let mut out: Vec<Line> = format::wrap(text, w, 3)
+                    .into_iter()
+                    .map(|l| Line::styled(l, theme.muted))
+                    .collect();
+                out.push(Line::raw(""));
+                out
+            }
+        };
+    }
     let (text, style) = match &form.argo {
         None => return Vec::new(),
         Some(ArgoManaged::App {
@@ -167,8 +183,13 @@ fn argo_lines<'a>(model: &Model, form: &KubeActionForm, w: usize) -> Vec<Line<'a
             ..
         }) => (
             format!(
-                "Argo CD (app {}) auto-syncs: its next sync brings Git's revision back.",
-                app.name
+                "Argo CD (app {}) auto-syncs: its next sync brings Git's {} back.",
+                app.name,
+                if form.kind == KubeActionKind::Scale {
+                    "replica count"
+                } else {
+                    "revision"
+                }
             ),
             theme.warning,
         ),
