@@ -59,6 +59,33 @@ pub enum Effect {
         key: AppKey,
         refresh: Option<RefreshKind>,
     },
+    /// Argo CD: one OutOfSync or Unknown app's `managed-resources`, diffed off the UI loop
+    /// (`drift::diff::diff_app`); the answer comes back as `ArgocdPayload::Drift`. Asked for
+    /// `resource_version` and not again until the app changes.
+    FetchDrift {
+        key: AppKey,
+        resource_version: String,
+    },
+    /// Argo CD: a commit's metadata (`…/revisions/{revision}/metadata?sourceIndex=`), asked
+    /// through `key` (any app with that source), once per (repo, revision); the answer comes
+    /// back as `ArgocdPayload::RevisionMeta`.
+    FetchRevisionMeta {
+        key: AppKey,
+        repo: String,
+        revision: String,
+        /// Multi-source apps: which source (`sourceIndex`); None for a single source.
+        source_index: Option<usize>,
+    },
+    /// Argo CD: what a deploy changed: the app's rendered manifests at `from` and at `to`
+    /// (`…/manifests?revision=`; multi-source: `revisions=` with `sourcePositions=`, one
+    /// revision per source), diffed (`drift::diff::diff_manifests`) off the UI loop; the answer
+    /// comes back as `ArgocdPayload::DeployDiff`. `from` empty: the deploy had none before it.
+    FetchDeployDiff {
+        request_id: u64,
+        key: AppKey,
+        from: Vec<String>,
+        to: Vec<String>,
+    },
     /// A Kubernetes action on one workload (undo, restart, scale, Argo Rollouts abort/retry/
     /// promote), server-side dry run when asked. Never retried.
     Kube(crate::kube::KubeRequest),
@@ -102,7 +129,10 @@ impl Effect {
             | Effect::Sync { key, .. }
             | Effect::SetAutoSync { key, .. }
             | Effect::Terminate { key, .. }
-            | Effect::FetchAppDetail { key, .. } => Some(&key.instance),
+            | Effect::FetchAppDetail { key, .. }
+            | Effect::FetchDrift { key, .. }
+            | Effect::FetchRevisionMeta { key, .. }
+            | Effect::FetchDeployDiff { key, .. } => Some(&key.instance),
             Effect::Kube(req) => Some(&req.target.cluster),
             Effect::FetchLogs(req) => Some(&req.pod.cluster),
             Effect::Refresh { .. }
@@ -127,7 +157,8 @@ impl Effect {
             | Effect::Sync { request_id, .. }
             | Effect::SetAutoSync { request_id, .. }
             | Effect::Terminate { request_id, .. }
-            | Effect::CancelCommand { request_id } => *request_id,
+            | Effect::CancelCommand { request_id }
+            | Effect::FetchDeployDiff { request_id, .. } => *request_id,
             Effect::Kube(req) => req.request_id,
             Effect::FetchLogs(req) => req.request_id,
             Effect::RunCommand(spec) => spec.request_id,

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod demo;
+pub mod drift;
 pub mod effect;
 pub mod exec;
 pub mod incident;

@@ -70,6 +70,7 @@ pub fn synthetic_app(i: usize, generation: usize, services: usize, total: usize)
             deploy_started_at: None,
             initiated_by: "ci-bot".into(),
             automated: true,
+            sources: vec![],
         })
         .collect::<Vec<_>>();
     App {
@@ -109,6 +110,9 @@ pub fn synthetic_app(i: usize, generation: usize, services: usize, total: usize)
         resources: vec![],
         resource_version: format!("{}", i + generation * total),
         seen_health: Default::default(),
+        sources: vec![],
+        compared_to: vec![],
+        conditions: vec![],
     }
 }
 

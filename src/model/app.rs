@@ -158,6 +158,47 @@ impl ResourceResult {
     }
 }
 
+/// One source of an Application (its spec now, what Argo CD compared against, or what a deploy
+/// was made from), reduced to what names the Git repository or chart, plus a fingerprint of the
+/// whole source (Helm values, parameters, Kustomize images) to tell whether the spec changed.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Default)]
+pub struct SourceRef {
+    #[serde(rename = "repoURL")]
+    pub repo_url: String,
+    pub path: String,
+    /// A Helm chart's name (`targetRevision` is then the chart version).
+    pub chart: String,
+    pub target_revision: String,
+    /// `ref` of a multi-source values source.
+    pub reference: String,
+    /// FNV-1a over every field of the source as the server sent it; equal sources, equal
+    /// fingerprints. Not shown anywhere.
+    #[serde(skip)]
+    pub fingerprint: u64,
+}
+
+impl SourceRef {
+    pub fn is_chart(&self) -> bool {
+        !self.chart.is_empty()
+    }
+}
+
+/// One `status.conditions[]` entry.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Condition {
+    /// `ComparisonError`, `SyncError`, `InvalidSpecError`, `OrphanedResourceWarning`, …
+    pub kind: String,
+    pub message: String,
+    pub since: Option<DateTime<Utc>>,
+}
+
+impl Condition {
+    /// An error condition (its type ends in `Error`): the comparison or sync could not be done.
+    pub fn is_error(&self) -> bool {
+        self.kind.ends_with("Error")
+    }
+}
+
 /// One `status.history` entry: a deploy that happened.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct HistoryEntry {
@@ -170,6 +211,8 @@ pub struct HistoryEntry {
     pub deploy_started_at: Option<DateTime<Utc>>,
     pub initiated_by: String,
     pub automated: bool,
+    /// The source(s) this deploy was made from (empty when the server did not say).
+    pub sources: Vec<SourceRef>,
 }
 
 /// `status.resources[]`: a managed resource's sync and health.
@@ -182,6 +225,8 @@ pub struct ResourceStatus {
     pub sync: SyncStatus,
     pub health: Option<HealthStatus>,
     pub health_message: String,
+    /// `requiresPruning`: live but no longer in Git.
+    pub requires_pruning: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -205,6 +250,13 @@ pub struct App {
     pub target_revisions: Vec<String>,
     pub repo_urls: Vec<String>,
     pub multi_source: bool,
+    /// `spec.source` or `spec.sources`: what the Application asks for now.
+    pub sources: Vec<SourceRef>,
+    /// `status.sync.comparedTo.source(s)`: the spec Argo CD compared the cluster against
+    /// (empty when the server did not say).
+    pub compared_to: Vec<SourceRef>,
+    /// `status.conditions[]`.
+    pub conditions: Vec<Condition>,
     pub destination_server: String,
     pub destination_namespace: String,
     /// `spec.syncPolicy.automated` present and not `enabled: false`.
@@ -346,6 +398,7 @@ mod tests {
             deploy_started_at: None,
             initiated_by: String::new(),
             automated: false,
+            sources: Vec::new(),
         }
     }
 
@@ -368,6 +421,9 @@ mod tests {
             target_revisions: vec!["HEAD".into()],
             repo_urls: Vec::new(),
             multi_source: false,
+            sources: Vec::new(),
+            compared_to: Vec::new(),
+            conditions: Vec::new(),
             destination_server: String::new(),
             destination_namespace: String::new(),
             auto_sync: false,

@@ -9,6 +9,8 @@ pub mod app_view;
 pub mod correlation;
 pub mod coverage;
 pub mod deploy;
+pub mod drift;
+pub mod drift_view;
 pub mod fasthash;
 pub mod incident;
 pub mod kube;
@@ -135,6 +137,11 @@ pub struct Model {
     pub kube: kube::KubeStore,
     /// The Kubernetes screen: its cluster, namespace, rows, and the actions in flight.
     pub kube_screen: kube_view::KubeScreen,
+    /// Fleet drift: each OutOfSync or Unknown app's cause and diff, and their groups.
+    pub drift: drift::DriftStore,
+    /// The Drift screen and the diff views (groups → apps → resources, a deploy's diff) and a
+    /// staged sync's plan and progress.
+    pub drift_screen: drift_view::DriftScreen,
     pub timeline: Vec<TimelineEvent>,
     /// Mints every event's id (deterministic: the same messages give the same ids).
     pub event_ids: timeline::EventIds,
@@ -242,6 +249,8 @@ impl Model {
             team: None,
             kube: Default::default(),
             kube_screen: Default::default(),
+            drift: Default::default(),
+            drift_screen: Default::default(),
             timeline: Vec::new(),
             event_ids: Default::default(),
             incident: incident::IncidentState {

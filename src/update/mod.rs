@@ -5,6 +5,8 @@
 mod apps;
 mod argocd;
 mod catalog;
+mod drift;
+mod drift_screen;
 mod events;
 mod incident;
 mod keys;

@@ -81,6 +81,25 @@ fn on_source_answer(model: &mut Model, update: SourceUpdate) -> Vec<Effect> {
         SourcePayload::Argocd(ArgocdPayload::AppDetail { app, key, detail }) => {
             return super::apps::on_detail(model, at, key, *app, detail);
         }
+        SourcePayload::Argocd(ArgocdPayload::Drift { drift }) => {
+            return super::drift::on_drift(model, at, *drift);
+        }
+        SourcePayload::Argocd(ArgocdPayload::RevisionMeta {
+            repo,
+            revision,
+            meta,
+        }) => {
+            return super::drift::on_revision_meta(model, repo, revision, meta);
+        }
+        SourcePayload::Argocd(ArgocdPayload::DeployDiff {
+            request_id,
+            key,
+            from,
+            to,
+            diff,
+        }) => {
+            return super::drift_screen::on_deploy_diff(model, request_id, key, from, to, diff);
+        }
         SourcePayload::Error(err) => {
             let was_ok = status.state != SourceState::Failing;
             status.state = SourceState::Failing;

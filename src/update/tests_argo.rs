@@ -46,6 +46,7 @@ pub(super) fn entry(id: i64, rev: &str, mins_ago: i64, by: &str) -> HistoryEntry
         deploy_started_at: Some(t0() - Duration::minutes(mins_ago) - Duration::seconds(30)),
         initiated_by: by.into(),
         automated: by == "ci-bot",
+        sources: vec![],
     }
 }
 
@@ -93,6 +94,9 @@ pub(super) fn app(
         resources: vec![],
         resource_version: "1".into(),
         seen_health: Default::default(),
+        sources: vec![],
+        compared_to: vec![],
+        conditions: vec![],
     }
 }
 

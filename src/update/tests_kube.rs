@@ -415,6 +415,7 @@ fn checkout_app_with_resource() -> crate::model::app::App {
         sync: SyncStatus::Synced,
         health: Some(HealthStatus::Healthy),
         health_message: String::new(),
+        requires_pruning: false,
     });
     a
 }

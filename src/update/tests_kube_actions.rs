@@ -436,6 +436,7 @@ fn managed_by_app(m: &mut Model, name: &str, self_heal: bool) {
         sync: SyncStatus::Synced,
         health: Some(HealthStatus::Degraded),
         health_message: String::new(),
+        requires_pruning: false,
     }];
     if m.source("argocd").is_none() {
         m.sources.push(SourceStatus::new(

@@ -4,8 +4,8 @@
 use super::wire::{self, Text};
 use crate::model::alert::Labels;
 use crate::model::app::{
-    App, AppKey, HealthStatus, HistoryEntry, KubeEvent, Operation, OperationPhase, ResourceResult,
-    ResourceStatus, SyncStatus, TreeNode,
+    App, AppKey, Condition, HealthStatus, HistoryEntry, KubeEvent, Operation, OperationPhase,
+    ResourceResult, ResourceStatus, SourceRef, SyncStatus, TreeNode,
 };
 use crate::sanitize;
 use crate::sources::{clean_annotations, clean_labels, clean_value};
@@ -62,6 +62,16 @@ pub fn app(instance: &str, app: wire::Application) -> App {
     } else {
         spec.source.into_iter().collect()
     };
+    let source_refs: Vec<SourceRef> = sources.iter().map(source_ref).collect();
+    let compared_to = status
+        .sync
+        .compared_to
+        .as_ref()
+        .map(|c| match c.source.as_ref() {
+            Some(s) if c.sources.is_empty() => vec![source_ref(s)],
+            _ => c.sources.iter().map(source_ref).collect(),
+        })
+        .unwrap_or_default();
     let target_revisions = sources
         .iter()
         .map(|s| clean_value(s.target_revision.0.clone()))
@@ -128,6 +138,9 @@ pub fn app(instance: &str, app: wire::Application) -> App {
         target_revisions,
         repo_urls,
         multi_source,
+        sources: source_refs,
+        compared_to,
+        conditions: status.conditions.0.into_iter().map(condition).collect(),
         destination_server,
         destination_namespace: text(spec.destination.namespace),
         auto_sync,
@@ -228,6 +241,50 @@ fn history(h: wire::RevisionHistory) -> HistoryEntry {
         deploy_started_at: h.deploy_started_at,
         initiated_by: text(h.initiated_by.username),
         automated: h.initiated_by.automated.unwrap_or(false),
+        sources: match h.source {
+            Some(s) if h.sources.is_empty() => vec![source_ref(&s)],
+            _ => h.sources.iter().map(source_ref).collect(),
+        },
+    }
+}
+
+/// A source as sitrep compares it: the names cleaned, the whole source fingerprinted.
+pub fn source_ref(s: &wire::AppSource) -> SourceRef {
+    use std::hash::Hasher;
+    let mut h = crate::model::fasthash::Fnv::default();
+    for part in [
+        s.repo_url.as_str(),
+        s.path.as_str(),
+        s.chart.as_str(),
+        s.target_revision.as_str(),
+        s.reference.as_str(),
+        s.name.as_str(),
+    ] {
+        h.write(part.as_bytes());
+        h.write(&[0]);
+    }
+    for extra in [&s.helm, &s.kustomize, &s.directory, &s.plugin] {
+        // serde_json's maps are ordered: the same object prints the same text.
+        if let Some(v) = extra.as_ref().filter(|v| !v.is_null()) {
+            h.write(v.to_string().as_bytes());
+        }
+        h.write(&[1]);
+    }
+    SourceRef {
+        repo_url: clean_value(s.repo_url.0.clone()),
+        path: clean_value(s.path.0.clone()),
+        chart: clean_value(s.chart.0.clone()),
+        target_revision: clean_value(s.target_revision.0.clone()),
+        reference: clean_value(s.reference.0.clone()),
+        fingerprint: h.finish(),
+    }
+}
+
+fn condition(c: wire::Condition) -> Condition {
+    Condition {
+        kind: text(c.kind),
+        message: message(c.message),
+        since: c.last_transition_time,
     }
 }
 
@@ -247,6 +304,7 @@ fn resource(r: wire::ResourceStatus) -> ResourceStatus {
         sync: SyncStatus::parse(r.status.as_str()),
         health,
         health_message,
+        requires_pruning: r.requires_pruning.unwrap_or(false),
     }
 }
 

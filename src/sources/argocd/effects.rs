@@ -132,6 +132,9 @@ pub async fn run_effect(client: &ArgocdClient, effect: Effect) -> Msg {
         };
     match effect {
         Effect::FetchAppDetail { key, refresh } => fetch_detail(client, key, refresh).await,
+        Effect::FetchDrift { .. }
+        | Effect::FetchRevisionMeta { .. }
+        | Effect::FetchDeployDiff { .. } => super::drift_fetch::run(client, effect).await,
         Effect::Rollback {
             key,
             id,

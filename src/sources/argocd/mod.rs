@@ -13,6 +13,7 @@
 pub mod client;
 pub mod config;
 pub mod convert;
+pub mod drift_fetch;
 pub mod effects;
 pub mod payload;
 pub mod watch;

@@ -14,6 +14,22 @@ pub enum ArgocdPayload {
         key: AppKey,
         detail: AppDetail,
     },
+    /// One app's managed-resources, diffed (`Effect::FetchDrift`); `drift.error` says why not.
+    Drift { drift: Box<crate::drift::AppDrift> },
+    /// A commit's metadata (`Effect::FetchRevisionMeta`), or why it could not be read.
+    RevisionMeta {
+        repo: String,
+        revision: String,
+        meta: Result<crate::drift::RevisionMeta, String>,
+    },
+    /// What a deploy changed (`Effect::FetchDeployDiff`), or why it could not be read.
+    DeployDiff {
+        request_id: u64,
+        key: AppKey,
+        from: Vec<String>,
+        to: Vec<String>,
+        diff: Result<Vec<crate::drift::ResourceDiff>, String>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -190,6 +190,12 @@ pub struct AppSource {
     #[serde(rename = "ref")]
     pub reference: Text,
     pub name: Text,
+    /// The rest of a source, kept only to tell whether the Application's own spec changed
+    /// (Helm values and parameters, Kustomize images, plugin env): fingerprinted, never shown.
+    pub helm: Option<serde_json::Value>,
+    pub kustomize: Option<serde_json::Value>,
+    pub directory: Option<serde_json::Value>,
+    pub plugin: Option<serde_json::Value>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -241,6 +247,18 @@ pub struct AppStatus {
     #[serde(deserialize_with = "nullable")]
     pub summary: Summary,
     pub resources: List<ResourceStatus>,
+    /// `ComparisonError`, `SyncError`, `InvalidSpecError`, … (why an app is Unknown).
+    pub conditions: List<Condition>,
+}
+
+#[derive(Deserialize, Default, Debug)]
+#[serde(default, rename_all = "camelCase")]
+pub struct Condition {
+    #[serde(rename = "type")]
+    pub kind: Text,
+    pub message: Text,
+    #[serde(deserialize_with = "lenient_time")]
+    pub last_transition_time: Time,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -249,6 +267,15 @@ pub struct SyncState {
     pub status: Text,
     pub revision: Text,
     pub revisions: List<Text>,
+    /// The Application's source(s) and destination as they were when Argo CD compared.
+    pub compared_to: Option<ComparedTo>,
+}
+
+#[derive(Deserialize, Default, Debug)]
+#[serde(default, rename_all = "camelCase")]
+pub struct ComparedTo {
+    pub source: Option<AppSource>,
+    pub sources: List<AppSource>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -337,6 +364,9 @@ pub struct RevisionHistory {
     pub deploy_started_at: Time,
     #[serde(deserialize_with = "nullable")]
     pub initiated_by: Initiator,
+    /// The source(s) this deploy was made from (the Application's spec at that time).
+    pub source: Option<AppSource>,
+    pub sources: List<AppSource>,
 }
 
 #[derive(Deserialize, Default, Debug)]
@@ -348,6 +378,8 @@ pub struct ResourceStatus {
     pub name: Text,
     pub status: Text,
     pub health: Option<Health>,
+    /// Live but no longer in Git: a sync with prune deletes it.
+    pub requires_pruning: Option<bool>,
 }
 
 #[derive(Deserialize, Default, Debug)]
