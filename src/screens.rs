@@ -132,6 +132,19 @@ pub const SCREENS: &[ScreenDef] = &[
         render: ui::kube::draw,
         hints: ui::kube::hints,
     },
+    ScreenDef {
+        screen: Screen::Drift,
+        title: "Drift",
+        command: "drift",
+        aliases: &[],
+        list: |m| {
+            let (cursor, len) = m.drift_screen.list();
+            List::of(cursor, len)
+        },
+        opens_at_end: false,
+        render: ui::drift::draw,
+        hints: ui::drift::hints,
+    },
 ];
 
 /// A screen's entry.

@@ -409,6 +409,7 @@ impl Model {
             Screen::Timeline => self.rebuild_timeline_view_keeping_cursor(),
             Screen::Deploys => self.rebuild_deploys_view(),
             Screen::Kube => kube_view::rebuild(self),
+            Screen::Drift => drift_view::rebuild(self),
         }
         self.restore_selection(remembered, selection::IfGone::Top);
     }

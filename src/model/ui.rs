@@ -16,6 +16,8 @@ pub enum Screen {
     Timeline,
     /// One cluster's workloads, pods and warning events.
     Kube,
+    /// Fleet drift: OutOfSync apps grouped by cause, their diffs, a group's staged sync.
+    Drift,
 }
 
 impl Screen {

@@ -11,6 +11,7 @@ pub mod argocd;
 pub mod chrome;
 pub mod coverage;
 pub mod deploys;
+pub mod drift;
 pub mod format;
 pub mod hyperlinks;
 pub mod kube;

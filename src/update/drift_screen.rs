@@ -17,3 +17,11 @@ pub(super) fn on_deploy_diff(
 ) -> Vec<Effect> {
     Vec::new()
 }
+
+/// Enter: open the selected group, app or resource.
+pub(super) fn enter(_model: &mut Model) {}
+
+/// `y`: the selection as text (the sha, the diff, `git revert <sha>`).
+pub(super) fn copy_text(_model: &mut Model) -> Option<String> {
+    None
+}

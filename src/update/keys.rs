@@ -382,6 +382,7 @@ fn enter(model: &mut Model) {
             }
         }
         Screen::Kube => super::kube_screen::enter(model),
+        Screen::Drift => super::drift_screen::enter(model),
         // A deploy drills into its app.
         Screen::Deploys => {
             if let Some(key) = model
@@ -553,6 +554,7 @@ fn copy_selection(model: &mut Model) -> Vec<Effect> {
             .selected_services_name()
             .map(str::to_string)
             .filter(|n| n != NO_SERVICE),
+        Screen::Drift => super::drift_screen::copy_text(model),
         Screen::Kube => {
             let s = &model.kube_screen;
             match s.pane {
