@@ -463,3 +463,33 @@ async fn unknown_apps_are_refused_like_the_rest_of_the_api() {
         .await;
     assert_eq!(code, 404);
 }
+
+#[tokio::test]
+async fn the_resource_tree_names_what_status_resources_names() {
+    let (_d, argo) = frozen().await;
+    for name in ["sessions-prod", "search-prod", "catalog-prod"] {
+        let a = app(&argo, name).await;
+        let (code, tree) = argo
+            .get(&format!("/api/v1/applications/{name}/resource-tree"))
+            .await;
+        assert_eq!(code, 200);
+        assert_valid("v1alpha1ApplicationTree", &tree);
+        let nodes = tree["nodes"].as_array().unwrap();
+        let items = managed(&argo, name).await;
+        for r in a["status"]["resources"].as_array().unwrap() {
+            let node = nodes
+                .iter()
+                .find(|n| n["kind"] == r["kind"] && n["name"] == r["name"])
+                .unwrap_or_else(|| panic!("{name}: {r} not in the tree"));
+            let live = state(
+                find(
+                    &items,
+                    r["kind"].as_str().unwrap(),
+                    r["name"].as_str().unwrap(),
+                ),
+                "liveState",
+            );
+            assert_eq!(node["uid"], live["metadata"]["uid"], "{name}: {r}");
+        }
+    }
+}

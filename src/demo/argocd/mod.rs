@@ -381,7 +381,9 @@ async fn resource_tree(
         let app = &st.apps[i];
         let w = if app.def.addon { &st.addons } else { world };
         let live = tree::Live::of(app, w, at);
-        Ok::<_, ApiError>(Json(tree::resource_tree(app, &live, &shared.clock)))
+        let mut answer = tree::resource_tree(app, &live, &shared.clock);
+        objects::add_tree_nodes(&mut answer, &objects::managed(app, w, &shared.clock, at));
+        Ok::<_, ApiError>(Json(answer))
     })
     .into_response()
 }

@@ -329,7 +329,14 @@ pub fn managed(app: &App, world: &World, clock: &ScenarioClock, at: Offset) -> V
                     fields.push(e);
                     o["metadata"]["generation"] = json!(1 + deploy_id);
                 }
-                let uid = super::uid(&format!("{}/{kind}/{res_name}", def.name));
+                // The resource tree's uids (its ConfigMap is seeded by the workload's name).
+                let seed = if res_name == format!("{}-config", def.workload) {
+                    def.workload.as_str()
+                } else {
+                    res_name.as_str()
+                };
+                let ns = &def.dest_namespace;
+                let uid = super::uid(&format!("{ns}/{}/{seed}", kind.to_lowercase()));
                 let rv = 1_000_000
                     + super::hash(&format!("{uid}#{deploy_id}#{scaled:?}#{edited:?}")) % 9_000_000;
                 let meta = &mut o["metadata"];
@@ -358,4 +365,33 @@ pub fn managed(app: &App, world: &World, clock: &ScenarioClock, at: Offset) -> V
             }
         })
         .collect()
+}
+
+/// Add to a resource tree the managed resources it does not show yet (the shared chart's,
+/// search's Secret), so the tree and `status.resources` name the same objects.
+pub fn add_tree_nodes(tree: &mut Value, managed: &[Managed]) {
+    let Some(nodes) = tree.get_mut("nodes").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for m in managed {
+        let Some(live) = &m.live else { continue };
+        if nodes
+            .iter()
+            .any(|n| n["kind"] == m.kind && n["name"] == m.name)
+        {
+            continue;
+        }
+        let mut node = json!({
+            "version": m.version, "kind": m.kind, "namespace": m.namespace, "name": m.name,
+            "uid": live["metadata"]["uid"], "resourceVersion": live["metadata"]["resourceVersion"],
+            "createdAt": live["metadata"]["creationTimestamp"],
+        });
+        if !m.group.is_empty() {
+            node["group"] = json!(m.group);
+        }
+        if matches!(m.kind.as_str(), "Service" | "StatefulSet") {
+            node["health"] = json!({"status": "Healthy"});
+        }
+        nodes.push(node);
+    }
 }
