@@ -252,6 +252,111 @@ fn entry(manager: &str, operation: &str, api: &str, time: String, fields: Value)
            "fieldsType": "FieldsV1", "fieldsV1": fields})
 }
 
+/// What shapes an app's live objects at one time: its last sync and the hand edits since.
+struct Cluster<'a> {
+    app: &'a App,
+    clock: &'a ScenarioClock,
+    applied_at: Offset,
+    deploy_id: u64,
+    scaled: Option<(Offset, u32)>,
+    edited: Option<Offset>,
+}
+
+impl Cluster<'_> {
+    /// A rendered object as the cluster holds it: ids, `managedFields` (Argo CD's Apply of
+    /// the whole object, then whoever changed a field since), status for workloads.
+    fn live(&self, mut o: Value) -> Value {
+        let kind = o["kind"].as_str().unwrap_or("").to_string();
+        let name = o["metadata"]["name"].as_str().unwrap_or("").to_string();
+        let api = o["apiVersion"].as_str().unwrap_or("v1").to_string();
+        let stamp_at = |at: Offset| stamp(self.clock, at);
+        let mut applied = fields_v1(&o, true);
+        let mut fields = Vec::new();
+        if kind == "Deployment"
+            && let Some((when, replicas)) = self.scaled
+        {
+            o["spec"]["replicas"] = json!(replicas);
+            disown(&mut applied, &["f:spec", "f:replicas"]);
+            let scaled = json!({"f:spec": {"f:replicas": {}}});
+            let mut e = entry("kubectl-scale", "Update", &api, stamp_at(when), scaled);
+            e["subresource"] = json!("scale");
+            fields.push(e);
+        }
+        if kind == "Secret"
+            && let Some(when) = self.edited
+        {
+            let key = format!("f:{}", drift::EDITED_SECRET_KEY);
+            o["data"][drift::EDITED_SECRET_KEY] = json!(SECRET_EDITED);
+            disown(&mut applied, &["f:data", &key]);
+            let edited = json!({"f:data": {key: {}}});
+            fields.push(entry(
+                "kubectl-edit",
+                "Update",
+                &api,
+                stamp_at(when),
+                edited,
+            ));
+        }
+        let apply = entry(
+            "argocd-controller",
+            "Apply",
+            &api,
+            stamp_at(self.applied_at),
+            applied,
+        );
+        fields.insert(0, apply);
+        let generation = 1 + self.deploy_id;
+        if matches!(kind.as_str(), "Deployment" | "StatefulSet") {
+            let n = o["spec"]["replicas"].clone();
+            o["status"] = json!({"observedGeneration": generation, "replicas": n,
+                                 "readyReplicas": n, "availableReplicas": n, "updatedReplicas": n});
+            let status = json!({"f:status": {"f:observedGeneration": {}, "f:replicas": {},
+                "f:readyReplicas": {}, "f:availableReplicas": {}, "f:updatedReplicas": {}}});
+            let mut e = entry(
+                "kube-controller-manager",
+                "Update",
+                &api,
+                stamp_at(self.applied_at),
+                status,
+            );
+            e["subresource"] = json!("status");
+            fields.push(e);
+            o["metadata"]["generation"] = json!(generation);
+        }
+        let def = &self.app.def;
+        // The resource tree's uids (its ConfigMap is seeded by the workload's name).
+        let seed = if name == format!("{}-config", def.workload) {
+            def.workload.as_str()
+        } else {
+            name.as_str()
+        };
+        let uid = super::uid(&format!(
+            "{}/{}/{seed}",
+            def.dest_namespace,
+            kind.to_lowercase()
+        ));
+        let rv = 1_000_000
+            + super::hash(&format!(
+                "{uid}#{}#{:?}#{:?}",
+                self.deploy_id, self.scaled, self.edited
+            )) % 9_000_000;
+        let meta = &mut o["metadata"];
+        meta["uid"] = json!(uid);
+        meta["resourceVersion"] = json!(rv.to_string());
+        meta["creationTimestamp"] = json!(stamp(self.clock, def.created));
+        meta["managedFields"] = json!(fields);
+        o
+    }
+}
+
+/// `(kind, name)` of a rendered object.
+fn id(o: &Value) -> (String, String) {
+    (
+        o["kind"].as_str().unwrap_or("").to_string(),
+        o["metadata"]["name"].as_str().unwrap_or("").to_string(),
+    )
+}
+
 /// Every managed resource of `app` at `at`: live as deployed (and edited by hand since),
 /// target as Git wants it now.
 pub fn managed(app: &App, world: &World, clock: &ScenarioClock, at: Offset) -> Vec<Managed> {
@@ -263,8 +368,14 @@ pub fn managed(app: &App, world: &World, clock: &ScenarioClock, at: Offset) -> V
     let shared = drift::uses_shared_chart(app);
     let live_chart = shared.then(|| drift::deployed_chart(app, world, at));
     let target_chart = shared.then(|| drift::chart_commit_at(at));
-    let applied_at = running.map(|d| d.at).unwrap_or(def.created);
-    let deploy_id = running.map(|d| d.id).unwrap_or(0);
+    let cluster = Cluster {
+        app,
+        clock,
+        applied_at: running.map(|d| d.at).unwrap_or(def.created),
+        deploy_id: running.map(|d| d.id).unwrap_or(0),
+        scaled: drift::hand_scaled(app, world, at),
+        edited: drift::secret_edited(app, world, at),
+    };
     let live = live_version
         .as_deref()
         .map(|v| desired(app, v, live_chart))
@@ -273,16 +384,8 @@ pub fn managed(app: &App, world: &World, clock: &ScenarioClock, at: Offset) -> V
         .as_deref()
         .map(|v| desired(app, v, target_chart))
         .unwrap_or_default();
-    let scaled = drift::hand_scaled(app, world, at);
-    let edited = drift::secret_edited(app, world, at);
     let unknown = drift::comparison_error(app, at).is_some();
 
-    let id = |o: &Value| {
-        (
-            o["kind"].as_str().unwrap_or("").to_string(),
-            o["metadata"]["name"].as_str().unwrap_or("").to_string(),
-        )
-    };
     let mut keys: Vec<(String, String)> = target.iter().map(id).collect();
     for o in &live {
         if !keys.contains(&id(o)) {
@@ -290,78 +393,27 @@ pub fn managed(app: &App, world: &World, clock: &ScenarioClock, at: Offset) -> V
         }
     }
     keys.into_iter()
-        .map(|(kind, res_name)| {
-            let find = |set: &[Value]| set.iter().find(|o| id(o) == (kind.clone(), res_name.clone())).cloned();
-            let mut t = find(&target);
-            let l = find(&live).map(|mut o| {
-                let api = o["apiVersion"].as_str().unwrap_or("v1").to_string();
-                let mut applied = fields_v1(&o, true);
-                let mut fields = Vec::new();
-                if kind == "Deployment"
-                    && let Some((when, replicas)) = scaled
-                {
-                    o["spec"]["replicas"] = json!(replicas);
-                    disown(&mut applied, &["f:spec", "f:replicas"]);
-                    let mut e = entry("kubectl-scale", "Update", &api, stamp(clock, when),
-                                      json!({"f:spec": {"f:replicas": {}}}));
-                    e["subresource"] = json!("scale");
-                    fields.push(e);
-                }
-                if kind == "Secret"
-                    && let Some(when) = edited
-                {
-                    o["data"][drift::EDITED_SECRET_KEY] = json!(SECRET_EDITED);
-                    disown(&mut applied, &["f:data", &format!("f:{}", drift::EDITED_SECRET_KEY)]);
-                    let key = format!("f:{}", drift::EDITED_SECRET_KEY);
-                    fields.push(entry("kubectl-edit", "Update", &api, stamp(clock, when),
-                                      json!({"f:data": {key: {}}})));
-                }
-                fields.insert(0, entry("argocd-controller", "Apply", &api, stamp(clock, applied_at), applied));
-                let replicas = o["spec"]["replicas"].clone();
-                if matches!(kind.as_str(), "Deployment" | "StatefulSet") {
-                    o["status"] = json!({"observedGeneration": 1 + deploy_id, "replicas": replicas,
-                                         "readyReplicas": replicas, "availableReplicas": replicas,
-                                         "updatedReplicas": replicas});
-                    let mut e = entry("kube-controller-manager", "Update", &api, stamp(clock, applied_at),
-                        json!({"f:status": {"f:observedGeneration": {}, "f:replicas": {}, "f:readyReplicas": {},
-                                            "f:availableReplicas": {}, "f:updatedReplicas": {}}}));
-                    e["subresource"] = json!("status");
-                    fields.push(e);
-                    o["metadata"]["generation"] = json!(1 + deploy_id);
-                }
-                // The resource tree's uids (its ConfigMap is seeded by the workload's name).
-                let seed = if res_name == format!("{}-config", def.workload) {
-                    def.workload.as_str()
-                } else {
-                    res_name.as_str()
-                };
-                let ns = &def.dest_namespace;
-                let uid = super::uid(&format!("{ns}/{}/{seed}", kind.to_lowercase()));
-                let rv = 1_000_000
-                    + super::hash(&format!("{uid}#{deploy_id}#{scaled:?}#{edited:?}")) % 9_000_000;
-                let meta = &mut o["metadata"];
-                meta["uid"] = json!(uid);
-                meta["resourceVersion"] = json!(rv.to_string());
-                meta["creationTimestamp"] = json!(stamp(clock, def.created));
-                meta["managedFields"] = json!(fields);
-                o
-            });
-            if unknown {
-                // Git could not be rendered: nothing to compare against, nothing to show.
-                t = l.as_ref().map(normalize);
-            }
-            let group = match kind.as_str() {
-                "Deployment" | "StatefulSet" => "apps",
-                _ => "",
+        .map(|key| {
+            let find = |set: &[Value]| set.iter().find(|o| id(o) == key).cloned();
+            let live = find(&live).map(|o| cluster.live(o));
+            let target = if unknown {
+                // Git could not be rendered: nothing to compare against, no difference shown.
+                live.as_ref().map(normalize)
+            } else {
+                find(&target)
             };
+            let (kind, name) = key;
             Managed {
-                group,
+                group: match kind.as_str() {
+                    "Deployment" | "StatefulSet" => "apps",
+                    _ => "",
+                },
                 version: "v1",
                 kind,
                 namespace: def.dest_namespace.clone(),
-                name: res_name,
-                live: l,
-                target: t,
+                name,
+                live,
+                target,
             }
         })
         .collect()
