@@ -32,6 +32,8 @@ const TOKEN: &str = "drift-test-token-0123456789";
 enum Answer {
     Json(u16, Value),
     Bytes(Vec<u8>),
+    /// This many bytes of a JSON string, chunked, with no Content-Length.
+    Chunked(usize),
     /// Never answers until the test releases it.
     Hang,
 }
@@ -131,6 +133,14 @@ async fn answer(
             .into_response(),
         Some(Answer::Bytes(b)) => {
             ([("content-type", "application/json")], Body::from(b)).into_response()
+        }
+        Some(Answer::Chunked(total)) => {
+            let head = futures::stream::once(async {
+                Ok::<_, std::io::Error>(b"{\"items\":[{\"liveState\":\"".to_vec())
+            });
+            let body =
+                futures::stream::iter((0..total / (1 << 20)).map(|_| Ok(vec![b'a'; 1 << 20])));
+            Body::from_stream(futures::StreamExt::chain(head, body)).into_response()
         }
         Some(Answer::Hang) => {
             release.notified().await;
@@ -251,6 +261,14 @@ async fn a_70_mb_answer_is_refused_by_its_cap() {
         "{error}"
     );
     assert!(drift.resources.is_empty());
+
+    // Without a Content-Length the cap holds while reading.
+    server.on("/managed-resources", Answer::Chunked(70 * 1024 * 1024));
+    let e = client
+        .managed_resources(&key("web"), None)
+        .await
+        .unwrap_err();
+    assert_eq!(e.kind, ErrorKind::TooLarge, "{e:?}");
 }
 
 #[tokio::test]
