@@ -5,6 +5,12 @@
 //! - −3 d         `Watchdog` firing (always, by design)
 //! - −92 min      `KubeHpaMaxedOut` on inventory fires; −85 min alice silences it
 //! - −25 min      git wants search v4.2.0; search-prod runs v4.1.3: OutOfSync, Healthy
+//! - −18 min      search's Secret edited by hand (`kubectl edit`): live drift on top (Argo CD only)
+//! - −15 min      alice's commit 4f2a1c9 to the shared redis chart: six apps that sync by hand
+//!   (sessions, rate-limiter, feature-store, wishlist, promotions, loyalty) OutOfSync
+//! - −9 min       catalog and reviews scaled 3 → 6 with `kubectl scale`: OutOfSync, same revision
+//! - −6 min       translations Unknown: ComparisonError (a remote base's host does not resolve)
+//!   (the drift lives in the emulated Argo CD: `argocd/drift.rs`)
 //! - −6 min       checkout v2.14.0 by ci-bot; checkout-prod Degraded after its rollout
 //! - −4 min 50 s  `HighErrorRate` (critical) fires on checkout; −4 min 30 s `KubePodCrashLooping`
 //! - −1 min       `HighLatency` on checkout turns pending (fires at +9 min unless rolled back)

@@ -233,6 +233,13 @@ impl HttpClient {
         self
     }
 
+    /// The same client with another cap on successful bodies (one kind of answer may be
+    /// allowed more, or less, than the source's lists).
+    pub fn with_body_cap(mut self, cap: usize) -> HttpClient {
+        self.body_cap = cap;
+        self
+    }
+
     pub fn source(&self) -> &str {
         &self.source
     }

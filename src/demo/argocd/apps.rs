@@ -4,6 +4,7 @@
 //! in any namespace"), whose history lives in a small world of their own: they are part of the
 //! estate, not of the incident.
 
+use super::drift;
 use super::view::OpRecord;
 use crate::demo::clock::Offset;
 use crate::demo::scenario::{Deploy, DeployKind, Service, World, commit_for, fnv64};
@@ -52,6 +53,8 @@ pub struct AppDef {
     pub repo: String,
     pub path: String,
     pub chart: Option<Chart>,
+    /// A second source: the shared redis chart (`drift::SHARED_CHARTS_REPO`).
+    pub shared_chart: bool,
     pub uid: String,
     pub created: Offset,
     pub external_urls: Vec<String>,
@@ -71,11 +74,18 @@ impl AppDef {
         format!("{}:{version}", self.image)
     }
 
-    /// `status.sync.revisions` / history `revisions` of a multi-source app for a commit.
-    pub fn revisions(&self, commit: &str) -> Option<Vec<String>> {
-        self.chart
-            .as_ref()
-            .map(|c| vec![c.version.clone(), commit.to_string()])
+    /// `status.sync.revisions` / history `revisions` of a multi-source app for a commit, as
+    /// of `at` (the shared chart's branch moves).
+    pub fn revisions(&self, commit: &str, at: Offset) -> Option<Vec<String>> {
+        if let Some(c) = &self.chart {
+            return Some(vec![c.version.clone(), commit.to_string()]);
+        }
+        self.shared_chart.then(|| {
+            vec![
+                commit.to_string(),
+                super::drift::chart_commit_at(at).to_string(),
+            ]
+        })
     }
 }
 
@@ -149,6 +159,13 @@ fn spec(def: &AppDef, automated: bool) -> Value {
                 {"repoURL": c.repo, "chart": c.chart, "targetRevision": c.version,
                  "helm": {"valueFiles": [format!("$values/{}", c.values_file)]}},
                 {"repoURL": c.values_repo, "targetRevision": "HEAD", "ref": "values"},
+            ]);
+        }
+        None if def.shared_chart => {
+            spec["sources"] = json!([
+                {"repoURL": def.repo, "path": def.path, "targetRevision": "HEAD"},
+                {"repoURL": drift::SHARED_CHARTS_REPO, "path": drift::SHARED_CHART_PATH,
+                 "targetRevision": drift::SHARED_CHARTS_BRANCH},
             ]);
         }
         None => {
@@ -230,11 +247,14 @@ pub fn catalog(world: &World) -> (Vec<App>, World) {
                 repo: s.repo.clone(),
                 path: s.path.clone(),
                 chart,
+                shared_chart: drift::CHART_APPS.contains(&s.name.as_str()),
                 uid: uid(&s.app),
                 created: first - TimeDelta::days(30),
                 external_urls,
             };
-            App::new(def, !MANUAL_SYNC.contains(&s.name.as_str()))
+            // The apps on the shared chart sync by hand: a chart change is rolled out deliberately.
+            let automated = !MANUAL_SYNC.contains(&s.name.as_str()) && !def.shared_chart;
+            App::new(def, automated)
         })
         .collect();
     let mut addons = World {
@@ -264,6 +284,7 @@ pub fn catalog(world: &World) -> (Vec<App>, World) {
             repo: PLATFORM_REPO.to_string(),
             path: format!("platform/{name}"),
             chart,
+            shared_chart: false,
             uid: uid(&format!("{ADDON_NS}/{name}")),
             created: -TimeDelta::days(200),
             external_urls: Vec::new(),

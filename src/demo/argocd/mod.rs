@@ -9,12 +9,16 @@
 //! - `GET /api/version`, `POST /api/v1/session`, `GET /api/v1/session/userinfo`
 //! - `GET /api/v1/applications`, `GET|PATCH /api/v1/applications/{name}`
 //! - `GET /api/v1/applications/{name}/resource-tree`, `…/events`
+//! - `GET …/managed-resources`, `…/revisions/{revision}/metadata`, `…/manifests` (fleet drift)
 //! - `POST /api/v1/applications/{name}/sync`, `…/rollback`, `DELETE …/operation`
 //! - `GET /api/v1/stream/applications` (newline-delimited JSON, or SSE)
 
 mod actions;
 mod apps;
+mod drift;
+mod drift_api;
 mod events;
+mod objects;
 mod select;
 mod state;
 mod stream;
@@ -224,6 +228,18 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
             get(resource_tree),
         )
         .route("/api/v1/applications/{name}/events", get(events))
+        .route(
+            "/api/v1/applications/{name}/managed-resources",
+            get(drift_api::managed_resources),
+        )
+        .route(
+            "/api/v1/applications/{name}/revisions/{revision}/metadata",
+            get(drift_api::revision_metadata),
+        )
+        .route(
+            "/api/v1/applications/{name}/manifests",
+            get(drift_api::manifests),
+        )
         .route("/api/v1/applications/{name}/sync", post(actions::sync))
         .route(
             "/api/v1/applications/{name}/rollback",
@@ -365,7 +381,9 @@ async fn resource_tree(
         let app = &st.apps[i];
         let w = if app.def.addon { &st.addons } else { world };
         let live = tree::Live::of(app, w, at);
-        Ok::<_, ApiError>(Json(tree::resource_tree(app, &live, &shared.clock)))
+        let mut answer = tree::resource_tree(app, &live, &shared.clock);
+        objects::add_tree_nodes(&mut answer, &objects::managed(app, w, &shared.clock, at));
+        Ok::<_, ApiError>(Json(answer))
     })
     .into_response()
 }

@@ -406,26 +406,6 @@ fn hosts(live: &Live) -> Value {
     Value::Array(out)
 }
 
-/// `status.resources`: what the app manages directly.
-pub fn managed(live: &Live) -> Value {
-    let ns = &live.namespace;
-    let w = &live.workload;
-    let (status, message) = live.deployment_health();
-    let mut health = json!({"status": status});
-    if let Some(m) = message {
-        health["message"] = json!(m);
-    }
-    let drift = match live.sync {
-        SyncStatus::Synced => "Synced",
-        SyncStatus::OutOfSync => "OutOfSync",
-    };
-    json!([
-        {"version": "v1", "kind": "ConfigMap", "namespace": ns, "name": format!("{w}-config"), "status": "Synced"},
-        {"version": "v1", "kind": "Service", "namespace": ns, "name": w, "status": "Synced", "health": {"status": "Healthy"}},
-        {"group": "apps", "version": "v1", "kind": "Deployment", "namespace": ns, "name": w, "status": drift, "health": health},
-    ])
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

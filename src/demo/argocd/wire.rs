@@ -3,7 +3,9 @@
 //! fields are left out (`omitempty`).
 
 use super::apps::{App, CONTROL_NS};
-use super::tree::{self, Live, stamp};
+use super::drift;
+use super::objects::{self, Managed};
+use super::tree::{Live, stamp};
 use super::view::{self, AUTO_SYNC_AUTHOR, OP_TIME, OpRecord, Phase};
 use crate::demo::clock::{Offset, ScenarioClock};
 use crate::demo::scenario::{Deploy, SyncStatus, World, commit_for, fnv64};
@@ -35,8 +37,8 @@ fn initiated_by(username: Option<&str>, automated: bool) -> Value {
 }
 
 /// The source(s) a sync used, with the revision(s) it resolved to.
-fn sourced(app: &App, commit: &str, into: &mut Map<String, Value>, plural_key: &str) {
-    match app.def.revisions(commit) {
+fn sourced(app: &App, commit: &str, at: Offset, into: &mut Map<String, Value>, plural_key: &str) {
+    match app.def.revisions(commit, at) {
         Some(revs) => {
             into.insert(plural_key.to_string(), json!(revs));
             into.insert("sources".to_string(), app.spec["sources"].clone());
@@ -52,7 +54,7 @@ fn sourced(app: &App, commit: &str, into: &mut Map<String, Value>, plural_key: &
 fn history_entry(app: &App, d: &Deploy, clock: &ScenarioClock) -> Value {
     let mut entry = Map::new();
     entry.insert("id".to_string(), json!(d.id));
-    sourced(app, &d.revision, &mut entry, "revisions");
+    sourced(app, &d.revision, d.at, &mut entry, "revisions");
     entry.insert("deployStartedAt".to_string(), json!(stamp(clock, d.at)));
     entry.insert(
         "deployedAt".to_string(),
@@ -66,7 +68,7 @@ fn history_entry(app: &App, d: &Deploy, clock: &ScenarioClock) -> Value {
 /// `operation` (and `operationState.operation`): what was asked.
 pub fn operation(app: &App, op: &OpRecord) -> Value {
     let mut sync = Map::new();
-    match app.def.revisions(&op.revision) {
+    match app.def.revisions(&op.revision, op.started) {
         Some(revs) => {
             sync.insert("revisions".to_string(), json!(revs));
         }
@@ -84,7 +86,7 @@ pub fn operation(app: &App, op: &OpRecord) -> Value {
         // A rollback is a sync of the history entry's source, applied.
         sync.insert("syncStrategy".to_string(), json!({"apply": {}}));
         let mut source = Map::new();
-        sourced(app, &op.revision, &mut source, "revisions");
+        sourced(app, &op.revision, op.started, &mut source, "revisions");
         sync.extend(source.into_iter().filter(|(k, _)| k.starts_with("source")));
     } else if let Some(strategy) = &op.strategy {
         sync.insert("syncStrategy".to_string(), strategy.clone());
@@ -143,7 +145,7 @@ fn sync_result(app: &App, live: &Live, world: &World, op: &OpRecord) -> Value {
         .collect();
     let mut result = Map::new();
     result.insert("resources".to_string(), json!(resources));
-    sourced(app, &op.revision, &mut result, "revisions");
+    sourced(app, &op.revision, op.started, &mut result, "revisions");
     Value::Object(result)
 }
 
@@ -201,6 +203,41 @@ fn health_since(app: &App, world: &World, at: Offset) -> Offset {
         .unwrap_or(app.def.created)
 }
 
+/// `status.resources` (`ResourceStatus`): each managed resource's sync status, health where
+/// Argo CD has a health check, `requiresPruning` when only the cluster still has it.
+fn resource_statuses(live: &Live, managed: &[Managed], modified: &[bool], unknown: bool) -> Value {
+    let items: Vec<Value> = managed
+        .iter()
+        .zip(modified)
+        .map(|(m, modified)| {
+            let status = match (unknown, *modified) {
+                (true, _) => "Unknown",
+                (false, true) => "OutOfSync",
+                (false, false) => "Synced",
+            };
+            let mut r = json!({"group": m.group, "version": m.version, "kind": m.kind,
+                               "namespace": m.namespace, "name": m.name, "status": status});
+            let health = match m.kind.as_str() {
+                _ if m.live.is_none() => Some(json!({"status": "Missing"})),
+                "Deployment" => {
+                    let (status, message) = live.deployment_health();
+                    Some(json!({"status": status, "message": message}))
+                }
+                "Service" | "StatefulSet" => Some(json!({"status": "Healthy"})),
+                _ => None,
+            };
+            if let Some(h) = health {
+                r["health"] = h;
+            }
+            if m.requires_pruning() {
+                r["requiresPruning"] = json!(true);
+            }
+            r
+        })
+        .collect();
+    Value::Array(items)
+}
+
 /// The whole Application at `at`, without `metadata.resourceVersion` (the store adds it).
 pub fn application(app: &App, world: &World, clock: &ScenarioClock, at: Offset) -> Value {
     let def = &app.def;
@@ -211,17 +248,25 @@ pub fn application(app: &App, world: &World, clock: &ScenarioClock, at: Offset) 
         .map(|v| commit_for(&def.name, &v))
         .unwrap_or_default();
 
+    // What is live against what Git wants, resource by resource: the same objects
+    // managed-resources and manifests serve, so the status and the diff agree.
+    let managed = objects::managed(app, world, clock, at);
+    let comparison_error = drift::comparison_error(app, at);
+    // (Diffing is the costly part of a refresh: once per resource.)
+    let modified: Vec<bool> = managed.iter().map(Managed::modified).collect();
+    let out_of_sync = live.sync == SyncStatus::OutOfSync || modified.contains(&true);
     let mut sync = Map::new();
     sync.insert(
         "status".to_string(),
-        json!(match live.sync {
-            SyncStatus::Synced => "Synced",
-            SyncStatus::OutOfSync => "OutOfSync",
+        json!(match (&comparison_error, out_of_sync) {
+            (Some(_), _) => "Unknown",
+            (None, true) => "OutOfSync",
+            (None, false) => "Synced",
         }),
     );
     let mut compared = Map::new();
     compared.insert("destination".to_string(), app.spec["destination"].clone());
-    sourced(app, &git, &mut sync, "revisions");
+    sourced(app, &git, at, &mut sync, "revisions");
     for key in ["source", "sources"] {
         if let Some(s) = sync.remove(key) {
             compared.insert(key.to_string(), s);
@@ -235,7 +280,7 @@ pub fn application(app: &App, world: &World, clock: &ScenarioClock, at: Offset) 
         .map(|d| history_entry(app, d, clock))
         .collect();
     let mut status = json!({
-        "resources": tree::managed(&live),
+        "resources": resource_statuses(&live, &managed, &modified, comparison_error.is_some()),
         "sync": sync,
         "health": {"status": health, "message": message,
                    "lastTransitionTime": stamp(clock, health_since(app, world, at))},
@@ -244,8 +289,14 @@ pub fn application(app: &App, world: &World, clock: &ScenarioClock, at: Offset) 
         "summary": {"images": live.images(app), "externalURLs": def.external_urls},
         "controllerNamespace": CONTROL_NS,
     });
+    if let Some((since, message)) = &comparison_error {
+        status["conditions"] = json!([{"type": "ComparisonError", "message": message,
+                                       "lastTransitionTime": stamp(clock, *since)}]);
+    }
     if def.chart.is_some() {
         status["sourceTypes"] = json!(["Helm", "Directory"]);
+    } else if def.shared_chart {
+        status["sourceTypes"] = json!(["Kustomize", "Helm"]);
     } else {
         status["sourceType"] = json!("Kustomize");
     }

@@ -19,8 +19,10 @@ use serde_json::Value;
 use std::sync::{Arc, OnceLock};
 
 mod bodies;
+mod drift;
 mod explain;
 pub use bodies::{patch_body, rollback_body, sync_body};
+pub use drift::{DRIFT_BODY_CAP, MESSAGE_CAP, META_BODY_CAP};
 use explain::Ctx;
 pub use explain::Permission;
 

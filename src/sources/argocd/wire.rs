@@ -12,6 +12,10 @@ use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::fmt;
 
+/// Fleet drift's answers: managed resources, revision metadata, rendered manifests.
+pub mod drift;
+pub use drift::{ManagedResourcesResponse, ManifestResponse, ResourceDiff, RevisionMetadata};
+
 /// A string that tolerates `null` (empty), numbers and booleans (their text), and ignores
 /// arrays and objects (empty).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
