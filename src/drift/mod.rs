@@ -7,7 +7,13 @@
 
 pub mod cause;
 pub mod diff;
+pub mod fields;
 pub mod group;
+pub mod manifests;
+pub mod paths;
+pub mod secret;
+pub mod state;
+pub mod yaml;
 
 use crate::model::app::AppKey;
 use chrono::{DateTime, Utc};
@@ -120,6 +126,10 @@ pub enum ResourceChange {
     Missing,
     /// Live, not desired (a sync with prune deletes it).
     Extra,
+    /// A deploy's diff: in the deploy's manifests, not in the revision before.
+    Added,
+    /// A deploy's diff: in the revision before, not in the deploy's manifests.
+    Removed,
 }
 
 /// One resource's difference, ready to show: diff lines and changed paths only (the states
