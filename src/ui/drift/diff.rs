@@ -42,7 +42,7 @@ pub fn group_header_lines<'a>(model: &Model, g: &DriftGroup, width: usize) -> Ve
                 Some(meta) => {
                     let mut who = format!(" · {}", format::truncate(&meta.author, 40));
                     if let Some(date) = meta.date {
-                        who.push_str(&format!(" · {}", format::age(model.now, date)));
+                        who.push_str(&format!(" · {} ago", format::age(model.now, date)));
                     }
                     head.push(Span::styled(who, theme.text));
                     out.push(Line::from(head));
@@ -62,15 +62,24 @@ pub fn group_header_lines<'a>(model: &Model, g: &DriftGroup, width: usize) -> Ve
                     out.push(Line::from(head));
                 }
             }
-            out.push(Line::from(Span::styled(
-                format::truncate(
-                    &format!(
-                        "If this change was not intended, revert the commit: git revert {sha} (y copies)"
-                    ),
-                    width,
-                ),
-                theme.warning,
-            )));
+            // One line when it fits, else the command on a line of its own (never cut).
+            let advice = "If this change was not intended, revert the commit:";
+            let command = format!("git revert {sha} (y copies)");
+            if format::width(advice) + 1 + format::width(&command) <= width {
+                out.push(Line::from(Span::styled(
+                    format!("{advice} {command}"),
+                    theme.warning,
+                )));
+            } else {
+                out.push(Line::from(Span::styled(
+                    format::truncate(advice, width),
+                    theme.warning,
+                )));
+                out.push(Line::from(Span::styled(
+                    format!("  {command}"),
+                    theme.warning,
+                )));
+            }
         }
         _ => {
             out.push(Line::from(Span::styled(
@@ -117,7 +126,8 @@ pub fn pane(model: &Model, area: Rect, buf: &mut Buffer) {
             body.y += 1;
             body.height -= 1;
         }
-        if body.height >= 2 {
+        // A blank line before the diff where there is room for it.
+        if body.height >= 12 {
             body.y += 1;
             body.height -= 1;
         }

@@ -16,43 +16,45 @@ pub fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
     };
     let width = area.width.saturating_sub(4).min(96);
     let inner_w = usize::from(width.saturating_sub(2));
-    let mut lines: Vec<Line> = vec![
-        Line::from(Span::styled(
-            format::truncate(
-                &format!("Staged sync of {}", format::one_line(&plan.summary)),
-                inner_w,
-            ),
-            theme.header,
-        )),
-        Line::from(Span::styled(
-            format::truncate(
-                "1. A dry run of every app; nothing changes unless all pass.",
-                inner_w,
+    let key = model.keymap.hint(crate::action::Action::Terminate);
+    let mut lines: Vec<Line> = vec![Line::from(Span::styled(
+        format::truncate(
+            &format!("Staged sync of {}", format::one_line(&plan.summary)),
+            inner_w,
+        ),
+        theme.header,
+    ))];
+    // The rules, wrapped (never cut: they are what is being agreed to).
+    for (text, style) in [
+        (
+            "1. A dry run of every app; nothing changes unless all pass.".to_string(),
+            theme.text,
+        ),
+        (
+            "2. The canary, then each wave only once the one before is Synced and Healthy."
+                .to_string(),
+            theme.text,
+        ),
+        (
+            format!(
+                "3. The first failure or a Degraded app stops it; {key} cancels before the next wave."
             ),
             theme.text,
-        )),
-        Line::from(Span::styled(
-            format::truncate(
-                "2. The canary, then each wave only once the one before is Synced and Healthy.",
-                inner_w,
-            ),
-            theme.text,
-        )),
-        Line::from(Span::styled(
-            format::truncate(
-                &format!(
-                    "3. The first failure or Degraded app stops it; {} cancels before the next wave. No prune, no retry.",
-                    model.keymap.hint(crate::action::Action::Terminate)
-                ),
-                inner_w,
-            ),
-            theme.text,
-        )),
-        Line::from(""),
-    ];
+        ),
+        (
+            "Without prune; nothing is retried; nothing starts by itself.".to_string(),
+            theme.muted,
+        ),
+    ] {
+        for l in format::wrap(&text, inner_w, 3) {
+            lines.push(Line::from(Span::styled(l, style)));
+        }
+    }
+    lines.push(Line::from(""));
     // Room for the apps: the box's height less the text around them.
     let room = usize::from(area.height.saturating_sub(lines.len() as u16 + 6)).max(2);
     let total = plan.app_count();
+    let name_w = (inner_w / 3).clamp(12, 32);
     let mut listed = 0;
     'waves: for (i, wave) in plan.waves.iter().enumerate() {
         for (j, app) in wave.iter().enumerate() {
@@ -70,7 +72,7 @@ pub fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
             };
             let mut spans = vec![
                 Span::styled(format!("  {}", format::fit(&label, 12)), theme.accent),
-                Span::styled(format::fit(&app.key.name, 32), theme.text),
+                Span::styled(format::fit(&app.key.name, name_w), theme.text),
             ];
             spans.push(if app.production {
                 Span::styled("PROD ", theme.critical)
