@@ -45,26 +45,39 @@ pub(super) fn on_deploy_diff(
 /// `d`: what the selected deploy changed, in the diff view. Only Argo CD deploys have rendered
 /// manifests to compare.
 pub(super) fn open_deploy_diff(model: &mut Model) -> Vec<Effect> {
-    let Some(deploy) = (match model.screen {
-        Screen::Deploys => model.selected_deploy().cloned(),
+    // (app, history id, revision) of the deploy pointed at: a Deploys row, or an entry of an
+    // open app's History pane (newest first there).
+    let target = match model.screen {
+        Screen::Deploys => match model.selected_deploy() {
+            Some(d) if d.kube().is_some() => {
+                flash(
+                    model,
+                    FlashLevel::Info,
+                    "only Argo CD deploys have rendered manifests to compare: this is a Kubernetes revision",
+                );
+                return Vec::new();
+            }
+            Some(d) => Some((d.app.clone(), d.history_id, d.revision.clone())),
+            None => None,
+        },
+        Screen::Apps if model.app_pane == crate::model::app_view::AppPane::History => model
+            .app_open
+            .as_ref()
+            .and_then(|k| model.apps.get(k))
+            .and_then(|a| {
+                let e = a.history.iter().rev().nth(model.app_pane_cursor.selected)?;
+                Some((a.key.clone(), Some(e.id), e.revision.clone()))
+            }),
         _ => None,
-    }) else {
+    };
+    let Some((key, history_id, revision)) = target else {
         flash(
             model,
             FlashLevel::Info,
-            "d shows what a deploy changed: select one on the Deploys screen (4)",
+            "d shows what a deploy changed: select one on the Deploys screen (4) or an app's History",
         );
         return Vec::new();
     };
-    if deploy.kube().is_some() {
-        flash(
-            model,
-            FlashLevel::Info,
-            "only Argo CD deploys have rendered manifests to compare: this is a Kubernetes revision",
-        );
-        return Vec::new();
-    }
-    let key = deploy.app.clone();
     let history = model
         .apps
         .get(&key)
@@ -77,14 +90,12 @@ pub(super) fn open_deploy_diff(model: &mut Model) -> Vec<Effect> {
             e.revisions.clone()
         }
     };
-    let this = deploy
-        .history_id
-        .and_then(|id| history.iter().find(|e| e.id == id));
-    let to = this.map_or_else(|| vec![deploy.revision.clone()], revisions);
+    let this = history_id.and_then(|id| history.iter().find(|e| e.id == id));
+    let to = this.map_or_else(|| vec![revision.clone()], revisions);
     // The deploy before it: the newest history entry older than this one.
     let from = history
         .iter()
-        .filter(|e| deploy.history_id.is_none_or(|id| e.id < id))
+        .filter(|e| history_id.is_none_or(|id| e.id < id))
         .filter(|e| this.is_some() || revisions(e) != to)
         .max_by_key(|e| e.id)
         .map(revisions)

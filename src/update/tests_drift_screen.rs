@@ -661,3 +661,41 @@ fn deploy_diff_asks_for_the_revision_before_and_shows_the_answer() {
         "Esc goes back where d was pressed"
     );
 }
+
+#[test]
+fn deploy_diff_from_an_apps_history_and_not_elsewhere() {
+    use super::tests_argo::entry;
+    let mut m = model();
+    let a = app(
+        "checkout-prod",
+        HealthStatus::Healthy,
+        SyncStatus::Synced,
+        false,
+        vec![
+            entry(6, "5d1e2f3", 600, "ci-bot"),
+            entry(7, "0765b95", 60, "ci-bot"),
+            entry(8, "74dd23a", 6, "ci-bot"),
+        ],
+    );
+    update(
+        &mut m,
+        source(
+            "argocd",
+            SourcePayload::Argocd(ArgocdPayload::Apps { apps: vec![a] }),
+        ),
+    );
+    // Nothing to compare from the triage screen: it says where to go.
+    assert!(press(&mut m, KeyCode::Char('d')).is_empty());
+    assert!(m.flash.as_ref().unwrap().text.contains("Deploys screen"));
+    m.screen = Screen::Apps;
+    m.app_open = Some(key("checkout-prod"));
+    m.app_pane = crate::model::app_view::AppPane::History;
+    m.app_pane_cursor.selected = 1; // newest first: 0765b95
+    let effects = press(&mut m, KeyCode::Char('d'));
+    let Some(Effect::FetchDeployDiff { from, to, .. }) = effects.first().cloned() else {
+        panic!("{effects:?}")
+    };
+    assert_eq!((from, to), (vec!["5d1e2f3".into()], vec!["0765b95".into()]));
+    press(&mut m, KeyCode::Esc);
+    assert_eq!(m.screen, Screen::Apps);
+}
