@@ -469,3 +469,26 @@ fn a_huge_diff_renders_only_what_shows() {
     assert!(text.contains("key9999: value"), "{text}");
     assert!(drift_view::doc_lines(m.drift_screen.document(), 5_000, 30).len() == 30);
 }
+
+#[test]
+fn a_running_staged_sync_shows_its_progress_on_the_header() {
+    use sitrep::model::drift_sync::PlanStage;
+    let mut m = opened();
+    press(&mut m, KeyCode::Tab);
+    press(&mut m, KeyCode::Char('g'));
+    press(&mut m, KeyCode::Char('S'));
+    m.popup = None;
+    let plan = m.drift_screen.plan.as_mut().unwrap();
+    plan.stage = PlanStage::Wave(1);
+    plan.finished_waves = 1;
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("⟳ staged sync: wave 1 of 1 syncing (search-staging, cart-prod) · 1/2 waves done · x cancels before the next"),
+        "{text}"
+    );
+    let plan = m.drift_screen.plan.as_mut().unwrap();
+    plan.stage = PlanStage::Stopped("the sync of cart-prod failed: hook failed".into());
+    let buf = render_buffer(&m, 80, 24);
+    let at = find(&buf, "STOPPED", "✗").expect("the stop is said");
+    assert_eq!(fg(&buf, at), m.theme.critical.fg.unwrap());
+}
