@@ -13,6 +13,8 @@ use crate::model::ui::{Cursor, FlashLevel, Screen};
 
 /// Columns a `←`/`→` moves the diff.
 const HSCROLL_STEP: usize = 8;
+/// The most `y` sends to the clipboard.
+const COPY_MAX_BYTES: usize = 256 * 1024;
 /// Diff lines are capped by the diff engine; this only bounds the offset.
 const MAX_LEFT: usize = 4096;
 
@@ -347,6 +349,19 @@ pub(super) fn copy(model: &mut Model) -> Vec<Effect> {
                 )
             }
         }
+    };
+    // A terminal takes only so much through OSC 52: a huge diff is copied from its start.
+    let (text, said) = if text.len() > COPY_MAX_BYTES {
+        let mut end = COPY_MAX_BYTES;
+        while !text.is_char_boundary(end) {
+            end -= 1;
+        }
+        (
+            text[..end].to_string(),
+            format!("{said}, its first {} KB", COPY_MAX_BYTES / 1024),
+        )
+    } else {
+        (text, said)
     };
     if !matches!(model.drift_screen.selected(), Some(DriftRow::Group { .. })) || diff_focused {
         model.drift_screen.last_copy = None;

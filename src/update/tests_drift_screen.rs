@@ -699,3 +699,32 @@ fn deploy_diff_from_an_apps_history_and_not_elsewhere() {
     press(&mut m, KeyCode::Esc);
     assert_eq!(m.screen, Screen::Apps);
 }
+
+#[test]
+fn the_document_counts_preambles_so_hunks_land_on_their_headers() {
+    let mut r = resource("web", 2, 1);
+    r.note = Some("live state is not valid JSON".into());
+    r.masked = true;
+    r.paths = (0..20)
+        .map(|i| ChangedPath {
+            path: format!("data.k{i}"),
+            writer: None,
+        })
+        .collect();
+    let doc = vec![r.clone(), r];
+    let len = drift_view::doc_len(&doc);
+    for h in drift_view::hunk_starts(&doc) {
+        let line = drift_view::doc_lines(&doc, h, 1);
+        assert!(
+            matches!(line.as_slice(), [drift_view::DocLine::Diff(d)] if d.kind == LineKind::Hunk),
+            "{h}: {line:?}"
+        );
+    }
+    assert_eq!(drift_view::hunk_starts(&doc).len(), 4);
+    assert_eq!(drift_view::doc_lines(&doc, 0, len + 10).len(), len);
+    assert!(drift_view::doc_lines(&doc, len, 5).is_empty());
+    // Out-of-range hunk indexes from a server are skipped, not followed.
+    let mut bad = resource("x", 1, 1);
+    bad.hunks = vec![0, 999];
+    assert_eq!(drift_view::hunk_starts(&[bad]).len(), 1);
+}
