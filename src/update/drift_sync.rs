@@ -81,7 +81,16 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    model.drift_screen.plan = Some(SyncPlan::new(&group, &model.drift.apps, DEFAULT_WAVE_SIZE));
+    let mut plan = SyncPlan::new(&group, &model.drift.apps, DEFAULT_WAVE_SIZE);
+    // A multi-source app's sync takes one revision per source: it syncs to its targets.
+    for wave in &mut plan.waves {
+        for a in wave.iter_mut() {
+            if model.apps.get(&a.key).is_some_and(|app| app.multi_source) {
+                a.revision = None;
+            }
+        }
+    }
+    model.drift_screen.plan = Some(plan);
     model.popup = Some(Popup::DriftSync);
     Vec::new()
 }
