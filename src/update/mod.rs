@@ -143,6 +143,8 @@ mod tests_deploys;
 #[cfg(test)]
 mod tests_drift_screen;
 #[cfg(test)]
+mod tests_drift_sync;
+#[cfg(test)]
 mod tests_incident;
 #[cfg(test)]
 mod tests_keys;
