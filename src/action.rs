@@ -64,6 +64,14 @@ pub enum Action {
     RolloutPromote,
     /// Kubernetes screen: show the next cluster.
     NextCluster,
+    /// Diff view: the next / previous hunk.
+    NextHunk,
+    PrevHunk,
+    /// Diff view: scroll long lines left / right.
+    ScrollLeft,
+    ScrollRight,
+    /// What the selected deploy changed: its rendered manifests against the deploy before.
+    DeployDiff,
 }
 
 /// The help overlay's groups, in the order it shows them.
@@ -155,6 +163,10 @@ const ACTIONS: &[ActionDef] = {
         entry(Back,       "back",       Navigation,  &["esc"],
               "back / close / clear filter"),
         entry(NextPane,   "next_pane",  Navigation,  &["tab"],          "next pane"),
+        entry(NextHunk,   "next_hunk",  Navigation,  &["]"],            "diff: next hunk"),
+        entry(PrevHunk,   "prev_hunk",  Navigation,  &["["],            "diff: previous hunk"),
+        entry(ScrollLeft, "scroll_left", Navigation, &["left"],         "diff: scroll long lines left"),
+        entry(ScrollRight, "scroll_right", Navigation, &["right"],      "diff: scroll long lines right"),
         // (Here the screens': `Screen(…)`, `screen_alerts`, Screens, `1`… per screen.)
         entry(Filter,     "filter",     General,     &["/"],
               "filter (fuzzy text, or matchers like severity=critical)"),
@@ -211,6 +223,8 @@ const ACTIONS: &[ActionDef] = {
               "promote the selected Argo Rollout past its pause").mutates(Kube),
         entry(NextCluster, "next_cluster", Kubernetes, &["C"],
               "Kubernetes screen: next cluster (:ctx NAME picks one)"),
+        entry(DeployDiff, "deploy_diff", Actions,    &["d"],
+              "what the selected deploy changed (its manifests against the deploy before)"),
     ]
 };
 

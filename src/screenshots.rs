@@ -86,6 +86,20 @@ pub async fn generate(out: &Path) -> anyhow::Result<()> {
     act(&mut model, Action::KubeUndo);
     shoot(&model, out, "kube-undo")?;
     keys(&mut model, &[KeyCode::Esc]);
+    // Fleet drift: the first cause open, its first app's first resource diff beside it.
+    act(&mut model, Action::Screen(Screen::Drift));
+    keys(
+        &mut model,
+        &[
+            KeyCode::Enter,
+            KeyCode::Down,
+            KeyCode::Enter,
+            KeyCode::Down,
+            KeyCode::Enter,
+        ],
+    );
+    shoot(&model, out, "drift")?;
+    keys(&mut model, &[KeyCode::Esc, KeyCode::Esc]);
     act(&mut model, Action::Screen(Screen::Timeline));
     shoot(&model, out, "timeline")?;
     act(&mut model, Action::Help);

@@ -10,6 +10,7 @@ pub mod correlation;
 pub mod coverage;
 pub mod deploy;
 pub mod drift;
+pub mod drift_sync;
 pub mod drift_view;
 pub mod fasthash;
 pub mod incident;

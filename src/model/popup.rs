@@ -131,6 +131,8 @@ pub enum Popup {
     KubeAction(Box<super::kube_view::KubeActionForm>),
     /// A pod's log tail (`l`).
     KubeLogs(Box<super::kube_view::LogView>),
+    /// A drift group's staged sync plan to confirm (the plan is `drift_screen.plan`).
+    DriftSync,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

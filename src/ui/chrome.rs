@@ -275,7 +275,8 @@ pub fn hints(model: &Model) -> Vec<(u8, String)> {
             | Popup::Declare(_)
             | Popup::Milestone { .. }
             | Popup::Links { .. }
-            | Popup::KubeAction(_),
+            | Popup::KubeAction(_)
+            | Popup::DriftSync,
         ) => {
             h.push((9, format!("{} cancel", k(Action::Back))));
             return h;

@@ -86,6 +86,8 @@ pub struct RenderState {
     pub kube_workloads: Viewport,
     pub kube_pods: Viewport,
     pub kube_events: Viewport,
+    /// The Drift screen's tree list.
+    pub drift_list: Viewport,
     /// Cells drawn this frame that are links: written again with OSC 8 around them after
     /// the frame (`terminal::write_hyperlinks`), so terminals that support it make them
     /// clickable. Cleared at the start of every frame.

@@ -55,6 +55,7 @@ pub fn on_paste(model: &mut Model, text: &str) {
         }
         Some(Popup::Declare(form)) => return super::incident::paste(form, &clean),
         Some(Popup::KubeAction(form)) => return super::kube_actions::on_paste(form, &clean),
+        Some(Popup::DriftSync) => return super::drift_sync::on_paste(model, &clean),
         _ => {}
     }
     if let Some(p) = &mut model.prompt {
@@ -77,6 +78,7 @@ fn on_popup_key(model: &mut Model, key: KeyEvent) -> Vec<Effect> {
         Some(Popup::Links { .. }) => super::links::on_links_key(model, key),
         Some(Popup::KubeAction(_)) => super::kube_actions::on_form_key(model, key),
         Some(Popup::KubeLogs(_)) => super::kube_logs::on_key(model, key),
+        Some(Popup::DriftSync) => super::drift_sync::on_popup_key(model, key),
         None => Vec::new(),
     }
 }
@@ -176,6 +178,7 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
                 model.app_pane_cursor = Cursor::default();
             }
             Screen::Kube => super::kube_screen::next_pane(model),
+            Screen::Drift => super::drift_screen::next_pane(model),
             _ => flash(model, FlashLevel::Info, "this screen has one pane"),
         },
         Action::Screen(screen) => open_screen(model, screen),
@@ -215,10 +218,17 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
             return effects;
         }
         Action::Silence => return silence::open(model),
+        Action::Open if model.screen == Screen::Drift => {
+            return super::drift_screen::open_commit(model);
+        }
         Action::Open => return open_link(model),
         Action::Copy => return copy_selection(model),
         Action::Rollback => return argocd::open_rollback(model),
+        Action::Sync if model.screen == Screen::Drift => return super::drift_sync::open(model),
         Action::Sync => return argocd::open_sync(model),
+        Action::Terminate if model.screen == Screen::Drift => {
+            return super::drift_sync::cancel(model);
+        }
         Action::Terminate => return argocd::open_terminate(model),
         Action::Runbook => return super::runbook::open(model),
         Action::Incident => return super::incident::open_declare(model),
@@ -260,6 +270,23 @@ pub fn on_action(model: &mut Model, action: Action) -> Vec<Effect> {
             }
         }
         Action::NextCluster => return super::kube_screen::next_cluster(model),
+        Action::NextHunk | Action::PrevHunk if model.screen == Screen::Drift => {
+            super::drift_screen::hunk(model, action == Action::NextHunk)
+        }
+        Action::ScrollLeft | Action::ScrollRight if model.screen == Screen::Drift => {
+            super::drift_screen::hscroll(model, action == Action::ScrollRight)
+        }
+        Action::NextHunk | Action::PrevHunk | Action::ScrollLeft | Action::ScrollRight => flash(
+            model,
+            FlashLevel::Info,
+            format!(
+                "{} {} and ←/→ move through a diff on the Drift screen ({})",
+                model.keymap.hint(Action::NextHunk),
+                model.keymap.hint(Action::PrevHunk),
+                Screen::Drift.number()
+            ),
+        ),
+        Action::DeployDiff => return super::drift_screen::open_deploy_diff(model),
         Action::CorrectTime => {
             if model.screen != Screen::Timeline {
                 flash(
@@ -289,6 +316,9 @@ fn open_screen(model: &mut Model, screen: Screen) {
     model.screen = screen;
     if screen == Screen::Kube && model.kube_screen.stale {
         crate::model::kube_view::rebuild(model);
+    }
+    if screen == Screen::Drift {
+        crate::model::drift_view::rebuild(model);
     }
     let def = screens::def(screen);
     if def.opens_at_end {
@@ -405,6 +435,9 @@ fn back(model: &mut Model) {
         return;
     }
     if model.screen == Screen::Kube && super::kube_screen::back(model) {
+        return;
+    }
+    if model.screen == Screen::Drift && super::drift_screen::back(model) {
         return;
     }
     if !model.filter(model.screen).is_empty() {
@@ -554,7 +587,7 @@ fn copy_selection(model: &mut Model) -> Vec<Effect> {
             .selected_services_name()
             .map(str::to_string)
             .filter(|n| n != NO_SERVICE),
-        Screen::Drift => super::drift_screen::copy_text(model),
+        Screen::Drift => return super::drift_screen::copy(model),
         Screen::Kube => {
             let s = &model.kube_screen;
             match s.pane {

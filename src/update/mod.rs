@@ -7,6 +7,7 @@ mod argocd;
 mod catalog;
 mod drift;
 mod drift_screen;
+mod drift_sync;
 mod events;
 mod incident;
 mod keys;
@@ -106,6 +107,12 @@ pub fn settle(model: &mut Model) -> Vec<Effect> {
         effects = apps::detail_fetches(model, true);
         argocd::watch_progress(model);
     }
+    // The Drift screen follows the drift store while shown (rows only: cheap).
+    if model.screen == crate::model::ui::Screen::Drift {
+        crate::model::drift_view::rebuild(model);
+    }
+    // A running staged sync moves on when its apps say so (cheap when none runs).
+    effects.extend(drift_sync::progress(model));
     model.refresh_stale_views();
     if model.timeline_reanchor.is_some() {
         model.rebuild_timeline_view_keeping_cursor();
@@ -133,6 +140,10 @@ mod tests_argo;
 mod tests_catalog;
 #[cfg(test)]
 mod tests_deploys;
+#[cfg(test)]
+mod tests_drift_screen;
+#[cfg(test)]
+mod tests_drift_sync;
 #[cfg(test)]
 mod tests_incident;
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! Modal popups and the bottom prompt, drawn over the current screen.
 
 pub mod argocd;
+pub mod drift_sync;
 pub mod expire;
 pub mod help;
 pub mod incident;
@@ -38,6 +39,7 @@ pub fn draw(model: &Model, popup: &Popup, area: Rect, buf: &mut Buffer) {
         } => links::draw(model, service, links, *cursor, area, buf),
         Popup::KubeAction(form) => kube_action::draw(model, form, area, buf),
         Popup::KubeLogs(view) => kube_logs::draw(model, view, area, buf),
+        Popup::DriftSync => drift_sync::draw(model, area, buf),
     }
 }
 

@@ -17,6 +17,8 @@ use serde_json::{Value, json};
 
 /// Results of Argo CD actions.
 pub fn on_outcome(model: &mut Model, outcome: EffectOutcome) -> Vec<Effect> {
+    // A drift group's staged sync watches its own requests (it moves on in `settle`).
+    crate::update::drift_sync::note_outcome(model, &outcome);
     match outcome {
         EffectOutcome::AppActionDone {
             request_id,
