@@ -16,9 +16,164 @@ const CONTEXT: usize = 3;
 /// but still correct (similar falls back to a cheaper approximation).
 const DIFF_TIMEOUT: Duration = Duration::from_millis(500);
 
-/// The object as YAML text. `None` only if the serializer refuses the value.
+/// The object as YAML text, for reading (never parsed back): block style, keys in
+/// serde_json's (sorted) order, a scalar plain when YAML would read it back as the same string,
+/// else double-quoted; multi-line strings as `|-` blocks so a config file's lines diff one by one.
+/// Written by hand because it runs on megabyte states: serde_yaml's emitter took two thirds of a
+/// 1 MB diff. `None` never happens (kept for the callers' note); deep nesting is bounded by
+/// serde_json's parse depth (128).
 pub fn render(value: &Value) -> Option<String> {
-    serde_yaml_ng::to_string(value).ok()
+    let mut out = String::with_capacity(4096);
+    match value {
+        Value::Object(m) if !m.is_empty() => write_map(&mut out, m, 0),
+        Value::Array(a) if !a.is_empty() => write_seq(&mut out, a, 0),
+        scalar => {
+            write_scalar(&mut out, scalar, 0);
+            out.push('\n');
+        }
+    }
+    Some(out)
+}
+
+fn indent(out: &mut String, n: usize) {
+    out.extend(std::iter::repeat_n(' ', n));
+}
+
+fn write_map(out: &mut String, map: &serde_json::Map<String, Value>, at: usize) {
+    for (i, (k, v)) in map.iter().enumerate() {
+        // The first key of a sequence item shares the `- ` line.
+        if i > 0 {
+            indent(out, at);
+        }
+        write_string(out, k, at);
+        out.push(':');
+        write_value_after_key(out, v, at);
+    }
+}
+
+fn write_seq(out: &mut String, seq: &[Value], at: usize) {
+    for (i, v) in seq.iter().enumerate() {
+        if i > 0 {
+            indent(out, at);
+        }
+        out.push_str("- ");
+        match v {
+            Value::Object(m) if !m.is_empty() => write_map(out, m, at + 2),
+            Value::Array(a) if !a.is_empty() => write_seq(out, a, at + 2),
+            scalar => {
+                write_scalar(out, scalar, at + 2);
+                out.push('\n');
+            }
+        }
+    }
+}
+
+/// After `key:`: a nested block on the next lines, or ` scalar`.
+fn write_value_after_key(out: &mut String, v: &Value, at: usize) {
+    match v {
+        Value::Object(m) if !m.is_empty() => {
+            out.push('\n');
+            indent(out, at + 2);
+            write_map(out, m, at + 2);
+        }
+        // Sequences sit at their key's indentation, as kubectl prints them.
+        Value::Array(a) if !a.is_empty() => {
+            out.push('\n');
+            indent(out, at);
+            write_seq(out, a, at);
+        }
+        scalar => {
+            out.push(' ');
+            write_scalar(out, scalar, at + 2);
+            out.push('\n');
+        }
+    }
+}
+
+fn write_scalar(out: &mut String, v: &Value, block_indent: usize) {
+    match v {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => write_string(out, s, block_indent),
+        Value::Object(_) => out.push_str("{}"),
+        Value::Array(_) => out.push_str("[]"),
+    }
+}
+
+/// A string as YAML would read it back: plain, a `|-` block (multi-line text), or quoted.
+fn write_string(out: &mut String, s: &str, block_indent: usize) {
+    if is_plain(s) {
+        out.push_str(s);
+    } else if s.contains('\n') && block_safe(s) {
+        out.push_str("|-");
+        for line in s.split('\n') {
+            out.push('\n');
+            if !line.is_empty() {
+                indent(out, block_indent);
+                out.push_str(line);
+            }
+        }
+    } else {
+        // JSON's quoting is YAML's double-quoted style.
+        out.push_str(&serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string()));
+    }
+}
+
+/// Text a `|-` block shows as it is: no other control characters, no leading space on the
+/// first line (it would change the block's indentation), no trailing newline lost.
+fn block_safe(s: &str) -> bool {
+    !s.starts_with(' ')
+        && !s.ends_with('\n')
+        && !s.chars().any(|c| c.is_control() && c != '\n' && c != '\t')
+}
+
+/// A plain scalar YAML reads back as this same string. One pass over the bytes: it runs on
+/// every key and value of megabyte states.
+fn is_plain(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+        return false;
+    };
+    if first == b' ' || last == b' ' || last == b':' {
+        return false;
+    }
+    let indicator = b"-?:,[]{}#&*!|>'\"%@`".contains(&first);
+    // `-v`, `-Xmx512m` read back as strings; `- x` and `-5` do not.
+    let dash_word = first == b'-' && bytes.len() > 1 && bytes[1] != b' ';
+    if indicator && !dash_word {
+        return false;
+    }
+    let mut prev = 0u8;
+    for &b in bytes {
+        if b < 0x20 || b == 0x7f || (prev == b':' && b == b' ') || (prev == b' ' && b == b'#') {
+            return false;
+        }
+        prev = b;
+    }
+    // C1 controls and the like (U+0080–U+009F are 0xC2 0x80–0x9F in UTF-8).
+    if !s.is_ascii() && s.chars().any(char::is_control) {
+        return false;
+    }
+    if bytes.len() <= 5
+        && [
+            "true", "false", "null", "~", "yes", "no", "on", "off", "y", "n", ".inf", "-.inf",
+            ".nan",
+        ]
+        .iter()
+        .any(|w| w.eq_ignore_ascii_case(s))
+    {
+        return false;
+    }
+    !looks_numeric(s)
+}
+
+/// Would YAML read it as a number (`5`, `-1.5`, `1e3`, `0x1f`, `0o7`, `1_000`)?
+fn looks_numeric(s: &str) -> bool {
+    let t = s.strip_prefix(['-', '+']).unwrap_or(s);
+    t.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '+' | '-'))
 }
 
 /// The lines of a diff, ready for [`super::ResourceDiff`].
@@ -127,6 +282,33 @@ mod tests {
         let text = render(&v).unwrap();
         assert_eq!(text, "a:\n  c: x\n  z:\n  - 1\n  - 2\nb: 1\n");
         assert_eq!(render(&v), render(&v.clone()));
+    }
+
+    #[test]
+    fn strings_yaml_would_read_as_something_else_are_quoted() {
+        let v = json!({
+            "bool": "true", "num": "5", "neg": "-1.5", "colon": "a: b", "hash": "a #b",
+            "empty": "", "dash": "- x", "flag": "-v", "plain": "redis:7.2", "star": "*x",
+            "text": "line 1\nline 2", "nested": [{"name": "a", "v": [1, {"k": null}]}], "e": {}
+        });
+        let text = render(&v).unwrap();
+        for expected in [
+            "bool: \"true\"\n",
+            "num: \"5\"\n",
+            "neg: \"-1.5\"\n",
+            "colon: \"a: b\"\n",
+            "hash: \"a #b\"\n",
+            "empty: \"\"\n",
+            "dash: \"- x\"\n",
+            "flag: -v\n",
+            "plain: redis:7.2\n",
+            "star: \"*x\"\n",
+            "text: |-\n  line 1\n  line 2\n",
+            "e: {}\n",
+            "nested:\n- name: a\n  v:\n  - 1\n  - k: null\n",
+        ] {
+            assert!(text.contains(expected), "{expected:?} in\n{text}");
+        }
     }
 
     #[test]

@@ -261,6 +261,8 @@ fn doc_line<'a>(model: &Model, l: &DocLine<'_>, left: usize, width: usize) -> Li
                 crate::drift::ResourceChange::Modified => "modified",
                 crate::drift::ResourceChange::Missing => "missing (a sync creates it)",
                 crate::drift::ResourceChange::Extra => "extra (not in Git)",
+                crate::drift::ResourceChange::Added => "added by this deploy",
+                crate::drift::ResourceChange::Removed => "removed by this deploy",
             };
             Line::from(vec![
                 Span::styled(
