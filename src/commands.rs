@@ -340,8 +340,68 @@ pub async fn fetch_model(config: &Config, with_silences: bool) -> Model {
         crate::sources::oneshot::fetch_all_once_with(config.sources.clone(), &options).await;
     let mut model = model_for(config);
     model.now = Utc::now();
-    fold_results(&mut model, results);
+    let effects = fold_results(&mut model, results);
+    fetch_drift(config, &mut model, effects).await;
     model
+}
+
+/// Rounds of drift reads (diffs, then the commits they name) before a snapshot is written.
+const DRIFT_ROUNDS: usize = 3;
+
+/// The drift reads `update` asked for (each OutOfSync app's managed-resources, each commit's
+/// metadata), performed a few at a time and fed back through `update`, again while new ones
+/// appear (at most [`DRIFT_ROUNDS`] rounds): a one-shot snapshot has the causes, not
+/// "not fetched yet".
+async fn fetch_drift(config: &Config, model: &mut Model, mut effects: Vec<crate::effect::Effect>) {
+    use crate::effect::Effect;
+    use crate::sources::argocd::client::ArgocdClient;
+    use futures::StreamExt;
+    let clients: std::collections::HashMap<String, std::sync::Arc<ArgocdClient>> = config
+        .sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::Argocd)
+        .filter_map(|s| {
+            Some((
+                s.name.clone(),
+                std::sync::Arc::new(ArgocdClient::new(s).ok()?),
+            ))
+        })
+        .collect();
+    for _ in 0..DRIFT_ROUNDS {
+        let work: Vec<_> = effects
+            .drain(..)
+            .filter(|e| {
+                matches!(
+                    e,
+                    Effect::FetchDrift { .. } | Effect::FetchRevisionMeta { .. }
+                )
+            })
+            .filter_map(|e| {
+                let client = clients.get(e.source()?)?.clone();
+                Some((client, e))
+            })
+            .collect();
+        if work.is_empty() {
+            break;
+        }
+        let answers: Vec<Msg> = futures::stream::iter(work)
+            .map(|(client, effect)| async move {
+                let timeout = client.spec().timeout;
+                tokio::time::timeout(
+                    timeout,
+                    crate::sources::argocd::drift_fetch::run(&client, effect),
+                )
+                .await
+                .ok()
+            })
+            .buffer_unordered(crate::model::drift::DRIFT_FETCHES_IN_FLIGHT)
+            .filter_map(|m| async move { m })
+            .collect()
+            .await;
+        for msg in answers {
+            effects.extend(update(model, msg));
+        }
+    }
 }
 
 /// Fold one-shot fetch results through `update`, as the live tasks would have reported them;
