@@ -79,6 +79,9 @@ pub fn hints(model: &Model, h: &mut Hints) {
         h.push((9, "esc close".to_string()));
         return;
     }
+    if model.fleet_selected() && model.triage_pane == TriagePane::Services {
+        h.push((4, "enter drift".to_string()));
+    }
     h.push((5, format!("{} filter", k(Action::Filter))));
     h.push((3, format!("{} pane", k(Action::NextPane))));
     if permissions::can_silence(model) && !model.alerts.is_empty() {
