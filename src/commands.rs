@@ -340,8 +340,75 @@ pub async fn fetch_model(config: &Config, with_silences: bool) -> Model {
         crate::sources::oneshot::fetch_all_once_with(config.sources.clone(), &options).await;
     let mut model = model_for(config);
     model.now = Utc::now();
-    fold_results(&mut model, results);
+    let effects = fold_results(&mut model, results);
+    fetch_drift(config, &mut model, effects).await;
     model
+}
+
+/// Each unsynced app's diff and each commit's metadata is read once; an answer that calls for
+/// more (the next queued app, a commit it names) is followed, up to this many reads per thing
+/// the snapshot knows of (a safety bound: apps do not change during a one-shot fetch).
+const DRIFT_ROUNDS: usize = 3;
+
+/// The drift reads `update` asked for (each OutOfSync app's managed-resources, each commit's
+/// metadata), performed at most 8 at a time, each bounded by its source's timeout, the answers
+/// fed back through `update` and what they call for read in turn: a one-shot snapshot has the
+/// causes, not "not fetched yet".
+async fn fetch_drift(config: &Config, model: &mut Model, effects: Vec<crate::effect::Effect>) {
+    use crate::effect::Effect;
+    use crate::sources::argocd::client::ArgocdClient;
+    use futures::StreamExt;
+    use futures::stream::FuturesUnordered;
+    let clients: std::collections::HashMap<String, std::sync::Arc<ArgocdClient>> = config
+        .sources
+        .iter()
+        .filter(|s| s.kind == SourceKind::Argocd)
+        .filter_map(|s| {
+            Some((
+                s.name.clone(),
+                std::sync::Arc::new(ArgocdClient::new(s).ok()?),
+            ))
+        })
+        .collect();
+    if clients.is_empty() {
+        return;
+    }
+    let is_drift_read = |e: &Effect| {
+        matches!(
+            e,
+            Effect::FetchDrift { .. } | Effect::FetchRevisionMeta { .. }
+        )
+    };
+    let mut pending: std::collections::VecDeque<Effect> =
+        effects.into_iter().filter(|e| is_drift_read(e)).collect();
+    let mut budget = DRIFT_ROUNDS * (model.drift.apps.len() + pending.len() + 8);
+    let mut in_flight = FuturesUnordered::new();
+    loop {
+        while in_flight.len() < crate::model::drift::DRIFT_FETCHES_IN_FLIGHT && budget > 0 {
+            let Some(effect) = pending.pop_front() else {
+                break;
+            };
+            let Some(client) = effect.source().and_then(|s| clients.get(s)).cloned() else {
+                continue;
+            };
+            budget -= 1;
+            in_flight.push(async move {
+                let timeout = client.spec().timeout;
+                tokio::time::timeout(
+                    timeout,
+                    crate::sources::argocd::drift_fetch::run(&client, effect),
+                )
+                .await
+                .ok()
+            });
+        }
+        let Some(answer) = in_flight.next().await else {
+            break;
+        };
+        if let Some(msg) = answer {
+            pending.extend(update(model, msg).into_iter().filter(|e| is_drift_read(e)));
+        }
+    }
 }
 
 /// Fold one-shot fetch results through `update`, as the live tasks would have reported them;

@@ -161,7 +161,7 @@ fn triage_list(m: &mut Model) -> List<'_> {
         let len = m.selected_service().map(|s| s.alerts.len()).unwrap_or(0);
         return List::of(&mut m.detail, len);
     }
-    let len = m.visible_services().len();
+    let len = m.triage_view.len();
     List {
         cursor: &mut m.triage,
         len,

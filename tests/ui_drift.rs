@@ -163,6 +163,7 @@ fn entry(
             error: None,
         })),
         production,
+        group: String::new(),
     }
 }
 
@@ -240,6 +241,7 @@ fn drift_model() -> Model {
             cause: unknown,
             drift: None,
             production: true,
+            group: String::new(),
         },
     );
     d.groups = vec![

@@ -138,3 +138,23 @@ pub fn empty_model(sources: &[(&str, sitrep::model::source::SourceKind)]) -> sit
     }
     m
 }
+
+/// A fleet of `total` apps of which one in ten is OutOfSync: of those, half moved by one of
+/// 20 commits in a shared repository (`git` causes), the rest drifted live (not fetched yet).
+#[allow(dead_code)]
+pub fn synthetic_drift_fleet(total: usize) -> Vec<App> {
+    (0..total)
+        .map(|i| {
+            let mut a = synthetic_app(i, 0, 1_000, total);
+            a.sync = if i.is_multiple_of(10) {
+                SyncStatus::OutOfSync
+            } else {
+                SyncStatus::Synced
+            };
+            if i.is_multiple_of(20) {
+                a.git_revision = format!("{:040x}", 0xc0ffee + (i / 20) % 20);
+            }
+            a
+        })
+        .collect()
+}

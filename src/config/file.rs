@@ -55,6 +55,18 @@ pub struct ConfigFile {
     /// Where runbooks are looked for.
     #[serde(default)]
     pub runbooks: RunbooksSection,
+    /// Fleet drift: when triage shows the fleet row, how a staged sync goes.
+    #[serde(default)]
+    pub drift: DriftSection,
+}
+
+#[derive(Deserialize, Debug, Default)]
+#[serde(deny_unknown_fields)]
+pub struct DriftSection {
+    /// This many OutOfSync (or Unknown) apps make triage's fleet row (default 3).
+    pub fleet_threshold: Option<Spanned<i64>>,
+    /// Apps per wave of a staged sync, after the canary (default 3).
+    pub wave_size: Option<Spanned<i64>>,
 }
 
 #[derive(Deserialize, Debug, Default)]

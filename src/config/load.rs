@@ -178,6 +178,29 @@ pub fn load(
         settings.production_pattern = p.get_ref().clone();
     }
     settings.notify = super::notify::resolve(&file.notify, &at)?;
+    for (field, value, into) in [
+        (
+            "fleet_threshold",
+            &file.drift.fleet_threshold,
+            &mut settings.drift_fleet_threshold,
+        ),
+        (
+            "wave_size",
+            &file.drift.wave_size,
+            &mut settings.drift_wave_size,
+        ),
+    ] {
+        if let Some(n) = value {
+            let v = *n.get_ref();
+            if !(1..=1000).contains(&v) {
+                return Err(ConfigError(format!(
+                    "{}: [drift] {field} = {v} is out of range\n  fix: a number from 1 to 1000 (default 3)",
+                    at(n.span())
+                )));
+            }
+            *into = v as usize;
+        }
+    }
 
     let defaults_timeout = match &file.defaults.timeout {
         Some(t) => duration(t, &at, "timeout")?,

@@ -55,6 +55,10 @@ pub struct Settings {
     pub runbook_dirs: Vec<std::path::PathBuf>,
     /// `--team NAME`: start narrowed to this team's services (`:team` changes it).
     pub team: Option<String>,
+    /// `[drift] fleet_threshold`: this many OutOfSync (or Unknown) apps make triage's fleet row.
+    pub drift_fleet_threshold: usize,
+    /// `[drift] wave_size`: apps per wave of a staged sync (after the canary).
+    pub drift_wave_size: usize,
 }
 
 impl Default for Settings {
@@ -80,6 +84,8 @@ impl Default for Settings {
             notify: Default::default(),
             runbook_dirs: Vec::new(),
             team: None,
+            drift_fleet_threshold: 3,
+            drift_wave_size: 3,
         }
     }
 }

@@ -6,7 +6,7 @@ use crate::drift::{AppDrift, Cause, CauseKind, FieldWriter, RevisionMeta, Revisi
 use crate::model::app::AppKey;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::sync::Arc;
 
 /// At most this many `managed-resources` requests in flight (all Argo CD instances).
@@ -20,6 +20,9 @@ pub struct AppDriftEntry {
     pub drift: Option<Arc<AppDrift>>,
     /// Its target is production (`Settings::is_production`).
     pub production: bool,
+    /// The id of the group it is in ([`crate::drift::group::group_key`]): a change moves
+    /// only this app between groups.
+    pub group: String,
 }
 
 /// A commit's metadata, once per (repository, revision).
@@ -78,4 +81,25 @@ pub struct DriftStore {
     pub fetching: BTreeMap<AppKey, String>,
     /// Apps waiting for a fetch (changed while the in-flight budget was used up).
     pub queued: BTreeSet<AppKey>,
+    /// Groups already on the timeline (or present at the first load): each new cause is told
+    /// once, not on every change.
+    pub announced: HashSet<String>,
+    /// Apps already OutOfSync when their instance first answered: what they share is not news.
+    pub preexisting: BTreeSet<AppKey>,
+    /// The minute (Unix minutes) the summaries' ages were written for: refreshed on the tick
+    /// that changes it, never per frame.
+    pub summaries_minute: i64,
+}
+
+impl DriftStore {
+    /// How many apps are OutOfSync or Unknown.
+    pub fn unsynced(&self) -> usize {
+        self.apps.len()
+    }
+
+    /// The group an app is in.
+    pub fn group_of(&self, key: &AppKey) -> Option<&DriftGroup> {
+        let id = &self.apps.get(key)?.group;
+        self.groups.iter().find(|g| &g.id == id)
+    }
 }

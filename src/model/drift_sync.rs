@@ -10,9 +10,6 @@ use super::popup::{Confirmation, DryRunWatch};
 use chrono::{DateTime, Utc};
 use std::collections::BTreeMap;
 
-/// Apps per wave after the canary, until the settings carry `wave_size`.
-pub const DEFAULT_WAVE_SIZE: usize = 3;
-
 /// One app of the plan, as the popup lists it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PlanApp {

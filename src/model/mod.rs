@@ -101,7 +101,7 @@ pub struct Model {
     /// Derived: services ranked by urgency. Rebuilt when alerts change.
     pub services: Vec<ServiceRow>,
     /// Derived: the triage screen's rows (indexes into `services`), filtered.
-    pub triage_view: Vec<usize>,
+    pub triage_view: Vec<views::TriageRow>,
     /// When a service kept on the triage list only by a recent deploy drops off it.
     pub triage_view_expires: Option<DateTime<Utc>>,
     /// Derived: the Services screen's rows (indexes into `services`), filtered.

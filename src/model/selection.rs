@@ -12,6 +12,8 @@ use super::ui::Cursor;
 #[derive(Clone, Debug, Default)]
 pub struct Remembered {
     triage: Option<String>,
+    /// The triage cursor was on the fleet row.
+    triage_fleet: bool,
     detail: Option<String>,
     alerts: Option<AlertsRowId>,
     services: Option<String>,
@@ -71,6 +73,7 @@ impl Model {
         let service = self.selected_service();
         Remembered {
             triage: service.map(|s| s.name.clone()),
+            triage_fleet: self.fleet_selected(),
             detail: service
                 .and_then(|s| s.alerts.get(self.detail.selected))
                 .map(|a| a.fingerprint.clone()),
@@ -96,12 +99,17 @@ impl Model {
             }
         }
         let triage_before = self.triage.selected;
-        let found = r.triage.as_ref().and_then(|name| {
+        let found = if r.triage_fleet {
             self.triage_view
                 .iter()
-                .position(|i| self.services.get(*i).is_some_and(|s| &s.name == name))
-        });
-        put(&mut self.triage, found, r.triage.is_some(), if_gone);
+                .position(|row| *row == super::views::TriageRow::Fleet)
+        } else {
+            r.triage
+                .as_ref()
+                .and_then(|name| self.triage_position(name))
+        };
+        let had = r.triage.is_some() || r.triage_fleet;
+        put(&mut self.triage, found, had, if_gone);
         self.triage.clamp(self.triage_view.len());
         // The detail list belongs to the selected service: another service starts at its top.
         let same_service = self.selected_service().map(|s| &s.name) == r.triage.as_ref();

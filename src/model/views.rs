@@ -26,19 +26,73 @@ pub enum ServicesEntry {
 /// The filter matcher about a service's owner (`/owner=payments`) rather than alert labels.
 pub const OWNER_MATCHER: &str = "owner";
 
+/// A row of the triage list: a service (its row in `Model::services`), or the one fleet row
+/// standing for many OutOfSync apps grouped by cause (`Model::drift`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TriageRow {
+    Service(usize),
+    Fleet,
+}
+
 impl Model {
-    /// Services shown on the triage screen (after its filter), most urgent first.
+    /// Services shown on the triage screen (after its filter), most urgent first. The fleet
+    /// row is not among them: [`Model::triage_row`] says what each row is.
     pub fn visible_services(&self) -> Vec<&ServiceRow> {
         self.triage_view
             .iter()
-            .filter_map(|i| self.services.get(*i))
+            .filter_map(|r| match r {
+                TriageRow::Service(i) => self.services.get(*i),
+                TriageRow::Fleet => None,
+            })
             .collect()
     }
 
+    /// What triage row `row` is.
+    pub fn triage_row(&self, row: usize) -> Option<TriageRow> {
+        self.triage_view.get(row).copied()
+    }
+
+    /// The triage cursor is on the fleet row.
+    pub fn fleet_selected(&self) -> bool {
+        self.triage_row(self.triage.selected) == Some(TriageRow::Fleet)
+    }
+
+    /// None on the fleet row: keys that act on a service do nothing there.
     pub fn selected_service(&self) -> Option<&ServiceRow> {
-        self.triage_view
-            .get(self.triage.selected)
-            .and_then(|i| self.services.get(*i))
+        match self.triage_view.get(self.triage.selected)? {
+            TriageRow::Service(i) => self.services.get(*i),
+            TriageRow::Fleet => None,
+        }
+    }
+
+    /// The triage row showing this service.
+    pub fn triage_position(&self, name: &str) -> Option<usize> {
+        self.triage_view.iter().position(|r| match r {
+            TriageRow::Service(i) => self.services.get(*i).is_some_and(|s| s.name == name),
+            TriageRow::Fleet => false,
+        })
+    }
+
+    /// The fleet row is shown: enough apps OutOfSync (or Unknown), the list not narrowed by a
+    /// filter or a team (the fleet is everyone's).
+    pub fn fleet_shown(&self) -> bool {
+        self.drift.unsynced() >= self.settings.drift_fleet_threshold.max(1)
+            && !self.drift.groups.is_empty()
+            && self.filter(Screen::Triage).is_empty()
+            && self.team.is_none()
+    }
+
+    /// A service listed only because of OutOfSync apps the fleet row covers: folded into it.
+    fn folded_into_fleet(&self, s: &ServiceRow, recent_deploy: bool) -> bool {
+        s.urgency == Urgency::OutOfSync
+            && s.alerts.is_empty()
+            && !recent_deploy
+            && s.apps.iter().all(|k| {
+                self.apps
+                    .get(k)
+                    .is_none_or(|a| a.sync == super::app::SyncStatus::Synced)
+                    || self.drift.apps.contains_key(k)
+            })
     }
 
     /// Rebuild the triage rows: services with alerts, unhealthy or out-of-sync apps, or a
@@ -50,6 +104,7 @@ impl Model {
         let filter = AlertFilter::parse(self.filter(Screen::Triage));
         let mut text = TextQuery::new(&filter.text);
         let mut view = Vec::new();
+        let fleet = self.fleet_shown();
         for (i, s) in self.services.iter().enumerate() {
             let deploy = s.last_deploy.as_ref();
             let recent_deploy = deploy.is_some_and(|d| {
@@ -66,9 +121,28 @@ impl Model {
                 let out = t + Duration::minutes(RECENT_DEPLOY_MINUTES);
                 expires = Some(expires.map_or(out, |e| e.min(out)));
             }
-            if self.service_matches(s, &filter, &mut text) {
-                view.push(i);
+            if fleet && self.folded_into_fleet(s, recent_deploy) {
+                continue;
             }
+            if self.service_matches(s, &filter, &mut text) {
+                view.push(TriageRow::Service(i));
+            }
+        }
+        if fleet {
+            // Below critical alerts, degraded apps and failed syncs; above everything else.
+            let at = view
+                .iter()
+                .position(|r| match r {
+                    TriageRow::Service(i) => self.services.get(*i).is_none_or(|s| {
+                        !matches!(
+                            s.urgency,
+                            Urgency::CriticalFiring | Urgency::DegradedApp | Urgency::FailedSync
+                        )
+                    }),
+                    TriageRow::Fleet => true,
+                })
+                .unwrap_or(view.len());
+            view.insert(at, TriageRow::Fleet);
         }
         self.triage_view = view;
         self.triage_view_expires = expires;

@@ -1,6 +1,7 @@
 //! `sitrep snapshot`: the correlated triage printed once, as text for people or JSON for
 //! scripts (shape in PRODUCT.md). Built from the same `Model` the TUI uses.
 
+mod drift;
 mod kube;
 
 use crate::model::Model;
@@ -37,6 +38,8 @@ struct SnapshotJson<'a> {
     /// What each cluster could not show (RBAC refusals, not listed yet): `workloads` and
     /// `pod_problems` lack exactly these, and `complete` is false while there are any.
     kube_unknown: Vec<kube::KubeUnknownJson>,
+    /// Fleet drift: OutOfSync and Unknown apps grouped by cause.
+    drift: Vec<drift::DriftJson<'a>>,
 }
 
 #[derive(Serialize)]
@@ -240,6 +243,7 @@ pub fn write_json(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
         workloads: kube::workloads_json(model),
         pod_problems: kube::pod_problems_json(model),
         kube_unknown,
+        drift: drift::drift_json(model),
     };
     serde_json::to_writer(&mut *out, &snapshot)?;
     out.write_all(b"\n")
@@ -403,6 +407,7 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
             writeln!(out, "      … and {} more", s.alerts.len() - 10)?;
         }
     }
+    drift::write_text(model, out)?;
     Ok(())
 }
 

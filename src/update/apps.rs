@@ -44,11 +44,17 @@ pub fn on_apps(
     for app in &apps {
         app_events(model, old.get(&app.key), app, at, initial, &mut events);
     }
+    let mut changed: Vec<AppKey> = old.keys().cloned().collect();
     for mut app in apps {
         app.observe(old.get(&app.key));
+        if !old.contains_key(&app.key) {
+            changed.push(app.key.clone());
+        }
         model.put_app(app);
     }
-    finish(model, events)
+    let mut effects = finish(model, events);
+    effects.extend(super::drift::apps_changed(model, &changed));
+    effects
 }
 
 pub fn on_app_changed(
@@ -62,7 +68,9 @@ pub fn on_app_changed(
             model.take_app(&app.key);
             model.app_details.remove(&app.key);
             model.autosync_off.remove(&app.key);
-            finish(model, Vec::new())
+            let mut effects = finish(model, Vec::new());
+            effects.extend(super::drift::apps_changed(model, [&app.key]));
+            effects
         }
         WatchChange::Added | WatchChange::Modified => store(model, at, app),
     }
@@ -75,8 +83,11 @@ pub fn store(model: &mut Model, at: DateTime<Utc>, mut app: App) -> Vec<Effect> 
     let old = model.apps.remove(&app.key);
     app_events(model, old.as_ref(), &app, at, false, &mut events);
     app.observe(old.as_ref());
+    let key = app.key.clone();
     model.put_app(app);
-    finish(model, events)
+    let mut effects = finish(model, events);
+    effects.extend(super::drift::apps_changed(model, [&key]));
+    effects
 }
 
 pub fn on_detail(

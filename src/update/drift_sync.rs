@@ -8,9 +8,7 @@
 use super::{flash, push_event};
 use crate::effect::Effect;
 use crate::model::app::AppKey;
-use crate::model::drift_sync::{
-    DEFAULT_WAVE_SIZE, Next, PlanStage, SyncPlan, SyncWatch, wave_word,
-};
+use crate::model::drift_sync::{Next, PlanStage, SyncPlan, SyncWatch, wave_word};
 use crate::model::permissions;
 use crate::model::popup::{ConfirmStep, DryRunWatch, Popup};
 use crate::model::timeline::{EventKind, EventSource, TimelineEvent};
@@ -81,7 +79,11 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    let mut plan = SyncPlan::new(&group, &model.drift.apps, DEFAULT_WAVE_SIZE);
+    let mut plan = SyncPlan::new(
+        &group,
+        &model.drift.apps,
+        model.settings.drift_wave_size.max(1),
+    );
     // A multi-source app's sync takes one revision per source: it syncs to its targets.
     for wave in &mut plan.waves {
         for a in wave.iter_mut() {

@@ -342,6 +342,11 @@ fn move_cursor(model: &mut Model, f: impl Fn(&mut Cursor, usize)) {
 fn enter(model: &mut Model) {
     match model.screen {
         Screen::Triage => match model.triage_pane {
+            // The fleet row opens the Drift screen on its groups.
+            TriagePane::Services if model.fleet_selected() => {
+                model.screen = Screen::Drift;
+                crate::model::drift_view::rebuild(model);
+            }
             TriagePane::Services => model.triage_pane = TriagePane::Detail,
             // Drill from an alert into the Alerts screen, filtered to its group.
             TriagePane::Detail | TriagePane::Changes => {
@@ -374,7 +379,7 @@ fn enter(model: &mut Model) {
                 model.screen = Screen::Triage;
                 model.filters.remove(&Screen::Triage);
                 model.rebuild_view(Screen::Triage);
-                match model.visible_services().iter().position(|s| s.name == name) {
+                match model.triage_position(&name) {
                     Some(i) => {
                         model.triage.selected = i;
                         model.triage_pane = TriagePane::Detail;

@@ -28,6 +28,7 @@ use crate::msg::{EffectOutcome, Msg};
 use crossterm::event::{Event, KeyEventKind};
 
 pub use apps::detail_fetches as apps_detail_fetches;
+pub use drift::apps_changed as drift_apps_changed;
 pub use events::push_event;
 pub use prompt::command_help;
 pub use runbook::{environment as runbook_environment, var_values as runbook_vars};
@@ -52,6 +53,8 @@ pub fn apply(model: &mut Model, msg: Msg) -> Vec<Effect> {
             if model.triage_view_expires.is_some_and(|t| t <= now) {
                 model.pending_rederive = true;
             }
+            // Drift summaries say ages: written again when the minute changes.
+            drift::on_tick(model);
             // A followed pod log reads its tail again.
             kube_logs::on_tick(model)
         }
@@ -140,6 +143,8 @@ mod tests_argo;
 mod tests_catalog;
 #[cfg(test)]
 mod tests_deploys;
+#[cfg(test)]
+mod tests_drift;
 #[cfg(test)]
 mod tests_drift_screen;
 #[cfg(test)]

@@ -366,11 +366,7 @@ fn team_narrows_every_screen_and_owner_filters() {
 fn o_on_a_service_lists_its_links_and_opens_or_copies_one() {
     let mut m = with_catalog();
     m.triage_pane = TriagePane::Services;
-    let i = m
-        .triage_view
-        .iter()
-        .position(|&i| m.services[i].name == "checkout")
-        .unwrap();
+    let i = m.triage_position("checkout").unwrap();
     m.triage.selected = i;
     update(&mut m, key('o'));
     assert!(matches!(&m.popup, Some(Popup::Links { service, .. }) if service == "checkout"));
@@ -392,11 +388,7 @@ fn o_on_a_service_lists_its_links_and_opens_or_copies_one() {
     );
     assert!(m.popup.is_none());
     // A service outside the catalog: its alert's link, as before.
-    let i = m
-        .triage_view
-        .iter()
-        .position(|&i| m.services[i].name == "ghost")
-        .unwrap();
+    let i = m.triage_position("ghost").unwrap();
     m.triage.selected = i;
     let effects = update(&mut m, key('o'));
     assert_eq!(

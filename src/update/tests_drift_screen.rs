@@ -124,6 +124,7 @@ pub(super) fn drift_model(apps: &[(&str, bool, u32)]) -> Model {
                     error: None,
                 })),
                 production: *production,
+                group: GROUP.into(),
             },
         );
     }

@@ -15,8 +15,18 @@ use crossterm::event::{Event, KeyCode, KeyEvent, KeyModifiers};
 /// the message, quitting.
 fn observable(m: &Model) -> String {
     format!(
-        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
+        "{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
         m.screen,
+        (
+            &m.drift_screen.cursor,
+            &m.drift_screen.expanded,
+            &m.drift_screen.expanded_apps,
+            m.drift_screen.focus,
+            m.drift_screen.opened.is_some(),
+            &m.drift_screen.diff_top,
+            m.drift_screen.diff_left,
+            m.drift_screen.plan.is_some(),
+        ),
         (
             m.kube_screen.pane,
             &m.kube_screen.drilled,
@@ -194,6 +204,48 @@ fn world_with_rows() -> Model {
     alerts.extend(all(&busy));
     update(&mut m, snap_at("am", t0(), alerts));
     super::tests_kube_actions::add_cluster(&mut m);
+    // Two apps drifted for different reasons: two groups on the Drift screen.
+    use super::tests_argo::{app, entry, source};
+    use crate::model::app::{HealthStatus, SyncStatus};
+    use crate::msg::{ArgocdPayload, SourcePayload, WatchChange};
+    let mut moved = app(
+        "ledger-prod",
+        HealthStatus::Healthy,
+        SyncStatus::OutOfSync,
+        false,
+        vec![entry(
+            1,
+            "0765b95aa0765b95aa0765b95aa0765b95aa0765",
+            60,
+            "alice",
+        )],
+    );
+    moved.git_revision = "4f2a1c94f2a1c94f2a1c94f2a1c94f2a1c94f2a1".into();
+    let mut edited = app(
+        "search-prod",
+        HealthStatus::Healthy,
+        SyncStatus::OutOfSync,
+        false,
+        vec![entry(
+            1,
+            "0765b95aa0765b95aa0765b95aa0765b95aa0765",
+            60,
+            "alice",
+        )],
+    );
+    edited.git_revision = "0765b95aa0765b95aa0765b95aa0765b95aa0765".into();
+    for a in [moved, edited] {
+        update(
+            &mut m,
+            source(
+                "argocd",
+                SourcePayload::Argocd(ArgocdPayload::AppChanged {
+                    change: WatchChange::Modified,
+                    app: Box::new(a),
+                }),
+            ),
+        );
+    }
     m
 }
 

@@ -296,3 +296,31 @@ fn runbook_dirs_flags_first_then_the_config_relative_to_its_file() {
         ]
     );
 }
+
+#[test]
+fn drift_section_sets_the_fleet_threshold_and_wave_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = env_with(dir.path(), &[]);
+    let cfg = load(&SourceFlags::default(), None, &env).unwrap();
+    assert_eq!(
+        (
+            cfg.settings.drift_fleet_threshold,
+            cfg.settings.drift_wave_size
+        ),
+        (3, 3)
+    );
+    write_config(dir.path(), "[drift]\nfleet_threshold = 5\nwave_size = 10\n");
+    let cfg = load(&SourceFlags::default(), None, &env).unwrap();
+    assert_eq!(
+        (
+            cfg.settings.drift_fleet_threshold,
+            cfg.settings.drift_wave_size
+        ),
+        (5, 10)
+    );
+    assert_config_errors(
+        dir.path(),
+        &env,
+        &[("[drift]\nwave_size = 0\n", ":2:", "out of range")],
+    );
+}

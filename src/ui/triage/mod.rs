@@ -3,9 +3,11 @@
 
 mod changes;
 mod detail;
+mod fleet;
 mod workloads;
 
 pub use changes::CHANGES_WINDOW_SECS;
+pub use fleet::{FLEET_GLYPH, row_text as fleet_row_text};
 
 use crate::action::Action;
 use crate::model::Model;
@@ -14,6 +16,7 @@ use crate::model::permissions;
 use crate::model::service::ServiceRow;
 use crate::model::source::SourceKind;
 use crate::model::ui::{Screen, TriagePane};
+use crate::model::views::TriageRow;
 use crate::screens::Hints;
 use crate::ui::RenderState;
 use crate::ui::argocd;
@@ -76,6 +79,9 @@ pub fn hints(model: &Model, h: &mut Hints) {
         h.push((9, "esc close".to_string()));
         return;
     }
+    if model.fleet_selected() && model.triage_pane == TriagePane::Services {
+        h.push((4, "enter drift".to_string()));
+    }
     h.push((5, format!("{} filter", k(Action::Filter))));
     h.push((3, format!("{} pane", k(Action::NextPane))));
     if permissions::can_silence(model) && !model.alerts.is_empty() {
@@ -114,7 +120,7 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
         ..area
     };
     let services = model.visible_services();
-    if services.is_empty() && model.filter(Screen::Triage).is_empty() {
+    if model.triage_view.is_empty() && model.filter(Screen::Triage).is_empty() {
         // A runbook being worked stays on screen when its service leaves the list (the alert
         // resolved: that is when the Verify steps run).
         match &model.runbook_pane {
@@ -144,9 +150,13 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
             ..top
         };
         services_pane(model, state, &services, left, buf);
-        let selected = services.get(model.triage.selected).copied();
+        let selected = match model.triage_row(model.triage.selected) {
+            Some(TriageRow::Service(i)) => model.services.get(i),
+            _ => None,
+        };
         match &model.runbook_pane {
             Some(pane) => crate::ui::runbook::draw(model, pane, right, buf),
+            None if model.fleet_selected() => fleet::detail(model, right, buf),
             None => detail::draw(model, state, selected, right, buf),
         }
     }
@@ -226,7 +236,7 @@ fn services_pane(
         height: inner.height.saturating_sub(1),
         ..inner
     };
-    if services.is_empty() {
+    if model.triage_view.is_empty() {
         put(
             buf,
             list,
@@ -237,15 +247,32 @@ fn services_pane(
     }
     let window = state.triage_services.window(
         model.triage.selected,
-        services.len(),
+        model.triage_view.len(),
         usize::from(list.height),
     );
     let not_fresh = super::coverage::not_fresh(model);
     for (row, i) in window.enumerate() {
-        let s = services[i];
         let selected = i == model.triage.selected;
-        let current = row_current(&not_fresh, s);
-        let line = service_row(model, s, &cols, &widths, selected, current);
+        let line = match model.triage_row(i) {
+            Some(TriageRow::Service(j)) => {
+                let Some(s) = model.services.get(j) else {
+                    continue;
+                };
+                let current = row_current(&not_fresh, s);
+                service_row(model, s, &cols, &widths, selected, current)
+            }
+            Some(TriageRow::Fleet) => {
+                let current = not_fresh.is_empty()
+                    || model.drift.apps.keys().all(|k| {
+                        super::coverage::is_current(
+                            &not_fresh,
+                            std::iter::once(k.instance.as_str()),
+                        )
+                    });
+                fleet::row(model, usize::from(list.width), selected, current)
+            }
+            None => continue,
+        };
         selectable_row(
             buf,
             theme,
