@@ -83,10 +83,21 @@ impl Model {
     }
 
     /// A service listed only because of OutOfSync apps the fleet row covers: folded into it.
+    /// Anything else it has to say keeps its row: an app not Healthy (Progressing, Missing,
+    /// Suspended rank below OutOfSync but still matter), workloads not quiet.
     fn folded_into_fleet(&self, s: &ServiceRow, recent_deploy: bool) -> bool {
+        use crate::kube::status::RolloutPhase;
+        let kube_quiet = s.kube.as_ref().is_none_or(|k| {
+            k.broken == 0
+                && k.degraded == 0
+                && k.warning_events == 0
+                && matches!(k.phase, None | Some(RolloutPhase::Complete))
+        });
         s.urgency == Urgency::OutOfSync
             && s.alerts.is_empty()
             && !recent_deploy
+            && s.health == Some(super::app::HealthStatus::Healthy)
+            && kube_quiet
             && s.apps.iter().all(|k| {
                 self.apps
                     .get(k)

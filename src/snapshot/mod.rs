@@ -286,10 +286,15 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
     let answered = coverage.fresh.len();
     let total = coverage.total();
     let shown = model.visible_services();
+    // The fleet row stands for the OutOfSync apps folded into it: it needs attention too.
+    let fleet = model
+        .triage_view
+        .iter()
+        .any(|r| matches!(r, crate::model::views::TriageRow::Fleet));
     writeln!(
         out,
         "SERVICES ({} needing attention, most urgent first)",
-        shown.len()
+        shown.len() + usize::from(fleet)
     )?;
     kube::write_unknown(model, out)?;
     if let Some(team) = &model.team {
@@ -320,20 +325,27 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
             out,
             "  INCOMPLETE: {answered} of {total} sources answered; what the others would report is unknown"
         )?;
-        if shown.is_empty() {
+        if shown.is_empty() && !fleet {
             writeln!(
                 out,
                 "  nothing needs attention among the {answered} that answered: the rest is UNKNOWN"
             )?;
         }
-    } else if shown.is_empty() {
+    } else if shown.is_empty() && !fleet {
         writeln!(
             out,
             "  all quiet: nothing firing, nothing degraded ({})",
             coverage.all_answered()
         )?;
     }
-    for s in shown {
+    let fleet_at = model
+        .triage_view
+        .iter()
+        .position(|r| matches!(r, crate::model::views::TriageRow::Fleet));
+    for (i, s) in shown.into_iter().enumerate() {
+        if fleet_at == Some(i) {
+            write_fleet_line(model, out)?;
+        }
         let age = s
             .oldest_firing
             .map(|t| format!("  firing for {}", crate::model::age::short(model.now - t)))
@@ -407,8 +419,22 @@ pub fn write_text(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
             writeln!(out, "      … and {} more", s.alerts.len() - 10)?;
         }
     }
+    // The fleet row ranks below every service listed before it; none after it: last.
+    if fleet_at.is_some_and(|at| at >= model.visible_services().len()) {
+        write_fleet_line(model, out)?;
+    }
     drift::write_text(model, out)?;
     Ok(())
+}
+
+/// Triage's fleet row as a line of the SERVICES list (the groups follow under DRIFT).
+fn write_fleet_line(model: &Model, out: &mut impl Write) -> std::io::Result<()> {
+    writeln!(
+        out,
+        "  {} {}  (groups under DRIFT below)",
+        crate::ui::triage::fleet::FLEET_GLYPH,
+        crate::ui::triage::fleet::row_text(model)
+    )
 }
 
 /// `payments (Payments) #payments-oncall · on call Priya Shah (L1 payments-primary)`, when

@@ -78,7 +78,7 @@ pub fn app(instance: &str, app: wire::Application) -> App {
         .collect();
     let repo_urls = sources
         .iter()
-        .map(|s| clean_value(s.repo_url.0.clone()))
+        .map(|s| without_credentials(&clean_value(s.repo_url.0.clone())))
         .collect();
 
     let git_revisions = texts(status.sync.revisions);
@@ -248,6 +248,20 @@ fn history(h: wire::RevisionHistory) -> HistoryEntry {
     }
 }
 
+/// A repository URL without `user:token@` (Argo CD keeps credentials elsewhere, but an
+/// Application's `repoURL` can carry them): it is shown, copied, opened and exported.
+pub fn without_credentials(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return url.to_string();
+    };
+    let rest = &url[scheme_end..];
+    let host_end = rest.find('/').unwrap_or(rest.len());
+    match rest[..host_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..scheme_end], &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 /// A source as sitrep compares it: the names cleaned, the whole source fingerprinted.
 pub fn source_ref(s: &wire::AppSource) -> SourceRef {
     use std::hash::Hasher;
@@ -271,7 +285,7 @@ pub fn source_ref(s: &wire::AppSource) -> SourceRef {
         h.write(&[1]);
     }
     SourceRef {
-        repo_url: clean_value(s.repo_url.0.clone()),
+        repo_url: without_credentials(&clean_value(s.repo_url.0.clone())),
         path: clean_value(s.path.0.clone()),
         chart: clean_value(s.chart.0.clone()),
         target_revision: clean_value(s.target_revision.0.clone()),

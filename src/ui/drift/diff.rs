@@ -272,6 +272,15 @@ fn doc_line<'a>(model: &Model, l: &DocLine<'_>, left: usize, width: usize) -> Li
                 Span::styled(format!("  {change}  "), theme.muted),
                 Span::styled(format!("+{}", r.added), theme.ok),
                 Span::styled(format!(" −{}", r.removed), theme.critical),
+                // Which side is which: Argo CD's diff reads live → desired.
+                Span::styled(
+                    if model.drift_screen.deploy.is_some() {
+                        "   (− before, + after)"
+                    } else {
+                        "   (− live, + Git)"
+                    },
+                    theme.muted,
+                ),
             ])
         }
         DocLine::Note(note) => Line::from(Span::styled(
@@ -287,7 +296,21 @@ fn doc_line<'a>(model: &Model, l: &DocLine<'_>, left: usize, width: usize) -> Li
                 format!("  {}", format::truncate(&p.path, 80)),
                 theme.text,
             )];
-            if let Some(w) = &p.writer {
+            // Who last wrote a field answers "who changed it" for live drift. Under a Git,
+            // chart or spec change a field Argo CD itself wrote is just the last sync (noise);
+            // anyone else (a kubectl edit beside the commit) is still worth naming.
+            let live = model.drift_screen.opened.as_ref().is_some_and(|o| {
+                model
+                    .drift
+                    .apps
+                    .get(&o.drift.key)
+                    .is_some_and(|e| e.cause.kind == crate::drift::CauseKind::Live)
+            });
+            let shown = p
+                .writer
+                .as_ref()
+                .filter(|w| live || !w.manager.starts_with("argocd"));
+            if let Some(w) = shown {
                 let mut who = format!(" ← {}", format::truncate(&w.manager, 40));
                 let sub = if w.subresource.is_empty() {
                     String::new()

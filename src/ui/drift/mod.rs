@@ -130,13 +130,12 @@ pub fn draw(model: &Model, state: &mut RenderState, area: Rect, buf: &mut Buffer
 fn title<'a>(model: &Model) -> Line<'a> {
     let theme = &model.theme;
     let d = &model.drift;
-    let apps: usize = d.groups.iter().map(|g| g.apps.len()).sum();
     let mut spans = vec![Span::raw(" Drift ")];
     if !d.groups.is_empty() {
         spans.push(Span::styled(
             format!(
-                "· {} OutOfSync · {} ",
-                format::plural(apps, "app"),
+                "· {} · {} ",
+                crate::ui::triage::fleet::count_text(model),
                 format::plural(d.groups.len(), "cause")
             ),
             theme.warning,

@@ -15,13 +15,34 @@ pub const FLEET_GLYPH: &str = "⇄";
 /// Groups listed in the detail pane at most (the Drift screen has them all).
 const MAX_GROUPS: usize = 8;
 
+/// `9 apps OutOfSync` or `9 apps OutOfSync, 1 Unknown`: Argo CD's two words kept apart, so
+/// an app it could not compare is never counted as one that differs.
+pub fn count_text(model: &Model) -> String {
+    let unknown = model
+        .drift
+        .apps
+        .keys()
+        .filter(|k| {
+            model
+                .apps
+                .get(*k)
+                .is_some_and(|a| a.sync == crate::model::app::SyncStatus::Unknown)
+        })
+        .count();
+    let out_of_sync = model.drift.unsynced() - unknown;
+    match (out_of_sync, unknown) {
+        (n, 0) => format!("{} OutOfSync", format::plural(n, "app")),
+        (0, u) => format!("{} Unknown", format::plural(u, "app")),
+        (n, u) => format!("{} OutOfSync, {u} Unknown", format::plural(n, "app")),
+    }
+}
+
 /// The row's text after its mark.
 pub fn row_text(model: &Model) -> String {
-    let n = model.drift.unsynced();
     let causes = model.drift.groups.len();
     let mut text = format!(
-        "{} OutOfSync · {}",
-        format::plural(n, "app"),
+        "{} · {}",
+        count_text(model),
         format::plural(causes, "cause")
     );
     if let Some(top) = model.drift.groups.iter().max_by(|a, b| {
@@ -67,8 +88,8 @@ pub(super) fn detail(model: &Model, area: Rect, buf: &mut Buffer) {
         Line::from(Span::styled(
             format::truncate(
                 &format!(
-                    "{} OutOfSync or Unknown, {} — production first",
-                    format::plural(model.drift.unsynced(), "app"),
+                    "{}, {} — production first",
+                    count_text(model),
                     format::plural(groups.len(), "cause")
                 ),
                 w,

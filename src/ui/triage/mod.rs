@@ -3,7 +3,7 @@
 
 mod changes;
 mod detail;
-mod fleet;
+pub mod fleet;
 mod workloads;
 
 pub use changes::CHANGES_WINDOW_SECS;

@@ -227,3 +227,19 @@ fn tree_and_events() {
     assert_eq!(events[0].count, 1);
     assert_eq!(events[2].count, 3);
 }
+
+#[test]
+fn repository_urls_lose_their_credentials() {
+    use super::without_credentials as w;
+    assert_eq!(
+        w("https://bot:ghp_secret@github.com/acme/charts.git"),
+        "https://github.com/acme/charts.git"
+    );
+    assert_eq!(w("https://github.com/a@b/c"), "https://github.com/a@b/c");
+    assert_eq!(
+        w("git@github.com:acme/charts.git"),
+        "git@github.com:acme/charts.git"
+    );
+    assert_eq!(w("ssh://git@host/repo"), "ssh://host/repo");
+    assert_eq!(w("oci://registry/charts"), "oci://registry/charts");
+}
