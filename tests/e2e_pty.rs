@@ -446,6 +446,51 @@ fn kubectl_undo_of_checkout_through_the_keys_heals_it() {
     tui.assert_restored();
 }
 
+/// Fleet drift in the demo, end to end: the fleet row on triage, the Drift screen's causes,
+/// who hand-scaled what, a staged sync of that group (dry runs, canary, wave) that heals it,
+/// and what the suspect deploy changed.
+#[test]
+fn fleet_drift_is_investigated_and_a_group_synced_in_stages() {
+    let mut tui = Tui::start(&["--demo", "--demo-speed", "30"]);
+    tui.wait_for("HighErrorRate");
+    tui.wait_for("⇄ 9 apps OutOfSync, 1 Unknown · 4 causes");
+    tui.send("8");
+    tui.wait_for("git 4f2a1c9");
+    // The hand-scaled pair: group, its first app, its Deployment's diff.
+    tui.send("j");
+    tui.wait_for("▌▸ PROD×2 live Deployment spec.replicas");
+    tui.send("\r");
+    tui.send("j");
+    tui.send("\r");
+    tui.send("j");
+    tui.send("\r");
+    tui.wait_for("spec.replicas ← kubectl-scale (Update, scale)");
+    tui.wait_for("-  replicas: 6");
+    // Back to the group: its sync is offered now that its diff was read.
+    tui.send("\x1b");
+    // Esc alone, not Alt+k.
+    std::thread::sleep(Duration::from_millis(300));
+    tui.send("kkk");
+    tui.send("S");
+    tui.wait_for("Staged sync of live Deployment spec.replicas");
+    tui.wait_for("canary");
+    tui.send("2\r");
+    tui.wait_for("staged sync done: 2 apps Synced and Healthy");
+    tui.send("1");
+    tui.wait_for("⇄ 7 apps OutOfSync, 1 Unknown · 3 causes");
+    // What did the suspect deploy change? Its lines, not only its sha.
+    tui.send("4");
+    tui.wait_for("SUSPECT");
+    tui.send("/checkout\r");
+    tui.wait_for("/checkout");
+    tui.send("d");
+    tui.wait_for("what checkout-prod 74dd23a changed since 0765b95");
+    tui.wait_for("+        image: registry.example.com/acme/checkout:v2.14.0");
+    tui.send("q");
+    assert!(tui.wait_exit());
+    tui.assert_restored();
+}
+
 /// The incident from the keyboard, end to end: declare, note, quit; start again and it is
 /// resumed with its events; resolve, export; the Markdown on disk has what happened, and
 /// `sitrep incident list` agrees.
