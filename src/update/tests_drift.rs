@@ -252,8 +252,17 @@ fn groups_rank_production_first_then_size_and_synced_apps_leave() {
             )
         })
         .collect();
-    apps.push(app("cart-prod", SyncStatus::OutOfSync, "aaa", "aaa"));
-    apps.push(app("shop-prod", SyncStatus::OutOfSync, "aaa", "aaa"));
+    for name in ["cart-prod", "shop-prod"] {
+        let mut a = app(name, SyncStatus::OutOfSync, "aaa", "aaa");
+        // Argo CD says a resource differs: live before the diff arrives.
+        a.resources = vec![fixtures::resource(
+            "Deployment",
+            name,
+            SyncStatus::OutOfSync,
+            None,
+        )];
+        apps.push(a);
+    }
     list(&mut m, apps);
     // Live drift of the two production apps, before and after their diffs.
     assert_eq!(m.drift.groups.len(), 2);
