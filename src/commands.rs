@@ -353,26 +353,26 @@ const DRIFT_ROUNDS: usize = 3;
 /// The drift reads `update` asked for (each OutOfSync app's managed-resources, each commit's
 /// metadata), performed at most 8 at a time, each bounded by its source's timeout, the answers
 /// fed back through `update` and what they call for read in turn: a one-shot snapshot has the
-/// causes, not "not fetched yet".
+/// causes, not "not fetched yet". Every read is answered, a failed one (no client, timed out,
+/// past the budget) with its error, so no fetch slot stays taken.
 async fn fetch_drift(config: &Config, model: &mut Model, effects: Vec<crate::effect::Effect>) {
     use crate::effect::Effect;
+    use crate::exec::drift_read_failed;
     use crate::sources::argocd::client::ArgocdClient;
     use futures::StreamExt;
     use futures::stream::FuturesUnordered;
-    let clients: std::collections::HashMap<String, std::sync::Arc<ArgocdClient>> = config
-        .sources
-        .iter()
-        .filter(|s| s.kind == SourceKind::Argocd)
-        .filter_map(|s| {
-            Some((
-                s.name.clone(),
-                std::sync::Arc::new(ArgocdClient::new(s).ok()?),
-            ))
-        })
-        .collect();
-    if clients.is_empty() {
-        return;
-    }
+    let clients: std::collections::HashMap<String, Result<std::sync::Arc<ArgocdClient>, String>> =
+        config
+            .sources
+            .iter()
+            .filter(|s| s.kind == SourceKind::Argocd)
+            .map(|s| {
+                let client = ArgocdClient::new(s)
+                    .map(std::sync::Arc::new)
+                    .map_err(|e| format!("Argo CD client could not be built: {e}"));
+                (s.name.clone(), client)
+            })
+            .collect();
     let is_drift_read = |e: &Effect| {
         matches!(
             e,
@@ -388,18 +388,35 @@ async fn fetch_drift(config: &Config, model: &mut Model, effects: Vec<crate::eff
             let Some(effect) = pending.pop_front() else {
                 break;
             };
-            let Some(client) = effect.source().and_then(|s| clients.get(s)).cloned() else {
-                continue;
-            };
             budget -= 1;
+            let source = effect.source().unwrap_or_default().to_string();
+            let client = match clients.get(&source) {
+                Some(Ok(client)) => client.clone(),
+                Some(Err(error)) => {
+                    if let Some(msg) = drift_read_failed(&effect, &source, error) {
+                        pending.extend(update(model, msg).into_iter().filter(|e| is_drift_read(e)));
+                    }
+                    continue;
+                }
+                None => {
+                    let error = format!("{source} is not an Argo CD source");
+                    if let Some(msg) = drift_read_failed(&effect, &source, &error) {
+                        pending.extend(update(model, msg).into_iter().filter(|e| is_drift_read(e)));
+                    }
+                    continue;
+                }
+            };
             in_flight.push(async move {
                 let timeout = client.spec().timeout;
+                let late = format!("timed out after {}s", timeout.as_secs());
+                let on_timeout = drift_read_failed(&effect, &source, &late);
                 tokio::time::timeout(
                     timeout,
                     crate::sources::argocd::drift_fetch::run(&client, effect),
                 )
                 .await
                 .ok()
+                .or(on_timeout)
             });
         }
         let Some(answer) = in_flight.next().await else {
@@ -407,6 +424,14 @@ async fn fetch_drift(config: &Config, model: &mut Model, effects: Vec<crate::eff
         };
         if let Some(msg) = answer {
             pending.extend(update(model, msg).into_iter().filter(|e| is_drift_read(e)));
+        }
+    }
+    // Past the budget: answered as not read (what they would call for is not followed).
+    for effect in pending {
+        let source = effect.source().unwrap_or_default().to_string();
+        let error = "not read: the snapshot's drift read budget ran out";
+        if let Some(msg) = drift_read_failed(&effect, &source, error) {
+            update(model, msg);
         }
     }
 }

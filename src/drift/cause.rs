@@ -9,13 +9,27 @@
 use super::{AppDrift, Cause, CauseKind, ResourceChange, RevisionMove};
 use crate::model::app::{App, HealthStatus, SourceRef, SyncStatus};
 
-/// What `live` says before the diff has been fetched.
+/// What `live` says before the diff has been fetched (Argo CD already says a resource differs).
 pub const LIVE_NOT_FETCHED: &str = "diff not fetched yet";
+/// What `unknown` says at the same revision before the diff has been fetched, when nothing
+/// Argo CD says points at the cluster.
+pub const NOT_FETCHED: &str = "not fetched yet";
+/// What `unknown` says of a sync status Unknown with no error and no health message.
+pub const NOT_COMPARED: &str = "Argo CD has not compared it";
 
 /// The cause of an OutOfSync or Unknown app (a Synced app has none).
 pub fn classify(app: &App, drift: Option<&AppDrift>) -> Cause {
     if let Some(message) = error_condition(app) {
         return unknown(message);
+    }
+    if app.sync == SyncStatus::Unknown {
+        // No comparison, so no revision, spec or cluster claim can be made.
+        let message = crate::sanitize::clean_line(&app.health_message, 300);
+        return unknown(if message.is_empty() {
+            NOT_COMPARED.to_string()
+        } else {
+            message
+        });
     }
     let Some(deployed) = app.history.last() else {
         // Never synced by Argo CD: nothing to compare Git with, unless the cluster lacks it.
@@ -24,6 +38,9 @@ pub fn classify(app: &App, drift: Option<&AppDrift>) -> Cause {
         }
         return unknown("never synced: Argo CD has no deploy history for it".to_string());
     };
+    if let Some(cause) = source_count_changed(app, &deployed.sources, &deployed.revisions) {
+        return cause;
+    }
     let compared_revs = compared_revisions(app);
     let deployed_revs: Vec<&str> = if deployed.revisions.is_empty() {
         vec![deployed.revision.as_str()]
@@ -72,12 +89,48 @@ pub fn classify(app: &App, drift: Option<&AppDrift>) -> Cause {
             Some(e) => unknown(e.clone()),
             None => simple(CauseKind::Live),
         },
-        None => Cause {
-            kind: CauseKind::Live,
-            revision: None,
-            reason: Some(LIVE_NOT_FETCHED.to_string()),
-        },
+        // Argo CD's own word that a resource differs from Git: the cluster drifted.
+        None if app
+            .resources
+            .iter()
+            .any(|r| r.sync == SyncStatus::OutOfSync) =>
+        {
+            Cause {
+                kind: CauseKind::Live,
+                revision: None,
+                reason: Some(LIVE_NOT_FETCHED.to_string()),
+            }
+        }
+        None => unknown(NOT_FETCHED.to_string()),
     }
+}
+
+/// A source appended or removed since the deploy: the app's own spec changed, whatever the
+/// revisions say (they no longer pair up by index).
+fn source_count_changed(
+    app: &App,
+    deployed_sources: &[SourceRef],
+    deployed_revisions: &[String],
+) -> Option<Cause> {
+    let now = if !app.compared_to.is_empty() {
+        app.compared_to.len()
+    } else {
+        app.sources.len()
+    };
+    let then = if !deployed_sources.is_empty() {
+        deployed_sources.len()
+    } else {
+        deployed_revisions.len()
+    };
+    // Unknown on either side (an old history entry without sources): nothing to compare.
+    if now == 0 || then == 0 || now == then {
+        return None;
+    }
+    Some(Cause {
+        kind: CauseKind::AppSpec,
+        revision: None,
+        reason: Some(format!("sources: {then} → {now}")),
+    })
 }
 
 fn simple(kind: CauseKind) -> Cause {

@@ -151,7 +151,20 @@ fn in_git_not_live_is_missing() {
 
 #[test]
 fn same_revision_modified_is_live_drift_fetched_or_not() {
-    let a = git_app("aaaaaaa", "aaaaaaa");
+    let mut a = git_app("aaaaaaa", "aaaaaaa");
+    // Not fetched and nothing Argo CD says points at the cluster: unknown, not live.
+    let c = classify(&a, None);
+    assert_eq!(
+        (c.kind, c.reason.as_deref()),
+        (CauseKind::Unknown, Some(NOT_FETCHED))
+    );
+    // Argo CD's status.resources names one OutOfSync: the cluster differs, live.
+    a.resources = vec![resource(
+        "Deployment",
+        "cart",
+        SyncStatus::OutOfSync,
+        Some(HealthStatus::Healthy),
+    )];
     let c = classify(&a, None);
     assert_eq!(
         (c.kind, c.reason.as_deref()),
@@ -238,7 +251,70 @@ fn multi_source_the_first_source_that_moved_decides() {
         Some("source 1 of 2 (1 other moved too)")
     );
 
-    // Nothing moved: the cluster drifted.
+    // Nothing moved and Argo CD names an OutOfSync resource: the cluster drifted.
     a.git_revisions = vec!["17.3.1".into(), "aaaaaaa".into()];
+    a.resources = vec![resource(
+        "Deployment",
+        "cart",
+        SyncStatus::OutOfSync,
+        Some(HealthStatus::Healthy),
+    )];
     assert_eq!(classify(&a, None).kind, CauseKind::Live);
+}
+
+#[test]
+fn a_source_appended_or_removed_is_the_apps_own_spec() {
+    let chart = chart_source(CHARTS, "redis", "17.3.1");
+    let values = git_source(REPO, "", "main");
+    let extra = git_source(REPO, "overlays/prod", "main");
+    let mut a = git_app("x", "x");
+    a.multi_source = true;
+    a.sources = vec![chart.clone(), values.clone(), extra.clone()];
+    a.compared_to = a.sources.clone();
+    a.git_revisions = vec!["17.3.1".into(), "aaaaaaa".into(), "aaaaaaa".into()];
+    if let Some(h) = a.history.last_mut() {
+        h.revision = "17.3.1".into();
+        h.revisions = vec!["17.3.1".into(), "aaaaaaa".into()];
+        h.sources = vec![chart.clone(), values.clone()];
+    }
+    // Every revision that pairs up is the same: once, this was called live.
+    let c = classify(&a, None);
+    assert_eq!(
+        (c.kind, c.reason.as_deref()),
+        (CauseKind::AppSpec, Some("sources: 2 → 3"))
+    );
+    // Removed: 2 → 1 (the deployed entry without sources counts its revisions).
+    a.sources = vec![chart.clone()];
+    a.compared_to = vec![chart];
+    a.git_revisions = vec!["17.3.1".into()];
+    if let Some(h) = a.history.last_mut() {
+        h.sources.clear();
+    }
+    let c = classify(&a, None);
+    assert_eq!(
+        (c.kind, c.reason.as_deref()),
+        (CauseKind::AppSpec, Some("sources: 2 → 1"))
+    );
+}
+
+#[test]
+fn sync_unknown_without_an_error_is_unknown_not_live() {
+    let mut a = git_app("aaaaaaa", "aaaaaaa");
+    a.sync = SyncStatus::Unknown;
+    a.resources = vec![resource("Deployment", "cart", SyncStatus::OutOfSync, None)];
+    let c = classify(&a, None);
+    assert_eq!(
+        (c.kind, c.reason.as_deref()),
+        (CauseKind::Unknown, Some(NOT_COMPARED))
+    );
+    // Even with a diff fetched: Argo CD has not compared, so it is not "live".
+    let d = drift_of(&a, vec![], None);
+    assert_eq!(classify(&a, Some(&d)).kind, CauseKind::Unknown);
+    // Its health message, cleaned, says more when there is one.
+    a.health_message = "cluster \u{1b}[31munreachable\u{7}".into();
+    let c = classify(&a, None);
+    assert_eq!(
+        (c.kind, c.reason.as_deref()),
+        (CauseKind::Unknown, Some("cluster unreachable"))
+    );
 }

@@ -231,7 +231,9 @@ pub fn diff_app(
     resources.shrink_to_fit();
     AppDrift {
         key,
-        resource_version: crate::sanitize::clean_line(&resource_version, MAX_NAME_CHARS),
+        // Echoed exactly as asked (never shown): the app's freshness check compares it with
+        // the resourceVersion it holds, so any rewriting here would make it never fresh.
+        resource_version,
         fetched_at: now,
         resources,
         error: None,

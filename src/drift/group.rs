@@ -19,7 +19,10 @@ const SUBJECT_CHARS: usize = 40;
 /// Id of the live group whose diff has not arrived yet.
 const LIVE_PENDING: &str = "live|?";
 
-/// The id of the group an app with this cause belongs to.
+/// The id of the group an app with this cause belongs to: short and bounded (it is cloned into
+/// every app entry, row, "diff opened" and timeline detail), precise enough that a diff opened
+/// for one set of changes never stands for another. The readable text is in the summary and
+/// the changes, not here.
 pub fn group_key(cause: &Cause, app: &App, drift: Option<&AppDrift>) -> String {
     match cause.kind {
         CauseKind::Git | CauseKind::Chart => match &cause.revision {
@@ -29,14 +32,22 @@ pub fn group_key(cause: &Cause, app: &App, drift: Option<&AppDrift>) -> String {
             Some(r) => format!("git|{}|{}", r.repo, r.to),
             None => format!("{}|", cause.kind.word()),
         },
-        CauseKind::AppSpec => format!(
-            "app_spec|{}|{}",
-            app.sources
-                .first()
-                .map(|s| s.repo_url.as_str())
-                .unwrap_or(""),
-            cause.reason.as_deref().unwrap_or("")
-        ),
+        CauseKind::AppSpec => {
+            // What the app is now compared with (each source's place and fingerprint of its
+            // values and parameters), and what changed from the deploy.
+            let compared = if app.compared_to.is_empty() {
+                &app.sources
+            } else {
+                &app.compared_to
+            };
+            let mut h = IdHash::default();
+            for s in compared {
+                h.field(s.repo_url.as_bytes());
+                h.field(&s.fingerprint.to_le_bytes());
+            }
+            h.field(cause.reason.as_deref().unwrap_or("").as_bytes());
+            format!("app_spec|{}", h.hex())
+        }
         CauseKind::Live => match drift {
             None => LIVE_PENDING.to_string(),
             Some(d) => {
@@ -54,28 +65,62 @@ pub fn group_key(cause: &Cause, app: &App, drift: Option<&AppDrift>) -> String {
                         })
                     })
                     .collect();
-                let mut id = String::from("live|");
+                let mut h = IdHash::default();
                 for (kind, path, manager) in set {
-                    id.push_str(kind);
-                    id.push(' ');
-                    id.push_str(path);
-                    id.push(' ');
-                    id.push_str(manager);
-                    id.push(';');
+                    h.field(kind.as_bytes());
+                    h.field(path.as_bytes());
+                    h.field(manager.as_bytes());
                 }
-                id
+                format!("live|{}", h.hex())
             }
         },
         CauseKind::Prune | CauseKind::Missing => {
-            let kinds: BTreeSet<&str> = resource_changes(cause.kind, app, drift)
+            // The resources themselves, not only their kinds: pruning one app's ConfigMap
+            // says nothing about another's.
+            let set: BTreeSet<(&str, &str, &str, &str)> = resource_changes(cause.kind, app, drift)
                 .into_iter()
-                .map(|(_, kind, _, _)| kind)
                 .collect();
-            let kinds: Vec<&str> = kinds.into_iter().collect();
-            format!("{}|{}", cause.kind.word(), kinds.join(","))
+            let mut h = IdHash::default();
+            for (group, kind, namespace, name) in set {
+                h.field(group.as_bytes());
+                h.field(kind.as_bytes());
+                h.field(namespace.as_bytes());
+                h.field(name.as_bytes());
+            }
+            format!("{}|{}", cause.kind.word(), h.hex())
         }
-        CauseKind::Unknown => format!("unknown|{}", cause.reason.as_deref().unwrap_or("")),
+        CauseKind::Unknown => {
+            format!(
+                "unknown|{}",
+                hashed(&[cause.reason.as_deref().unwrap_or("")])
+            )
+        }
     }
+}
+
+/// FNV-1a over length-prefixed fields (no two field lists hash the same bytes), as 16 hex.
+#[derive(Default)]
+struct IdHash(crate::model::fasthash::Fnv);
+
+impl IdHash {
+    fn field(&mut self, bytes: &[u8]) {
+        use std::hash::Hasher;
+        // Through `write` only: `Fnv::write_u64` replaces the state instead of mixing into it.
+        self.0.write(&(bytes.len() as u64).to_le_bytes());
+        self.0.write(bytes);
+    }
+    fn hex(&self) -> String {
+        use std::hash::Hasher;
+        format!("{:016x}", self.0.finish())
+    }
+}
+
+fn hashed(fields: &[&str]) -> String {
+    let mut h = IdHash::default();
+    for f in fields {
+        h.field(f.as_bytes());
+    }
+    h.hex()
 }
 
 /// The (group, kind, namespace, name) of the resources to prune or missing, from the diff when

@@ -128,3 +128,130 @@ fn a_hostile_commit_subject_is_cleaned_and_cut() {
     assert!(s.chars().count() < 120, "{s}");
     assert!(s.starts_with("git 4f2a1c9 \""), "{s}");
 }
+
+mod ids {
+    use super::super::group_key;
+    use crate::drift::cause::classify;
+    use crate::drift::cause::fixtures::{app, fingerprint, git_source, modified, resource};
+    use crate::drift::{CauseKind, ResourceChange};
+    use crate::model::app::{App, SyncStatus};
+
+    const REPO: &str = "https://github.com/example-org/platform-charts";
+
+    /// An app deployed with `values` as its Helm values, now compared with `now_values`.
+    fn values_changed(name: &str, values: &str, now_values: &str) -> App {
+        let then = git_source(REPO, "redis", "main");
+        let mut a = app(name, SyncStatus::OutOfSync, then.clone(), "aaa", "aaa");
+        let mut now = then.clone();
+        now.fingerprint = fingerprint(&now, now_values);
+        if let Some(h) = a.history.last_mut() {
+            h.sources[0].fingerprint = fingerprint(&then, values);
+        }
+        a.compared_to = vec![now.clone()];
+        a.sources = vec![now];
+        a
+    }
+
+    fn id(a: &App) -> String {
+        let c = classify(a, None);
+        group_key(&c, a, None)
+    }
+
+    #[test]
+    fn app_spec_ids_tell_different_new_specs_apart() {
+        let a = values_changed("cart-prod", "replicas: 1", "replicas: 2");
+        let b = values_changed("shop-prod", "replicas: 1", "image: evil");
+        let c = values_changed("web-prod", "replicas: 1", "replicas: 2");
+        assert_eq!(classify(&a, None).kind, CauseKind::AppSpec);
+        // Same repository, same "helm values" reason: once, one group.
+        assert_eq!(classify(&a, None).reason, classify(&b, None).reason);
+        assert_ne!(id(&a), id(&b));
+        assert_eq!(id(&a), id(&c));
+        assert!(id(&a).starts_with("app_spec|"));
+    }
+
+    fn pruning(name: &str, configmaps: &[&str]) -> App {
+        let mut a = app(
+            name,
+            SyncStatus::OutOfSync,
+            git_source(REPO, name, "main"),
+            "aaa",
+            "aaa",
+        );
+        a.resources = configmaps
+            .iter()
+            .map(|n| {
+                let mut r = resource("ConfigMap", n, SyncStatus::OutOfSync, None);
+                r.requires_pruning = true;
+                r
+            })
+            .collect();
+        a
+    }
+
+    #[test]
+    fn prune_and_missing_ids_name_the_resources_not_only_kinds() {
+        let a = pruning("cart-prod", &["cart-flags"]);
+        let b = pruning("shop-prod", &["shop-secrets-backup"]);
+        let c = pruning("cart-staging", &["cart-flags"]);
+        assert_eq!(classify(&a, None).kind, CauseKind::Prune);
+        assert_ne!(id(&a), id(&b));
+        assert_eq!(id(&a), id(&c));
+        // Order does not matter; a second resource does.
+        let d = pruning("x", &["b", "a"]);
+        let e = pruning("y", &["a", "b"]);
+        let f = pruning("z", &["a"]);
+        assert_eq!(id(&d), id(&e));
+        assert_ne!(id(&d), id(&f));
+
+        // Missing, from the diff: the names count there too.
+        let mut g = pruning("g", &[]);
+        let mut h = pruning("h", &[]);
+        g.resources.clear();
+        h.resources.clear();
+        let mut gone = modified("Deployment", "cart", &[], None);
+        gone.change = ResourceChange::Missing;
+        let dg = crate::drift::cause::fixtures::drift_of(&g, vec![gone.clone()], None);
+        gone.name = "shop".into();
+        let dh = crate::drift::cause::fixtures::drift_of(&h, vec![gone], None);
+        let (cg, ch) = (classify(&g, Some(&dg)), classify(&h, Some(&dh)));
+        assert_eq!(cg.kind, CauseKind::Missing);
+        assert_ne!(group_key(&cg, &g, Some(&dg)), group_key(&ch, &h, Some(&dh)));
+    }
+
+    #[test]
+    fn live_ids_are_short_stable_hashes_however_many_paths() {
+        let a = app(
+            "cart-prod",
+            SyncStatus::OutOfSync,
+            git_source(REPO, "cart", "main"),
+            "aaa",
+            "aaa",
+        );
+        let paths: Vec<String> = (0..2_000)
+            .map(|i| format!("data.key{i}{}", "x".repeat(200)))
+            .collect();
+        let refs: Vec<&str> = paths.iter().map(String::as_str).collect();
+        let mut reversed = refs.clone();
+        reversed.reverse();
+        let many = modified("ConfigMap", "cart", &refs, Some("kubectl-edit"));
+        let same = modified("ConfigMap", "other", &reversed, Some("kubectl-edit"));
+        let d1 = crate::drift::cause::fixtures::drift_of(&a, vec![many], None);
+        let d2 = crate::drift::cause::fixtures::drift_of(&a, vec![same], None);
+        let c = classify(&a, Some(&d1));
+        assert_eq!(c.kind, CauseKind::Live);
+        let id1 = group_key(&c, &a, Some(&d1));
+        assert_eq!(id1.len(), "live|".len() + 16, "{id1}");
+        assert!(
+            id1["live|".len()..]
+                .chars()
+                .all(|ch| ch.is_ascii_hexdigit())
+        );
+        // The same (kind, path, manager) set in another order: the same id.
+        assert_eq!(id1, group_key(&c, &a, Some(&d2)));
+        // Another manager: another id.
+        let other = modified("ConfigMap", "cart", &refs, Some("helm"));
+        let d3 = crate::drift::cause::fixtures::drift_of(&a, vec![other], None);
+        assert_ne!(id1, group_key(&c, &a, Some(&d3)));
+    }
+}

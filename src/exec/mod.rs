@@ -171,10 +171,46 @@ async fn client(
 }
 
 fn failed(effect: &Effect, source: String, error: String) -> Msg {
+    if let Some(answer) = drift_read_failed(effect, &source, &error) {
+        return answer;
+    }
     Msg::Done(EffectOutcome::MutationFailed {
         request_id: effect.request_id(),
         source,
         error,
         autosync_before: None,
     })
+}
+
+/// A drift read (`FetchDrift`, `FetchRevisionMeta`) that could not be performed, answered with
+/// its own payload carrying the error: those reads have no request id, and only their own
+/// answer frees the app's fetch slot (or the commit's `Fetching` mark). None for other effects.
+pub(crate) fn drift_read_failed(effect: &Effect, source: &str, error: &str) -> Option<Msg> {
+    use crate::msg::{ArgocdPayload, SourcePayload, SourceUpdate};
+    let error = crate::sanitize::clean_line(error, 300);
+    let payload = match effect {
+        Effect::FetchDrift {
+            key,
+            resource_version,
+        } => ArgocdPayload::Drift {
+            drift: Box::new(crate::drift::AppDrift {
+                key: key.clone(),
+                resource_version: resource_version.clone(),
+                fetched_at: chrono::Utc::now(),
+                resources: Vec::new(),
+                error: Some(error),
+            }),
+        },
+        Effect::FetchRevisionMeta { repo, revision, .. } => ArgocdPayload::RevisionMeta {
+            repo: repo.clone(),
+            revision: revision.clone(),
+            meta: Err(error),
+        },
+        _ => return None,
+    };
+    Some(Msg::Source(SourceUpdate {
+        source: source.to_string(),
+        at: chrono::Utc::now(),
+        payload: SourcePayload::Argocd(payload),
+    }))
 }

@@ -197,6 +197,10 @@ fn announce(model: &mut Model, created: Vec<String>) {
         if g.cause == CauseKind::Live && g.summary.contains(cause::LIVE_NOT_FETCHED) {
             continue;
         }
+        // Not a cause yet: told when the diff says what it is.
+        if g.cause == CauseKind::Unknown && g.error.as_deref() == Some(cause::NOT_FETCHED) {
+            continue;
+        }
         if model.drift.announced.len() >= ANNOUNCED_CAP {
             model.drift.announced.clear();
         }
@@ -226,9 +230,15 @@ fn announce(model: &mut Model, created: Vec<String>) {
 }
 
 /// A managed-resources answer (or its failure).
-pub(super) fn on_drift(model: &mut Model, _at: DateTime<Utc>, drift: AppDrift) -> Vec<Effect> {
+pub(super) fn on_drift(model: &mut Model, _at: DateTime<Utc>, mut drift: AppDrift) -> Vec<Effect> {
     let key = drift.key.clone();
-    model.drift.fetching.remove(&key);
+    // The slot is freed by the answer, whatever became of the app meanwhile (deleted, its
+    // source's list replaced): the request really was in flight until now.
+    if let Some(asked) = model.drift.fetching.remove(&key) {
+        // Freshness compares the resourceVersion asked with the app's, byte for byte: the
+        // answer is for what was asked, however the executor carried it.
+        drift.resource_version = asked;
+    }
     let mut effects = Vec::new();
     if let Some(entry) = model.drift.apps.get_mut(&key) {
         // Kept (an error too): not asked again until the app's resourceVersion changes.

@@ -252,8 +252,17 @@ fn groups_rank_production_first_then_size_and_synced_apps_leave() {
             )
         })
         .collect();
-    apps.push(app("cart-prod", SyncStatus::OutOfSync, "aaa", "aaa"));
-    apps.push(app("shop-prod", SyncStatus::OutOfSync, "aaa", "aaa"));
+    for name in ["cart-prod", "shop-prod"] {
+        let mut a = app(name, SyncStatus::OutOfSync, "aaa", "aaa");
+        // Argo CD says a resource differs: live before the diff arrives.
+        a.resources = vec![fixtures::resource(
+            "Deployment",
+            name,
+            SyncStatus::OutOfSync,
+            None,
+        )];
+        apps.push(a);
+    }
     list(&mut m, apps);
     // Live drift of the two production apps, before and after their diffs.
     assert_eq!(m.drift.groups.len(), 2);
@@ -461,5 +470,133 @@ fn snapshot_json_has_drift_groups_shaped_as_documented() {
     assert!(
         text.contains("DRIFT (3 apps OutOfSync or Unknown, 3 groups by cause"),
         "{text}"
+    );
+}
+
+#[test]
+fn a_hostile_resource_version_is_fresh_once_answered_not_refetched_forever() {
+    let mut m = model();
+    let mut a = app("cart-prod", SyncStatus::OutOfSync, "aaa", "aaa");
+    // 1,000 characters with a control character: longer than any name cap.
+    a.resource_version = format!("7\u{7}{}", "9".repeat(998));
+    let fx = list(&mut m, vec![a.clone()]);
+    let asked = fx
+        .iter()
+        .find_map(|e| match e {
+            Effect::FetchDrift {
+                resource_version, ..
+            } => Some(resource_version.clone()),
+            _ => None,
+        })
+        .expect("fetched");
+    assert_eq!(asked, m.apps[&k("cart-prod")].resource_version);
+    // The answer as the executor makes it: the diff of what it was asked for.
+    let d = crate::drift::diff::diff_app(k("cart-prod"), asked, &[], super::tests::t0());
+    let fx = answer(&mut m, d);
+    assert!(drift_fetches(&fx).is_empty());
+    assert!(m.drift.fetching.is_empty());
+    // The same state again: fresh, nothing asked.
+    let same = m.apps[&k("cart-prod")].clone();
+    assert!(drift_fetches(&changed(&mut m, same)).is_empty());
+}
+
+/// What the executor answers when a drift read cannot even start (no client).
+fn fail(m: &mut Model, effect: &Effect) -> Vec<Effect> {
+    let msg = crate::exec::drift_read_failed(effect, "argocd", "client could not be built")
+        .expect("a drift read");
+    update(m, msg)
+}
+
+#[test]
+fn failed_reads_free_their_slots_and_the_queue_drains() {
+    let mut m = model();
+    let apps: Vec<App> = (0..20)
+        .map(|i| {
+            app(
+                &format!("a{i:02}-prod"),
+                SyncStatus::OutOfSync,
+                "aaa",
+                "aaa",
+            )
+        })
+        .collect();
+    let mut fx = list(&mut m, apps);
+    assert_eq!(m.drift.queued.len(), 12);
+    // Every read fails: each failure frees its slot and starts a queued app, until none is left.
+    let mut failed = 0;
+    while let Some(e) = fx
+        .iter()
+        .find(|e| matches!(e, Effect::FetchDrift { .. }))
+        .cloned()
+    {
+        fx.retain(|x| x != &e);
+        fx.extend(fail(&mut m, &e));
+        failed += 1;
+        assert!(failed <= 20, "asked again after a failure");
+    }
+    assert_eq!(failed, 20);
+    assert!(m.drift.fetching.is_empty());
+    assert!(m.drift.queued.is_empty());
+    let g = m.drift.group_of(&k("a00-prod")).unwrap();
+    assert_eq!(g.cause, CauseKind::Unknown);
+    assert_eq!(g.summary, "unknown: client could not be built — 20 apps");
+    // A commit's metadata that could not be read is Failed, not Fetching forever.
+    let fx = list(
+        &mut m,
+        vec![app("web-prod", SyncStatus::OutOfSync, "aaa", "bbb")],
+    );
+    let e = fx
+        .iter()
+        .find(|e| matches!(e, Effect::FetchRevisionMeta { .. }))
+        .cloned()
+        .expect("metadata asked");
+    fail(&mut m, &e);
+    assert!(matches!(
+        m.drift
+            .revisions
+            .get(&(REPO.to_string(), "bbb".to_string())),
+        Some(MetaState::Failed(_))
+    ));
+}
+
+#[test]
+fn an_app_deleted_or_reset_while_fetched_frees_its_slot_on_the_answer() {
+    let mut m = model();
+    let apps: Vec<App> = (0..9)
+        .map(|i| app(&format!("a{i}-prod"), SyncStatus::OutOfSync, "aaa", "aaa"))
+        .collect();
+    list(&mut m, apps.clone());
+    assert_eq!(m.drift.queued.len(), 1);
+    // a0 deleted while its read is in flight: the request still is, so is its slot.
+    update(
+        &mut m,
+        source(
+            "argocd",
+            SourcePayload::Argocd(ArgocdPayload::AppChanged {
+                change: WatchChange::Deleted,
+                app: Box::new(apps[0].clone()),
+            }),
+        ),
+    );
+    assert!(!m.drift.apps.contains_key(&k("a0-prod")));
+    // Its answer (gone: an error) frees the slot for the queued app.
+    let fx = answer(
+        &mut m,
+        drift_of(&apps[0], vec![], Some("app a0-prod is gone")),
+    );
+    assert_eq!(drift_fetches(&fx), vec!["a8-prod"]);
+    assert!(!m.drift.fetching.contains_key(&k("a0-prod")));
+    assert!(!m.drift.apps.contains_key(&k("a0-prod")));
+    // The source's list replaced without a1..a3: their answers free their slots too.
+    list(&mut m, apps[4..].to_vec());
+    for a in &apps[1..4] {
+        answer(&mut m, drift_of(a, vec![], None));
+    }
+    assert_eq!(m.drift.fetching.len(), 5);
+    assert!(
+        m.drift
+            .fetching
+            .keys()
+            .all(|key| m.drift.apps.contains_key(key))
     );
 }
