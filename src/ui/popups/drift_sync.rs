@@ -31,7 +31,7 @@ pub fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
             theme.text,
         ),
         (
-            "2. The canary, then each wave only once the one before is Synced and Healthy."
+            "2. The canary (Healthy for 30 s), then each wave once every app before it is Synced and Healthy."
                 .to_string(),
             theme.text,
         ),
