@@ -1,8 +1,10 @@
 //! A drift group's staged sync, by the safety rules: offered only after the group's diff was
 //! opened and where mutations are allowed; the plan shown and confirmed once (production: the
 //! number of apps typed); dry runs of every app first; then the canary, then each wave only
-//! when the previous one is Synced, Healthy and its operation Succeeded; the first failure
-//! stops it; `x` cancels before the next wave; never a retry. Every step is a timeline event.
+//! when the previous one is Synced, Healthy and its operation Succeeded (the canary for 30 s)
+//! and every app synced so far is still Healthy; each app pinned to the revision it was
+//! compared at (a moved revision stops it); not for `prune` groups; the first failure stops
+//! it; `x` cancels before the next wave; never a retry. Every step is a timeline event.
 //! The decisions are `model::drift_sync`'s; this file sends and records.
 
 use super::{flash, push_event};
