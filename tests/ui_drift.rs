@@ -488,6 +488,15 @@ fn a_running_staged_sync_shows_its_progress_on_the_header() {
         text.contains("⟳ staged sync: wave 1 of 1 syncing (search-staging, cart-prod) · 1/2 waves done · x cancels before the next"),
         "{text}"
     );
+    // The canary done, settling before wave 1: the line says what it waits for.
+    let plan = m.drift_screen.plan.as_mut().unwrap();
+    plan.stage = PlanStage::Wave(0);
+    plan.waiting = Some("canary healthy, waiting 30 s (12 s left)".into());
+    let text = render_text(&m, 120, 40);
+    assert!(
+        text.contains("⟳ staged sync: canary healthy, waiting 30 s (12 s left) · 1/2 waves done"),
+        "{text}"
+    );
     let plan = m.drift_screen.plan.as_mut().unwrap();
     plan.stage = PlanStage::Stopped("the sync of cart-prod failed: hook failed".into());
     let buf = render_buffer(&m, 80, 24);

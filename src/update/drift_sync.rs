@@ -1,8 +1,10 @@
 //! A drift group's staged sync, by the safety rules: offered only after the group's diff was
 //! opened and where mutations are allowed; the plan shown and confirmed once (production: the
 //! number of apps typed); dry runs of every app first; then the canary, then each wave only
-//! when the previous one is Synced, Healthy and its operation Succeeded; the first failure
-//! stops it; `x` cancels before the next wave; never a retry. Every step is a timeline event.
+//! when the previous one is Synced, Healthy and its operation Succeeded (the canary for 30 s)
+//! and every app synced so far is still Healthy; each app pinned to the revision it was
+//! compared at (a moved revision stops it); not for `prune` groups; the first failure stops
+//! it; `x` cancels before the next wave; never a retry. Every step is a timeline event.
 //! The decisions are `model::drift_sync`'s; this file sends and records.
 
 use super::{flash, push_event};
@@ -56,6 +58,16 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
         flash(model, FlashLevel::Info, denied.message);
         return Vec::new();
     }
+    // Pruning deletes: it deserves its own single-app confirmation after reading that app's
+    // diff, not a fleet plan (and a sync without prune would leave these apps OutOfSync).
+    if group.cause == crate::drift::CauseKind::Prune {
+        flash(
+            model,
+            FlashLevel::Info,
+            "this group's resources need pruning: sync with prune from the Apps screen, one app at a time, after reading the diff",
+        );
+        return Vec::new();
+    }
     if !model.drift_screen.diffs_opened.contains(&id) {
         flash(
             model,
@@ -79,19 +91,14 @@ pub fn open(model: &mut Model) -> Vec<Effect> {
         );
         return Vec::new();
     }
-    let mut plan = SyncPlan::new(
+    // Each app pinned to what Argo CD compared it at now (multi-source apps: guarded by
+    // `compared` before each sync instead).
+    let plan = SyncPlan::new(
         &group,
         &model.drift.apps,
+        &model.apps,
         model.settings.drift_wave_size.max(1),
     );
-    // A multi-source app's sync takes one revision per source: it syncs to its targets.
-    for wave in &mut plan.waves {
-        for a in wave.iter_mut() {
-            if model.apps.get(&a.key).is_some_and(|app| app.multi_source) {
-                a.revision = None;
-            }
-        }
-    }
     model.drift_screen.plan = Some(plan);
     model.popup = Some(Popup::DriftSync);
     Vec::new()
@@ -130,6 +137,12 @@ fn start(model: &mut Model) -> Vec<Effect> {
     let Some(plan) = model.drift_screen.plan.as_ref() else {
         return Vec::new();
     };
+    // What was shown must be what is confirmed: a revision that moved while the popup was
+    // open stops it here, before any dry run.
+    if let Some(why) = plan.moved(&model.apps) {
+        stop(model, why);
+        return Vec::new();
+    }
     let apps: Vec<(AppKey, Option<String>)> = plan
         .apps()
         .map(|a| (a.key.clone(), a.revision.clone()))
@@ -262,7 +275,7 @@ pub fn progress(model: &mut Model) -> Vec<Effect> {
         if !plan.stage.running() {
             break;
         }
-        match plan.evaluate(&model.apps) {
+        match plan.evaluate(&model.apps, model.now) {
             Next::Wait => break,
             Next::Stop(why) => {
                 stop(model, why);
@@ -350,15 +363,8 @@ fn start_wave(model: &mut Model, i: usize) -> Vec<Effect> {
             .and_then(|o| o.started_at);
         let request_id = begin(model, &key, false, revision.as_deref());
         if let Some(plan) = model.drift_screen.plan.as_mut() {
-            plan.syncs.insert(
-                key.clone(),
-                SyncWatch {
-                    request_id,
-                    before,
-                    accepted: false,
-                    done: false,
-                },
-            );
+            plan.syncs
+                .insert(key.clone(), SyncWatch::new(request_id, before));
         }
         effects.push(Effect::Sync {
             request_id,

@@ -177,6 +177,13 @@ fn plan_line<'a>(model: &Model) -> Option<Line<'a>> {
                 theme.info,
             )
         }
+        PlanStage::Wave(_) if let Some(waiting) = &plan.waiting => (
+            format!(
+                "⟳ staged sync: {waiting} · {}/{waves} waves done · {key} cancels before the next",
+                plan.finished_waves,
+            ),
+            theme.info,
+        ),
         PlanStage::Wave(i) => {
             let names: Vec<&str> = plan
                 .waves

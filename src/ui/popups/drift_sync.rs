@@ -31,7 +31,7 @@ pub fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
             theme.text,
         ),
         (
-            "2. The canary, then each wave only once the one before is Synced and Healthy."
+            "2. The canary (Healthy for 30 s), then each wave once every app before it is Synced and Healthy."
                 .to_string(),
             theme.text,
         ),
@@ -80,6 +80,9 @@ pub fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
                 Span::raw("     ")
             });
             spans.push(Span::styled(app.stat.clone(), theme.muted));
+            if app.needs_prune {
+                spans.push(Span::styled("  needs prune", theme.warning));
+            }
             if let Some(rev) = &app.revision {
                 spans.push(Span::styled(
                     format!("  → {}", crate::model::app::short_sha(rev)),
@@ -91,6 +94,15 @@ pub fn draw(model: &Model, area: Rect, buf: &mut Buffer) {
         }
     }
     lines.push(Line::from(""));
+    let prune = plan.apps().filter(|a| a.needs_prune).count();
+    if prune > 0 {
+        let text = format!(
+            "{prune} app(s) need prune, which this plan does not do: they stay OutOfSync and the plan stops there."
+        );
+        for l in format::wrap(&text, inner_w, 2) {
+            lines.push(Line::from(Span::styled(l, theme.warning)));
+        }
+    }
     if plan.production > 0 {
         lines.push(Line::from(Span::styled(
             format!(
