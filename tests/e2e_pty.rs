@@ -455,7 +455,9 @@ fn fleet_drift_is_investigated_and_a_group_synced_in_stages() {
     tui.wait_for("HighErrorRate");
     tui.wait_for("⇄ 9 apps OutOfSync, 1 Unknown · 4 causes");
     tui.send("8");
-    tui.wait_for("git 4f2a1c9");
+    // Every diff fetched: four groups in their final order (production first, then size).
+    tui.wait_for("▸ PROD×2 live Deployment spec.replicas");
+    tui.wait_for("▸ PROD×1 unknown: ComparisonError");
     // The hand-scaled pair: group, its first app, its Deployment's diff.
     tui.send("j");
     tui.wait_for("▌▸ PROD×2 live Deployment spec.replicas");
@@ -467,10 +469,7 @@ fn fleet_drift_is_investigated_and_a_group_synced_in_stages() {
     tui.wait_for("spec.replicas ← kubectl-scale (Update, scale)");
     tui.wait_for("-  replicas: 6");
     // Back to the group: its sync is offered now that its diff was read.
-    tui.send("\x1b");
-    // Esc alone, not Alt+k.
-    std::thread::sleep(Duration::from_millis(300));
-    tui.send("kkk");
+    tui.send("kk");
     tui.send("S");
     tui.wait_for("Staged sync of live Deployment spec.replicas");
     tui.wait_for("canary");

@@ -356,10 +356,14 @@ fn start_wave(model: &mut Model, i: usize) -> Vec<Effect> {
     );
     let mut effects = Vec::new();
     for (key, revision) in apps {
+        // The operation our sync must be newer than. After the plan's own dry run (the usual
+        // case) any real sync is newer: its start may fall in the dry run's second (Argo CD's
+        // times have no fractions), so comparing the two would never see ours.
         let before = model
             .apps
             .get(&key)
             .and_then(|a| a.operation.as_ref())
+            .filter(|o| !o.dry_run)
             .and_then(|o| o.started_at);
         let request_id = begin(model, &key, false, revision.as_deref());
         if let Some(plan) = model.drift_screen.plan.as_mut() {

@@ -620,3 +620,28 @@ fn apps_needing_prune_are_marked_in_the_plan() {
         .collect();
     assert_eq!(marked, ["c-dev"]);
 }
+
+/// Argo CD's times have no fractions: the canary's real sync may start in the second its dry
+/// run did. It is still ours (found by the demo at `--demo-speed 30`, where the plan waited
+/// for ever).
+#[test]
+fn a_real_sync_starting_in_the_dry_runs_second_is_still_seen() {
+    let mut m = four_apps();
+    open_first_diff(&mut m);
+    press(&mut m, KeyCode::Char('S'));
+    let canary = syncs(&through_dry_runs(&mut m));
+    accepted(&mut m, canary[0].0, &canary[0].1, false);
+    let name = canary[0].1.clone();
+    // The dry runs were reported at minute 1; the real sync starts at minute 1 too.
+    reported(
+        &mut m,
+        &name,
+        false,
+        OperationPhase::Succeeded,
+        SyncStatus::Synced,
+        HealthStatus::Healthy,
+        1,
+    );
+    let wave = syncs(&tick(&mut m, 30));
+    assert!(!wave.is_empty(), "{:?}", stage(&m));
+}
