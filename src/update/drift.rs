@@ -46,18 +46,50 @@ pub fn apps_changed<'a>(
     let production = Production::new(model);
     let mut created = Vec::new();
     let mut effects = Vec::new();
-    for &key in &keys {
+    if bulk {
+        // A whole list: a search of the app and drift maps per key cost 40,000 searches for
+        // a 10,000-app fleet (over 40 ms). One pass over the apps in order finds the unsynced
+        // ones; only the drift store's own entries are looked up to drop the Synced.
+        let changed: crate::model::fasthash::FastSet<&AppKey> = keys.iter().copied().collect();
+        let settled: Vec<AppKey> = model
+            .drift
+            .apps
+            .keys()
+            .filter(|k| changed.contains(k))
+            .filter(|k| {
+                model
+                    .apps
+                    .get(*k)
+                    .is_none_or(|a| a.sync == SyncStatus::Synced)
+            })
+            .cloned()
+            .collect();
+        for key in &settled {
+            reclassify(model, key, &production);
+        }
+        let unsynced: Vec<AppKey> = model
+            .apps
+            .iter()
+            .filter(|(k, a)| a.sync != SyncStatus::Synced && changed.contains(k))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in &unsynced {
+            reclassify(model, key, &production);
+            if model.notify_hush {
+                model.drift.preexisting.insert(key.clone());
+            }
+            effects.extend(wanted(model, key));
+        }
+    }
+    for &key in keys.iter().filter(|_| !bulk) {
         let from = reclassify(model, key, &production);
         if model.notify_hush && model.drift.apps.contains_key(key) {
             model.drift.preexisting.insert(key.clone());
         }
-        if !bulk {
-            let now = model.now;
-            // Moved, or its group's shared facts (changes, times) changed with it.
-            if let Some(id) = group::place(&mut model.drift, &model.apps, key, from.as_deref(), now)
-            {
-                created.push(id);
-            }
+        let now = model.now;
+        // Moved, or its group's shared facts (changes, times) changed with it.
+        if let Some(id) = group::place(&mut model.drift, &model.apps, key, from.as_deref(), now) {
+            created.push(id);
         }
         effects.extend(wanted(model, key));
     }
