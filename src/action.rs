@@ -179,7 +179,7 @@ const ACTIONS: &[ActionDef] = {
         entry(Rollback,   "rollback",   Actions,     &["R"],
               "roll back the selected app (Argo CD)").mutates(Argocd),
         entry(Sync,       "sync",       Actions,     &["S"],
-              "sync the selected app (Argo CD); on Drift a group, in stages").mutates(Argocd),
+              "sync the selected app (Argo CD)").mutates(Argocd),
         entry(Terminate,  "terminate",  Actions,     &["x"],
               "terminate the running operation (Argo CD)").mutates(Argocd),
         entry(Runbook,    "runbook",    Actions,     &["r"],

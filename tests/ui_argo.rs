@@ -489,7 +489,8 @@ fn help_offers_argo_actions_when_configured() {
     let mut m = argo_model();
     m.source_mut("argocd").unwrap().read_only = true;
     m.popup = Some(Popup::Help { scroll: 0 });
-    assert!(render_text(&m, 120, 60).contains("off: Argo CD is read-only"));
+    let text = render_text(&m, 120, 60);
+    assert!(text.contains("off: Argo CD is read-only"), "{text}");
 }
 
 // --- Styles -------------------------------------------------------------------------------
