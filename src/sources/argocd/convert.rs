@@ -249,16 +249,17 @@ fn history(h: wire::RevisionHistory) -> HistoryEntry {
 }
 
 /// A repository URL without `user:token@` (Argo CD keeps credentials elsewhere, but an
-/// Application's `repoURL` can carry them): it is shown, copied, opened and exported.
-pub fn without_credentials(url: &str) -> String {
-    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
-        return url.to_string();
-    };
-    let rest = &url[scheme_end..];
-    let host_end = rest.find('/').unwrap_or(rest.len());
-    match rest[..host_end].rfind('@') {
-        Some(at) => format!("{}{}", &url[..scheme_end], &rest[at + 1..]),
-        None => url.to_string(),
+/// Application's `repoURL` can carry them): it is shown, copied, opened and exported. The same
+/// rule as `SourceSpec::display_url`; text `url` cannot parse (scp-like `git@host:path`) or that
+/// has no credentials stays exactly as sent.
+pub fn without_credentials(repo: &str) -> String {
+    match url::Url::parse(repo) {
+        Ok(mut u) if !u.username().is_empty() || u.password().is_some() => {
+            let _ = u.set_username("");
+            let _ = u.set_password(None);
+            u.to_string()
+        }
+        _ => repo.to_string(),
     }
 }
 
