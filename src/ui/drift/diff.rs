@@ -266,7 +266,11 @@ fn doc_line<'a>(model: &Model, l: &DocLine<'_>, left: usize, width: usize) -> Li
             };
             Line::from(vec![
                 Span::styled(
-                    format::truncate(&drift_view::resource_name(r), 60),
+                    // Room for the change word, the counts and the sides after it.
+                    format::truncate(
+                        &drift_view::resource_name(r),
+                        width.saturating_sub(42).max(16),
+                    ),
                     theme.header.add_modifier(Modifier::BOLD),
                 ),
                 Span::styled(format!("  {change}  "), theme.muted),
